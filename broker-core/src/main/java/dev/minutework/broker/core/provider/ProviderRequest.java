@@ -1,0 +1,22 @@
+package dev.minutework.broker.core.provider;
+
+import java.util.Map;
+
+/**
+ * One action for a provider, in the unified (provider-neutral) model.
+ *
+ * @param action the connector action, e.g. {@code ads.create_campaign}
+ * @param brokerReference a broker-owned id for correlation (the execution id); adapters embed it
+ *     where the provider lets them, so an unknown outcome can be reconciled by looking it up
+ * @param input the validated unified input; references are broker ids
+ * @param providerIds provider object ids the broker resolved from the input's broker ids, keyed by
+ *     input field ({@code campaign_id}, {@code group_id}, {@code creative_id})
+ */
+public record ProviderRequest(String action, String brokerReference, Map<String, Object> input,
+        Map<String, String> providerIds) {
+
+    public ProviderRequest {
+        input = Map.copyOf(input);
+        providerIds = Map.copyOf(providerIds);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.minutework.broker.server;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** Starts the governed integration broker. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class BrokerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(BrokerApplication.class, args);
+    }
+}

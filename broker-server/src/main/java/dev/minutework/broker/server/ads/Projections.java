@@ -1,0 +1,156 @@
+package dev.minutework.broker.server.ads;
+
+import dev.minutework.broker.server.api.Ids;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Campaign and object projections. Tenants only ever see and reference these broker ids. */
+@Repository
+public class Projections {
+
+    private static final String CAMPAIGNS = """
+            select id, tenant_id, provider, connection_id, provider_object_id, name, objective, status,
+                   budget_amount_minor, currency, budget_period, start_time, end_time, spend_minor, created_by,
+                   created_at, updated_at
+            from ads_campaigns
+            """;
+    private static final String OBJECTS = """
+            select id, tenant_id, kind, provider, connection_id, campaign_id, parent_id, provider_object_id, name,
+                   status, review_status, data::text as data, created_by, created_at, updated_at
+            from ads_objects
+            """;
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    Projections(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public record Campaign(String id, String tenantId, String provider, String connectionId, String providerObjectId,
+            String name, String objective, String status, long budgetAmountMinor, String currency, String budgetPeriod,
+            OffsetDateTime startTime, OffsetDateTime endTime, long spendMinor, String createdBy,
+            OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
+
+    public record AdsObject(String id, String tenantId, String kind, String provider, String connectionId,
+            String campaignId, String parentId, String providerObjectId, String name, String status,
+            String reviewStatus, Map<String, Object> data, String createdBy, OffsetDateTime createdAt,
+            OffsetDateTime updatedAt) {}
+
+    public String insertCampaign(String tenantId, String provider, String connectionId, String providerObjectId,
+            String name, String objective, String status, long budgetMinor, String currency, String period,
+            Instant start, Instant end, String executionId) {
+        String id = Ids.next("cmp");
+        jdbc.sql("""
+                insert into ads_campaigns (id, tenant_id, provider, connection_id, provider_object_id, name, objective,
+                    status, budget_amount_minor, currency, budget_period, start_time, end_time, created_by, created_at,
+                    updated_at)
+                values (:id, :t, :p, :c, :po, :name, :obj, :status, :budget, :cur, :period, :start, :end, :e, :now, :now)
+                """).param("id", id).param("t", tenantId).param("p", provider).param("c", connectionId)
+                .param("po", providerObjectId).param("name", name).param("obj", objective).param("status", status)
+                .param("budget", budgetMinor).param("cur", currency).param("period", period).param("start", odt(start))
+                .param("end", odt(end)).param("e", executionId).param("now", now()).update();
+        return id;
+    }
+
+    public void updateCampaign(String tenantId, String id, String name, String status, Long budgetMinor, String period,
+            Instant end) {
+        jdbc.sql("""
+                update ads_campaigns set name = coalesce(:name, name), status = coalesce(:status, status),
+                    budget_amount_minor = coalesce(:budget, budget_amount_minor),
+                    budget_period = coalesce(:period, budget_period), end_time = coalesce(:end, end_time),
+                    updated_at = :now
+                where tenant_id = :t and id = :id
+                """).param("name", name).param("status", status).param("budget", budgetMinor).param("period", period)
+                .param("end", odt(end)).param("now", now()).param("t", tenantId).param("id", id).update();
+    }
+
+    public String insertObject(String tenantId, String kind, String provider, String connectionId, String campaignId,
+            String parentId, String providerObjectId, String name, String status, String reviewStatus,
+            Map<String, Object> data, String executionId) {
+        String id = Ids.next(switch (kind) {
+            case "group" -> "grp";
+            case "creative" -> "crv";
+            default -> "ad";
+        });
+        jdbc.sql("""
+                insert into ads_objects (id, tenant_id, kind, provider, connection_id, campaign_id, parent_id,
+                    provider_object_id, name, status, review_status, data, created_by, created_at, updated_at)
+                values (:id, :t, :k, :p, :c, :cmp, :parent, :po, :name, :status, :review, cast(:data as jsonb), :e,
+                    :now, :now)
+                """).param("id", id).param("t", tenantId).param("k", kind).param("p", provider).param("c", connectionId)
+                .param("cmp", campaignId).param("parent", parentId).param("po", providerObjectId).param("name", name)
+                .param("status", status).param("review", reviewStatus).param("data", json.writeValueAsString(data))
+                .param("e", executionId).param("now", now()).update();
+        return id;
+    }
+
+    public Optional<Campaign> campaign(String tenantId, String id) {
+        return jdbc.sql(CAMPAIGNS + " where tenant_id = :t and id = :id").param("t", tenantId).param("id", id)
+                .query(this::campaign).optional();
+    }
+
+    public List<Campaign> campaigns(String tenantId) {
+        return jdbc.sql(CAMPAIGNS + " where tenant_id = :t order by created_at").param("t", tenantId)
+                .query(this::campaign).list();
+    }
+
+    public Optional<Campaign> campaignByProviderId(String tenantId, String provider, String providerObjectId) {
+        return jdbc.sql(CAMPAIGNS + " where tenant_id = :t and provider = :p and provider_object_id = :po")
+                .param("t", tenantId).param("p", provider).param("po", providerObjectId).query(this::campaign).optional();
+    }
+
+    public Optional<AdsObject> object(String tenantId, String kind, String id) {
+        return jdbc.sql(OBJECTS + " where tenant_id = :t and kind = :k and id = :id").param("t", tenantId)
+                .param("k", kind).param("id", id).query(this::object).optional();
+    }
+
+    public List<AdsObject> objects(String tenantId, String kind, String campaignId) {
+        return jdbc.sql(OBJECTS + """
+                 where tenant_id = :t and (cast(:k as text) is null or kind = :k)
+                   and (cast(:c as text) is null or campaign_id = :c)
+                 order by created_at
+                """).param("t", tenantId).param("k", kind).param("c", campaignId).query(this::object).list();
+    }
+
+    private Campaign campaign(ResultSet rs, int n) throws SQLException {
+        return new Campaign(rs.getString("id"), rs.getString("tenant_id"), rs.getString("provider"),
+                rs.getString("connection_id"), rs.getString("provider_object_id"), rs.getString("name"),
+                rs.getString("objective"), rs.getString("status"), rs.getLong("budget_amount_minor"),
+                rs.getString("currency"), rs.getString("budget_period"), rs.getObject("start_time", OffsetDateTime.class),
+                rs.getObject("end_time", OffsetDateTime.class), rs.getLong("spend_minor"), rs.getString("created_by"),
+                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
+    }
+
+    private AdsObject object(ResultSet rs, int n) throws SQLException {
+        return new AdsObject(rs.getString("id"), rs.getString("tenant_id"), rs.getString("kind"), rs.getString("provider"),
+                rs.getString("connection_id"), rs.getString("campaign_id"), rs.getString("parent_id"),
+                rs.getString("provider_object_id"), rs.getString("name"), rs.getString("status"),
+                rs.getString("review_status"),
+                json.readValue(rs.getString("data"), new TypeReference<Map<String, Object>>() {}),
+                rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("updated_at", OffsetDateTime.class));
+    }
+
+    private static OffsetDateTime odt(Instant i) {
+        return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+}

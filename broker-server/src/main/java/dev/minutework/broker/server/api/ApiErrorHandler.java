@@ -1,0 +1,94 @@
+package dev.minutework.broker.server.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Renders every error as the one envelope; never echoes request bodies (they may hold secrets). */
+@RestControllerAdvice
+public class ApiErrorHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_INPUT, FORBIDDEN_SCOPE_FIELD, UNBOUNDED_SPEND, UNSUPPORTED_CURRENCY -> 400;
+            case UNAUTHENTICATED -> 401;
+            case BUDGET_EXCEEDED, INSUFFICIENT_CREDITS -> 402;
+            case FORBIDDEN_ROLE, SELF_APPROVAL_FORBIDDEN -> 403;
+            case NOT_FOUND, CAPABILITY_GAP -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
+            case NOT_READY, CONFLICT, APPROVAL_NOT_PENDING, APPROVAL_EXPIRED -> 409;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case IDEMPOTENCY_CONFLICT -> 422;
+            case INTERNAL_ERROR -> 500;
+            case ACTION_RESERVED -> 501;
+            case PROVIDER_REJECTED, PROVIDER_AUTH_FAILED, PROVIDER_OUTCOME_UNKNOWN -> 502;
+            case PROVIDER_RATE_LIMITED -> 503;
+        };
+    }
+
+    public static Map<String, Object> envelope(ErrorCode code, String message, Object details) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code.wire());
+        error.put("message", message);
+        error.put("details", details == null ? Map.of() : details);
+        return Map.of("error", error);
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Map<String, Object>> api(ApiException e) {
+        return ResponseEntity.status(status(e.code())).body(envelope(e.code(), e.getMessage(), e.details()));
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        // the parser's message can quote the body; say only what is wrong with its shape
+        return render(ErrorCode.INVALID_INPUT, "request body must be a JSON object",
+                Map.of("errors", List.of(Map.of("path", "$", "message", "not a readable JSON object"))));
+    }
+
+    @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class})
+    ResponseEntity<Map<String, Object>> badParameter(Exception e) {
+        String name = e instanceof MissingServletRequestParameterException m ? m.getParameterName()
+                : ((MethodArgumentTypeMismatchException) e).getName();
+        return render(ErrorCode.INVALID_INPUT, "bad query parameter " + name,
+                Map.of("errors", List.of(Map.of("path", name, "message", "missing or malformed"))));
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+        return render(ErrorCode.METHOD_NOT_ALLOWED, "method " + e.getMethod() + " not allowed here", null);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return render(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json", null);
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<Map<String, Object>> noRoute(NoResourceFoundException e) {
+        return render(ErrorCode.NOT_FOUND, "no such endpoint", null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> bug(Exception e) {
+        log.error("unexpected failure", e);
+        return render(ErrorCode.INTERNAL_ERROR, "internal error", null);
+    }
+
+    private static ResponseEntity<Map<String, Object>> render(ErrorCode code, String message, Object details) {
+        return ResponseEntity.status(status(code)).body(envelope(code, message, details));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.minutework.broker.server.api;
+
+import java.util.Locale;
+
+/**
+ * Every stable error code of the API. The wire form is the lower-case name
+ * ({@code FORBIDDEN_SCOPE_FIELD} → {@code forbidden_scope_field}); the HTTP status comes from
+ * {@link ApiErrorHandler#status(ErrorCode)}, one exhaustive switch.
+ */
+public enum ErrorCode {
+    UNAUTHENTICATED,
+    FORBIDDEN_ROLE,
+    SELF_APPROVAL_FORBIDDEN,
+    NOT_FOUND,
+    CAPABILITY_GAP,
+    ACTION_RESERVED,
+    INVALID_INPUT,
+    FORBIDDEN_SCOPE_FIELD,
+    UNBOUNDED_SPEND,
+    UNSUPPORTED_CURRENCY,
+    IDEMPOTENCY_CONFLICT,
+    NOT_READY,
+    CONFLICT,
+    APPROVAL_NOT_PENDING,
+    APPROVAL_EXPIRED,
+    BUDGET_EXCEEDED,
+    INSUFFICIENT_CREDITS,
+    PROVIDER_REJECTED,
+    PROVIDER_RATE_LIMITED,
+    PROVIDER_AUTH_FAILED,
+    PROVIDER_OUTCOME_UNKNOWN,
+    METHOD_NOT_ALLOWED,
+    UNSUPPORTED_MEDIA_TYPE,
+    INTERNAL_ERROR;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

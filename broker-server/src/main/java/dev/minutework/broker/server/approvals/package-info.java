@@ -1,0 +1,2 @@
+/** BrokerApprovalGrant: one-shot approvals of one exact payload, and standing grants with explicit limits. */
+package dev.minutework.broker.server.approvals;

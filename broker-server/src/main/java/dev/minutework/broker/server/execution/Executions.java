@@ -1,0 +1,104 @@
+package dev.minutework.broker.server.execution;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Execution rows: one per (tenant, idempotency key), moved between statuses by conditional updates. */
+@Repository
+public class Executions {
+
+    private static final String SELECT = """
+            select id, tenant_id, idempotency_key, payload, payload_digest, connector, action, provider, status,
+                   requested_by_key_id, approval_id, grant_id, spend_impact_minor, currency, result::text as result,
+                   error::text as error, created_at, updated_at
+            from executions
+            """;
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    Executions(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public record Execution(String id, String tenantId, String idempotencyKey, String payload, String payloadDigest,
+            String connector, String action, String provider, String status, String requestedByKeyId,
+            String approvalId, String grantId, long spendImpactMinor, String currency, Map<String, Object> result,
+            Map<String, Object> error, OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
+
+    /** Inserts a new execution; empty when the tenant already used this idempotency key. */
+    public Optional<String> insert(String id, String tenantId, String key, String payload, String digest,
+            String connector, String action, String provider, String status, String requestedBy, long impact,
+            String currency) {
+        OffsetDateTime now = now();
+        return jdbc.sql("""
+                insert into executions (id, tenant_id, idempotency_key, payload, payload_digest, connector, action,
+                    provider, status, requested_by_key_id, spend_impact_minor, currency, created_at, updated_at)
+                values (:id, :t, :key, :payload, :digest, :connector, :action, :provider, :status, :by, :impact,
+                    :currency, :now, :now)
+                on conflict (tenant_id, idempotency_key) do nothing
+                returning id
+                """).param("id", id).param("t", tenantId).param("key", key).param("payload", payload)
+                .param("digest", digest).param("connector", connector).param("action", action)
+                .param("provider", provider).param("status", status).param("by", requestedBy).param("impact", impact)
+                .param("currency", currency).param("now", now).query(String.class).optional();
+    }
+
+    public void setApproval(String tenantId, String id, String approvalId, String grantId) {
+        jdbc.sql("update executions set approval_id = :a, grant_id = :g where tenant_id = :t and id = :id")
+                .param("a", approvalId).param("g", grantId).param("t", tenantId).param("id", id).update();
+    }
+
+    /** Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. */
+    public boolean transition(String tenantId, String id, List<String> from, String to, Map<String, Object> result,
+            Map<String, Object> error) {
+        return jdbc.sql("""
+                update executions set status = :to, result = coalesce(cast(:result as jsonb), result),
+                    error = cast(:error as jsonb), updated_at = :now
+                where tenant_id = :t and id = :id and status = any(:from)
+                """).param("to", to).param("result", result == null ? null : json.writeValueAsString(result))
+                .param("error", error == null ? null : json.writeValueAsString(error)).param("now", now())
+                .param("t", tenantId).param("id", id).param("from", from.toArray(String[]::new)).update() == 1;
+    }
+
+    public Optional<Execution> find(String tenantId, String id) {
+        return jdbc.sql(SELECT + " where tenant_id = :t and id = :id").param("t", tenantId).param("id", id)
+                .query(this::map).optional();
+    }
+
+    public Optional<Execution> findByKey(String tenantId, String key) {
+        return jdbc.sql(SELECT + " where tenant_id = :t and idempotency_key = :key").param("t", tenantId)
+                .param("key", key).query(this::map).optional();
+    }
+
+    private Execution map(ResultSet rs, int n) throws SQLException {
+        return new Execution(rs.getString("id"), rs.getString("tenant_id"), rs.getString("idempotency_key"),
+                rs.getString("payload"), rs.getString("payload_digest"), rs.getString("connector"),
+                rs.getString("action"), rs.getString("provider"), rs.getString("status"),
+                rs.getString("requested_by_key_id"), rs.getString("approval_id"), rs.getString("grant_id"),
+                rs.getLong("spend_impact_minor"), rs.getString("currency"), parse(rs.getString("result")),
+                parse(rs.getString("error")), rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("updated_at", OffsetDateTime.class));
+    }
+
+    private Map<String, Object> parse(String text) {
+        return text == null ? null : json.readValue(text, new TypeReference<Map<String, Object>>() {});
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.minutework.broker.server.gaps;
+
+import dev.minutework.broker.server.api.Ids;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Capability gap reports, recorded automatically or reported by a builder or agent. */
+@Repository
+public class CapabilityGaps {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    CapabilityGaps(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    public String record(String tenantId, String capability, String action, String provider, String reason,
+            String source, String reportedBy) {
+        String id = Ids.next("gap");
+        jdbc.sql("""
+                insert into capability_gaps (id, tenant_id, capability, action, provider, reason, source, reported_by, created_at)
+                values (:id, :t, :c, :a, :p, :r, :s, :by, :now)
+                """).param("id", id).param("t", tenantId).param("c", capability).param("a", action).param("p", provider)
+                .param("r", reason).param("s", source).param("by", reportedBy)
+                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)).update();
+        return id;
+    }
+
+    /** Counts per missing capability/action/provider across tenants, for the operator. */
+    public List<Map<String, Object>> summary() {
+        return jdbc.sql("""
+                select capability, action, provider, count(*) as reports, count(distinct tenant_id) as tenants,
+                       max(created_at) as last_reported_at
+                from capability_gaps group by capability, action, provider
+                order by count(*) desc, capability, action nulls first, provider nulls first
+                """).query((rs, n) -> {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("capability", rs.getString("capability"));
+                    m.put("action", rs.getString("action"));
+                    m.put("provider", rs.getString("provider"));
+                    m.put("reports", rs.getLong("reports"));
+                    m.put("tenants", rs.getLong("tenants"));
+                    m.put("last_reported_at", rs.getObject("last_reported_at", OffsetDateTime.class).toString());
+                    return m;
+                }).list();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.minutework.broker.server.identity;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.server.api.Ids;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Tenant API keys. The key itself is returned once at creation; only its SHA-256 is stored. */
+@Repository
+public class ApiKeys {
+
+    private static final String INSERT = """
+            insert into api_keys (id, tenant_id, role, label, key_hash, key_prefix, created_at)
+            values (:id, :tenant, :role, :label, :hash, :prefix, :now)
+            """;
+    private static final String BY_HASH = """
+            select id, tenant_id, role from api_keys where key_hash = :hash and revoked_at is null
+            """;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    ApiKeys(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** A new key, plaintext included: show it once and forget it. */
+    public record Issued(String keyId, String apiKey, Role role) {}
+
+    public Issued issue(String tenantId, Role role, String label) {
+        String key = "mwb_" + role.wire().charAt(0) + "_" + Ids.random(40);
+        String id = Ids.next("key");
+        jdbc.sql(INSERT).param("id", id).param("tenant", tenantId).param("role", role.wire()).param("label", label)
+                .param("hash", hash(key)).param("prefix", key.substring(0, 10))
+                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)).update();
+        return new Issued(id, key, role);
+    }
+
+    public Optional<Caller.TenantKey> find(String presentedKey) {
+        return jdbc.sql(BY_HASH).param("hash", hash(presentedKey))
+                .query((rs, n) -> new Caller.TenantKey(rs.getString("tenant_id"), rs.getString("id"),
+                        Role.parse(rs.getString("role"))))
+                .optional();
+    }
+
+    public static String hash(String key) {
+        return CanonicalJson.sha256Hex(key);
+    }
+}

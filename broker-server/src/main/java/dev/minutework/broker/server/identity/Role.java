@@ -1,0 +1,21 @@
+package dev.minutework.broker.server.identity;
+
+import java.util.Locale;
+
+/** What a tenant API key may do. */
+public enum Role {
+    /** Runs actions (apps, agents). */
+    RUNTIME,
+    /** Approves or denies actions, issues standing grants. */
+    APPROVER,
+    /** Reads only. */
+    VIEWER;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Role parse(String s) {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+}

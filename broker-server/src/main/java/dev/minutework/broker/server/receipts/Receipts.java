@@ -1,0 +1,104 @@
+package dev.minutework.broker.server.receipts;
+
+import dev.minutework.broker.core.receipt.ChainLink;
+import dev.minutework.broker.core.receipt.ReceiptChain;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * BrokerReceipt: one append-only, payload-digested, hash-chained row per broker decision. Callers
+ * record receipts inside the transaction that makes the decision, so a decision without its
+ * receipt cannot be committed.
+ */
+@Repository
+public class Receipts {
+
+    private static final String INSERT = """
+            insert into broker_receipts (tenant_id, seq, kind, execution_id, actor, payload, payload_digest,
+                                         prev_hash, hash, created_at)
+            values (:tenant, :seq, :kind, :execution, :actor, :payload, :digest, :prev, :hash, :at)
+            """;
+    private static final String PAGE = """
+            select seq, kind, execution_id, actor, payload, payload_digest, prev_hash, hash, created_at
+            from broker_receipts where tenant_id = :tenant and seq > :after order by seq limit :limit
+            """;
+    private static final String ALL_LINKS = """
+            select seq, kind, payload, payload_digest, prev_hash, hash
+            from broker_receipts where tenant_id = :tenant order by seq
+            """;
+
+    private final JdbcClient jdbc;
+    private final Chains chains;
+    private final Clock clock;
+
+    Receipts(JdbcClient jdbc, Chains chains, Clock clock) {
+        this.jdbc = jdbc;
+        this.chains = chains;
+        this.clock = clock;
+    }
+
+    /**
+     * Locks the tenant's receipt chain for the rest of the transaction. Every transaction that
+     * moves money or grants calls this first, so locks are always taken in one order (receipt
+     * chain, grant, authorization, wallet, spend policy chain) and cannot deadlock.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockChain(String tenantId) {
+        chains.lock(Chains.RECEIPTS, tenantId);
+    }
+
+    /**
+     * Appends a receipt. {@code details} must never hold a credential: callers pass ids, codes,
+     * digests and amounts, never raw provider input or secrets.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public long record(String tenantId, String kind, String executionId, String actor, Map<String, Object> details) {
+        OffsetDateTime at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        Map<String, Object> payload = new LinkedHashMap<>(details);
+        payload.put("kind", kind);
+        payload.put("tenant_id", tenantId);
+        payload.put("execution_id", executionId);
+        payload.put("actor", actor);
+        payload.put("at", at.toString());
+        Chains.Link link = chains.next(Chains.RECEIPTS, tenantId, kind, payload);
+        jdbc.sql(INSERT).param("tenant", tenantId).param("seq", link.seq()).param("kind", kind)
+                .param("execution", executionId).param("actor", actor).param("payload", link.payload())
+                .param("digest", link.payloadDigest()).param("prev", link.prevHash()).param("hash", link.hash())
+                .param("at", at).update();
+        return link.seq();
+    }
+
+    /** One stored receipt as the API shows it. */
+    public record Row(long seq, String kind, String executionId, String actor, String payload, String payloadDigest,
+            String prevHash, String hash, OffsetDateTime createdAt) {}
+
+    public List<Row> page(String tenantId, long afterSeq, int limit) {
+        return jdbc.sql(PAGE).param("tenant", tenantId).param("after", afterSeq).param("limit", limit)
+                .query((rs, n) -> new Row(rs.getLong("seq"), rs.getString("kind"), rs.getString("execution_id"),
+                        rs.getString("actor"), rs.getString("payload"), rs.getString("payload_digest"),
+                        rs.getString("prev_hash"), rs.getString("hash"), rs.getObject("created_at", OffsetDateTime.class)))
+                .list();
+    }
+
+    public List<String> kindsOfExecution(String tenantId, String executionId) {
+        return jdbc.sql("select kind from broker_receipts where tenant_id = :tenant and execution_id = :e order by seq")
+                .param("tenant", tenantId).param("e", executionId).query(String.class).list();
+    }
+
+    public ReceiptChain.Verification verify(String tenantId) {
+        List<ChainLink> links = jdbc.sql(ALL_LINKS).param("tenant", tenantId)
+                .query((rs, n) -> new ChainLink(rs.getLong("seq"), rs.getString("kind"), rs.getString("payload"),
+                        rs.getString("payload_digest"), rs.getString("prev_hash"), rs.getString("hash")))
+                .list();
+        Chains.Head head = chains.head(Chains.RECEIPTS, tenantId);
+        return ReceiptChain.verify(tenantId, links, head.seq(), head.hash());
+    }
+}

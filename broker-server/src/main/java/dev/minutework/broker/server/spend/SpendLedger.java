@@ -1,0 +1,237 @@
+package dev.minutework.broker.server.spend;
+
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.receipts.Chains;
+import dev.minutework.broker.server.receipts.Receipts;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Reserve, release and settle — each exactly once per reservation, each with an
+ * AdsSpendPolicyReceipt (amounts before and after) and a BrokerReceipt, all in the caller's
+ * transaction. Reservation is two conditional UPDATEs (authorization cap, wallet available
+ * credits): under any concurrency, a reservation that would overspend matches no row.
+ */
+@Component
+public class SpendLedger {
+
+    private static final String RESERVE_ON_AUTHORIZATION = """
+            update spend_authorizations set reserved_minor = reserved_minor + :amount
+            where tenant_id = :tenant and id = :id and status = 'active'
+              and reserved_minor + settled_minor + :amount <= cap_minor
+            returning reserved_minor, settled_minor
+            """;
+    private static final String RESERVE_ON_WALLET = """
+            update tenant_wallets set reserved_minor = reserved_minor + :amount, updated_at = :now
+            where tenant_id = :tenant and currency = :currency and balance_minor - reserved_minor >= :amount
+            returning balance_minor, reserved_minor
+            """;
+    private static final String RESOLVE = """
+            update spend_reservations set status = :status, settled_minor = :settled, resolved_at = :now
+            where tenant_id = :tenant and id = :id and status = 'held'
+            returning authorization_id, amount_minor, currency, execution_id, campaign_id
+            """;
+    private static final String INSERT_POLICY_RECEIPT = """
+            insert into spend_policy_receipts (tenant_id, seq, kind, reservation_id, payload, payload_digest,
+                                               prev_hash, hash, created_at)
+            values (:tenant, :seq, :kind, :reservation, :payload, :digest, :prev, :hash, :now)
+            """;
+
+    private final JdbcClient jdbc;
+    private final Chains chains;
+    private final Receipts receipts;
+    private final Clock clock;
+
+    SpendLedger(JdbcClient jdbc, Chains chains, Receipts receipts, Clock clock) {
+        this.jdbc = jdbc;
+        this.chains = chains;
+        this.receipts = receipts;
+        this.clock = clock;
+    }
+
+    /** A held reservation. */
+    public record Reservation(String id, String authorizationId, String campaignId, Money amount) {}
+
+    /**
+     * Reserves {@code amount} against the authorization's cap and the wallet's available credits.
+     *
+     * @throws ApiException {@code budget_exceeded} or {@code insufficient_credits}; the caller's
+     *     transaction must then roll back
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Reservation reserve(String tenantId, String executionId, String authorizationId, String campaignId,
+            Money amount, String actor) {
+        long a = amount.amountMinor();
+        Optional<long[]> auth = jdbc.sql(RESERVE_ON_AUTHORIZATION).param("amount", a).param("tenant", tenantId)
+                .param("id", authorizationId)
+                .query((rs, n) -> new long[] {rs.getLong("reserved_minor"), rs.getLong("settled_minor")}).optional();
+        if (auth.isEmpty()) {
+            throw new ApiException(ErrorCode.BUDGET_EXCEEDED, "the spend authorization's cap does not cover " + amount,
+                    Map.of("authorization_id", authorizationId, "requested_minor", a));
+        }
+        Optional<long[]> wallet = jdbc.sql(RESERVE_ON_WALLET).param("amount", a).param("now", now())
+                .param("tenant", tenantId).param("currency", amount.currency())
+                .query((rs, n) -> new long[] {rs.getLong("balance_minor"), rs.getLong("reserved_minor")}).optional();
+        if (wallet.isEmpty()) {
+            throw new ApiException(ErrorCode.INSUFFICIENT_CREDITS, "the wallet's available credits do not cover " + amount,
+                    Map.of("requested_minor", a));
+        }
+        String id = Ids.next("res");
+        jdbc.sql("""
+                insert into spend_reservations (id, tenant_id, execution_id, authorization_id, campaign_id, currency,
+                                                amount_minor, status, created_at)
+                values (:id, :tenant, :execution, :auth, :campaign, :currency, :amount, 'held', :now)
+                """).param("id", id).param("tenant", tenantId).param("execution", executionId)
+                .param("auth", authorizationId).param("campaign", campaignId).param("currency", amount.currency())
+                .param("amount", a).param("now", now()).update();
+        Map<String, Object> p = policyPayload(id, executionId, authorizationId, amount);
+        p.put("authorization_reserved_before", auth.get()[0] - a);
+        p.put("authorization_reserved_after", auth.get()[0]);
+        p.put("authorization_settled", auth.get()[1]);
+        p.put("wallet_balance", wallet.get()[0]);
+        p.put("wallet_reserved_before", wallet.get()[1] - a);
+        p.put("wallet_reserved_after", wallet.get()[1]);
+        record(tenantId, "reserve", id, executionId, actor, p);
+        return new Reservation(id, authorizationId, campaignId, amount);
+    }
+
+    /** Releases a held reservation whole; a no-op (false) when it was already resolved. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean release(String tenantId, String reservationId, String reason, String actor) {
+        return resolve(tenantId, reservationId, 0, reason, actor);
+    }
+
+    /**
+     * Settles reported spend: at most the reserved amount moves from reserved to debited, the rest
+     * is released. A no-op (false) when the reservation was already resolved.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean settle(String tenantId, String reservationId, long spentMinor, String actor) {
+        if (spentMinor < 0) {
+            throw new IllegalArgumentException("spend cannot be negative");
+        }
+        return resolve(tenantId, reservationId, spentMinor, "reported_spend", actor);
+    }
+
+    private boolean resolve(String tenantId, String reservationId, long spentMinor, String reason, String actor) {
+        Optional<Map<String, Object>> row = jdbc.sql(RESOLVE).param("status", spentMinor > 0 ? "settled" : "released")
+                .param("settled", 0L).param("now", now()).param("tenant", tenantId).param("id", reservationId)
+                .query().listOfRows().stream().findFirst();
+        if (row.isEmpty()) {
+            return false;
+        }
+        String authorizationId = (String) row.get().get("authorization_id");
+        long amount = ((Number) row.get().get("amount_minor")).longValue();
+        String currency = (String) row.get().get("currency");
+        String executionId = (String) row.get().get("execution_id");
+        long settled = Math.min(spentMinor, amount);
+        if (settled > 0) {
+            jdbc.sql("update spend_reservations set settled_minor = :s where tenant_id = :t and id = :id")
+                    .param("s", settled).param("t", tenantId).param("id", reservationId).update();
+        }
+        long[] auth = jdbc.sql("""
+                update spend_authorizations set reserved_minor = reserved_minor - :amount,
+                                                settled_minor = settled_minor + :settled
+                where tenant_id = :tenant and id = :id
+                returning reserved_minor, settled_minor
+                """).param("amount", amount).param("settled", settled).param("tenant", tenantId)
+                .param("id", authorizationId).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+        long[] wallet = jdbc.sql("""
+                update tenant_wallets set reserved_minor = reserved_minor - :amount,
+                                          balance_minor = balance_minor - :settled, updated_at = :now
+                where tenant_id = :tenant
+                returning balance_minor, reserved_minor
+                """).param("amount", amount).param("settled", settled).param("now", now()).param("tenant", tenantId)
+                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+        if (settled > 0) {
+            jdbc.sql("""
+                    insert into wallet_entries (id, tenant_id, kind, amount_minor, reference, created_at)
+                    values (:id, :t, 'settlement', :a, :r, :now)
+                    """).param("id", Ids.next("wen")).param("t", tenantId).param("a", settled)
+                    .param("r", reservationId).param("now", now()).update();
+        }
+        Map<String, Object> p = policyPayload(reservationId, executionId, authorizationId, Money.of(amount, currency));
+        p.put("reason", reason);
+        p.put("settled_minor", settled);
+        p.put("released_minor", amount - settled);
+        p.put("authorization_reserved_before", auth[0] + amount);
+        p.put("authorization_reserved_after", auth[0]);
+        p.put("authorization_settled_after", auth[1]);
+        p.put("wallet_balance_before", wallet[0] + settled);
+        p.put("wallet_balance_after", wallet[0]);
+        p.put("wallet_reserved_before", wallet[1] + amount);
+        p.put("wallet_reserved_after", wallet[1]);
+        record(tenantId, settled > 0 ? "settle" : "release", reservationId, executionId, actor, p);
+        return true;
+    }
+
+    /** Held reservations of a campaign. */
+    public List<Reservation> heldForCampaign(String tenantId, String campaignId) {
+        return jdbc.sql("""
+                select id, authorization_id, campaign_id, amount_minor, currency from spend_reservations
+                where tenant_id = :t and campaign_id = :c and status = 'held' order by created_at
+                """).param("t", tenantId).param("c", campaignId).query((rs, n) -> new Reservation(rs.getString(1),
+                rs.getString(2), rs.getString(3), Money.of(rs.getLong(4), rs.getString(5)))).list();
+    }
+
+    /** Held reservations of an execution. */
+    public List<Reservation> heldForExecution(String tenantId, String executionId) {
+        return jdbc.sql("""
+                select id, authorization_id, campaign_id, amount_minor, currency from spend_reservations
+                where tenant_id = :t and execution_id = :e and status = 'held' order by created_at
+                """).param("t", tenantId).param("e", executionId).query((rs, n) -> new Reservation(rs.getString(1),
+                rs.getString(2), rs.getString(3), Money.of(rs.getLong(4), rs.getString(5)))).list();
+    }
+
+    /** Links an execution's held reservations to the campaign it created. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void attachToCampaign(String tenantId, String executionId, String campaignId) {
+        jdbc.sql("update spend_reservations set campaign_id = :c where tenant_id = :t and execution_id = :e and status = 'held'")
+                .param("c", campaignId).param("t", tenantId).param("e", executionId).update();
+    }
+
+    private static Map<String, Object> policyPayload(String reservationId, String executionId, String authorizationId,
+            Money amount) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("reservation_id", reservationId);
+        p.put("execution_id", executionId);
+        p.put("authorization_id", authorizationId);
+        p.put("amount_minor", amount.amountMinor());
+        p.put("currency", amount.currency());
+        return p;
+    }
+
+    private void record(String tenantId, String kind, String reservationId, String executionId, String actor,
+            Map<String, Object> payload) {
+        payload.put("decision", kind);
+        payload.put("at", now().toString());
+        Chains.Link link = chains.next(Chains.SPEND_POLICY, tenantId, kind, payload);
+        jdbc.sql(INSERT_POLICY_RECEIPT).param("tenant", tenantId).param("seq", link.seq()).param("kind", kind)
+                .param("reservation", reservationId).param("payload", link.payload()).param("digest", link.payloadDigest())
+                .param("prev", link.prevHash()).param("hash", link.hash()).param("now", now()).update();
+        Map<String, Object> receipt = new LinkedHashMap<>(payload);
+        receipt.put("spend_policy_receipt_seq", link.seq());
+        receipt.put("spend_policy_receipt_digest", link.payloadDigest());
+        receipts.record(tenantId, switch (kind) {
+            case "reserve" -> "spend.reserved";
+            case "release" -> "spend.released";
+            default -> "spend.settled";
+        }, executionId, actor, receipt);
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+}

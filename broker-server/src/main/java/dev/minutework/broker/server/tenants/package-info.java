@@ -1,0 +1,2 @@
+/** Tenants and their API keys (operator endpoints). */
+package dev.minutework.broker.server.tenants;
