@@ -1,0 +1,188 @@
+package dev.minutework.broker.server.approvals;
+
+import dev.minutework.broker.core.connector.ActionSpec;
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.Body;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.connectors.ConnectorCatalog;
+import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.Role;
+import dev.minutework.broker.server.receipts.Receipts;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Approvals (list, approve, deny) and standing grants (issue, revoke), for approver keys. */
+@RestController
+class ApprovalController {
+
+    private static final Duration MAX_STANDING = Duration.ofDays(90);
+
+    private final Approvals approvals;
+    private final ExecutionPipeline pipeline;
+    private final ConnectorCatalog catalog;
+    private final Receipts receipts;
+    private final TransactionTemplate tx;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    ApprovalController(Approvals approvals, ExecutionPipeline pipeline, ConnectorCatalog catalog, Receipts receipts,
+            TransactionTemplate tx, JdbcClient jdbc, Clock clock) {
+        this.approvals = approvals;
+        this.pipeline = pipeline;
+        this.catalog = catalog;
+        this.receipts = receipts;
+        this.tx = tx;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @GetMapping("/v1/approvals")
+    Map<String, Object> list(Caller caller, @RequestParam(name = "status", required = false) String status) {
+        Caller.TenantKey key = caller.requireTenant();
+        if (status != null && !Set.of("pending", "approved", "denied", "used", "revoked", "expired").contains(status)) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, "unknown status " + status);
+        }
+        return Map.of("approvals", approvals.list(key.tenantId(), status).stream().map(ApprovalController::view).toList());
+    }
+
+    @GetMapping("/v1/approvals/{id}")
+    Map<String, Object> get(Caller caller, @PathVariable String id) {
+        Caller.TenantKey key = caller.requireTenant();
+        return view(approvals.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("approval")));
+    }
+
+    @PostMapping("/v1/approvals/{id}/approve")
+    Map<String, Object> approve(Caller caller, @PathVariable String id) {
+        return pipeline.approve(caller.requireTenant(Role.APPROVER), id);
+    }
+
+    @PostMapping("/v1/approvals/{id}/deny")
+    Map<String, Object> deny(Caller caller, @PathVariable String id,
+            @RequestBody(required = false) Map<String, Object> json) {
+        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
+        Body body = new Body(json);
+        body.only(Set.of("reason"));
+        String reason = body.string("reason", false, 500);
+        body.validate();
+        return pipeline.deny(key, id, reason);
+    }
+
+    @PostMapping("/v1/approvals/standing-grants")
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, Object> standing(Caller caller, @RequestBody Map<String, Object> json) {
+        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
+        Body body = new Body(json);
+        body.only(Set.of("connector", "actions", "provider", "spend_ceiling", "expires_at", "limited_to_key_id"));
+        var connector = catalog.connector(json == null || !(json.get("connector") instanceof String c) ? "mw.connector.ads" : c);
+        if (connector.isEmpty()) {
+            body.error("connector", "unknown connector");
+        }
+        List<String> actions = body.strings("actions", true);
+        if (actions != null && connector.isPresent()) {
+            for (String a : actions) {
+                ActionSpec spec = connector.get().action(a).orElse(null);
+                if (spec == null || !spec.mutating() || spec.reserved()) {
+                    body.error("actions", a + " is not a mutating action of " + connector.get().id());
+                }
+            }
+        }
+        String provider = body.oneOf("provider", true,
+                connector.map(c -> Set.copyOf(c.providers())).orElse(Set.of()));
+        Money ceiling = body.money("spend_ceiling", true);
+        Instant expires = body.instant("expires_at", true);
+        Instant now = clock.instant();
+        if (expires != null && (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_STANDING)))) {
+            body.error("expires_at", "must be in the future and at most 90 days away");
+        }
+        String limitedTo = body.string("limited_to_key_id", false, 64);
+        if (limitedTo != null) {
+            if (limitedTo.equals(key.keyId())) {
+                body.error("limited_to_key_id", "a grant cannot be limited to its issuer: nobody approves their own requests");
+            } else if (jdbc.sql("select count(*) from api_keys where tenant_id = :t and id = :id and revoked_at is null")
+                    .param("t", key.tenantId()).param("id", limitedTo).query(Long.class).single() == 0) {
+                body.error("limited_to_key_id", "no such key in this tenant");
+            }
+        }
+        body.validate();
+        String id = tx.execute(s -> {
+            receipts.lockChain(key.tenantId());
+            String created = approvals.createStanding(key.tenantId(), actions, provider, ceiling, expires, limitedTo,
+                    key.keyId());
+            Map<String, Object> d = new HashMap<>();
+            d.put("grant_id", created);
+            d.put("actions", actions);
+            d.put("provider", provider);
+            d.put("spend_ceiling_minor", ceiling.amountMinor());
+            d.put("currency", ceiling.currency());
+            d.put("expires_at", expires.toString());
+            d.put("limited_to_key_id", limitedTo);
+            receipts.record(key.tenantId(), "approval.standing_grant_issued", null, key.actor(), d);
+            return created;
+        });
+        return view(approvals.find(key.tenantId(), id).orElseThrow());
+    }
+
+    @PostMapping("/v1/approvals/standing-grants/{id}/revoke")
+    Map<String, Object> revoke(Caller caller, @PathVariable String id) {
+        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
+        approvals.find(key.tenantId(), id).filter(g -> "standing".equals(g.kind()))
+                .orElseThrow(() -> ApiException.notFound("standing grant"));
+        Boolean done = tx.execute(s -> {
+            receipts.lockChain(key.tenantId());
+            if (!approvals.revokeStanding(key.tenantId(), id, key.keyId())) {
+                return false;
+            }
+            receipts.record(key.tenantId(), "approval.standing_grant_revoked", null, key.actor(), Map.of("grant_id", id));
+            return true;
+        });
+        if (!Boolean.TRUE.equals(done)) {
+            throw new ApiException(ErrorCode.CONFLICT, "the standing grant is not active");
+        }
+        return view(approvals.find(key.tenantId(), id).orElseThrow());
+    }
+
+    static Map<String, Object> view(Approvals.Grant g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("approval_id", g.id());
+        m.put("kind", g.kind());
+        m.put("status", g.status());
+        m.put("provider", g.provider());
+        if ("one_shot".equals(g.kind())) {
+            m.put("execution_id", g.executionId());
+            m.put("action", g.action());
+            m.put("payload_digest", g.payloadDigest());
+            m.put("spend_impact", g.currency() == null ? null
+                    : Map.of("amount_minor", g.spendImpactMinor(), "currency", g.currency()));
+            m.put("requested_by_key_id", g.requestedByKeyId());
+        } else {
+            m.put("actions", g.actions());
+            m.put("spend_ceiling", Map.of("amount_minor", g.spendCeilingMinor(), "currency", g.currency()));
+            m.put("spend_used_minor", g.spendUsedMinor());
+            m.put("limited_to_key_id", g.limitedToKeyId());
+        }
+        m.put("expires_at", g.expiresAt().toString());
+        m.put("decided_by_key_id", g.decidedByKeyId());
+        m.put("decided_at", g.decidedAt() == null ? null : g.decidedAt().toString());
+        m.put("reason", g.reason());
+        m.put("created_at", g.createdAt().toString());
+        return m;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.minutework.broker.server.execution;
+
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.Role;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /v1/integration-broker/execute} and {@code GET /v1/executions/{id}}. */
+@RestController
+class ExecuteController {
+
+    private final ExecutionPipeline pipeline;
+    private final Executions executions;
+
+    ExecuteController(ExecutionPipeline pipeline, Executions executions) {
+        this.pipeline = pipeline;
+        this.executions = executions;
+    }
+
+    @PostMapping("/v1/integration-broker/execute")
+    ResponseEntity<Map<String, Object>> execute(Caller caller, @RequestBody Map<String, Object> body) {
+        ExecutionPipeline.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME), body);
+        return ResponseEntity.status(answer.status()).header("Idempotent-Replayed", String.valueOf(answer.replayed()))
+                .body(answer.body());
+    }
+
+    @GetMapping("/v1/executions/{id}")
+    Map<String, Object> get(Caller caller, @PathVariable String id) {
+        Caller.TenantKey key = caller.requireTenant();
+        return ExecutionViews.view(executions.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("execution")));
+    }
+}

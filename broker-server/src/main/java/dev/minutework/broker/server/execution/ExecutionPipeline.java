@@ -1,0 +1,928 @@
+package dev.minutework.broker.server.execution;
+
+import dev.minutework.broker.core.approval.ApprovalCoverage;
+import dev.minutework.broker.core.connector.ActionSpec;
+import dev.minutework.broker.core.connector.ConnectorManifest;
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderOutcome;
+import dev.minutework.broker.core.provider.ProviderRequest;
+import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.core.scope.ScopeGuard;
+import dev.minutework.broker.core.spend.BudgetPeriod;
+import dev.minutework.broker.core.spend.CampaignBudget;
+import dev.minutework.broker.core.spend.DeliveryRule;
+import dev.minutework.broker.core.spend.Exposure;
+import dev.minutework.broker.core.spend.SpendExposure;
+import dev.minutework.broker.server.accounts.ProviderAccounts;
+import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.ads.Projections;
+import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.approvals.Approvals;
+import dev.minutework.broker.server.connections.Connections;
+import dev.minutework.broker.server.connectors.ConnectorCatalog;
+import dev.minutework.broker.server.gaps.CapabilityGaps;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.spend.SpendAuthorizations;
+import dev.minutework.broker.server.spend.SpendLedger;
+import dev.minutework.broker.server.spend.Wallets;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@code integration_broker.execute} — design §4: authenticate → resolve connector/action (gap?) →
+ * resolve provider & connection → scope guard → schema validation → idempotency → readiness →
+ * spend impact → approval gate → reserve (atomic) → adapter call → project → receipt, with a
+ * receipt at every decision and release of the reservation on definite failure.
+ */
+@Service
+public class ExecutionPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(ExecutionPipeline.class);
+    private static final Set<String> ENVELOPE = Set.of("connector", "action", "provider", "idempotency_key", "input");
+    private static final Duration APPROVAL_TTL = Duration.ofHours(24);
+
+    private final ConnectorCatalog catalog;
+    private final Connections connections;
+    private final ProviderAccounts accounts;
+    private final ProviderRegistry registry;
+    private final AdvertiserProfiles advertisers;
+    private final SpendAuthorizations authorizations;
+    private final Wallets wallets;
+    private final SpendLedger ledger;
+    private final Approvals approvals;
+    private final Executions executions;
+    private final Projections projections;
+    private final Receipts receipts;
+    private final CapabilityGaps gaps;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    ExecutionPipeline(ConnectorCatalog catalog, Connections connections, ProviderAccounts accounts,
+            ProviderRegistry registry, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
+            Wallets wallets, SpendLedger ledger, Approvals approvals, Executions executions, Projections projections,
+            Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock) {
+        this.catalog = catalog;
+        this.connections = connections;
+        this.accounts = accounts;
+        this.registry = registry;
+        this.advertisers = advertisers;
+        this.authorizations = authorizations;
+        this.wallets = wallets;
+        this.ledger = ledger;
+        this.approvals = approvals;
+        this.executions = executions;
+        this.projections = projections;
+        this.receipts = receipts;
+        this.gaps = gaps;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** What the API answers: an HTTP status and the execution as the API shows it. */
+    public record Answer(int status, Map<String, Object> body, boolean replayed) {}
+
+    /** A validated request, before any state changed. */
+    private record Request(Caller.TenantKey key, String connector, ActionSpec action, String provider,
+            String idempotencyKey, Map<String, Object> input, String payload, String digest) {}
+
+    /** What the request needs from the tenant's state: references, connection, spend. */
+    private record Plan(Connections.Connection connection, Map<String, String> providerIds,
+            Projections.Campaign campaign, Money impact, SpendAuthorizations.Authorization authorization) {}
+
+    // ------------------------------------------------------------------ execute
+
+    public Answer execute(Caller.TenantKey key, Map<String, Object> body) {
+        Map<String, Object> raw = body == null ? Map.of() : body;
+        String connectorId = raw.get("connector") instanceof String s ? s : null;
+        String actionName = raw.get("action") instanceof String s ? s : null;
+        if (connectorId == null || actionName == null) {
+            throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "connector and action are required strings",
+                    Map.of("errors", List.of(Map.of("path", connectorId == null ? "$.connector" : "$.action",
+                            "message", "is required")))), Map.of());
+        }
+        Map<String, Object> ctx = new LinkedHashMap<>();
+        ctx.put("connector", connectorId);
+        ctx.put("action", actionName);
+        ConnectorManifest connector = catalog.connector(connectorId).orElse(null);
+        if (connector == null) {
+            throw gap(key, connectorId, actionName, null, "unknown connector " + connectorId, ctx);
+        }
+        ActionSpec action = connector.action(actionName).orElse(null);
+        if (action == null) {
+            throw gap(key, connectorId, actionName, null, "unknown action " + actionName + " of " + connectorId, ctx);
+        }
+        Object providerRaw = raw.getOrDefault("provider", connector.defaultProvider());
+        String provider = providerRaw instanceof String s ? s : null;
+        ctx.put("provider", provider);
+        if (provider == null || !connector.providers().contains(provider)) {
+            throw gap(key, connectorId, actionName, String.valueOf(providerRaw), "unknown provider " + providerRaw, ctx);
+        }
+        if (action.reserved()) {
+            gaps.record(key.tenantId(), connectorId, actionName, provider, "reserved action called", "automatic", key.keyId());
+            throw refuse(key, null, new ApiException(ErrorCode.ACTION_RESERVED,
+                    actionName + " is reserved and not available yet; the need was recorded as a capability gap"), ctx);
+        }
+        List<String> forbidden = ScopeGuard.forbiddenPaths(raw);
+        if (!forbidden.isEmpty()) {
+            throw refuse(key, null, new ApiException(ErrorCode.FORBIDDEN_SCOPE_FIELD,
+                    "provider scope comes from the tenant's broker connection, never from input",
+                    Map.of("paths", forbidden)), with(ctx, "paths", forbidden));
+        }
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (String k : raw.keySet()) {
+            if (!ENVELOPE.contains(k)) {
+                errors.add(Map.of("path", "$." + k, "message", "is not a field of an execute request"));
+            }
+        }
+        String idempotencyKey = raw.get("idempotency_key") instanceof String s && !s.isBlank() && s.length() <= 255 ? s : null;
+        if (idempotencyKey == null) {
+            errors.add(Map.of("path", "$.idempotency_key", "message", "is required: a string of 1 to 255 characters"));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = raw.get("input") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        if (input == null) {
+            errors.add(Map.of("path", "$.input", "message", "is required and must be an object"));
+        } else {
+            errors.addAll(catalog.validate(connectorId, actionName, input));
+            if (errors.isEmpty()) {
+                errors.addAll(InputRules.check(actionName, input, clock.instant()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT,
+                    "the request has " + errors.size() + " invalid field(s)", Map.of("errors", errors)),
+                    with(ctx, "paths", errors.stream().map(e -> e.get("path")).toList()));
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("connector", connectorId);
+        payload.put("action", actionName);
+        payload.put("provider", provider);
+        payload.put("input", input);
+        String canonical;
+        try {
+            canonical = CanonicalJson.canonicalize(payload);
+        } catch (IllegalArgumentException e) {
+            throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "input is not I-JSON: " + e.getMessage()), ctx);
+        }
+        Request req = new Request(key, connectorId, action, provider, idempotencyKey, input, canonical,
+                CanonicalJson.sha256Hex(canonical));
+        ctx.put("idempotency_key", idempotencyKey);
+        ctx.put("payload_digest", req.digest());
+
+        Optional<Answer> replay = replay(req, ctx);
+        if (replay.isPresent()) {
+            return replay.get();
+        }
+        Plan plan = plan(req, ctx);
+        return action.mutating() ? gate(req, plan, ctx) : runRead(req, plan, ctx);
+    }
+
+    private Optional<Answer> replay(Request req, Map<String, Object> ctx) {
+        return executions.findByKey(req.key().tenantId(), req.idempotencyKey()).map(existing -> {
+            if (!existing.payloadDigest().equals(req.digest())) {
+                throw refuse(req.key(), null, new ApiException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "idempotency key already used with a different payload",
+                        Map.of("execution_id", existing.id())), ctx);
+            }
+            return new Answer(statusOf(existing), ExecutionViews.view(existing), true);
+        });
+    }
+
+    private Plan plan(Request req, Map<String, Object> ctx) {
+        String tenant = req.key().tenantId();
+        Map<String, Object> in = req.input();
+        Map<String, String> providerIds = new HashMap<>();
+        Projections.Campaign campaign = null;
+        if (in.get("campaign_id") instanceof String id) {
+            campaign = projections.campaign(tenant, id)
+                    .orElseThrow(() -> refuse(req.key(), null, ApiException.notFound("campaign " + id), ctx));
+            sameProvider(req, campaign.provider(), "campaign_id", ctx);
+            providerIds.put("campaign_id", campaign.providerObjectId());
+        }
+        for (String[] ref : new String[][] {{"group_id", "group"}, {"creative_id", "creative"}}) {
+            if (in.get(ref[0]) instanceof String id) {
+                Projections.AdsObject o = projections.object(tenant, ref[1], id)
+                        .orElseThrow(() -> refuse(req.key(), null, ApiException.notFound(ref[1] + " " + id), ctx));
+                sameProvider(req, o.provider(), ref[0], ctx);
+                providerIds.put(ref[0], o.providerObjectId());
+                if (campaign == null && o.campaignId() != null) {
+                    campaign = projections.campaign(tenant, o.campaignId()).orElse(null);
+                }
+            }
+        }
+        List<Map<String, String>> failed = new ArrayList<>();
+        Connections.Connection connection = connections.live(tenant, req.provider()).orElse(null);
+        if (connection == null || !connection.active()) {
+            failed.add(check("connection_active", connection == null ? "no connection to " + req.provider()
+                    : "connection " + connection.id() + " is " + connection.status()));
+        }
+        SpendAuthorizations.Authorization authorization = null;
+        Money impact = null;
+        if (req.action().mutating()) {
+            AdvertiserProfiles.Profile profile = advertisers.find(tenant).orElse(null);
+            if (profile == null || !profile.verified()) {
+                failed.add(check("advertiser_verified", profile == null ? "no advertiser profile"
+                        : "advertiser verification is " + profile.verificationStatus()));
+            }
+            if (profile == null || !profile.termsAccepted()) {
+                failed.add(check("terms_accepted", "the advertiser has not accepted the terms"));
+            }
+            String currency = spendCurrency(req, campaign);
+            if (currency != null) {
+                authorization = authorizations.active(tenant, req.provider(), currency).orElse(null);
+                if (authorization == null) {
+                    failed.add(check("spend_authorization_active", "no active spend authorization in " + currency
+                            + " for " + req.provider()));
+                }
+            } else if (!authorizations.anyActive(tenant, req.provider())) {
+                failed.add(check("spend_authorization_active", "no active spend authorization for " + req.provider()));
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.NOT_READY,
+                    req.provider() + " is not ready for this tenant: "
+                            + failed.stream().map(f -> f.get("name")).toList(),
+                    Map.of("failed_checks", failed)), with(ctx, "failed_checks",
+                    failed.stream().map(f -> f.get("name")).toList()));
+        }
+        if (req.action().raisesSpend()) {
+            impact = spendImpact(req, campaign, authorization, ctx);
+        }
+        return new Plan(connection, providerIds, campaign, impact, authorization);
+    }
+
+    private Money spendImpact(Request req, Projections.Campaign campaign,
+            SpendAuthorizations.Authorization authorization, Map<String, Object> ctx) {
+        Map<String, Object> in = req.input();
+        Instant now = clock.instant();
+        Instant authExpiry = authorization.validUntil() == null ? null : authorization.validUntil().toInstant();
+        DeliveryRule rule = DeliveryRule.forProvider(req.provider());
+        Exposure exposure;
+        CampaignBudget budget;
+        long held = 0;
+        if ("ads.create_campaign".equals(req.action().name())) {
+            budget = InputRules.budget(in.get("budget"));
+            exposure = SpendExposure.of(budget, "active".equals(in.getOrDefault("status", "paused")),
+                    instant(in.get("start_time")), instant(in.get("end_time")), authExpiry, rule, now);
+        } else {
+            budget = in.containsKey("budget") ? InputRules.budget(in.get("budget"))
+                    : new CampaignBudget(Money.of(campaign.budgetAmountMinor(), campaign.currency()),
+                            BudgetPeriod.parse(campaign.budgetPeriod()));
+            if (!budget.amount().currency().equals(campaign.currency())) {
+                throw refuse(req.key(), null, new ApiException(ErrorCode.INVALID_INPUT,
+                        "a campaign's currency cannot change", Map.of("errors", List.of(Map.of("path",
+                                "$.input.budget.currency", "message", "must be " + campaign.currency())))), ctx);
+            }
+            String status = (String) in.getOrDefault("status", campaign.status());
+            Instant end = in.containsKey("end_time") ? instant(in.get("end_time"))
+                    : campaign.endTime() == null ? null : campaign.endTime().toInstant();
+            Instant start = campaign.startTime() == null ? null : campaign.startTime().toInstant();
+            exposure = SpendExposure.of(budget, "active".equals(status), start, end, authExpiry, rule, now);
+            if (exposure instanceof Exposure.Bounded b && budget.period() == BudgetPeriod.LIFETIME) {
+                exposure = new Exposure.Bounded(Money.of(Math.max(0, b.amount().amountMinor() - campaign.spendMinor()),
+                        b.amount().currency()));
+            }
+            held = ledger.heldForCampaign(req.key().tenantId(), campaign.id()).stream()
+                    .mapToLong(r -> r.amount().amountMinor()).sum();
+        }
+        if (exposure instanceof Exposure.Unbounded u) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.UNBOUNDED_SPEND, u.reason()), ctx);
+        }
+        Money total = ((Exposure.Bounded) exposure).amount();
+        if (budget.period() == BudgetPeriod.DAILY && authorization.dailyCapMinor() != null
+                && budget.amount().amountMinor() > authorization.dailyCapMinor()) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.BUDGET_EXCEEDED,
+                    "the daily budget exceeds the authorization's daily cap",
+                    Map.of("daily_cap_minor", authorization.dailyCapMinor())), ctx);
+        }
+        Money impact = Money.of(Math.max(0, total.amountMinor() - held), total.currency());
+        if (!impact.isZero()) {
+            Wallets.Wallet wallet = wallets.get(req.key().tenantId());
+            if (!wallet.currency().equals(impact.currency())) {
+                throw refuse(req.key(), null, new ApiException(ErrorCode.UNSUPPORTED_CURRENCY,
+                        "the tenant's wallet holds " + wallet.currency() + " credits; spend in " + impact.currency()
+                                + " cannot be backed"), ctx);
+            }
+            if (impact.amountMinor() > authorization.remainingMinor()) {
+                throw refuse(req.key(), null, new ApiException(ErrorCode.BUDGET_EXCEEDED,
+                        "the spend exposure " + impact + " exceeds what the authorization has left",
+                        Map.of("spend_impact_minor", impact.amountMinor(), "remaining_minor",
+                                authorization.remainingMinor())), ctx);
+            }
+            if (impact.amountMinor() > wallet.availableMinor()) {
+                throw refuse(req.key(), null, new ApiException(ErrorCode.INSUFFICIENT_CREDITS,
+                        "the spend exposure " + impact + " exceeds the wallet's available credits",
+                        Map.of("spend_impact_minor", impact.amountMinor(), "available_minor",
+                                wallet.availableMinor())), ctx);
+            }
+        }
+        return impact;
+    }
+
+    /** The approval gate: a covering standing grant runs at once; otherwise a one-shot approval is requested. */
+    private Answer gate(Request req, Plan plan, Map<String, Object> ctx) {
+        String tenant = req.key().tenantId();
+        String executionId = Ids.next("exe");
+        Money impact = plan.impact() == null ? null : plan.impact();
+        long impactMinor = impact == null ? 0 : impact.amountMinor();
+        String currency = impact == null ? null : impact.currency();
+        ApiException[] refusal = new ApiException[1];
+        String outcome = tx.execute(s -> {
+            receipts.lockChain(tenant);
+            String grantId = standingGrant(req, impact);
+            if (executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
+                    req.connector(), req.action().name(), req.provider(), grantId == null ? "awaiting_approval" : "executing",
+                    req.key().keyId(), impactMinor, currency).isEmpty()) {
+                s.setRollbackOnly();
+                return "replay";
+            }
+            Map<String, Object> accepted = with(ctx, "spend_impact_minor", impactMinor);
+            accepted.put("currency", currency);
+            receipts.record(tenant, "execution.accepted", executionId, req.key().actor(), accepted);
+            if (grantId == null) {
+                String approvalId = approvals.createOneShot(tenant, executionId, req.action().name(), req.provider(),
+                        req.digest(), impactMinor, currency, req.key().keyId(), clock.instant().plus(APPROVAL_TTL));
+                executions.setApproval(tenant, executionId, approvalId, null);
+                receipts.record(tenant, "approval.requested", executionId, req.key().actor(),
+                        Map.of("approval_id", approvalId, "payload_digest", req.digest(), "spend_impact_minor", impactMinor));
+                return "awaiting";
+            }
+            executions.setApproval(tenant, executionId, null, grantId);
+            receipts.record(tenant, "approval.standing_grant_applied", executionId, req.key().actor(),
+                    Map.of("grant_id", grantId, "spend_impact_minor", impactMinor));
+            try {
+                reserve(req.key(), executionId, plan, impact);
+            } catch (ApiException e) {
+                s.setRollbackOnly();
+                refusal[0] = e;
+                return "refused";
+            }
+            return "run";
+        });
+        switch (outcome) {
+            case "replay" -> {
+                return replay(req, ctx).orElseThrow();
+            }
+            case "refused" -> throw refuse(req.key(), null, refusal[0], ctx);
+            case "awaiting" -> {
+                return new Answer(202, ExecutionViews.view(executions.find(tenant, executionId).orElseThrow()), false);
+            }
+            default -> {
+                Executions.Execution done = call(req.key().actor(), executions.find(tenant, executionId).orElseThrow(), plan);
+                return new Answer(statusOf(done), ExecutionViews.view(done), false);
+            }
+        }
+    }
+
+    /** Finds and consumes a standing grant that covers the request, or returns null. */
+    private String standingGrant(Request req, Money impact) {
+        Money need = impact == null ? Money.zero("USD") : impact;
+        for (Approvals.Grant g : approvals.standingCandidates(req.key().tenantId(), req.provider(), req.action().name())) {
+            String why = ApprovalCoverage.standingGrantRefusal(g.terms(), req.action().name(), req.provider(), need,
+                    req.key().keyId(), clock.instant());
+            if (why == null && approvals.consume(req.key().tenantId(), g.id(), need.amountMinor(), need.currency())) {
+                return g.id();
+            }
+        }
+        return null;
+    }
+
+    private void reserve(Caller.TenantKey key, String executionId, Plan plan, Money impact) {
+        if (impact != null && !impact.isZero()) {
+            ledger.reserve(key.tenantId(), executionId, plan.authorization().id(),
+                    plan.campaign() == null ? null : plan.campaign().id(), impact, key.actor());
+        }
+    }
+
+    private Answer runRead(Request req, Plan plan, Map<String, Object> ctx) {
+        String tenant = req.key().tenantId();
+        String executionId = Ids.next("exe");
+        Boolean inserted = tx.execute(s -> {
+            receipts.lockChain(tenant);
+            if (executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(), req.connector(),
+                    req.action().name(), req.provider(), "executing", req.key().keyId(), 0, null).isEmpty()) {
+                s.setRollbackOnly();
+                return false;
+            }
+            receipts.record(tenant, "execution.accepted", executionId, req.key().actor(), ctx);
+            return true;
+        });
+        if (!Boolean.TRUE.equals(inserted)) {
+            return replay(req, ctx).orElseThrow();
+        }
+        Executions.Execution done = call(req.key().actor(), executions.find(tenant, executionId).orElseThrow(), plan);
+        return new Answer(statusOf(done), ExecutionViews.view(done), false);
+    }
+
+    // ------------------------------------------------------------------ approvals
+
+    /** Approves a pending one-shot approval and runs the stored payload. */
+    public Map<String, Object> approve(Caller.TenantKey approver, String approvalId) {
+        String tenant = approver.tenantId();
+        Approvals.Grant grant = pendingGrant(approver, approvalId);
+        Executions.Execution execution = executions.find(tenant, grant.executionId()).orElseThrow();
+        if (!ApprovalCoverage.oneShotCovers(grant.tenantId(), grant.action(), grant.provider(), grant.payloadDigest(),
+                grant.expiresAt().toInstant(), execution.tenantId(), execution.action(), execution.provider(),
+                execution.payloadDigest(), clock.instant())) {
+            throw new IllegalStateException("approval " + approvalId + " is not bound to its execution's payload");
+        }
+        Map<String, Object> stored = ExecutionViews.payload(execution);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) stored.get("input");
+        Caller.TenantKey requester = new Caller.TenantKey(tenant, execution.requestedByKeyId(), null);
+        Plan plan;
+        try {
+            plan = replan(requester, execution, input);
+        } catch (ApiException e) {
+            failApproved(approver, grant, execution, e);
+            return approvalView(grant.id(), executions.find(tenant, execution.id()).orElseThrow());
+        }
+        Money impact = execution.spendImpactMinor() == 0 ? null : Money.of(execution.spendImpactMinor(), execution.currency());
+        ApiException[] refusal = new ApiException[1];
+        String outcome = tx.execute(s -> {
+            receipts.lockChain(tenant);
+            if (!approvals.decide(tenant, approvalId, "used", approver.keyId(), null)) {
+                s.setRollbackOnly();
+                return "not_pending";
+            }
+            receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
+                    Map.of("approval_id", approvalId, "payload_digest", execution.payloadDigest()));
+            try {
+                reserve(approver, execution.id(), plan, impact);
+            } catch (ApiException e) {
+                s.setRollbackOnly();
+                refusal[0] = e;
+                return "refused";
+            }
+            executions.transition(tenant, execution.id(), List.of("awaiting_approval"), "executing", null, null);
+            return "run";
+        });
+        switch (outcome) {
+            case "not_pending" -> throw new ApiException(ErrorCode.APPROVAL_NOT_PENDING, "the approval was decided already");
+            case "refused" -> failApproved(approver, grant, execution, refusal[0]);
+            default -> call(approver.actor(), executions.find(tenant, execution.id()).orElseThrow(), plan);
+        }
+        return approvalView(approvalId, executions.find(tenant, execution.id()).orElseThrow());
+    }
+
+    public Map<String, Object> deny(Caller.TenantKey approver, String approvalId, String reason) {
+        String tenant = approver.tenantId();
+        Approvals.Grant grant = pendingGrant(approver, approvalId);
+        Boolean done = tx.execute(s -> {
+            receipts.lockChain(tenant);
+            if (!approvals.decide(tenant, approvalId, "denied", approver.keyId(), reason)) {
+                return false;
+            }
+            executions.transition(tenant, grant.executionId(), List.of("awaiting_approval"), "denied", null,
+                    error(ErrorCode.APPROVAL_NOT_PENDING, "denied by an approver", reason));
+            Map<String, Object> d = new HashMap<>();
+            d.put("approval_id", approvalId);
+            d.put("reason", reason);
+            receipts.record(tenant, "approval.denied", grant.executionId(), approver.actor(), d);
+            return true;
+        });
+        if (!Boolean.TRUE.equals(done)) {
+            throw new ApiException(ErrorCode.APPROVAL_NOT_PENDING, "the approval was decided already");
+        }
+        return approvalView(approvalId, executions.find(tenant, grant.executionId()).orElseThrow());
+    }
+
+    private Approvals.Grant pendingGrant(Caller.TenantKey approver, String approvalId) {
+        String tenant = approver.tenantId();
+        Approvals.Grant grant = approvals.find(tenant, approvalId).filter(g -> "one_shot".equals(g.kind()))
+                .orElseThrow(() -> ApiException.notFound("approval"));
+        if (approver.keyId().equals(grant.requestedByKeyId())) {
+            tx.executeWithoutResult(s -> {
+                receipts.lockChain(tenant);
+                receipts.record(tenant, "approval.refused", grant.executionId(), approver.actor(),
+                        Map.of("approval_id", approvalId, "code", ErrorCode.SELF_APPROVAL_FORBIDDEN.wire()));
+            });
+            throw new ApiException(ErrorCode.SELF_APPROVAL_FORBIDDEN, "nobody approves their own request");
+        }
+        if (!"pending".equals(grant.status())) {
+            throw new ApiException(ErrorCode.APPROVAL_NOT_PENDING, "the approval is " + grant.status());
+        }
+        if (!clock.instant().isBefore(grant.expiresAt().toInstant())) {
+            tx.executeWithoutResult(s -> {
+                receipts.lockChain(tenant);
+                if (approvals.expire(tenant, approvalId)) {
+                    executions.transition(tenant, grant.executionId(), List.of("awaiting_approval"), "expired", null,
+                            error(ErrorCode.APPROVAL_EXPIRED, "the approval expired before a decision", null));
+                    receipts.record(tenant, "approval.expired", grant.executionId(), approver.actor(),
+                            Map.of("approval_id", approvalId));
+                }
+            });
+            throw new ApiException(ErrorCode.APPROVAL_EXPIRED, "the approval expired at " + grant.expiresAt());
+        }
+        return grant;
+    }
+
+    private Plan replan(Caller.TenantKey requester, Executions.Execution e, Map<String, Object> input) {
+        ActionSpec action = catalog.connector(e.connector()).flatMap(c -> c.action(e.action())).orElseThrow();
+        Request req = new Request(requester, e.connector(), action, e.provider(), e.idempotencyKey(), input, e.payload(),
+                e.payloadDigest());
+        Map<String, Object> ctx = new LinkedHashMap<>();
+        ctx.put("connector", e.connector());
+        ctx.put("action", e.action());
+        ctx.put("provider", e.provider());
+        ctx.put("stage", "approved_execution");
+        Plan plan = plan(req, ctx);
+        return plan;
+    }
+
+    private void failApproved(Caller.TenantKey approver, Approvals.Grant grant, Executions.Execution execution,
+            ApiException cause) {
+        String tenant = approver.tenantId();
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            boolean decided = approvals.decide(tenant, grant.id(), "used", approver.keyId(), null);
+            if (decided) {
+                receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
+                        Map.of("approval_id", grant.id(), "payload_digest", execution.payloadDigest()));
+            }
+            if (executions.transition(tenant, execution.id(), List.of("awaiting_approval"), "failed", null,
+                    error(cause.code(), cause.getMessage(), null))) {
+                receipts.record(tenant, "execution.failed", execution.id(), approver.actor(),
+                        Map.of("code", cause.code().wire(), "stage", "before_provider_call"));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ provider call and completion
+
+    private Executions.Execution call(String actor, Executions.Execution e, Plan plan) {
+        Map<String, Object> stored = ExecutionViews.payload(e);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) stored.get("input");
+        ProviderOutcome outcome;
+        ProviderAdapterFactory factory = registry.forProvider(e.provider()).orElse(null);
+        if (factory == null) {
+            outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "no_adapter",
+                    "no adapter serves " + e.provider());
+        } else {
+            try {
+                var context = accounts.context(plan.connection().providerAccountId());
+                outcome = factory.create(context).execute(new ProviderRequest(e.action(), e.id(), input, plan.providerIds()));
+            } catch (java.security.GeneralSecurityException ex) {
+                outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.AUTH_FAILED, "credentials_undecryptable",
+                        "the provider account's credentials do not decrypt under the master keyset");
+            } catch (RuntimeException ex) {
+                // an adapter fault after the request may have left: never assume it did nothing
+                log.warn("adapter {} failed on execution {}: {}", factory.id(), e.id(), ex.getClass().getName());
+                outcome = new ProviderOutcome.Unknown("adapter fault: " + ex.getClass().getSimpleName());
+            }
+        }
+        complete(actor, e, plan, input, outcome);
+        return executions.find(e.tenantId(), e.id()).orElseThrow();
+    }
+
+    private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
+            ProviderOutcome outcome) {
+        String tenant = e.tenantId();
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            switch (outcome) {
+                case ProviderOutcome.Succeeded ok -> {
+                    Map<String, Object> result = project(actor, e, plan, input, ok);
+                    executions.transition(tenant, e.id(), List.of("executing"), "succeeded", result, null);
+                    Map<String, Object> d = new HashMap<>();
+                    d.put("object_id", result.get("object_id"));
+                    d.put("provider_object_id", ok.providerObjectId());
+                    d.put("rows", ok.rows().size());
+                    receipts.record(tenant, "execution.succeeded", e.id(), actor, d);
+                }
+                case ProviderOutcome.Rejected r -> {
+                    releaseAll(tenant, e.id(), "provider_rejected", actor);
+                    ErrorCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? ErrorCode.PROVIDER_AUTH_FAILED
+                            : ErrorCode.PROVIDER_REJECTED;
+                    Map<String, Object> err = error(code, truncate(r.message()), null);
+                    err.put("provider_code", truncate(r.providerCode()));
+                    err.put("kind", r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
+                    receipts.record(tenant, "execution.failed", e.id(), actor,
+                            Map.of("code", code.wire(), "provider_code", truncate(r.providerCode())));
+                }
+                case ProviderOutcome.RateLimited rl -> {
+                    releaseAll(tenant, e.id(), "provider_rate_limited", actor);
+                    Map<String, Object> err = error(ErrorCode.PROVIDER_RATE_LIMITED, "the provider is rate limiting", null);
+                    err.put("retry_after_seconds", rl.retryAfter().toSeconds());
+                    executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
+                    receipts.record(tenant, "execution.failed", e.id(), actor,
+                            Map.of("code", ErrorCode.PROVIDER_RATE_LIMITED.wire()));
+                }
+                case ProviderOutcome.Unknown u -> {
+                    // invariant 7: the reservation stays held until reconciliation knows the outcome
+                    executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null,
+                            error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null));
+                    receipts.record(tenant, "execution.outcome_unknown", e.id(), actor, Map.of("reason", truncate(u.reason())));
+                }
+            }
+        });
+    }
+
+    private Map<String, Object> project(String actor, Executions.Execution e, Plan plan, Map<String, Object> in,
+            ProviderOutcome.Succeeded ok) {
+        String tenant = e.tenantId();
+        Map<String, Object> result = new LinkedHashMap<>();
+        String status = ok.data().get("status") instanceof String st ? st : null;
+        switch (e.action()) {
+            case "ads.create_campaign" -> {
+                CampaignBudget budget = InputRules.budget(in.get("budget"));
+                String id = projections.insertCampaign(tenant, e.provider(), plan.connection().id(), ok.providerObjectId(),
+                        (String) in.get("name"), (String) in.get("objective"), (String) in.getOrDefault("status", "paused"),
+                        budget.amount().amountMinor(), budget.amount().currency(), budget.period().wire(),
+                        instant(in.get("start_time")), instant(in.get("end_time")), e.id());
+                ledger.attachToCampaign(tenant, e.id(), id);
+                result.put("object_id", id);
+                result.put("status", in.getOrDefault("status", "paused"));
+            }
+            case "ads.update_campaign", "ads.pause_campaign" -> {
+                Projections.Campaign c = plan.campaign();
+                CampaignBudget budget = in.containsKey("budget") ? InputRules.budget(in.get("budget")) : null;
+                String newStatus = "ads.pause_campaign".equals(e.action()) ? "paused"
+                        : (String) in.getOrDefault("status", c.status());
+                projections.updateCampaign(tenant, c.id(), (String) in.get("name"), newStatus,
+                        budget == null ? null : budget.amount().amountMinor(),
+                        budget == null ? null : budget.period().wire(), instant(in.get("end_time")));
+                rebase(actor, tenant, c.id(), e.id(), plan, "paused".equals(newStatus));
+                result.put("object_id", c.id());
+                result.put("status", newStatus);
+            }
+            case "ads.create_group", "ads.create_creative", "ads.create_ad" -> {
+                String kind = e.action().substring("ads.create_".length());
+                Map<String, Object> data = new LinkedHashMap<>(in);
+                String campaignId = plan.campaign() == null ? null : plan.campaign().id();
+                String parent = switch (kind) {
+                    case "group" -> campaignId;
+                    case "ad" -> (String) in.get("group_id");
+                    default -> null;
+                };
+                String reviewStatus = ok.data().get("review_status") instanceof String rs ? rs : null;
+                String id = projections.insertObject(tenant, kind, e.provider(), plan.connection().id(),
+                        "creative".equals(kind) ? null : campaignId, parent, ok.providerObjectId(), (String) in.get("name"),
+                        status != null ? status : (String) in.get("status"), reviewStatus, data, e.id());
+                result.put("object_id", id);
+                result.put("status", status);
+                result.put("review_status", reviewStatus);
+            }
+            case "ads.fetch_report" -> result.put("rows", reportRows(tenant, e.provider(), in, ok.rows()));
+            default -> throw new IllegalStateException("no projection for " + e.action());
+        }
+        if (ok.providerObjectId() != null) {
+            result.put("provider_object_id", ok.providerObjectId());
+        }
+        return result;
+    }
+
+    /**
+     * After a successful update or pause, the campaign's held reservations are made to match its new
+     * exposure: a pause releases them all; a lower exposure releases them and reserves the new
+     * figure (which fits, since it is smaller than what was just released).
+     */
+    private void rebase(String actor, String tenant, String campaignId, String executionId, Plan plan, boolean paused) {
+        List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenant, campaignId);
+        long heldTotal = held.stream().mapToLong(r -> r.amount().amountMinor()).sum();
+        if (paused) {
+            held.forEach(r -> ledger.release(tenant, r.id(), "campaign_paused", actor));
+            return;
+        }
+        if (plan.impact() == null) {
+            return;
+        }
+        long target = heldTotal; // exposure never shrinks below what an update reserved before the call
+        Projections.Campaign now = projections.campaign(tenant, campaignId).orElseThrow();
+        Instant authExpiry = plan.authorization().validUntil() == null ? null : plan.authorization().validUntil().toInstant();
+        Exposure exposure = SpendExposure.of(new CampaignBudget(Money.of(now.budgetAmountMinor(), now.currency()),
+                BudgetPeriod.parse(now.budgetPeriod())), "active".equals(now.status()),
+                now.startTime() == null ? null : now.startTime().toInstant(),
+                now.endTime() == null ? null : now.endTime().toInstant(), authExpiry,
+                DeliveryRule.forProvider(now.provider()), clock.instant());
+        if (exposure instanceof Exposure.Bounded b) {
+            target = b.amount().amountMinor();
+            if (BudgetPeriod.parse(now.budgetPeriod()) == BudgetPeriod.LIFETIME) {
+                target = Math.max(0, target - now.spendMinor());
+            }
+        }
+        if (target < heldTotal) {
+            held.forEach(r -> ledger.release(tenant, r.id(), "exposure_lowered", actor));
+            if (target > 0) {
+                ledger.reserve(tenant, executionId, plan.authorization().id(), campaignId, Money.of(target, now.currency()),
+                        actor);
+            }
+        }
+    }
+
+    private List<Map<String, Object>> reportRows(String tenant, String provider, Map<String, Object> in,
+            List<ReportRow> rows) {
+        boolean total = "total".equals(in.get("granularity"));
+        Map<String, Map<String, Object>> totals = new LinkedHashMap<>();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ReportRow r : rows) {
+            Optional<Projections.Campaign> c = projections.campaignByProviderId(tenant, provider, r.providerCampaignId());
+            if (c.isEmpty()) {
+                continue; // an object the tenant does not own is never reported to it
+            }
+            if (total) {
+                Map<String, Object> t = totals.computeIfAbsent(c.get().id(), id -> row(null, id, 0, 0, 0, r.currency()));
+                t.merge("impressions", r.impressions(), (a, b) -> (long) a + (long) b);
+                t.merge("clicks", r.clicks(), (a, b) -> (long) a + (long) b);
+                t.merge("spend_minor", r.spendMinor(), (a, b) -> (long) a + (long) b);
+            } else {
+                out.add(row(r.date(), c.get().id(), r.impressions(), r.clicks(), r.spendMinor(), r.currency()));
+            }
+        }
+        return total ? new ArrayList<>(totals.values()) : out;
+    }
+
+    private static Map<String, Object> row(LocalDate date, String campaignId, long impressions, long clicks, long spend,
+            String currency) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", date == null ? null : date.toString());
+        m.put("campaign_id", campaignId);
+        m.put("impressions", impressions);
+        m.put("clicks", clicks);
+        m.put("spend_minor", spend);
+        m.put("currency", currency);
+        return m;
+    }
+
+    private void releaseAll(String tenant, String executionId, String reason, String actor) {
+        ledger.heldForExecution(tenant, executionId).forEach(r -> ledger.release(tenant, r.id(), reason, actor));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private ApiException gap(Caller.TenantKey key, String connector, String action, String provider, String reason,
+            Map<String, Object> ctx) {
+        gaps.record(key.tenantId(), connector, action, provider, reason, "automatic", key.keyId());
+        return refuse(key, null, new ApiException(ErrorCode.CAPABILITY_GAP,
+                reason + "; the need was recorded as a capability gap"), ctx);
+    }
+
+    /** Receipts a refusal in its own transaction, then returns the exception to throw. */
+    private ApiException refuse(Caller.TenantKey key, String executionId, ApiException e, Map<String, Object> ctx) {
+        Map<String, Object> d = new LinkedHashMap<>(ctx);
+        d.put("code", e.code().wire());
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(key.tenantId());
+            receipts.record(key.tenantId(), "execution.refused", executionId, key.actor(), d);
+        });
+        return e;
+    }
+
+    private void sameProvider(Request req, String provider, String field, Map<String, Object> ctx) {
+        if (!provider.equals(req.provider())) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.INVALID_INPUT,
+                    field + " belongs to provider " + provider + ", not " + req.provider(),
+                    Map.of("errors", List.of(Map.of("path", "$.input." + field, "message",
+                            "belongs to provider " + provider)))), ctx);
+        }
+    }
+
+    private static String spendCurrency(Request req, Projections.Campaign campaign) {
+        if (req.input().get("budget") instanceof Map<?, ?> b && b.get("currency") instanceof String c) {
+            return c;
+        }
+        if (req.input().get("bid") instanceof Map<?, ?> b && b.get("currency") instanceof String c) {
+            return c;
+        }
+        return campaign == null ? null : campaign.currency();
+    }
+
+    private static Map<String, String> check(String name, String detail) {
+        return Map.of("name", name, "detail", detail);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> ctx, String k, Object v) {
+        Map<String, Object> m = new LinkedHashMap<>(ctx);
+        m.put(k, v);
+        return m;
+    }
+
+    static Map<String, Object> error(ErrorCode code, String message, String reason) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("code", code.wire());
+        m.put("message", message);
+        if (reason != null) {
+            m.put("reason", reason);
+        }
+        return m;
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof String s ? OffsetDateTime.parse(s).toInstant() : null;
+    }
+
+    private static String truncate(String s) {
+        return s == null ? null : s.length() <= 300 ? s : s.substring(0, 300) + "…";
+    }
+
+    static int statusOf(Executions.Execution e) {
+        return "awaiting_approval".equals(e.status()) ? 202 : 200;
+    }
+
+    private Map<String, Object> approvalView(String approvalId, Executions.Execution e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("approval_id", approvalId);
+        m.put("decision", "denied".equals(e.status()) ? "denied" : "approved");
+        m.put("execution", ExecutionViews.view(e));
+        return m;
+    }
+
+    /** Semantic checks JSON Schema cannot express. */
+    static final class InputRules {
+        private InputRules() {}
+
+        static List<Map<String, String>> check(String action, Map<String, Object> in, Instant now) {
+            List<Map<String, String>> errors = new ArrayList<>();
+            Instant start = time(in, "start_time", errors);
+            Instant end = time(in, "end_time", errors);
+            if (start != null && end != null && !end.isAfter(start)) {
+                errors.add(err("end_time", "must be after start_time"));
+            }
+            if (end != null && !end.isAfter(now)) {
+                errors.add(err("end_time", "must be in the future"));
+            }
+            for (String m : List.of("budget", "bid")) {
+                if (in.get(m) instanceof Map<?, ?> money && money.get("currency") instanceof String c
+                        && !Money.isKnownCurrency(c)) {
+                    errors.add(err(m + ".currency", "must be an ISO-4217 currency code"));
+                }
+            }
+            if (in.get("targeting") instanceof Map<?, ?> t && t.get("age_min") instanceof Number lo
+                    && t.get("age_max") instanceof Number hi && lo.intValue() > hi.intValue()) {
+                errors.add(err("targeting.age_min", "must not exceed age_max"));
+            }
+            for (String u : List.of("image_url", "landing_url")) {
+                if (in.get(u) instanceof String s) {
+                    try {
+                        URI uri = URI.create(s);
+                        if (uri.getHost() == null || uri.getUserInfo() != null) {
+                            errors.add(err(u, "must be an https URL with a host and no credentials"));
+                        }
+                    } catch (IllegalArgumentException e) {
+                        errors.add(err(u, "must be an https URL"));
+                    }
+                }
+            }
+            if ("ads.fetch_report".equals(action)) {
+                try {
+                    LocalDate since = LocalDate.parse((String) in.get("since"));
+                    LocalDate until = LocalDate.parse((String) in.get("until"));
+                    if (until.isBefore(since)) {
+                        errors.add(err("until", "must not be before since"));
+                    } else if (until.toEpochDay() - since.toEpochDay() > 366) {
+                        errors.add(err("until", "a report covers at most 367 days"));
+                    }
+                } catch (DateTimeParseException e) {
+                    errors.add(err("since", "since and until must be dates (YYYY-MM-DD)"));
+                }
+            }
+            return errors;
+        }
+
+        static CampaignBudget budget(Object raw) {
+            Map<?, ?> b = (Map<?, ?>) raw;
+            return new CampaignBudget(Money.of(((Number) b.get("amount_minor")).longValue(), (String) b.get("currency")),
+                    BudgetPeriod.parse((String) b.get("period")));
+        }
+
+        private static Instant time(Map<String, Object> in, String field, List<Map<String, String>> errors) {
+            if (!(in.get(field) instanceof String s)) {
+                return null;
+            }
+            try {
+                return OffsetDateTime.parse(s).toInstant();
+            } catch (DateTimeParseException e) {
+                errors.add(err(field, "must be an RFC 3339 date-time"));
+                return null;
+            }
+        }
+
+        private static Map<String, String> err(String field, String message) {
+            return Map.of("path", "$.input." + field, "message", message);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.minutework.broker.server.preflight;
+
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.server.accounts.ProviderAccounts;
+import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.connections.Connections;
+import dev.minutework.broker.server.connectors.ConnectorCatalog;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.spend.SpendAuthorizations;
+import dev.minutework.broker.server.spend.Wallets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /v1/integration-broker/preflight?provider=…}: every check, named, with its verdict. */
+@RestController
+class PreflightController {
+
+    private final ConnectorCatalog catalog;
+    private final Connections connections;
+    private final ProviderAccounts accounts;
+    private final ProviderRegistry registry;
+    private final AdvertiserProfiles advertisers;
+    private final SpendAuthorizations authorizations;
+    private final Wallets wallets;
+
+    PreflightController(ConnectorCatalog catalog, Connections connections, ProviderAccounts accounts,
+            ProviderRegistry registry, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
+            Wallets wallets) {
+        this.catalog = catalog;
+        this.connections = connections;
+        this.accounts = accounts;
+        this.registry = registry;
+        this.advertisers = advertisers;
+        this.authorizations = authorizations;
+        this.wallets = wallets;
+    }
+
+    @GetMapping("/v1/integration-broker/preflight")
+    Map<String, Object> preflight(Caller caller, @RequestParam(name = "provider", required = false) String provider) {
+        String tenant = caller.requireTenant().tenantId();
+        var ads = catalog.connector("mw.connector.ads").orElseThrow();
+        String key = provider == null ? ads.defaultProvider() : provider;
+        if (!ads.providers().contains(key)) {
+            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + key);
+        }
+        List<ProviderCheck> checks = new ArrayList<>();
+        ProviderAdapterFactory factory = registry.forProvider(key).orElse(null);
+        checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + key
+                : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
+        Connections.Connection connection = connections.live(tenant, key).orElse(null);
+        checks.add(new ProviderCheck("connection_active", connection != null && connection.active(),
+                connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
+        if (connection != null && factory != null) {
+            try {
+                var context = accounts.context(connection.providerAccountId());
+                checks.add(new ProviderCheck("credentials_decrypt", true, "credential fields " + context.credentials().names()));
+                checks.addAll(factory.create(context).checks());
+            } catch (GeneralSecurityException e) {
+                checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
+            }
+        }
+        AdvertiserProfiles.Profile profile = advertisers.find(tenant).orElse(null);
+        checks.add(new ProviderCheck("advertiser_verified", profile != null && profile.verified(),
+                profile == null ? "no advertiser profile" : "verification " + profile.verificationStatus()));
+        checks.add(new ProviderCheck("terms_accepted", profile != null && profile.termsAccepted(),
+                profile != null && profile.termsAccepted() ? "terms " + profile.termsVersion() : "terms not accepted"));
+        boolean authorized = authorizations.anyActive(tenant, key);
+        checks.add(new ProviderCheck("spend_authorization_active", authorized,
+                authorized ? "an authorization is active" : "no active spend authorization for " + key));
+        Wallets.Wallet wallet = wallets.get(tenant);
+        checks.add(new ProviderCheck("wallet_funded", wallet.availableMinor() > 0,
+                "available " + wallet.availableMinor() + " " + wallet.currency() + " minor units"));
+        boolean ready = checks.stream().allMatch(ProviderCheck::ok);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("provider", key);
+        m.put("ready", ready);
+        m.put("adapter", factory == null ? null : factory.id());
+        m.put("real_provider", factory != null && factory.real());
+        m.put("checks", checks.stream().map(c -> {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("ok", c.ok());
+            cm.put("detail", c.detail());
+            return cm;
+        }).toList());
+        return m;
+    }
+}
