@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.accounts;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.Caller;
@@ -70,7 +71,7 @@ class ProviderAccountController {
         m.put("scope", v.scope());
         m.put("credential_fields", v.credentialFields());
         m.put("base_url", v.baseUrl());
-        m.put("created_at", v.createdAt().toString());
+        m.put("created_at", Times.rfc3339(v.createdAt()));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.ads;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.identity.Caller;
@@ -32,12 +33,12 @@ class AdsController {
             m.put("objective", c.objective());
             m.put("status", c.status());
             m.put("budget", Map.of("amount_minor", c.budgetAmountMinor(), "currency", c.currency(), "period", c.budgetPeriod()));
-            m.put("start_time", c.startTime() == null ? null : c.startTime().toString());
-            m.put("end_time", c.endTime() == null ? null : c.endTime().toString());
+            m.put("start_time", Times.rfc3339(c.startTime()));
+            m.put("end_time", Times.rfc3339(c.endTime()));
             m.put("spend_minor", c.spendMinor());
             m.put("created_by_execution", c.createdBy());
-            m.put("created_at", c.createdAt().toString());
-            m.put("updated_at", c.updatedAt().toString());
+            m.put("created_at", Times.rfc3339(c.createdAt()));
+            m.put("updated_at", Times.rfc3339(c.updatedAt()));
             return m;
         }).toList());
     }
@@ -62,7 +63,7 @@ class AdsController {
             m.put("review_status", o.reviewStatus());
             m.put("data", o.data());
             m.put("created_by_execution", o.createdBy());
-            m.put("created_at", o.createdAt().toString());
+            m.put("created_at", Times.rfc3339(o.createdAt()));
             return m;
         }).toList());
     }

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.advertisers;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.Caller;
@@ -71,9 +72,9 @@ class AdvertiserProfileController {
         m.put("legal_name", p.legalName());
         m.put("verification_status", p.verificationStatus());
         m.put("terms_version", p.termsVersion());
-        m.put("terms_accepted_at", p.termsAcceptedAt() == null ? null : p.termsAcceptedAt().toString());
+        m.put("terms_accepted_at", Times.rfc3339(p.termsAcceptedAt()));
         m.put("terms_accepted_by", p.termsAcceptedBy());
-        m.put("updated_at", p.updatedAt().toString());
+        m.put("updated_at", Times.rfc3339(p.updatedAt()));
         return m;
     }
 }

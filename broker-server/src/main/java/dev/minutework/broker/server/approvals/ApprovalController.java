@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.approvals;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.ApiException;
@@ -132,7 +133,7 @@ class ApprovalController {
             d.put("provider", provider);
             d.put("spend_ceiling_minor", ceiling.amountMinor());
             d.put("currency", ceiling.currency());
-            d.put("expires_at", expires.toString());
+            d.put("expires_at", Times.rfc3339(expires));
             d.put("limited_to_key_id", limitedTo);
             receipts.record(key.tenantId(), "approval.standing_grant_issued", null, key.actor(), d);
             return created;
@@ -178,11 +179,11 @@ class ApprovalController {
             m.put("spend_used_minor", g.spendUsedMinor());
             m.put("limited_to_key_id", g.limitedToKeyId());
         }
-        m.put("expires_at", g.expiresAt().toString());
+        m.put("expires_at", Times.rfc3339(g.expiresAt()));
         m.put("decided_by_key_id", g.decidedByKeyId());
-        m.put("decided_at", g.decidedAt() == null ? null : g.decidedAt().toString());
+        m.put("decided_at", Times.rfc3339(g.decidedAt()));
         m.put("reason", g.reason());
-        m.put("created_at", g.createdAt().toString());
+        m.put("created_at", Times.rfc3339(g.createdAt()));
         return m;
     }
 }

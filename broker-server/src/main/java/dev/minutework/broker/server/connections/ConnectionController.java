@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.connections;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.accounts.ProviderAccounts;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
@@ -109,8 +110,8 @@ class ConnectionController {
         m.put("provider", c.provider());
         m.put("provider_account_id", c.providerAccountId());
         m.put("status", c.status());
-        m.put("created_at", c.createdAt().toString());
-        m.put("updated_at", c.updatedAt().toString());
+        m.put("created_at", Times.rfc3339(c.createdAt()));
+        m.put("updated_at", Times.rfc3339(c.updatedAt()));
         return m;
     }
 }

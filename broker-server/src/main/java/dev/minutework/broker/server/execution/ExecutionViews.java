@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.execution;
 
+import dev.minutework.broker.server.api.Times;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
@@ -27,8 +28,8 @@ final class ExecutionViews {
                 : Map.of("amount_minor", e.spendImpactMinor(), "currency", e.currency()));
         m.put("result", e.result());
         m.put("error", e.error());
-        m.put("created_at", e.createdAt().toString());
-        m.put("updated_at", e.updatedAt().toString());
+        m.put("created_at", Times.rfc3339(e.createdAt()));
+        m.put("updated_at", Times.rfc3339(e.updatedAt()));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.gaps;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.Ids;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -47,7 +48,7 @@ public class CapabilityGaps {
                     m.put("provider", rs.getString("provider"));
                     m.put("reports", rs.getLong("reports"));
                     m.put("tenants", rs.getLong("tenants"));
-                    m.put("last_reported_at", rs.getObject("last_reported_at", OffsetDateTime.class).toString());
+                    m.put("last_reported_at", Times.rfc3339(rs.getObject("last_reported_at", OffsetDateTime.class)));
                     return m;
                 }).list();
     }

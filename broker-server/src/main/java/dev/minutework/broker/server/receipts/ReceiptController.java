@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.receipts;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.core.receipt.ReceiptChain;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -39,7 +40,7 @@ class ReceiptController {
             m.put("payload_digest", r.payloadDigest());
             m.put("prev_hash", r.prevHash());
             m.put("hash", r.hash());
-            m.put("created_at", r.createdAt().toString());
+            m.put("created_at", Times.rfc3339(r.createdAt()));
             return m;
         }).toList();
         Map<String, Object> page = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -73,7 +74,7 @@ class SpendController {
             d.put("currency", currency);
             d.put("cap_minor", cap);
             d.put("daily_cap_minor", daily);
-            d.put("valid_until", until == null ? null : until.toString());
+            d.put("valid_until", Times.rfc3339(until));
             d.put("approved_by", approvedBy);
             receipts.record(tenantId, "spend_authorization.created", null, caller.actor(), d);
             return created;
@@ -185,8 +186,8 @@ class SpendController {
         m.put("reserved_minor", a.reservedMinor());
         m.put("settled_minor", a.settledMinor());
         m.put("remaining_minor", a.remainingMinor());
-        m.put("valid_from", a.validFrom().toString());
-        m.put("valid_until", a.validUntil() == null ? null : a.validUntil().toString());
+        m.put("valid_from", Times.rfc3339(a.validFrom()));
+        m.put("valid_until", Times.rfc3339(a.validUntil()));
         m.put("approved_by", a.approvedBy());
         m.put("status", a.status());
         return m;

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.tenants;
 
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.ApiKeys;
 import dev.minutework.broker.server.identity.Caller;
@@ -52,7 +53,7 @@ class TenantController {
         m.put("tenant_id", t.id());
         m.put("name", t.name());
         m.put("wallet_currency", currency == null ? "USD" : currency);
-        m.put("created_at", t.createdAt().toString());
+        m.put("created_at", Times.rfc3339(t.createdAt()));
         return m;
     }
 

@@ -1,0 +1,82 @@
+package dev.minutework.broker.server.support;
+
+import dev.minutework.broker.server.BrokerApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A real broker process-in-a-JVM: the Spring Boot application on a random port, talking to a real
+ * PostgreSQL. Several instances may share one database, as several broker processes would.
+ */
+public final class Broker implements AutoCloseable {
+
+    public static final String OPERATOR_KEY = "mwb_op_test_operator_key_for_integration_tests";
+
+    private final ConfigurableApplicationContext context;
+    private final URI base;
+    private final Http http;
+
+    private Broker(ConfigurableApplicationContext context) {
+        this.context = context;
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.base = URI.create("http://localhost:" + port);
+        this.http = new Http(base);
+        LogCapture.install();
+    }
+
+    /** Starts a broker on the given database, with its data (master keyset) in {@code dataDir}. */
+    public static Broker start(String jdbcUrl, Path dataDir) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("broker.database.url", jdbcUrl);
+        props.put("broker.database.user", "postgres");
+        props.put("broker.database.password", "");
+        props.put("broker.data-dir", dataDir.toString());
+        props.put("broker.operator-key", OPERATOR_KEY);
+        props.put("server.port", "0");
+        return new Broker(new SpringApplicationBuilder(BrokerApplication.class)
+                .web(WebApplicationType.SERVLET).properties(props).run());
+    }
+
+    /** Starts a broker with its own fresh database. */
+    public static Broker startFresh(String hint) {
+        return start(TestPostgres.newDatabase(hint), tempDir());
+    }
+
+    public static Path tempDir() {
+        try {
+            return Files.createTempDirectory("broker-test-data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public String jdbcUrl() {
+        return context.getEnvironment().getProperty("broker.database.url");
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,184 @@
+package dev.minutework.broker.server.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Builds tenants through the operator API exactly as the README walkthrough does, and drives
+ * executions and approvals for tests.
+ */
+public final class Story {
+
+    public static final String OP = Broker.OPERATOR_KEY;
+    private static final AtomicInteger KEYS = new AtomicInteger();
+
+    private final Http http;
+
+    public Story(Http http) {
+        this.http = http;
+    }
+
+    /** A tenant and its three keys, ready or not to act. */
+    public record Tenant(String id, String runtimeKey, String approverKey, String viewerKey, String providerAccountId,
+            String connectionId) {}
+
+    /** How far {@link #tenant} goes in setting the tenant up. */
+    public record Setup(String provider, boolean connection, String verification, boolean terms,
+            Long capMinor, Long dailyCapMinor, String authorizationCurrency, long walletMinor, Map<String, String> credentials) {
+
+        public static Setup ready() {
+            return new Setup("openaiads", true, "verified", true, 100_000L, null, "USD", 80_000L,
+                    Map.of("api_key", "sk-test-" + KEYS.incrementAndGet() + "-not-a-real-key"));
+        }
+
+        public Setup cap(long cap) {
+            return new Setup(provider, connection, verification, terms, cap, dailyCapMinor, authorizationCurrency,
+                    walletMinor, credentials);
+        }
+
+        public Setup dailyCap(long daily) {
+            return new Setup(provider, connection, verification, terms, capMinor, daily, authorizationCurrency,
+                    walletMinor, credentials);
+        }
+
+        public Setup wallet(long wallet) {
+            return new Setup(provider, connection, verification, terms, capMinor, dailyCapMinor, authorizationCurrency,
+                    wallet, credentials);
+        }
+
+        public Setup noConnection() {
+            return new Setup(provider, false, verification, terms, capMinor, dailyCapMinor, authorizationCurrency,
+                    walletMinor, credentials);
+        }
+
+        public Setup verification(String status) {
+            return new Setup(provider, connection, status, terms, capMinor, dailyCapMinor, authorizationCurrency,
+                    walletMinor, credentials);
+        }
+
+        public Setup noTerms() {
+            return new Setup(provider, connection, verification, false, capMinor, dailyCapMinor, authorizationCurrency,
+                    walletMinor, credentials);
+        }
+
+        public Setup noAuthorization() {
+            return new Setup(provider, connection, verification, terms, null, null, authorizationCurrency, walletMinor,
+                    credentials);
+        }
+
+        public Setup authorizationCurrency(String currency) {
+            return new Setup(provider, connection, verification, terms, capMinor, dailyCapMinor, currency, walletMinor,
+                    credentials);
+        }
+
+        public Setup credentials(Map<String, String> values) {
+            return new Setup(provider, connection, verification, terms, capMinor, dailyCapMinor, authorizationCurrency,
+                    walletMinor, values);
+        }
+    }
+
+    public Tenant tenant(String name, Setup s) {
+        Http.Response t = expect(201, http.post("/v1/tenants", OP, Map.of("name", name)));
+        String tenantId = t.text("/tenant_id");
+        String runtime = key(tenantId, "runtime");
+        String approver = key(tenantId, "approver");
+        String viewer = key(tenantId, "viewer");
+        Http.Response account = expect(201, http.post("/v1/provider-accounts", OP, Map.of(
+                "provider", s.provider(), "label", name + " account",
+                "scope", Map.of("ad_account_id", "act_" + tenantId), "credentials", s.credentials())));
+        String accountId = account.text("/provider_account_id");
+        String connectionId = null;
+        if (s.connection()) {
+            connectionId = expect(201, http.post("/v1/tenants/" + tenantId + "/connections", OP,
+                    Map.of("provider_account_id", accountId))).text("/connection_id");
+        }
+        Map<String, Object> profile = new LinkedHashMap<>();
+        profile.put("legal_name", name + " Ltd");
+        profile.put("verification_status", s.verification());
+        if (s.terms()) {
+            profile.put("terms_version", "2026-10");
+            profile.put("terms_accepted_at", "2026-11-01T10:00:00Z");
+            profile.put("terms_accepted_by", "owner@" + tenantId + ".test");
+        }
+        expect(200, http.put("/v1/tenants/" + tenantId + "/advertiser-profile", OP, profile));
+        if (s.capMinor() != null) {
+            Map<String, Object> auth = new LinkedHashMap<>();
+            auth.put("provider", s.provider());
+            auth.put("currency", s.authorizationCurrency());
+            auth.put("cap_minor", s.capMinor());
+            if (s.dailyCapMinor() != null) {
+                auth.put("daily_cap_minor", s.dailyCapMinor());
+            }
+            auth.put("valid_until", "2027-06-30T00:00:00Z");
+            auth.put("approved_by", "cfo@" + tenantId + ".test");
+            expect(201, http.post("/v1/tenants/" + tenantId + "/spend-authorizations", OP, auth));
+        }
+        if (s.walletMinor() > 0) {
+            expect(201, http.post("/v1/tenants/" + tenantId + "/wallet/credits", OP,
+                    Map.of("amount_minor", s.walletMinor(), "reference", "credit-" + tenantId)));
+        }
+        return new Tenant(tenantId, runtime, approver, viewer, accountId, connectionId);
+    }
+
+    public String key(String tenantId, String role) {
+        return expect(201, http.post("/v1/tenants/" + tenantId + "/api-keys", OP, Map.of("role", role)))
+                .text("/api_key");
+    }
+
+    /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action. */
+    public Http.Response execute(String key, String action, String idempotencyKey, Map<String, Object> input) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("connector", "mw.connector.ads");
+        body.put("action", action);
+        body.put("idempotency_key", idempotencyKey);
+        body.put("input", input);
+        return http.post("/v1/integration-broker/execute", key, body);
+    }
+
+    public static Map<String, Object> campaign(String name, long lifetimeMinor) {
+        return Map.of("name", name, "status", "active",
+                "budget", Map.of("amount_minor", lifetimeMinor, "currency", "USD", "period", "lifetime"));
+    }
+
+    /** Asks for a campaign and has the approver approve it; returns the finished execution. */
+    public JsonNode createApproved(Tenant t, String idempotencyKey, Map<String, Object> input) {
+        Http.Response asked = expect(202, execute(t.runtimeKey(), "ads.create_campaign", idempotencyKey, input));
+        Http.Response approved = expect(200,
+                http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve", t.approverKey(), null));
+        return approved.at("/execution");
+    }
+
+    public JsonNode wallet(Tenant t) {
+        return expect(200, http.get("/v1/wallet", t.viewerKey())).json();
+    }
+
+    public JsonNode verify(Tenant t) {
+        return expect(200, http.get("/v1/receipts/verify", t.viewerKey())).json();
+    }
+
+    public List<String> receiptKinds(Tenant t) {
+        List<String> kinds = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            Http.Response page = expect(200, http.get("/v1/receipts?after_seq=" + after + "&limit=200", t.viewerKey()));
+            JsonNode rows = page.at("/receipts");
+            if (rows.isEmpty()) {
+                return kinds;
+            }
+            for (JsonNode r : rows) {
+                kinds.add(r.get("kind").asString());
+                after = r.get("seq").asLong();
+            }
+        }
+    }
+
+    public static Http.Response expect(int status, Http.Response r) {
+        assertThat(r.status()).as("HTTP status of %s", r).isEqualTo(status);
+        return r;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.minutework.broker.server.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real embedded PostgreSQL per test JVM. Each test class takes a fresh database in it, so
+ * classes never see each other's tenants and the server starts only once.
+ */
+public final class TestPostgres {
+
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private TestPostgres() {}
+
+    private static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                Path dir = Files.createTempDirectory("broker-test-pg");
+                server = EmbeddedPostgres.builder().setDataDirectory(dir.toFile()).setCleanDataDirectory(true).start();
+                EmbeddedPostgres started = server;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        started.close();
+                    } catch (IOException ignored) {
+                        // the JVM is going away
+                    }
+                }));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return server;
+    }
+
+    /** Creates an empty database and returns its JDBC URL (user {@code postgres}, no password). */
+    public static String newDatabase(String hint) {
+        String name = (hint.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + NEXT.incrementAndGet());
+        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        return "jdbc:postgresql://localhost:" + server().getPort() + "/" + name;
+    }
+
+    /** A superuser connection to the given database, as an operator with psql would have. */
+    public static Connection superuser(String jdbcUrl) {
+        try {
+            return java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
