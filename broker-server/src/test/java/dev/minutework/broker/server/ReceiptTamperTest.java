@@ -1,0 +1,152 @@
+package dev.minutework.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.Story;
+import dev.minutework.broker.server.support.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Invariant 5: the audit tables are append-only in the database, and whatever a superuser does to
+ * a receipt row behind the broker's back, {@code GET /v1/receipts/verify} names the first sequence
+ * it touched.
+ */
+class ReceiptTamperTest {
+
+    static Broker broker;
+    static Story story;
+
+    @BeforeAll
+    static void start() {
+        broker = Broker.startFresh("tamper");
+        story = new Story(broker.http());
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    /** A tenant with a few receipts and one approved campaign (so spend policy receipts exist too). */
+    private Story.Tenant active(String name) {
+        Story.Tenant t = story.tenant(name, Story.Setup.ready());
+        story.createApproved(t, "c-1", Story.campaign("Audit me", 1_000));
+        JsonNode v = story.verify(t);
+        assertThat(v.get("valid").asBoolean()).isTrue();
+        assertThat(v.get("count").asLong()).isGreaterThan(8);
+        return t;
+    }
+
+    @Test
+    void editingOneReceiptsPayloadFailsVerificationAtThatSequence() throws SQLException {
+        Story.Tenant t = active("Edited");
+        asSuperuser("update broker_receipts set payload = replace(payload, 'operator', 'someone') where tenant_id = ? and seq = 4",
+                t.id());
+        assertBrokenAt(t, 4);
+    }
+
+    @Test
+    void editingAReceiptTogetherWithItsDigestStillFails() throws SQLException {
+        Story.Tenant t = active("Edited with digest");
+        asSuperuser("""
+                update broker_receipts set payload = '{"forged":true}',
+                  payload_digest = encode(sha256(convert_to('{"forged":true}', 'UTF8')), 'hex')
+                where tenant_id = ? and seq = 6""", t.id());
+        assertBrokenAt(t, 6);
+    }
+
+    @Test
+    void deletingOneReceiptFailsVerificationAtThatSequence() throws SQLException {
+        Story.Tenant t = active("Deleted");
+        asSuperuser("delete from broker_receipts where tenant_id = ? and seq = 5", t.id());
+        assertBrokenAt(t, 5);
+    }
+
+    @Test
+    void deletingTheLastReceiptIsDetectedAgainstTheChainHead() throws SQLException {
+        Story.Tenant t = active("Truncated tail");
+        long count = story.verify(t).get("count").asLong();
+        asSuperuser("delete from broker_receipts where tenant_id = ? and seq = (select max(seq) from broker_receipts where tenant_id = ?)",
+                t.id(), t.id());
+        assertBrokenAt(t, count);
+    }
+
+    @Test
+    void reorderingTwoReceiptsFailsVerificationAtTheFirstOfThem() throws SQLException {
+        Story.Tenant t = active("Reordered");
+        asSuperuser("update broker_receipts set seq = -1 where tenant_id = ? and seq = 3", t.id());
+        asSuperuser("update broker_receipts set seq = 3 where tenant_id = ? and seq = 4", t.id());
+        asSuperuser("update broker_receipts set seq = 4 where tenant_id = ? and seq = -1", t.id());
+        assertBrokenAt(t, 3);
+    }
+
+    @Test
+    void anotherTenantsChainIsUnaffectedByTampering() throws SQLException {
+        Story.Tenant victim = active("Victim");
+        Story.Tenant bystander = active("Bystander");
+        asSuperuser("delete from broker_receipts where tenant_id = ? and seq = 2", victim.id());
+        assertBrokenAt(victim, 2);
+        assertThat(story.verify(bystander).get("valid").asBoolean()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"broker_receipts", "spend_policy_receipts", "broker_webhook_events"})
+    void theApplicationsOwnUpdateDeleteAndTruncateAreRefusedByTheDatabase(String table) {
+        Story.Tenant t = active("Append only " + table);
+        JdbcClient jdbc = broker.bean(JdbcClient.class);
+        if (table.equals("broker_webhook_events")) {
+            // no inbound webhooks yet in this issue: append one row so the row triggers have something to guard
+            jdbc.sql("""
+                    insert into broker_webhook_events (tenant_id, seq, kind, provider, provider_event_id, signature_verdict,
+                      raw_body_digest, payload, payload_digest, prev_hash, hash, created_at)
+                    values (:t, 1, 'test.event', 'openaiads', 'evt-1', 'valid', 'd', '{}', 'd', 'p', 'h', now())
+                    """).param("t", t.id()).update();
+        }
+        long rows = jdbc.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
+                .query(Long.class).single();
+        assertThat(rows).as("rows of %s to guard", table).isPositive();
+        assertThatThrownBy(() -> jdbc.sql("update " + table + " set payload = '{}' where tenant_id = :t")
+                .param("t", t.id()).update())
+                .hasStackTraceContaining("append-only table " + table + ": UPDATE refused");
+        assertThatThrownBy(() -> jdbc.sql("delete from " + table + " where tenant_id = :t").param("t", t.id()).update())
+                .hasStackTraceContaining("append-only table " + table + ": DELETE refused");
+        assertThatThrownBy(() -> jdbc.sql("truncate " + table).update())
+                .hasStackTraceContaining("append-only table " + table + ": TRUNCATE refused");
+        assertThat(jdbc.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
+                .query(Long.class).single()).as("rows of %s after the refused changes", table).isEqualTo(rows);
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    private static void assertBrokenAt(Story.Tenant t, long seq) {
+        JsonNode v = story.verify(t);
+        assertThat(v.get("valid").asBoolean()).as("verify after tampering: %s", v).isFalse();
+        assertThat(v.get("first_bad_seq").asLong()).as("verify after tampering: %s", v).isEqualTo(seq);
+    }
+
+    /** What a superuser with psql could do: switch the append-only triggers off for the session. */
+    private static void asSuperuser(String sql, String... params) throws SQLException {
+        try (Connection c = TestPostgres.superuser(broker.jdbcUrl())) {
+            try (Statement s = c.createStatement()) {
+                s.execute("set session_replication_role = replica");
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, params[i]);
+                }
+                assertThat(ps.executeUpdate()).as("rows touched by %s", sql).isGreaterThan(0);
+            }
+        }
+    }
+}
