@@ -39,6 +39,15 @@ public final class Broker implements AutoCloseable {
         props.put("broker.database.url", jdbcUrl);
         props.put("broker.database.user", "postgres");
         props.put("broker.database.password", "");
+        return start(props, dataDir);
+    }
+
+    /** Starts a broker the way the README's run command does: embedded PostgreSQL under {@code dataDir}. */
+    public static Broker startEmbedded(Path dataDir) {
+        return start(new LinkedHashMap<>(), dataDir);
+    }
+
+    private static Broker start(Map<String, Object> props, Path dataDir) {
         props.put("broker.data-dir", dataDir.toString());
         props.put("broker.operator-key", OPERATOR_KEY);
         props.put("server.port", "0");

@@ -90,7 +90,7 @@ public final class Story {
         String viewer = key(tenantId, "viewer");
         Http.Response account = expect(201, http.post("/v1/provider-accounts", OP, Map.of(
                 "provider", s.provider(), "label", name + " account",
-                "scope", Map.of("ad_account_id", "act_" + tenantId), "credentials", s.credentials())));
+                "scope", scopeFor(s.provider(), tenantId), "credentials", s.credentials())));
         String accountId = account.text("/provider_account_id");
         String connectionId = null;
         if (s.connection()) {
@@ -125,6 +125,16 @@ public final class Story {
         return new Tenant(tenantId, runtime, approver, viewer, accountId, connectionId);
     }
 
+    /** The account scope each provider's accounts carry (docs/providers.md). */
+    static Map<String, String> scopeFor(String provider, String tenantId) {
+        return switch (provider) {
+            case "googleads" -> Map.of("customer_id", "1234567890");
+            case "metaads" -> Map.of("ad_account_id", "act_" + tenantId, "page_id", "1000" + tenantId.length());
+            case "tiktokads" -> Map.of("advertiser_id", "7000000000000000001");
+            default -> Map.of("ad_account_id", "act_" + tenantId);
+        };
+    }
+
     public String key(String tenantId, String role) {
         return expect(201, http.post("/v1/tenants/" + tenantId + "/api-keys", OP, Map.of("role", role)))
                 .text("/api_key");
@@ -132,9 +142,18 @@ public final class Story {
 
     /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action. */
     public Http.Response execute(String key, String action, String idempotencyKey, Map<String, Object> input) {
+        return execute(key, action, null, idempotencyKey, input);
+    }
+
+    /** The same, naming the provider ({@code null}: the connector's default, {@code openaiads}). */
+    public Http.Response execute(String key, String action, String provider, String idempotencyKey,
+            Map<String, Object> input) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connector", "mw.connector.ads");
         body.put("action", action);
+        if (provider != null) {
+            body.put("provider", provider);
+        }
         body.put("idempotency_key", idempotencyKey);
         body.put("input", input);
         return http.post("/v1/integration-broker/execute", key, body);
