@@ -1,0 +1,47 @@
+package dev.minutework.broker.sim;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/** All simulators found on the class path, started together (the broker's local default run, tests). */
+public final class Simulators implements AutoCloseable {
+
+    private final Map<String, ProviderSimulator> byProvider;
+
+    private Simulators(Map<String, ProviderSimulator> byProvider) {
+        this.byProvider = byProvider;
+    }
+
+    /** Starts one simulator per registered {@link SimulatorFactory}. */
+    public static Simulators startAll(Clock clock) {
+        Map<String, ProviderSimulator> started = new LinkedHashMap<>();
+        try {
+            for (SimulatorFactory f : ServiceLoader.load(SimulatorFactory.class, Simulators.class.getClassLoader())) {
+                if (started.containsKey(f.provider())) {
+                    throw new IllegalStateException("two simulators for " + f.provider());
+                }
+                started.put(f.provider(), f.create(clock).start());
+            }
+        } catch (RuntimeException e) {
+            started.values().forEach(ProviderSimulator::close);
+            throw e;
+        }
+        return new Simulators(Map.copyOf(started));
+    }
+
+    public Optional<ProviderSimulator> forProvider(String provider) {
+        return Optional.ofNullable(byProvider.get(provider));
+    }
+
+    public Map<String, ProviderSimulator> all() {
+        return byProvider;
+    }
+
+    @Override
+    public void close() {
+        byProvider.values().forEach(ProviderSimulator::close);
+    }
+}
