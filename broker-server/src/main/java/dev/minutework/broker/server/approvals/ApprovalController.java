@@ -92,7 +92,8 @@ class ApprovalController {
         Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
         Body body = new Body(json);
         body.only(Set.of("connector", "actions", "provider", "spend_ceiling", "expires_at", "limited_to_key_id"));
-        var connector = catalog.connector(json == null || !(json.get("connector") instanceof String c) ? "mw.connector.ads" : c);
+        String connectorId = body.string("connector", false, 100);
+        var connector = catalog.connector(connectorId == null ? "mw.connector.ads" : connectorId);
         if (connector.isEmpty()) {
             body.error("connector", "unknown connector");
         }
