@@ -8,6 +8,8 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import dev.minutework.broker.server.api.ApiErrorHandler;
+import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Story;
@@ -27,6 +29,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,6 +192,21 @@ class OpenApiContractTest {
             }
         }
         assertThat(mismatches).as("parameters and bodies of docs/openapi.yaml against the served handlers").isEmpty();
+    }
+
+    @Test
+    void documentedErrorCodesAreExactlyTheServersOwn() {
+        List<String> documented = doc.at("/components/schemas/ErrorCode/enum").values().stream()
+                .map(JsonNode::asString).toList();
+        List<String> served = Arrays.stream(ErrorCode.values())
+                .map(ErrorCode::wire).toList();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(served).doesNotHaveDuplicates();
+        for (ErrorCode code : ErrorCode.values()) {
+            String status = String.valueOf(ApiErrorHandler.status(code));
+            assertThat(doc.at("/components/schemas/ErrorCode/description").asString())
+                    .as("the ErrorCode description names %s", code.wire()).contains("`" + code.wire() + "`")
+                    .contains(status);
+        }
     }
 
     @Test

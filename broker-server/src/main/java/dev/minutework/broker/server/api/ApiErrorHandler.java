@@ -29,7 +29,7 @@ public class ApiErrorHandler {
             case FORBIDDEN_ROLE, SELF_APPROVAL_FORBIDDEN -> 403;
             case NOT_FOUND, CAPABILITY_GAP -> 404;
             case METHOD_NOT_ALLOWED -> 405;
-            case NOT_READY, CONFLICT, APPROVAL_NOT_PENDING, APPROVAL_EXPIRED -> 409;
+            case NOT_READY, CONFLICT, APPROVAL_NOT_PENDING, APPROVAL_EXPIRED, APPROVAL_DENIED -> 409;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case IDEMPOTENCY_CONFLICT -> 422;
             case INTERNAL_ERROR -> 500;

@@ -496,7 +496,7 @@ public class ExecutionPipeline {
                 return false;
             }
             executions.transition(tenant, grant.executionId(), List.of("awaiting_approval"), "denied", null,
-                    error(ErrorCode.APPROVAL_NOT_PENDING, "denied by an approver", reason));
+                    error(ErrorCode.APPROVAL_DENIED, "denied by an approver", reason));
             Map<String, Object> d = new HashMap<>();
             d.put("approval_id", approvalId);
             d.put("reason", reason);
