@@ -140,13 +140,17 @@ class SpendController {
         body.only(Set.of("amount_minor", "reference", "description"));
         Long amount = body.positiveLong("amount_minor", true);
         String reference = body.string("reference", true, 200);
-        body.string("description", false, 500);
+        String description = body.string("description", false, 500);
         body.validate();
         Wallets.Entry entry = tx.execute(s -> {
             Wallets.Entry e = wallets.debit(key.tenantId(), amount, reference);
             if (!e.replayed()) {
-                receipts.record(key.tenantId(), "wallet.debited", null, key.actor(),
-                        Map.of("entry_id", e.id(), "amount_minor", amount, "reference", reference));
+                Map<String, Object> d = new HashMap<>();
+                d.put("entry_id", e.id());
+                d.put("amount_minor", amount);
+                d.put("reference", reference);
+                d.put("description", description); // what the metered work was, kept in the audit chain
+                receipts.record(key.tenantId(), "wallet.debited", null, key.actor(), d);
             }
             return e;
         });
