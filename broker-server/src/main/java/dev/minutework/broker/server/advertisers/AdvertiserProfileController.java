@@ -63,6 +63,7 @@ class AdvertiserProfileController {
     @GetMapping("/v1/tenants/{tenantId}/advertiser-profile")
     Map<String, Object> get(Caller caller, @PathVariable String tenantId) {
         caller.requireOperator();
+        tenants.require(tenantId);
         return view(profiles.find(tenantId).orElseThrow(() -> ApiException.notFound("advertiser profile")));
     }
 
