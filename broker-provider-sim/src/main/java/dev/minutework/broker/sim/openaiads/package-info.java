@@ -1,0 +1,6 @@
+/**
+ * Simulator of the OpenAI Advertiser API (ChatGPT ads), as docs/providers.md describes it: bearer
+ * key per ad account, micros budgets, Unix-second times, list envelopes, insights with decimal
+ * spend, 429 above the documented rate limits.
+ */
+package dev.minutework.broker.sim.openaiads;

@@ -1,0 +1,537 @@
+package dev.minutework.broker.providers.openaiads;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.core.provider.ProviderOutcome;
+import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
+import dev.minutework.broker.core.provider.ProviderRequest;
+import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.WireResult;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Speaks the OpenAI Advertiser API for one ad account (docs/providers.md, "openaiads").
+ *
+ * <p>Creates carry the broker reference at the end of the object's name ({@code "Winter boots
+ * [exe_…]"}), so when an answer is lost the adapter looks the object up instead of sending the
+ * create again; a create is repeated only after the provider answered and the lookup proved
+ * nothing was made. Reads and idempotent updates are retried with backoff.
+ */
+final class OpenAiAdsAdapter implements ProviderAdapter {
+
+    static final int ATTEMPTS = 3;
+    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
+    static final long MIN_LIFETIME_MICROS = 1_000_000;
+
+    private final ProviderHttp http;
+    private final URI base;
+    private final ProviderAccountContext account;
+    private final Duration firstBackoff;
+
+    OpenAiAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
+        this(http, base, account, Duration.ofMillis(200));
+    }
+
+    OpenAiAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account, Duration firstBackoff) {
+        this.http = http;
+        this.base = base;
+        this.account = account;
+        this.firstBackoff = firstBackoff;
+    }
+
+    @Override
+    public ProviderOutcome execute(ProviderRequest request) {
+        Map<String, Object> in = request.input();
+        return switch (request.action()) {
+            case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
+            case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
+            case "ads.pause_campaign" -> idempotent("POST", "/campaigns/" + seg(request.providerIds().get("campaign_id"))
+                    + "/pause", null, this::campaignOutcome);
+            case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
+            case "ads.create_creative" -> createCreative(in);
+            case "ads.create_ad" -> createAd(in, request);
+            case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
+            default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
+                    "openaiads does not support " + request.action());
+        };
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
+        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
+        if (!"lifetime".equals(budget.get("period"))) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
+                    "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
+        }
+        Long micros = micros(budget);
+        if (micros == null || micros < MIN_LIFETIME_MICROS) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
+                    "openaiads needs a lifetime budget of at least 1,000,000 micros (1.00 in major units)");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", named((String) in.get("name"), ref, 1000));
+        body.put("status", in.getOrDefault("status", "paused"));
+        body.put("budget", Map.of("lifetime_spend_limit_micros", micros));
+        if (in.get("objective") instanceof String objective) {
+            body.put("description", "objective: " + objective);
+        }
+        putSeconds(body, "start_time", in.get("start_time"));
+        putSeconds(body, "end_time", in.get("end_time"));
+        return create("/campaigns", body, "ads.create_campaign", ref, this::campaignOutcome);
+    }
+
+    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (in.get("name") instanceof String name) {
+            // keep the broker reference the campaign was created with
+            ProviderOutcome current = read("/campaigns/" + seg(campaignId), this::campaignOutcome);
+            if (!(current instanceof ProviderOutcome.Succeeded ok)) {
+                return current;
+            }
+            body.put("name", name + referenceSuffix((String) ok.data().get("provider_name")));
+        }
+        if (in.get("status") instanceof String status) {
+            body.put("status", status);
+        }
+        if (in.get("budget") instanceof Map<?, ?> budget) {
+            if (!"lifetime".equals(budget.get("period"))) {
+                return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
+                        "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
+            }
+            Long micros = micros(budget);
+            if (micros == null || micros < MIN_LIFETIME_MICROS) {
+                return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
+                        "openaiads needs a lifetime budget of at least 1,000,000 micros");
+            }
+            body.put("budget", Map.of("lifetime_spend_limit_micros", micros)); // the budget is sent whole
+        }
+        putSeconds(body, "end_time", in.get("end_time"));
+        return idempotent("POST", "/campaigns/" + seg(campaignId), body, this::campaignOutcome);
+    }
+
+    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("campaign_id", campaignId);
+        body.put("name", named((String) in.get("name"), ref, 1000));
+        body.put("status", in.getOrDefault("status", "paused"));
+        if (in.get("targeting") instanceof Map<?, ?> targeting) {
+            for (String unsupported : List.of("countries", "age_min", "age_max", "languages")) {
+                if (targeting.containsKey(unsupported)) {
+                    return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                            "openaiads ad groups target by context_hints only, not by " + unsupported);
+                }
+            }
+            if (targeting.get("context_hints") instanceof List<?> hints) {
+                body.put("context_hints", hints);
+            }
+        }
+        if (in.get("bid") instanceof Map<?, ?> bid) {
+            Long micros = micros(bid);
+            if (micros == null || micros < 1 || micros > 100_000_000) {
+                return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bid_out_of_range",
+                        "openaiads bids are 1 to 100,000,000 micros");
+            }
+            body.put("bidding_config", Map.of("billing_event_type", "impression", "max_bid_micros", micros));
+        }
+        return create("/ad_groups", body, "ads.create_group", ref, this::objectOutcome);
+    }
+
+    /** No stand-alone creative object at OpenAI: the image is uploaded; the creative lives in the ad. */
+    private ProviderOutcome createCreative(Map<String, Object> in) {
+        Map<String, Object> body = Map.of("image_url", in.get("image_url"));
+        // an upload spends nothing, so repeating it after a lost answer is harmless
+        return idempotent("POST", "/upload", body, json -> json.get("file_id") instanceof String file
+                ? new ProviderOutcome.Succeeded(file, Map.of("file_id", file), List.of())
+                : unreadable());
+    }
+
+    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
+        Map<String, Object> creative = request.references().get("creative_id");
+        String fileId = request.providerIds().get("creative_id");
+        if (creative == null || fileId == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
+                    "the ad's creative is not known to the broker");
+        }
+        String title = (String) creative.get("headline");
+        String text = (String) creative.get("body");
+        if (title == null || title.length() < 3 || title.length() > 50) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "headline_length",
+                    "openaiads chat cards need a headline of 3 to 50 characters");
+        }
+        if (text == null || text.isEmpty() || text.length() > 100) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
+                    "openaiads chat cards need a body of 1 to 100 characters");
+        }
+        Map<String, Object> card = new LinkedHashMap<>();
+        card.put("type", "chat_card");
+        card.put("title", title);
+        card.put("body", text);
+        card.put("target_url", creative.get("landing_url"));
+        card.put("file_id", fileId);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ad_group_id", request.providerIds().get("group_id"));
+        body.put("name", named((String) in.get("name"), request.brokerReference(), 1000));
+        body.put("status", in.getOrDefault("status", "paused"));
+        body.put("creative", card);
+        return create("/ads", body, "ads.create_ad", request.brokerReference(), this::objectOutcome);
+    }
+
+    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+        List<String> campaigns = new ArrayList<>();
+        if (campaignId != null) {
+            campaigns.add(campaignId);
+        } else {
+            Optional<List<Map<String, Object>>> all = listAll("/campaigns");
+            if (all.isEmpty()) {
+                return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "list_failed",
+                        "could not list the ad account's campaigns");
+            }
+            all.get().forEach(c -> campaigns.add((String) c.get("id")));
+        }
+        String granularity = "total".equals(in.get("granularity")) ? "total" : "daily";
+        String ranges = CanonicalJson.canonicalize(List.of(Map.of("since", in.get("since"), "until", in.get("until"))));
+        List<ReportRow> rows = new ArrayList<>();
+        for (String id : campaigns) {
+            String after = null;
+            do {
+                String path = "/campaigns/" + seg(id) + "/insights?time_granularity=" + granularity + "&time_ranges="
+                        + enc(ranges) + "&fields=" + enc("impressions,clicks,spend") + (after == null ? "" : "&after=" + enc(after));
+                Reply page = repeatable("GET", path, null);
+                if (page.failure() != null) {
+                    return page.failure();
+                }
+                for (Object o : (List<?>) page.json().getOrDefault("data", List.of())) {
+                    Map<?, ?> r = (Map<?, ?>) o;
+                    rows.add(new ReportRow(LocalDate.parse((String) r.get("date_start")), id, number(r.get("impressions")),
+                            number(r.get("clicks")), minor(String.valueOf(r.get("spend"))), currency()));
+                }
+                after = Boolean.TRUE.equals(page.json().get("has_more")) ? (String) page.json().get("last_id") : null;
+            } while (after != null);
+        }
+        return new ProviderOutcome.Succeeded(null, Map.of(), rows);
+    }
+
+    // ------------------------------------------------------------------ reconciliation and checks
+
+    @Override
+    public ProviderOutcome reconcile(String action, String brokerReference) {
+        String list = switch (action) {
+            case "ads.create_campaign" -> "/campaigns";
+            case "ads.create_group" -> "/ad_groups";
+            case "ads.create_ad" -> "/ads";
+            // nothing spends on an upload and updates set absolute values: the broker may repeat them
+            default -> null;
+        };
+        if (list == null) {
+            return new ProviderOutcome.Unknown("openaiads cannot look up " + action + " by reference; repeat it");
+        }
+        Optional<List<Map<String, Object>>> all = listAll(list);
+        if (all.isEmpty()) {
+            return new ProviderOutcome.Unknown("could not list " + list + " to reconcile");
+        }
+        String suffix = " [" + brokerReference + "]";
+        return all.get().stream().filter(o -> o.get("name") instanceof String n && n.endsWith(suffix)).findFirst()
+                .map(o -> "/campaigns".equals(list) ? campaignOutcome(o) : objectOutcome(o))
+                .orElseGet(() -> new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "not_found",
+                        "no object carries the reference " + brokerReference));
+    }
+
+    @Override
+    public List<ProviderCheck> checks() {
+        WireResult r = send("GET", "/campaigns?limit=1", null);
+        String where = base.getHost();
+        return switch (r) {
+            case WireResult.Answered a when a.status() / 100 == 2 -> List.of(
+                    new ProviderCheck("credentials_authenticate", true, "the API key is accepted"),
+                    new ProviderCheck("account_reachable", true, "ad account " + account.scope().get("ad_account_id")
+                            + " answers at " + where));
+            case WireResult.Answered a when a.status() == 401 || a.status() == 403 -> List.of(
+                    new ProviderCheck("credentials_authenticate", false, "the API key is refused (HTTP " + a.status() + ")"),
+                    new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
+            case WireResult.Answered a -> List.of(
+                    new ProviderCheck("credentials_authenticate", false, "unexpected answer HTTP " + a.status()),
+                    new ProviderCheck("account_reachable", false, "the API answered HTTP " + a.status()));
+            case WireResult.NotSent n -> List.of(
+                    new ProviderCheck("provider_reachable", false, "cannot connect to " + where));
+            case WireResult.Lost l -> List.of(
+                    new ProviderCheck("provider_reachable", false, "no answer from " + where));
+        };
+    }
+
+    // ------------------------------------------------------------------ wire
+
+    /** A create: never repeated unless the provider answered and a lookup proved nothing was made. */
+    private ProviderOutcome create(String path, Map<String, Object> body, String action, String ref,
+            Function<Map<String, Object>, ProviderOutcome> ok) {
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            WireResult r = send("POST", path, body);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    Optional<Map<String, Object>> json = parse(a.body());
+                    // created, but the answer is unreadable: find the object rather than guess
+                    return json.isPresent() ? ok.apply(json.get()) : reconcileAfterLoss(action, ref);
+                }
+                case WireResult.Answered a when a.status() == 429 -> {
+                    Duration wait = retryAfter(a);
+                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                        return new ProviderOutcome.RateLimited(wait);
+                    }
+                    last = new ProviderOutcome.RateLimited(wait);
+                    sleep(wait);
+                    continue;
+                }
+                case WireResult.Answered a when a.status() >= 500 -> {
+                    ProviderOutcome found = reconcile(action, ref);
+                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
+                        return found; // made after all, or cannot tell
+                    }
+                    last = rejected(a);
+                }
+                case WireResult.Answered a -> {
+                    return rejected(a);
+                }
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
+                case WireResult.Lost l -> {
+                    return reconcileAfterLoss(action, ref);
+                }
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        return last;
+    }
+
+    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
+    private ProviderOutcome reconcileAfterLoss(String action, String ref) {
+        ProviderOutcome found = reconcile(action, ref);
+        if (found instanceof ProviderOutcome.Succeeded) {
+            return found;
+        }
+        return new ProviderOutcome.Unknown("the answer to " + action + " was lost; reconcile by reference " + ref);
+    }
+
+    /** An answer's JSON, or the outcome that stands instead of it. */
+    private record Reply(Map<String, Object> json, ProviderOutcome failure) {}
+
+    /** Reads and absolute updates: safe to repeat on 429, 5xx, unsent or lost. */
+    private ProviderOutcome idempotent(String method, String path, Map<String, Object> body,
+            Function<Map<String, Object>, ProviderOutcome> ok) {
+        Reply reply = repeatable(method, path, body);
+        return reply.failure() != null ? reply.failure() : ok.apply(reply.json());
+    }
+
+    private Reply repeatable(String method, String path, Map<String, Object> body) {
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            WireResult r = send(method, path, body);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    return parse(a.body()).map(json -> new Reply(json, null)).orElseGet(() -> new Reply(null, unreadable()));
+                }
+                case WireResult.Answered a when a.status() == 429 -> {
+                    Duration wait = retryAfter(a);
+                    last = new ProviderOutcome.RateLimited(wait);
+                    if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                        return new Reply(null, last);
+                    }
+                    sleep(wait);
+                    continue;
+                }
+                case WireResult.Answered a when a.status() >= 500 -> last = rejected(a);
+                case WireResult.Answered a -> {
+                    return new Reply(null, rejected(a));
+                }
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
+                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(l.reason());
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        return new Reply(null, last);
+    }
+
+    private ProviderOutcome read(String path, Function<Map<String, Object>, ProviderOutcome> ok) {
+        return idempotent("GET", path, null, ok);
+    }
+
+    private Optional<List<Map<String, Object>>> listAll(String path) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 1_000; page++) {
+            Reply r = repeatable("GET", path + "?limit=100" + (after == null ? "" : "&after=" + enc(after)), null);
+            if (r.failure() != null) {
+                return Optional.empty();
+            }
+            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                out.add(m);
+            }
+            if (!Boolean.TRUE.equals(r.json().get("has_more"))) {
+                return Optional.of(out);
+            }
+            after = (String) r.json().get("last_id");
+        }
+        return Optional.empty();
+    }
+
+    private WireResult send(String method, String path, Map<String, Object> body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + account.credentials().get("api_key"))
+                .header("Accept", "application/json");
+        if (body != null) {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(CanonicalJson.canonicalize(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(b);
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private ProviderOutcome campaignOutcome(Map<String, Object> c) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        putPresent(data, "status", c.get("status"));
+        putPresent(data, "provider_name", c.get("name"));
+        return c.get("id") instanceof String id ? new ProviderOutcome.Succeeded(id, data, List.of()) : unreadable();
+    }
+
+    private ProviderOutcome objectOutcome(Map<String, Object> o) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        putPresent(data, "status", o.get("status"));
+        putPresent(data, "review_status", o.get("review_status"));
+        return o.get("id") instanceof String id ? new ProviderOutcome.Succeeded(id, data, List.of()) : unreadable();
+    }
+
+    private static void putPresent(Map<String, Object> data, String key, Object value) {
+        if (value != null) {
+            data.put(key, value);
+        }
+    }
+
+    private ProviderOutcome rejected(WireResult.Answered a) {
+        String message = "HTTP " + a.status();
+        String param = null;
+        Optional<Map<String, Object>> json = parse(a.body());
+        if (json.isPresent() && json.get().get("error") instanceof Map<?, ?> e) {
+            message = e.get("message") instanceof String m ? m : message;
+            param = e.get("param") instanceof String p ? p : null;
+        }
+        RejectionKind kind = switch (a.status()) {
+            case 401 -> RejectionKind.AUTH_FAILED;
+            case 403 -> RejectionKind.POLICY_REJECTED;
+            case 404 -> RejectionKind.NOT_FOUND;
+            default -> a.status() >= 500 ? RejectionKind.PROVIDER_ERROR : RejectionKind.INVALID_REQUEST;
+        };
+        String code = "http_" + a.status() + (param == null ? "" : ":" + param);
+        return new ProviderOutcome.Rejected(kind, Redaction.clean(code, account.credentials()),
+                Redaction.clean(message, account.credentials()));
+    }
+
+    private static ProviderOutcome unreadable() {
+        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
+                "the provider's answer was not the documented JSON");
+    }
+
+    private static Optional<Map<String, Object>> parse(String body) {
+        try {
+            return Optional.of(JsonParser.parseObject(body));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Duration retryAfter(WireResult.Answered a) {
+        String h = a.header("Retry-After");
+        try {
+            return h == null ? Duration.ofSeconds(60) : Duration.ofSeconds(Math.max(0, Long.parseLong(h.trim())));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(60);
+        }
+    }
+
+    private static Long micros(Map<?, ?> money) {
+        if (!(money.get("amount_minor") instanceof Number n) || !(money.get("currency") instanceof String c)) {
+            return null;
+        }
+        return Money.of(n.longValue(), c).toMicros();
+    }
+
+    private static void putSeconds(Map<String, Object> body, String field, Object rfc3339) {
+        if (rfc3339 instanceof String s) {
+            body.put(field, Instant.parse(s).getEpochSecond());
+        }
+    }
+
+    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
+    static String named(String name, String ref, int max) {
+        String suffix = " [" + ref + "]";
+        String head = name.length() + suffix.length() > max ? name.substring(0, max - suffix.length()) : name;
+        return head + suffix;
+    }
+
+    private static String referenceSuffix(String providerName) {
+        if (providerName == null) {
+            return "";
+        }
+        int at = providerName.lastIndexOf(" [");
+        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
+    }
+
+    private long minor(String major) {
+        return new BigDecimal(major).movePointRight(Money.exponentOf(currency())).setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
+    }
+
+    /** OpenAI ad accounts report in their own currency; the broker's accounts are set up in USD. */
+    private String currency() {
+        return "USD";
+    }
+
+    private static long number(Object v) {
+        return v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
+    }
+
+    private static String seg(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.minutework.broker.providers.openaiads;
+
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Makes {@link OpenAiAdsAdapter}s; one HTTP client is shared by all accounts. */
+public final class OpenAiAdsAdapterFactory implements ProviderAdapterFactory {
+
+    public static final String ID = "openaiads";
+    public static final URI DEFAULT_BASE_URL = URI.create("https://api.ads.openai.com/v1");
+
+    private final ProviderHttp http = new ProviderHttp();
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Set<String> providerKeys() {
+        return Set.of("openaiads");
+    }
+
+    @Override
+    public Set<String> requiredCredentials() {
+        return Set.of("api_key");
+    }
+
+    @Override
+    public Set<String> requiredScope() {
+        return Set.of("ad_account_id");
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.LIFETIME_BUDGET, Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE);
+    }
+
+    @Override
+    public boolean real() {
+        return true;
+    }
+
+    @Override
+    public ProviderAdapter create(ProviderAccountContext account) {
+        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(account.baseUrl());
+        return new OpenAiAdsAdapter(http, base, account);
+    }
+}
