@@ -23,9 +23,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ProviderAccountController {
 
     private final ProviderAccounts accounts;
+    private final ProviderRouting routing;
 
-    ProviderAccountController(ProviderAccounts accounts) {
+    ProviderAccountController(ProviderAccounts accounts, ProviderRouting routing) {
         this.accounts = accounts;
+        this.routing = routing;
     }
 
     @PostMapping("/v1/provider-accounts")
@@ -48,7 +50,13 @@ class ProviderAccountController {
             check(body, "credentials", credentials.keySet(), f.requiredCredentials(), f.optionalCredentials());
         }
         body.validate();
-        return view(accounts.create(provider, label, scope, credentials, baseUrl));
+        ProviderAccounts.View created = accounts.create(provider, label, scope, credentials, baseUrl);
+        try {
+            routing.provisionAtSimulator(provider, created.id());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("a credential just encrypted does not decrypt", e);
+        }
+        return view(created);
     }
 
     @GetMapping("/v1/provider-accounts")

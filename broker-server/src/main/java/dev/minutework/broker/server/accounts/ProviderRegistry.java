@@ -2,6 +2,7 @@ package dev.minutework.broker.server.accounts;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
+import dev.minutework.broker.server.config.BrokerProperties;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,10 @@ import java.util.ServiceLoader;
 import org.springframework.stereotype.Component;
 
 /**
- * The provider adapter factories found through {@link ServiceLoader}. For each provider key a real
- * adapter wins over the sandbox; until real adapters exist, the sandbox serves every ads key and
- * preflight says so.
+ * The provider adapter factories found through {@link ServiceLoader}. For each provider key the
+ * real adapter wins over the in-process sandbox; the sandbox serves a key only when no real adapter
+ * exists for it, or everywhere when {@code broker.sandbox} is set (tests, demos). Preflight says
+ * which one serves.
  */
 @Component
 public class ProviderRegistry {
@@ -20,13 +22,22 @@ public class ProviderRegistry {
     private final List<ProviderAdapterFactory> factories;
     private final Map<String, ProviderAdapterFactory> byKey = new LinkedHashMap<>();
 
-    ProviderRegistry() {
+    ProviderRegistry(BrokerProperties props) {
         this.factories = ServiceLoader.load(ProviderAdapterFactory.class).stream().map(ServiceLoader.Provider::get).toList();
         for (ProviderAdapterFactory f : factories) {
             for (String key : f.providerKeys()) {
-                byKey.merge(key, f, (a, b) -> b.real() && !a.real() ? b : a);
+                byKey.merge(key, f, (a, b) -> prefer(a, b, props.sandbox()));
             }
         }
+    }
+
+    private static ProviderAdapterFactory prefer(ProviderAdapterFactory a, ProviderAdapterFactory b, boolean sandbox) {
+        boolean aSandbox = a instanceof SandboxProviderFactory;
+        boolean bSandbox = b instanceof SandboxProviderFactory;
+        if (aSandbox == bSandbox) {
+            throw new IllegalStateException("two adapters for one provider key: " + a.id() + " and " + b.id());
+        }
+        return sandbox == aSandbox ? a : b;
     }
 
     public Optional<ProviderAdapterFactory> forProvider(String providerKey) {

@@ -11,14 +11,26 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param operatorKey the operator API key; generated on first start when absent
  * @param masterKeyset a Tink JSON keyset that encrypts provider credentials
  * @param masterKeysetFile a file holding that keyset
+ * @param simulators {@code on} or {@code off}: whether the provider simulators run in this process and
+ *     serve the accounts without a {@code base_url}; by default on with the embedded database, off
+ *     with an external one
+ * @param sandbox when true, the in-process sandbox provider serves every provider key (tests, demos)
  */
 @ConfigurationProperties("broker")
 public record BrokerProperties(Database database, Path dataDir, String operatorKey, String masterKeyset,
-        Path masterKeysetFile) {
+        Path masterKeysetFile, String simulators, boolean sandbox) {
 
     public BrokerProperties {
         database = database == null ? new Database(null, null, null) : database;
         dataDir = dataDir == null ? Path.of("var") : dataDir;
+        if (simulators != null && !simulators.equals("on") && !simulators.equals("off")) {
+            throw new IllegalArgumentException("BROKER_SIMULATORS must be on or off, not " + simulators);
+        }
+    }
+
+    /** Whether the provider simulators run (explicit setting, else: only with the embedded database). */
+    public boolean simulatorsOn() {
+        return simulators == null ? !database.external() : simulators.equals("on");
     }
 
     /** An external PostgreSQL; all null means "start the embedded one". */

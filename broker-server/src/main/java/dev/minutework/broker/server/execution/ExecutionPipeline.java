@@ -15,8 +15,7 @@ import dev.minutework.broker.core.spend.CampaignBudget;
 import dev.minutework.broker.core.spend.DeliveryRule;
 import dev.minutework.broker.core.spend.Exposure;
 import dev.minutework.broker.core.spend.SpendExposure;
-import dev.minutework.broker.server.accounts.ProviderAccounts;
-import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
@@ -65,8 +64,7 @@ public class ExecutionPipeline {
 
     private final ConnectorCatalog catalog;
     private final Connections connections;
-    private final ProviderAccounts accounts;
-    private final ProviderRegistry registry;
+    private final ProviderRouting routing;
     private final AdvertiserProfiles advertisers;
     private final SpendAuthorizations authorizations;
     private final Wallets wallets;
@@ -79,14 +77,13 @@ public class ExecutionPipeline {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    ExecutionPipeline(ConnectorCatalog catalog, Connections connections, ProviderAccounts accounts,
-            ProviderRegistry registry, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
+    ExecutionPipeline(ConnectorCatalog catalog, Connections connections,
+            ProviderRouting routing, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
             Wallets wallets, SpendLedger ledger, Approvals approvals, Executions executions, Projections projections,
             Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock) {
         this.catalog = catalog;
         this.connections = connections;
-        this.accounts = accounts;
-        this.registry = registry;
+        this.routing = routing;
         this.advertisers = advertisers;
         this.authorizations = authorizations;
         this.wallets = wallets;
@@ -109,7 +106,8 @@ public class ExecutionPipeline {
 
     /** What the request needs from the tenant's state: references, connection, spend. */
     private record Plan(Connections.Connection connection, Map<String, String> providerIds,
-            Projections.Campaign campaign, Money impact, SpendAuthorizations.Authorization authorization) {}
+            Map<String, Map<String, Object>> references, Projections.Campaign campaign, Money impact,
+            SpendAuthorizations.Authorization authorization) {}
 
     // ------------------------------------------------------------------ execute
 
@@ -214,6 +212,7 @@ public class ExecutionPipeline {
         String tenant = req.key().tenantId();
         Map<String, Object> in = req.input();
         Map<String, String> providerIds = new HashMap<>();
+        Map<String, Map<String, Object>> references = new HashMap<>();
         Projections.Campaign campaign = null;
         if (in.get("campaign_id") instanceof String id) {
             campaign = projections.campaign(tenant, id)
@@ -227,6 +226,7 @@ public class ExecutionPipeline {
                         .orElseThrow(() -> refuse(req.key(), null, ApiException.notFound(ref[1] + " " + id), ctx));
                 sameProvider(req, o.provider(), ref[0], ctx);
                 providerIds.put(ref[0], o.providerObjectId());
+                references.put(ref[0], o.data());
                 if (campaign == null && o.campaignId() != null) {
                     campaign = projections.campaign(tenant, o.campaignId()).orElse(null);
                 }
@@ -270,7 +270,7 @@ public class ExecutionPipeline {
         if (req.action().raisesSpend()) {
             impact = spendImpact(req, campaign, authorization, ctx);
         }
-        return new Plan(connection, providerIds, campaign, impact, authorization);
+        return new Plan(connection, providerIds, references, campaign, impact, authorization);
     }
 
     private Money spendImpact(Request req, Projections.Campaign campaign,
@@ -577,14 +577,15 @@ public class ExecutionPipeline {
         @SuppressWarnings("unchecked")
         Map<String, Object> input = (Map<String, Object>) stored.get("input");
         ProviderOutcome outcome;
-        ProviderAdapterFactory factory = registry.forProvider(e.provider()).orElse(null);
+        ProviderAdapterFactory factory = routing.factory(e.provider()).orElse(null);
         if (factory == null) {
             outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "no_adapter",
                     "no adapter serves " + e.provider());
         } else {
             try {
-                var context = accounts.context(plan.connection().providerAccountId());
-                outcome = factory.create(context).execute(new ProviderRequest(e.action(), e.id(), input, plan.providerIds()));
+                ProviderRouting.Route route = routing.route(e.provider(), plan.connection().providerAccountId()).orElseThrow();
+                outcome = route.factory().create(route.context()).execute(
+                        new ProviderRequest(e.action(), e.id(), input, plan.providerIds(), plan.references()));
             } catch (java.security.GeneralSecurityException ex) {
                 outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.AUTH_FAILED, "credentials_undecryptable",
                         "the provider account's credentials do not decrypt under the master keyset");

@@ -2,8 +2,7 @@ package dev.minutework.broker.server.preflight;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
-import dev.minutework.broker.server.accounts.ProviderAccounts;
-import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -27,19 +26,16 @@ class PreflightController {
 
     private final ConnectorCatalog catalog;
     private final Connections connections;
-    private final ProviderAccounts accounts;
-    private final ProviderRegistry registry;
+    private final ProviderRouting routing;
     private final AdvertiserProfiles advertisers;
     private final SpendAuthorizations authorizations;
     private final Wallets wallets;
 
-    PreflightController(ConnectorCatalog catalog, Connections connections, ProviderAccounts accounts,
-            ProviderRegistry registry, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
-            Wallets wallets) {
+    PreflightController(ConnectorCatalog catalog, Connections connections, ProviderRouting routing,
+            AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets) {
         this.catalog = catalog;
         this.connections = connections;
-        this.accounts = accounts;
-        this.registry = registry;
+        this.routing = routing;
         this.advertisers = advertisers;
         this.authorizations = authorizations;
         this.wallets = wallets;
@@ -54,17 +50,20 @@ class PreflightController {
             throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + key);
         }
         List<ProviderCheck> checks = new ArrayList<>();
-        ProviderAdapterFactory factory = registry.forProvider(key).orElse(null);
+        ProviderAdapterFactory factory = routing.factory(key).orElse(null);
         checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + key
                 : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
         Connections.Connection connection = connections.live(tenant, key).orElse(null);
         checks.add(new ProviderCheck("connection_active", connection != null && connection.active(),
                 connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
+        ProviderRouting.Endpoint endpoint = null;
         if (connection != null && factory != null) {
             try {
-                var context = accounts.context(connection.providerAccountId());
-                checks.add(new ProviderCheck("credentials_decrypt", true, "credential fields " + context.credentials().names()));
-                checks.addAll(factory.create(context).checks());
+                ProviderRouting.Route route = routing.route(key, connection.providerAccountId()).orElseThrow();
+                endpoint = route.endpoint();
+                checks.add(new ProviderCheck("credentials_decrypt", true,
+                        "credential fields " + route.context().credentials().names()));
+                checks.addAll(route.factory().create(route.context()).checks());
             } catch (GeneralSecurityException e) {
                 checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
             }
@@ -85,7 +84,10 @@ class PreflightController {
         m.put("provider", key);
         m.put("ready", ready);
         m.put("adapter", factory == null ? null : factory.id());
-        m.put("real_provider", factory != null && factory.real());
+        // true only when calls reach the provider's own API, never for the sandbox or a simulator
+        m.put("real_provider", factory != null && factory.real()
+                && (endpoint == ProviderRouting.Endpoint.PROVIDER || endpoint == ProviderRouting.Endpoint.CUSTOM));
+        m.put("endpoint", endpoint == null ? null : endpoint.wire());
         m.put("checks", checks.stream().map(c -> {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("name", c.name());

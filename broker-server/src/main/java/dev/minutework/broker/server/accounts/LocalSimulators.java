@@ -1,0 +1,46 @@
+package dev.minutework.broker.server.accounts;
+
+import dev.minutework.broker.server.config.BrokerProperties;
+import dev.minutework.broker.sim.ProviderSimulator;
+import dev.minutework.broker.sim.Simulators;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The provider simulators of the local run ({@code BROKER_SIMULATORS}, on by default with the
+ * embedded database): started with the broker, stopped with it, and serving every provider account
+ * that has no {@code base_url}.
+ */
+@Component
+public class LocalSimulators implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalSimulators.class);
+
+    private final Simulators simulators;
+
+    LocalSimulators(BrokerProperties props, Clock clock) {
+        if (props.simulatorsOn() && !props.sandbox()) {
+            this.simulators = Simulators.startAll(clock);
+            simulators.all().forEach((provider, sim) ->
+                    log.info("Provider simulator for {} listening at {}", provider, sim.baseUrl()));
+        } else {
+            this.simulators = null;
+        }
+    }
+
+    /** The running simulator for a provider key, if simulators are on and one exists for it. */
+    public Optional<ProviderSimulator> forProvider(String provider) {
+        return simulators == null ? Optional.empty() : simulators.forProvider(provider);
+    }
+
+    @Override
+    public void destroy() {
+        if (simulators != null) {
+            simulators.close();
+        }
+    }
+}

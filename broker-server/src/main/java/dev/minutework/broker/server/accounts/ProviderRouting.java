@@ -1,0 +1,113 @@
+package dev.minutework.broker.server.accounts;
+
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
+import dev.minutework.broker.sim.ProviderSimulator;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides, for one provider account, which adapter acts and where it sends its calls: the sandbox;
+ * the account's own {@code base_url}; the local simulator (when simulators run and the account has
+ * no base URL); or the provider's real API.
+ */
+@Component
+public class ProviderRouting implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ProviderRouting.class);
+
+    /** Where calls for an account go. */
+    public enum Endpoint {
+        SANDBOX("sandbox"), SIMULATOR("simulator"), CUSTOM("custom_base_url"), PROVIDER("provider");
+
+        private final String wire;
+
+        Endpoint(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /** The adapter factory, the account context it acts with, and where its calls go. */
+    public record Route(ProviderAdapterFactory factory, ProviderAccountContext context, Endpoint endpoint) {}
+
+    private final ProviderRegistry registry;
+    private final ProviderAccounts accounts;
+    private final LocalSimulators simulators;
+
+    ProviderRouting(ProviderRegistry registry, ProviderAccounts accounts, LocalSimulators simulators) {
+        this.registry = registry;
+        this.accounts = accounts;
+        this.simulators = simulators;
+    }
+
+    public Optional<ProviderAdapterFactory> factory(String providerKey) {
+        return registry.forProvider(providerKey);
+    }
+
+    /**
+     * The route for an account of the given provider.
+     *
+     * @throws GeneralSecurityException when its credentials do not decrypt
+     */
+    public Optional<Route> route(String providerKey, String accountId) throws GeneralSecurityException {
+        Optional<ProviderAdapterFactory> factory = registry.forProvider(providerKey);
+        if (factory.isEmpty()) {
+            return Optional.empty();
+        }
+        ProviderAccountContext stored = accounts.context(accountId);
+        if (factory.get() instanceof SandboxProviderFactory) {
+            return Optional.of(new Route(factory.get(), stored, Endpoint.SANDBOX));
+        }
+        if (stored.baseUrl() != null) {
+            return Optional.of(new Route(factory.get(), stored, Endpoint.CUSTOM));
+        }
+        Optional<ProviderSimulator> sim = simulators.forProvider(providerKey);
+        if (sim.isPresent()) {
+            ProviderAccountContext local = new ProviderAccountContext(stored.accountId(), stored.provider(), stored.scope(),
+                    stored.credentials(), sim.get().baseUrl().toString());
+            return Optional.of(new Route(factory.get(), local, Endpoint.SIMULATOR));
+        }
+        return Optional.of(new Route(factory.get(), stored, Endpoint.PROVIDER));
+    }
+
+    /**
+     * Creates the account at the local simulator, as the platform owner does at the real provider,
+     * when the account's calls go there. Called after an account is stored and at start-up (the
+     * simulators keep their state in memory).
+     */
+    public void provisionAtSimulator(String providerKey, String accountId) throws GeneralSecurityException {
+        Optional<Route> route = route(providerKey, accountId);
+        if (route.isPresent() && route.get().endpoint() == Endpoint.SIMULATOR) {
+            ProviderAccountContext c = route.get().context();
+            Map<String, String> creds = new HashMap<>();
+            for (String name : c.credentials().names()) {
+                creds.put(name, c.credentials().get(name));
+            }
+            simulators.forProvider(providerKey).orElseThrow().provision(c.scope(), creds);
+        }
+    }
+
+    /** At start-up, re-creates every simulator-served account at its (empty) simulator. */
+    @Override
+    public void run(ApplicationArguments args) {
+        for (ProviderAccounts.View account : accounts.all()) {
+            try {
+                provisionAtSimulator(account.provider(), account.id());
+            } catch (GeneralSecurityException e) {
+                log.warn("provider account {} has credentials that do not decrypt; it stays unprovisioned", account.id());
+            }
+        }
+    }
+}
