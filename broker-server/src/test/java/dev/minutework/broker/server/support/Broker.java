@@ -42,8 +42,10 @@ public final class Broker implements AutoCloseable {
         props.put("broker.data-dir", dataDir.toString());
         props.put("broker.operator-key", OPERATOR_KEY);
         props.put("server.port", "0");
+        // as command-line arguments: they outrank application.properties (default properties do not)
+        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new Broker(new SpringApplicationBuilder(BrokerApplication.class)
-                .web(WebApplicationType.SERVLET).properties(props).run());
+                .web(WebApplicationType.SERVLET).run(args));
     }
 
     /** Starts a broker with its own fresh database. */
