@@ -95,8 +95,9 @@ public class SpendAuthorizations {
 
     private Authorization map(ResultSet rs, int n) throws SQLException {
         long daily = rs.getLong("daily_cap_minor");
+        Long dailyOrNull = rs.wasNull() ? null : daily; // wasNull speaks of the last column read: ask it at once
         return new Authorization(rs.getString("id"), rs.getString("tenant_id"), rs.getString("provider"),
-                rs.getString("currency"), rs.getLong("cap_minor"), rs.wasNull() ? null : daily,
+                rs.getString("currency"), rs.getLong("cap_minor"), dailyOrNull,
                 rs.getObject("valid_from", OffsetDateTime.class), rs.getObject("valid_until", OffsetDateTime.class),
                 rs.getString("approved_by"), rs.getLong("reserved_minor"), rs.getLong("settled_minor"),
                 rs.getString("status"), rs.getObject("created_at", OffsetDateTime.class));
