@@ -251,6 +251,52 @@ class ApprovalGateTest {
         Ledger.assertConsistent(jdbc, t.id());
     }
 
+    @Test
+    void anExpiredApprovalCanNoLongerBeApprovedAndItsExecutionExpires() {
+        Story.Tenant t = story.tenant("Expired Approval", Story.Setup.ready());
+        Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "gate-7",
+                Story.campaign("Late boots", 10_000)));
+        String approvalId = asked.text("/approval_id");
+        // time passes: the approval's expiry is now behind us
+        jdbc.sql("update approval_grants set expires_at = now() - interval '1 second' where tenant_id = :t and id = :a")
+                .param("t", t.id()).param("a", approvalId).update();
+
+        Http.Response late = expect(409, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null));
+
+        assertThat(late.errorCode()).isEqualTo("approval_expired");
+        assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).text("/status")).isEqualTo("expired");
+        JsonNode execution = expect(200, http.get("/v1/executions/" + asked.text("/execution_id"), t.viewerKey())).json();
+        assertThat(execution.get("status").asString()).isEqualTo("expired");
+        assertThat(execution.at("/error/code").asString()).isEqualTo("approval_expired");
+        assertThat(expect(409, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null)).errorCode())
+                .isEqualTo("approval_not_pending");
+        assertThat(count("select count(*) from spend_reservations where tenant_id = :t", t.id())).isZero();
+        assertThat(sandboxObjects(t)).isZero();
+        Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    @Test
+    void anotherTenantsApproverCannotSeeOrDecideAnApproval() {
+        Story.Tenant t = story.tenant("Approval Owner", Story.Setup.ready());
+        Story.Tenant other = story.tenant("Approval Stranger", Story.Setup.ready());
+        Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "gate-8",
+                Story.campaign("Private boots", 10_000)));
+        String approvalId = asked.text("/approval_id");
+
+        assertThat(expect(404, http.get("/v1/approvals/" + approvalId, other.approverKey())).errorCode())
+                .isEqualTo("not_found");
+        assertThat(expect(404, http.post("/v1/approvals/" + approvalId + "/approve", other.approverKey(), null)).errorCode())
+                .isEqualTo("not_found");
+        assertThat(expect(404, http.post("/v1/approvals/" + approvalId + "/deny", other.approverKey(), Map.of())).errorCode())
+                .isEqualTo("not_found");
+        assertThat(expect(200, http.get("/v1/approvals", other.approverKey())).at("/approvals")).isEmpty();
+
+        assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).text("/status")).isEqualTo("pending");
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
+        Ledger.assertConsistent(jdbc, t.id());
+        Ledger.assertConsistent(jdbc, other.id());
+    }
+
     // ------------------------------------------------------------------ standing grants
 
     @Test
@@ -281,6 +327,38 @@ class ApprovalGateTest {
         assertThat(expect(200, http.get("/v1/ads/campaigns", t.viewerKey())).at("/campaigns")).hasSize(2);
         assertThat(story.receiptPayloads(t, "approval.standing_grant_applied")).hasSize(2)
                 .allSatisfy(p -> assertThat(p.get("grant_id").asString()).isEqualTo(grantId));
+        Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    @Test
+    void concurrentRequestsNeverConsumeAStandingGrantBeyondItsCeiling() throws Exception {
+        Story.Tenant t = story.tenant("Standing Race", Story.Setup.ready());
+        String grantId = expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 50_000, inDays(7), null))
+                .text("/approval_id");
+        CountDownLatch go = new CountDownLatch(1);
+        List<Http.Response> answers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(5)) {
+            List<Future<Http.Response>> futures = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String key = "std-race-" + i;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return story.execute(t.runtimeKey(), "ads.create_campaign", key, Story.campaign("Race " + key, 20_000));
+                }));
+            }
+            go.countDown();
+            for (Future<Http.Response> f : futures) {
+                answers.add(f.get());
+            }
+        }
+
+        assertThat(answers).filteredOn(r -> r.status() == 200).hasSize(2)
+                .allSatisfy(r -> assertThat(r.text("/grant_id")).isEqualTo(grantId));
+        assertThat(answers).filteredOn(r -> r.status() != 200).hasSize(3)
+                .allSatisfy(r -> assertThat(r.text("/status")).as("%s", r).isEqualTo("awaiting_approval"));
+        assertThat(expect(200, http.get("/v1/approvals/" + grantId, t.viewerKey())).at("/spend_used_minor").asLong())
+                .isEqualTo(40_000);
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(40_000);
         Ledger.assertConsistent(jdbc, t.id());
     }
 

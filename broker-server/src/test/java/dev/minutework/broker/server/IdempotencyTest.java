@@ -106,6 +106,24 @@ class IdempotencyTest {
     }
 
     @Test
+    void idempotencyKeysBelongToOneTenant() {
+        Story.Tenant a = story.tenant("Key Owner A", Story.Setup.ready());
+        Story.Tenant b = story.tenant("Key Owner B", Story.Setup.ready());
+
+        Http.Response byA = expect(202, story.execute(a.runtimeKey(), "ads.create_campaign", "shared-key",
+                Story.campaign("Tenant A boots", 10_000)));
+        Http.Response byB = expect(202, story.execute(b.runtimeKey(), "ads.create_campaign", "shared-key",
+                Story.campaign("Tenant B boots", 20_000)));
+
+        assertThat(byB.text("/execution_id")).isNotEqualTo(byA.text("/execution_id"));
+        assertThat(byB.at("/spend_impact/amount_minor").asLong()).isEqualTo(20_000);
+        assertThat(count("select count(*) from executions where tenant_id = :t", a.id())).isEqualTo(1);
+        assertThat(count("select count(*) from executions where tenant_id = :t", b.id())).isEqualTo(1);
+        Ledger.assertConsistent(jdbc, a.id());
+        Ledger.assertConsistent(jdbc, b.id());
+    }
+
+    @Test
     void concurrentRequestsWithOneKeyMakeOneExecution() throws Exception {
         Story.Tenant t = story.tenant("Concurrent Replay", Story.Setup.ready());
         Callable<Http.Response> ask = () -> story.execute(t.runtimeKey(), "ads.create_campaign", "same-3",

@@ -79,6 +79,18 @@ class SpendReservationTest {
     }
 
     @Test
+    void dailyBudgetStartingLaterExposesOnlyTheDaysItRuns() {
+        Story.Tenant t = story.tenant("Daily Later", Story.Setup.ready());
+        Map<String, Object> input = daily("Three later days", 400, midnightInDays(8));
+        input.put("start_time", midnightInDays(5));
+
+        Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "exp-2b", input));
+
+        assertThat(asked.at("/spend_impact/amount_minor").asLong()).isEqualTo(400L * 3);
+        Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    @Test
     void dailyBudgetWithoutEndExposesTheDaysToTheAuthorizationsExpiry() {
         Story.Tenant t = story.tenant("Daily Expiry", Story.Setup.ready().noAuthorization());
         authorize(t, "openaiads", 100_000, null, midnightInDays(20));
