@@ -4,6 +4,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import java.io.IOException;
@@ -58,8 +59,29 @@ public class ConnectorCatalog {
         Schema schema = schemas.get(connector + "/" + action);
         JsonNode node = json.valueToTree(input);
         List<Error> errors = schema.validate(node);
-        return errors.stream().map(e -> Map.of("path", "$.input" + e.getInstanceLocation().toString().substring(1),
-                "message", e.getMessage())).toList();
+        return errors.stream().map(e -> Map.of("path", path(e), "message", e.getMessage())).toList();
+    }
+
+    /**
+     * The JSONPath-like path of an error ({@code $.input.budget.currency}, {@code $.input.items[2]}),
+     * built from the validator's instance location; a missing or unexpected property is named
+     * itself rather than its parent object.
+     */
+    private static String path(Error e) {
+        NodePath at = e.getInstanceLocation();
+        StringBuilder path = new StringBuilder("$.input");
+        for (int i = 0; i < at.getNameCount(); i++) {
+            Object element = at.getElement(i);
+            if (element instanceof Integer index) {
+                path.append('[').append(index).append(']');
+            } else {
+                path.append('.').append(element);
+            }
+        }
+        if (e.getProperty() != null && ("required".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword()))) {
+            path.append('.').append(e.getProperty());
+        }
+        return path.toString();
     }
 
     private ConnectorManifest load(String id) {

@@ -94,6 +94,7 @@ class SpendController {
         caller.requireOperator();
         authorizations.find(tenantId, id).orElseThrow(() -> ApiException.notFound("spend authorization"));
         Boolean done = tx.execute(s -> {
+            receipts.lockChain(tenantId);
             if (!authorizations.revoke(tenantId, id)) {
                 return false;
             }
@@ -117,6 +118,7 @@ class SpendController {
         String reference = body.string("reference", true, 200);
         body.validate();
         Wallets.Entry entry = tx.execute(s -> {
+            receipts.lockChain(tenantId);
             Wallets.Entry e = wallets.credit(tenantId, amount, reference);
             if (!e.replayed()) {
                 receipts.record(tenantId, "wallet.credited", null, caller.actor(),
@@ -143,6 +145,9 @@ class SpendController {
         String description = body.string("description", false, 500);
         body.validate();
         Wallets.Entry entry = tx.execute(s -> {
+            // the receipt chain first, as every money-moving transaction does (Receipts.lockChain):
+            // taking the wallet row before it deadlocks against a concurrent reservation
+            receipts.lockChain(key.tenantId());
             Wallets.Entry e = wallets.debit(key.tenantId(), amount, reference);
             if (!e.replayed()) {
                 Map<String, Object> d = new HashMap<>();

@@ -140,6 +140,37 @@ public final class Story {
                 .text("/api_key");
     }
 
+    /** Issues a key and returns the whole answer ({@code key_id} and the once-shown {@code api_key}). */
+    public Http.Response issueKey(String tenantId, String role) {
+        return expect(201, http.post("/v1/tenants/" + tenantId + "/api-keys", OP, Map.of("role", role)));
+    }
+
+    /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action at a named provider. */
+    public Http.Response execute(String key, String provider, String action, String idempotencyKey,
+            Map<String, Object> input) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("connector", "mw.connector.ads");
+        body.put("action", action);
+        body.put("provider", provider);
+        body.put("idempotency_key", idempotencyKey);
+        body.put("input", input);
+        return http.post("/v1/integration-broker/execute", key, body);
+    }
+
+    /** Issues a standing grant with the tenant's approver key. */
+    public Http.Response standingGrant(Tenant t, List<String> actions, long ceilingMinor, String expiresAt,
+            String limitedToKeyId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("actions", actions);
+        body.put("provider", "openaiads");
+        body.put("spend_ceiling", Map.of("amount_minor", ceilingMinor, "currency", "USD"));
+        body.put("expires_at", expiresAt);
+        if (limitedToKeyId != null) {
+            body.put("limited_to_key_id", limitedToKeyId);
+        }
+        return http.post("/v1/approvals/standing-grants", t.approverKey(), body);
+    }
+
     /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action. */
     public Http.Response execute(String key, String action, String idempotencyKey, Map<String, Object> input) {
         return execute(key, action, null, idempotencyKey, input);
@@ -178,6 +209,25 @@ public final class Story {
 
     public JsonNode verify(Tenant t) {
         return expect(200, http.get("/v1/receipts/verify", t.viewerKey())).json();
+    }
+
+    /** The payloads of the tenant's receipts of one kind, in chain order, read through the API. */
+    public List<JsonNode> receiptPayloads(Tenant t, String kind) {
+        List<JsonNode> payloads = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            Http.Response page = expect(200, http.get("/v1/receipts?after_seq=" + after + "&limit=200", t.viewerKey()));
+            JsonNode rows = page.at("/receipts");
+            if (rows.isEmpty()) {
+                return payloads;
+            }
+            for (JsonNode r : rows) {
+                if (kind.equals(r.get("kind").asString())) {
+                    payloads.add(Http.JSON.readTree(r.get("payload").asString()));
+                }
+                after = r.get("seq").asLong();
+            }
+        }
     }
 
     public List<String> receiptKinds(Tenant t) {
