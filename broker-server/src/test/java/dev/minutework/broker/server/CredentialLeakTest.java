@@ -59,17 +59,17 @@ class CredentialLeakTest {
             String provider = providerOf(t);
             expect(200, http.get("/v1/provider-accounts/" + t.providerAccountId(), Story.OP));
             expect(200, http.get("/v1/integration-broker/preflight?provider=" + provider, t.runtimeKey()));
-            Http.Response ok = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", provider, "ok",
+            Http.Response ok = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "ok",
                     Story.campaign("Leak check", 1_000)));
             expect(200, http.post("/v1/approvals/" + ok.text("/approval_id") + "/approve", t.approverKey(), null));
             ProviderRegistry registry = broker.bean(ProviderRegistry.class);
             registry.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.REJECT);
-            Http.Response rejected = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", provider, "rejected",
+            Http.Response rejected = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "rejected",
                     Story.campaign("Rejected", 1_000)));
             assertThat(expect(200, http.post("/v1/approvals/" + rejected.text("/approval_id") + "/approve",
                     t.approverKey(), null)).text("/execution/status")).isEqualTo("failed");
             registry.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.LOSE_REQUEST);
-            Http.Response lost = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", provider, "lost",
+            Http.Response lost = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "lost",
                     Story.campaign("Lost", 1_000)));
             assertThat(expect(200, http.post("/v1/approvals/" + lost.text("/approval_id") + "/approve",
                     t.approverKey(), null)).text("/execution/status")).isEqualTo("outcome_unknown");

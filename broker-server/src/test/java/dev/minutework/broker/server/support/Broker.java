@@ -39,12 +39,28 @@ public final class Broker implements AutoCloseable {
         props.put("broker.database.url", jdbcUrl);
         props.put("broker.database.user", "postgres");
         props.put("broker.database.password", "");
+        // the in-process sandbox serves every provider, with its fault knobs
+        props.put("broker.sandbox", "true");
         return start(props, dataDir);
     }
 
     /** Starts a broker the way the README's run command does: embedded PostgreSQL under {@code dataDir}. */
     public static Broker startEmbedded(Path dataDir) {
         return start(new LinkedHashMap<>(), dataDir);
+    }
+
+    /**
+     * Starts a broker whose provider accounts are served by the real adapters talking to the local
+     * provider simulators over HTTP (no sandbox), on a fresh database.
+     */
+    public static Broker startWithSimulators(String hint) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("broker.database.url", TestPostgres.newDatabase(hint));
+        props.put("broker.database.user", "postgres");
+        props.put("broker.database.password", "");
+        props.put("broker.simulators", "on");
+        props.put("broker.sandbox", "false");
+        return start(props, tempDir());
     }
 
     private static Broker start(Map<String, Object> props, Path dataDir) {

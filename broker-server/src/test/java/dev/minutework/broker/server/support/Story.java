@@ -36,6 +36,19 @@ public final class Story {
                     Map.of("api_key", "sk-test-" + KEYS.incrementAndGet() + "-not-a-real-key"));
         }
 
+        /** The same set-up at another provider, with that provider's credential fields. */
+        public Setup provider(String key) {
+            Map<String, String> creds = switch (key) {
+                case "googleads" -> Map.of("client_id", "gid-" + KEYS.incrementAndGet(), "client_secret", "gsecret-test",
+                        "refresh_token", "grefresh-test-" + KEYS.get(), "developer_token", "gdev-test-token");
+                case "metaads" -> Map.of("access_token", "meta-token-" + KEYS.incrementAndGet(), "app_secret", "meta-app-secret");
+                case "tiktokads" -> Map.of("access_token", "tiktok-token-" + KEYS.incrementAndGet());
+                default -> Map.of("api_key", "sk-test-" + KEYS.incrementAndGet() + "-not-a-real-key");
+            };
+            return new Setup(key, connection, verification, terms, capMinor, dailyCapMinor, authorizationCurrency,
+                    walletMinor, creds);
+        }
+
         public Setup cap(long cap) {
             return new Setup(provider, connection, verification, terms, cap, dailyCapMinor, authorizationCurrency,
                     walletMinor, credentials);
@@ -173,18 +186,9 @@ public final class Story {
 
     /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action. */
     public Http.Response execute(String key, String action, String idempotencyKey, Map<String, Object> input) {
-        return execute(key, action, null, idempotencyKey, input);
-    }
-
-    /** The same, naming the provider ({@code null}: the connector's default, {@code openaiads}). */
-    public Http.Response execute(String key, String action, String provider, String idempotencyKey,
-            Map<String, Object> input) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connector", "mw.connector.ads");
         body.put("action", action);
-        if (provider != null) {
-            body.put("provider", provider);
-        }
         body.put("idempotency_key", idempotencyKey);
         body.put("input", input);
         return http.post("/v1/integration-broker/execute", key, body);
