@@ -44,6 +44,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -211,27 +213,11 @@ public class ExecutionPipeline {
     private Plan plan(Request req, Map<String, Object> ctx) {
         String tenant = req.key().tenantId();
         Map<String, Object> in = req.input();
-        Map<String, String> providerIds = new HashMap<>();
-        Map<String, Map<String, Object>> references = new HashMap<>();
-        Projections.Campaign campaign = null;
-        if (in.get("campaign_id") instanceof String id) {
-            campaign = projections.campaign(tenant, id)
-                    .orElseThrow(() -> refuse(req.key(), null, ApiException.notFound("campaign " + id), ctx));
-            sameProvider(req, campaign.provider(), "campaign_id", ctx);
-            providerIds.put("campaign_id", campaign.providerObjectId());
-        }
-        for (String[] ref : new String[][] {{"group_id", "group"}, {"creative_id", "creative"}}) {
-            if (in.get(ref[0]) instanceof String id) {
-                Projections.AdsObject o = projections.object(tenant, ref[1], id)
-                        .orElseThrow(() -> refuse(req.key(), null, ApiException.notFound(ref[1] + " " + id), ctx));
-                sameProvider(req, o.provider(), ref[0], ctx);
-                providerIds.put(ref[0], o.providerObjectId());
-                references.put(ref[0], o.data());
-                if (campaign == null && o.campaignId() != null) {
-                    campaign = projections.campaign(tenant, o.campaignId()).orElse(null);
-                }
-            }
-        }
+        Refs refs = resolve(tenant, in, (kind, id) -> refuse(req.key(), null, ApiException.notFound(kind + " " + id), ctx),
+                (field, provider) -> sameProvider(req, provider, field, ctx));
+        Map<String, String> providerIds = refs.providerIds();
+        Map<String, Map<String, Object>> references = refs.references();
+        Projections.Campaign campaign = refs.campaign();
         List<Map<String, String>> failed = new ArrayList<>();
         Connections.Connection connection = connections.live(tenant, req.provider()).orElse(null);
         if (connection == null || !connection.active()) {
@@ -271,6 +257,35 @@ public class ExecutionPipeline {
             impact = spendImpact(req, campaign, authorization, ctx);
         }
         return new Plan(connection, providerIds, references, campaign, impact, authorization);
+    }
+
+    /** The tenant's objects an input refers to by broker id: their provider ids, creating inputs and campaign. */
+    private record Refs(Map<String, String> providerIds, Map<String, Map<String, Object>> references,
+            Projections.Campaign campaign) {}
+
+    private Refs resolve(String tenant, Map<String, Object> in, BiFunction<String, String, RuntimeException> notFound,
+            BiConsumer<String, String> checkProvider) {
+        Map<String, String> providerIds = new HashMap<>();
+        Map<String, Map<String, Object>> references = new HashMap<>();
+        Projections.Campaign campaign = null;
+        if (in.get("campaign_id") instanceof String id) {
+            campaign = projections.campaign(tenant, id).orElseThrow(() -> notFound.apply("campaign", id));
+            checkProvider.accept("campaign_id", campaign.provider());
+            providerIds.put("campaign_id", campaign.providerObjectId());
+        }
+        for (String[] ref : new String[][] {{"group_id", "group"}, {"creative_id", "creative"}}) {
+            if (in.get(ref[0]) instanceof String id) {
+                Projections.AdsObject o = projections.object(tenant, ref[1], id)
+                        .orElseThrow(() -> notFound.apply(ref[1], id));
+                checkProvider.accept(ref[0], o.provider());
+                providerIds.put(ref[0], o.providerObjectId());
+                references.put(ref[0], o.data());
+                if (campaign == null && o.campaignId() != null) {
+                    campaign = projections.campaign(tenant, o.campaignId()).orElse(null);
+                }
+            }
+        }
+        return new Refs(providerIds, references, campaign);
     }
 
     private Money spendImpact(Request req, Projections.Campaign campaign,
@@ -597,6 +612,58 @@ public class ExecutionPipeline {
         }
         complete(actor, e, plan, input, outcome);
         return executions.find(e.tenantId(), e.id()).orElseThrow();
+    }
+
+    /**
+     * Settles an execution whose provider outcome is unknown (invariant 7) by looking its object up
+     * at the provider with the broker reference, never by sending the call again: found → it
+     * succeeded (projected, reservation kept for the campaign); definitely absent → it failed and
+     * its reservation is released; otherwise it stays {@code outcome_unknown} with the reservation
+     * held. A claim on the row keeps two broker processes from settling the same execution.
+     *
+     * @return the execution's status afterwards
+     */
+    public String reconcile(String actor, Executions.Execution seen) {
+        String tenant = seen.tenantId();
+        if (!executions.claim(tenant, seen.id(), seen.status(), seen.updatedAt())) {
+            return executions.find(tenant, seen.id()).map(Executions.Execution::status).orElseThrow();
+        }
+        Executions.Execution e = executions.find(tenant, seen.id()).orElseThrow();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) ExecutionViews.payload(e).get("input");
+        ProviderOutcome verdict;
+        Plan plan = null;
+        try {
+            Refs refs = resolve(tenant, input, (kind, id) -> new IllegalStateException(kind + " " + id + " vanished"),
+                    (field, provider) -> { });
+            Connections.Connection connection = connections.live(tenant, e.provider()).orElseThrow(
+                    () -> new IllegalStateException("no connection to " + e.provider() + " any more"));
+            plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null);
+            ProviderRouting.Route route = routing.route(e.provider(), connection.providerAccountId()).orElseThrow();
+            verdict = route.factory().create(route.context()).reconcile(e.action(), e.id());
+        } catch (java.security.GeneralSecurityException | RuntimeException ex) {
+            verdict = new ProviderOutcome.Unknown("reconciliation could not ask the provider: " + ex.getClass().getSimpleName());
+        }
+        ProviderOutcome settled = switch (verdict) {
+            case ProviderOutcome.Succeeded ok -> ok;
+            case ProviderOutcome.Rejected r when r.kind() == ProviderOutcome.RejectionKind.NOT_FOUND ->
+                    new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.PROVIDER_ERROR, "not_created",
+                            "reconciliation found no object for this execution at the provider: it was not carried out");
+            default -> null;
+        };
+        if (settled == null || plan == null) {
+            // still unknown: back to outcome_unknown, reservation untouched, no new decision to receipt
+            executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null, e.error());
+            return "outcome_unknown";
+        }
+        Plan known = plan;
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            receipts.record(tenant, "execution.reconciled", e.id(), actor,
+                    Map.of("verdict", settled instanceof ProviderOutcome.Succeeded ? "carried_out" : "not_carried_out"));
+        });
+        complete(actor, e, known, input, settled);
+        return executions.find(tenant, e.id()).map(Executions.Execution::status).orElseThrow();
     }
 
     private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,

@@ -3,6 +3,7 @@ package dev.minutework.broker.server.execution;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -72,6 +73,34 @@ public class Executions {
                 """).param("to", to).param("result", result == null ? null : json.writeValueAsString(result))
                 .param("error", error == null ? null : json.writeValueAsString(error)).param("now", now())
                 .param("t", tenantId).param("id", id).param("from", from.toArray(String[]::new)).update() == 1;
+    }
+
+    /**
+     * Claims an execution for reconciliation: moves it to {@code executing} only if nobody touched it
+     * since it was read ({@code updated_at} unchanged), so two broker processes never reconcile the
+     * same execution at once.
+     */
+    public boolean claim(String tenantId, String id, String seenStatus, OffsetDateTime seenUpdatedAt) {
+        return jdbc.sql("""
+                update executions set status = 'executing', updated_at = :now
+                where tenant_id = :t and id = :id and status = :seen and updated_at = :seenAt
+                """).param("now", now()).param("t", tenantId).param("id", id).param("seen", seenStatus)
+                .param("seenAt", seenUpdatedAt).update() == 1;
+    }
+
+    /**
+     * Executions whose provider outcome nobody knows: {@code outcome_unknown} for longer than
+     * {@code unknownFor}, or stuck {@code executing} for longer than {@code executingFor} (the process
+     * that called the provider died). Oldest first, across tenants.
+     */
+    public List<Execution> awaitingReconciliation(Duration unknownFor, Duration executingFor, int limit) {
+        OffsetDateTime now = now();
+        return jdbc.sql(SELECT + """
+                 where (status = 'outcome_unknown' and updated_at <= :unknownBefore)
+                    or (status = 'executing' and updated_at <= :executingBefore)
+                 order by updated_at limit :limit
+                """).param("unknownBefore", now.minus(unknownFor)).param("executingBefore", now.minus(executingFor))
+                .param("limit", limit).query(this::map).list();
     }
 
     public Optional<Execution> find(String tenantId, String id) {

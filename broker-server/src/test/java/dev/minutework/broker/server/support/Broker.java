@@ -67,6 +67,8 @@ public final class Broker implements AutoCloseable {
         props.put("broker.data-dir", dataDir.toString());
         props.put("broker.operator-key", OPERATOR_KEY);
         props.put("server.port", "0");
+        // tests drive reconciliation themselves (Reconciler.runOnce), never on a timer
+        props.put("broker.reconcile.interval", "PT24H");
         // as command-line arguments: they outrank application.properties (default properties do not)
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new Broker(new SpringApplicationBuilder(BrokerApplication.class)
