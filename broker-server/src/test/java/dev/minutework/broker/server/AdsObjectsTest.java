@@ -3,7 +3,7 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
@@ -17,38 +17,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Campaign and object projections: tenants reference only broker ids of their own projections,
  * never provider ids and never another tenant's objects; reports come back in the unified row shape.
  */
-class AdsObjectsTest {
+class AdsObjectsTest extends BrokerTestCase {
 
     private static final List<String> ALL_MUTATING = List.of("ads.create_campaign", "ads.update_campaign",
             "ads.pause_campaign", "ads.create_group", "ads.create_creative", "ads.create_ad");
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-    static JdbcClient jdbc;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("ads_objects");
-        http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     @Test
     void groupsCreativesAndAdsAreProjectedUnderBrokerIds() {

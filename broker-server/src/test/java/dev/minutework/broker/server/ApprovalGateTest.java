@@ -11,7 +11,7 @@ import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.execution.ExecutionPipeline;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
@@ -25,10 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,25 +33,8 @@ import tools.jackson.databind.JsonNode;
  * payload, nobody approves their own request, a decision is taken once, and standing grants run
  * work at once only within their explicit limits.
  */
-class ApprovalGateTest {
+class ApprovalGateTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-    static JdbcClient jdbc;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("approval_gate");
-        http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     // ------------------------------------------------------------------ one-shot approvals
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.LogCapture;
 import dev.minutework.broker.server.support.Story;
@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -22,25 +20,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Invariant 6: provider credentials go in through the operator API and never come out — not in a
  * response, an error, a log line, a receipt or any row of the database in clear text.
  */
-class CredentialLeakTest {
+class CredentialLeakTest extends BrokerTestCase {
 
     static final String CANARY = "LEAKCANARY" + UUID.randomUUID().toString().replace("-", "");
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("leak");
-        http = broker.http();
-        story = new Story(http);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     @Test
     void noCredentialValueLeavesTheBrokerOnAnyPath() {

@@ -3,7 +3,7 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
@@ -11,10 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,25 +19,8 @@ import tools.jackson.databind.JsonNode;
  * reserved actions, provider scope in input, schema violations and unready tenants. Every refusal
  * is receipted, and none leaves an execution, a reservation or a grant behind.
  */
-class ExecuteRefusalsTest {
+class ExecuteRefusalsTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-    static JdbcClient jdbc;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("execute_refusals");
-        http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     // ------------------------------------------------------------------ capability gaps
 

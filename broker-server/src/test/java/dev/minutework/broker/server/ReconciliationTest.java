@@ -8,7 +8,7 @@ import dev.minutework.broker.server.accounts.ProviderRegistry;
 import dev.minutework.broker.server.execution.ExecutionPipeline;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.execution.Reconciler;
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
@@ -19,34 +19,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Invariant 7: an unknown outcome is settled by asking the provider with the broker reference,
  * never by repeating the call; its reservation stays held until then.
  */
-class ReconciliationTest {
+class ReconciliationTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-    static JdbcClient jdbc;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("reconcile");
-        http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     private Executions.Execution unknownCampaign(Story.Tenant t, SandboxFaults.Fault fault, String key) {
         Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", key,

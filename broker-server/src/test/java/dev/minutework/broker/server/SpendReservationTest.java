@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
@@ -20,10 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,25 +28,8 @@ import tools.jackson.databind.JsonNode;
  * cap and the wallet's available credits, release on definite failure and on pause, and a held
  * reservation while a provider outcome is unknown.
  */
-class SpendReservationTest {
+class SpendReservationTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-    static JdbcClient jdbc;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("spend_reservation");
-        http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     // ------------------------------------------------------------------ exposure
 

@@ -3,33 +3,16 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Story;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** The README story, over real HTTP against a real PostgreSQL. */
-class WalkthroughTest {
+class WalkthroughTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("walkthrough");
-        http = broker.http();
-        story = new Story(http);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
 
     @Test
     void agentAsksApproverApprovesCampaignRunsPauseReleasesReceiptsVerify() {
