@@ -66,8 +66,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code next} — like Graph's — repeats the access token in a URL.
  *
  * <p><b>Spend model (insights).</b> A campaign delivers only while its status is {@code ACTIVE},
- * from the UTC day it was created up to the simulator clock's today and not after its
- * {@code stop_time}'s day. With a daily budget it spends 80% of the daily budget each such day;
+ * from the UTC day it was created (or its {@code start_time}'s day, if later) up to the simulator
+ * clock's today and not after its {@code stop_time}'s day. With a daily budget it spends 80% of the daily budget each such day;
  * with a lifetime budget a tenth of it each day until the lifetime budget is used up.
  * Impressions are 5 per minor unit spent, clicks one per 100 impressions. Insights
  * ({@code GET /{campaign_id}/insights} or {@code /act_{id}/insights?level=campaign}) take
@@ -909,6 +909,10 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         LocalDate created = OffsetDateTime.parse((String) c.get("created_time"), GRAPH_TIME).toLocalDate();
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         if (!"ACTIVE".equals(c.get("status")) || day.isBefore(created) || day.isAfter(today)) {
+            return 0;
+        }
+        if (c.get("start_time") instanceof String start
+                && day.isBefore(OffsetDateTime.parse(start, GRAPH_TIME).withOffsetSameInstant(ZoneOffset.UTC).toLocalDate())) {
             return 0;
         }
         if (c.get("stop_time") instanceof String stop
