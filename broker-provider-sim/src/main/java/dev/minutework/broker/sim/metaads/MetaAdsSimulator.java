@@ -1,0 +1,1165 @@
+package dev.minutework.broker.sim.metaads;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.sim.ProviderSimulator;
+import dev.minutework.broker.sim.SimRequest;
+import dev.minutework.broker.sim.SimResponse;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The Meta Marketing API (Graph API {@code v26.0}) as docs/providers.md documents it.
+ *
+ * <p><b>Auth.</b> Every call carries {@code access_token} and {@code appsecret_proof} = hex
+ * HMAC-SHA256(key = app secret, message = access token): in the form-encoded body of a POST (which
+ * must be {@code application/x-www-form-urlencoded}) or the query of a GET. A missing token answers
+ * code 2500, an unknown or revoked one 190, an expired one 190/463, a missing or wrong proof code
+ * 100 ({@code GraphMethodException}), as Graph does. Errors use Graph's envelope
+ * {@code {"error":{message,type,code,error_subcode,error_user_title,error_user_msg,fbtrace_id}}}
+ * with HTTP 400 (500 for the transient code 2).
+ *
+ * <p><b>Objects.</b> Campaigns ({@code POST /act_{id}/campaigns}: {@code name}, {@code objective}
+ * {@code OUTCOME_*}, {@code special_ad_categories} required as a JSON array string, optional
+ * {@code daily_budget} or {@code lifetime_budget} in the currency's minor unit as digits,
+ * ISO-8601 {@code start_time}/{@code stop_time}); updates and pauses {@code POST /{id}} →
+ * {@code {"success":true}} (a budget cannot switch between daily and lifetime); ad sets
+ * ({@code POST /act_{id}/adsets}: {@code billing_event}, an {@code optimization_goal} that fits the
+ * campaign's objective, {@code targeting} JSON with {@code geo_locations.countries}, no budget of
+ * its own under a campaign budget, an {@code end_time} under a lifetime budget, {@code bid_amount}
+ * in minor units); images ({@code POST /act_{id}/adimages} with {@code url} or {@code bytes} →
+ * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); creatives
+ * ({@code POST /act_{id}/adcreatives} with {@code object_story_spec} JSON: a page of the account,
+ * {@code link_data.link}, {@code message}, {@code name}, a known {@code image_hash} or a
+ * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
+ * {@code creative} JSON {@code {"creative_id":…}}). Creates answer {@code {"id":"…"}} with numeric
+ * string ids. Parameters outside each endpoint's documented list are refused (code 100).
+ *
+ * <p><b>Reads.</b> {@code GET /{id}?fields=…} and lists {@code GET /act_{id}/{edge}} answer only
+ * {@code id} plus the requested {@code fields}; lists take {@code filtering} (JSON, field
+ * {@code name}, operators {@code CONTAIN}/{@code EQUAL}), {@code limit} (default 25) and
+ * {@code after}, and answer {@code {data, paging:{cursors:{before,after}, next}}} where
+ * {@code next} — like Graph's — repeats the access token in a URL.
+ *
+ * <p><b>Spend model (insights).</b> A campaign delivers only while its status is {@code ACTIVE},
+ * from the UTC day it was created (or its {@code start_time}'s day, if later) up to the simulator
+ * clock's today and not after its {@code stop_time}'s day. With a daily budget it spends 80% of the daily budget each such day;
+ * with a lifetime budget a tenth of it each day until the lifetime budget is used up.
+ * Impressions are 5 per minor unit spent, clicks one per 100 impressions. Insights
+ * ({@code GET /{campaign_id}/insights} or {@code /act_{id}/insights?level=campaign}) take
+ * {@code fields}, {@code time_range} JSON {@code {since,until}}, {@code time_increment}
+ * {@code 1}|{@code all_days}; like Graph they omit rows without delivery and answer numbers as
+ * strings, {@code spend} in major units.
+ *
+ * <p><b>Rate limits.</b> More than {@value #CALLS_PER_MINUTE} calls a minute per token answer code
+ * 17/2446079 with an {@code X-Business-Use-Case-Usage} header whose
+ * {@code estimated_time_to_regain_access} (minutes) says when to come back; the injected
+ * rate-limit fault answers the same with 0 minutes. Successful answers carry the usage headers.
+ */
+public final class MetaAdsSimulator extends ProviderSimulator {
+
+    static final String VERSION = "v26.0";
+    static final int CALLS_PER_MINUTE = 300;
+    static final Set<String> OBJECTIVES = Set.of("OUTCOME_AWARENESS", "OUTCOME_TRAFFIC", "OUTCOME_ENGAGEMENT",
+            "OUTCOME_LEADS", "OUTCOME_APP_PROMOTION", "OUTCOME_SALES");
+    static final Map<String, Set<String>> GOALS_BY_OBJECTIVE = Map.of(
+            "OUTCOME_AWARENESS", Set.of("REACH", "IMPRESSIONS", "AD_RECALL_LIFT"),
+            "OUTCOME_TRAFFIC", Set.of("LINK_CLICKS", "LANDING_PAGE_VIEWS", "REACH", "IMPRESSIONS"),
+            "OUTCOME_ENGAGEMENT", Set.of("POST_ENGAGEMENT", "PAGE_LIKES", "IMPRESSIONS", "REACH"),
+            "OUTCOME_LEADS", Set.of("LEAD_GENERATION", "OFFSITE_CONVERSIONS"),
+            "OUTCOME_APP_PROMOTION", Set.of("APP_INSTALLS"),
+            "OUTCOME_SALES", Set.of("OFFSITE_CONVERSIONS", "VALUE"));
+    static final Set<String> SPECIAL_AD_CATEGORIES = Set.of("NONE", "HOUSING", "EMPLOYMENT", "FINANCIAL_PRODUCTS_SERVICES",
+            "ISSUES_ELECTIONS_POLITICS", "ONLINE_GAMBLING_AND_GAMING");
+    static final Set<String> CALLS_TO_ACTION = Set.of("LEARN_MORE", "SHOP_NOW", "SIGN_UP", "DOWNLOAD", "CONTACT_US",
+            "BOOK_NOW", "BOOK_TRAVEL", "SUBSCRIBE", "GET_OFFER", "APPLY_NOW", "ORDER_NOW", "NO_BUTTON");
+    private static final Set<String> AUTH_PARAMS = Set.of("access_token", "appsecret_proof");
+    private static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
+
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    /** Every object id → the account holding it and its kind. */
+    private final Map<String, Located> objects = new ConcurrentHashMap<>();
+    private final Map<String, String> pages = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(120_210_000_000_000_000L);
+    private final AtomicLong traces = new AtomicLong();
+    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
+    private final Deque<SimResponse> canned = new ArrayDeque<>();
+
+    private static final class Token {
+        final String appSecret;
+        final Set<String> accountIds = ConcurrentHashMap.newKeySet();
+        volatile boolean expired;
+
+        Token(String appSecret) {
+            this.appSecret = appSecret;
+        }
+    }
+
+    /** One ad account and everything created in it. */
+    private static final class Account {
+        final String id; // digits, without act_
+        final String currency;
+        final Set<String> pageIds = ConcurrentHashMap.newKeySet();
+        final Map<String, Map<String, Object>> campaigns = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> adsets = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> creatives = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> ads = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> images = new LinkedHashMap<>();
+
+        Account(String id, String currency) {
+            this.id = id;
+            this.currency = currency;
+        }
+
+        Map<String, Map<String, Object>> edge(String name) {
+            return switch (name) {
+                case "campaigns" -> campaigns;
+                case "adsets" -> adsets;
+                case "adcreatives" -> creatives;
+                case "ads" -> ads;
+                default -> throw new IllegalArgumentException(name);
+            };
+        }
+    }
+
+    private record Located(Account account, String kind) {}
+
+    public MetaAdsSimulator(Clock clock) {
+        super("metaads", clock);
+    }
+
+    @Override
+    protected String basePath() {
+        return "/" + VERSION;
+    }
+
+    /**
+     * Creates the ad account ({@code ad_account_id}, with or without {@code act_}; optional
+     * {@code currency}, default USD) and the page ({@code page_id}) and grants the system user's
+     * {@code access_token} (signed with {@code app_secret}) access to both.
+     */
+    @Override
+    public synchronized void provision(Map<String, String> scope, Map<String, String> credentials) {
+        String token = credentials.get("access_token");
+        String secret = credentials.get("app_secret");
+        String account = scope.get("ad_account_id");
+        if (token == null || secret == null || account == null) {
+            throw new IllegalArgumentException("metaads accounts need access_token, app_secret and ad_account_id");
+        }
+        String digits = digits(account);
+        if (digits == null) {
+            throw new IllegalArgumentException("ad_account_id must be act_<digits> or digits");
+        }
+        Account a = accounts.computeIfAbsent(digits, d -> new Account(d, scope.getOrDefault("currency", "USD")));
+        if (scope.get("page_id") != null) {
+            a.pageIds.add(scope.get("page_id"));
+            pages.putIfAbsent(scope.get("page_id"), "Page " + scope.get("page_id"));
+        }
+        Token t = tokens.compute(token, (k, old) -> old == null || old.expired || !old.appSecret.equals(secret)
+                ? new Token(secret) : old);
+        t.accountIds.add(digits);
+    }
+
+    /** The token is revoked: calls with it answer error 190 from now on. */
+    public void revoke(String accessToken) {
+        tokens.remove(accessToken);
+    }
+
+    /** The token expires: calls with it answer error 190 with subcode 463. */
+    public void expire(String accessToken) {
+        Token t = tokens.get(accessToken);
+        if (t != null) {
+            t.expired = true;
+        }
+    }
+
+    /** The next call (that reaches an endpoint) gets this recorded answer instead of being handled. */
+    public synchronized void answerNext(int status, String jsonBody, Map<String, String> headers) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.putIfAbsent("Content-Type", "application/json");
+        canned.addLast(new SimResponse(status, h, jsonBody));
+    }
+
+    public void answerNext(int status, String jsonBody) {
+        answerNext(status, jsonBody, Map.of());
+    }
+
+    public synchronized int campaignCount(String adAccountId) {
+        return count(adAccountId, "campaigns");
+    }
+
+    public synchronized int adSetCount(String adAccountId) {
+        return count(adAccountId, "adsets");
+    }
+
+    public synchronized int creativeCount(String adAccountId) {
+        return count(adAccountId, "adcreatives");
+    }
+
+    public synchronized int adCount(String adAccountId) {
+        return count(adAccountId, "ads");
+    }
+
+    public synchronized int imageCount(String adAccountId) {
+        Account a = accounts.get(digits(adAccountId));
+        return a == null ? 0 : a.images.size();
+    }
+
+    /** A copy of one stored object (campaign, ad set, creative or ad), or {@code null}. */
+    public synchronized Map<String, Object> object(String id) {
+        Located l = objects.get(id);
+        if (l == null) {
+            return null;
+        }
+        return Map.copyOf(byKind(l.account(), l.kind()).get(id).entrySet().stream()
+                .filter(e -> e.getValue() != null).collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()),
+                        Map::putAll));
+    }
+
+    private int count(String adAccountId, String edge) {
+        Account a = accounts.get(digits(adAccountId));
+        return a == null ? 0 : a.edge(edge).size();
+    }
+
+    @Override
+    protected void registerRoutes() {
+        route("GET", "/me", (r, m) -> authed(r, Set.of("fields"), (t, p) -> ok(Map.of("id", "100000000000001",
+                "name", "Broker system user"), null)));
+        route("GET", "/act_([0-9]+)", (r, m) -> authed(r, Set.of("fields"), (t, p) -> withAccount(t, m.group(1),
+                a -> readAccount(a, p))));
+        route("POST", "/act_([0-9]+)/campaigns", (r, m) -> authed(r, CAMPAIGN_CREATE, (t, p) -> withAccount(t, m.group(1),
+                a -> createCampaign(a, p))));
+        route("POST", "/act_([0-9]+)/adsets", (r, m) -> authed(r, ADSET_CREATE, (t, p) -> withAccount(t, m.group(1),
+                a -> createAdSet(a, p))));
+        route("POST", "/act_([0-9]+)/adimages", (r, m) -> authed(r, Set.of("url", "bytes", "name"),
+                (t, p) -> withAccount(t, m.group(1), a -> createImage(a, p))));
+        route("POST", "/act_([0-9]+)/adcreatives", (r, m) -> authed(r, Set.of("name", "object_story_spec"),
+                (t, p) -> withAccount(t, m.group(1), a -> createCreative(a, p))));
+        route("POST", "/act_([0-9]+)/ads", (r, m) -> authed(r, Set.of("name", "adset_id", "creative", "status"),
+                (t, p) -> withAccount(t, m.group(1), a -> createAd(a, p))));
+        route("GET", "/act_([0-9]+)/(campaigns|adsets|adcreatives|ads)", (r, m) -> authed(r,
+                Set.of("fields", "filtering", "limit", "after", "before"),
+                (t, p) -> withAccount(t, m.group(1), a -> list(a, m.group(2), r, p))));
+        route("GET", "/act_([0-9]+)/insights", (r, m) -> authed(r, INSIGHTS, (t, p) -> withAccount(t, m.group(1),
+                a -> insights(a, new ArrayList<>(a.campaigns.values()), "account", r, p))));
+        route("GET", "/([0-9]+)/insights", (r, m) -> authed(r, INSIGHTS, (t, p) -> withObject(t, m.group(1), "GET",
+                (a, kind) -> "campaign".equals(kind)
+                        ? insights(a, List.of(a.campaigns.get(m.group(1))), "campaign", r, p)
+                        : unsupported("GET", m.group(1)))));
+        route("GET", "/([0-9]+)", (r, m) -> authed(r, Set.of("fields"), (t, p) -> readNode(t, m.group(1), p)));
+        route("POST", "/([0-9]+)", (r, m) -> authed(r, CAMPAIGN_UPDATE, (t, p) -> withObject(t, m.group(1), "POST",
+                (a, kind) -> "campaign".equals(kind) ? updateCampaign(a, m.group(1), p) : unsupported("POST", m.group(1)))));
+    }
+
+    static final Set<String> CAMPAIGN_CREATE = Set.of("name", "objective", "status", "special_ad_categories",
+            "daily_budget", "lifetime_budget", "start_time", "stop_time", "bid_strategy", "buying_type", "spend_cap");
+    static final Set<String> CAMPAIGN_UPDATE = Set.of("name", "status", "special_ad_categories", "daily_budget",
+            "lifetime_budget", "start_time", "stop_time", "bid_strategy", "spend_cap");
+    static final Set<String> ADSET_CREATE = Set.of("name", "campaign_id", "daily_budget", "lifetime_budget",
+            "billing_event", "optimization_goal", "bid_amount", "bid_strategy", "targeting", "start_time", "end_time",
+            "status", "promoted_object");
+    static final Set<String> INSIGHTS = Set.of("fields", "time_range", "time_increment", "level", "limit", "after");
+    static final Map<String, Set<String>> FIELDS = Map.of(
+            "campaign", Set.of("id", "account_id", "name", "objective", "status", "effective_status",
+                    "special_ad_categories", "daily_budget", "lifetime_budget", "start_time", "stop_time",
+                    "created_time", "bid_strategy"),
+            "adset", Set.of("id", "account_id", "campaign_id", "name", "status", "effective_status", "billing_event",
+                    "optimization_goal", "bid_amount", "targeting", "start_time", "end_time", "created_time"),
+            "adcreative", Set.of("id", "account_id", "name", "object_story_spec", "status"),
+            "ad", Set.of("id", "account_id", "adset_id", "campaign_id", "name", "status", "effective_status", "creative",
+                    "created_time"));
+    static final Set<String> INSIGHT_FIELDS = Set.of("campaign_id", "campaign_name", "impressions", "clicks", "spend",
+            "account_currency", "account_id");
+
+    // ------------------------------------------------------------------ auth, throttling, scope
+
+    private interface Authed {
+        SimResponse handle(Token token, Map<String, String> params);
+    }
+
+    private SimResponse authed(SimRequest r, Set<String> known, Authed handler) {
+        synchronized (this) {
+            if (!canned.isEmpty()) {
+                return canned.pollFirst();
+            }
+        }
+        Map<String, String> p = new LinkedHashMap<>(r.query());
+        if (r.method().equals("POST")) {
+            String type = r.header("Content-Type");
+            if (!r.body().isEmpty() && (type == null || !type.startsWith("application/x-www-form-urlencoded"))) {
+                return error(400, "OAuthException", 100, null, "(#100) Parameters must be form-encoded",
+                        "Send POST parameters as application/x-www-form-urlencoded.");
+            }
+            p.putAll(r.form());
+        }
+        String token = p.get("access_token");
+        if (token == null || token.isEmpty()) {
+            return error(400, "OAuthException", 2500, null,
+                    "An active access token must be used to query information about the current user.", null);
+        }
+        Token t = tokens.get(token);
+        if (t == null) {
+            return error(400, "OAuthException", 190, null, "Invalid OAuth access token - Cannot parse access token", null);
+        }
+        if (t.expired) {
+            return error(400, "OAuthException", 190, 463,
+                    "Error validating access token: Session has expired.", null);
+        }
+        String proof = p.get("appsecret_proof");
+        if (proof == null || proof.isEmpty()) {
+            return error(400, "GraphMethodException", 100, null,
+                    "API calls from the server require an appsecret_proof argument", null);
+        }
+        if (!MessageDigest.isEqual(proof.toLowerCase().getBytes(StandardCharsets.UTF_8),
+                proof(t.appSecret, token).getBytes(StandardCharsets.UTF_8))) {
+            return error(400, "GraphMethodException", 100, null, "Invalid appsecret_proof provided in the API argument", null);
+        }
+        if (overLimit(token)) {
+            return throttled(1);
+        }
+        for (String k : p.keySet()) {
+            if (!AUTH_PARAMS.contains(k) && !known.contains(k)) {
+                return error(400, "OAuthException", 100, null, "(#100) " + k + " is not a valid parameter",
+                        "The parameter " + k + " is not accepted by this endpoint.");
+            }
+        }
+        synchronized (this) {
+            return handler.handle(t, p);
+        }
+    }
+
+    /** hex HMAC-SHA256(key = app secret, message = access token), as Graph checks it. */
+    public static String proof(String appSecret, String accessToken) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(accessToken.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean overLimit(String token) {
+        long minute = clock.instant().getEpochSecond() / 60;
+        int[] n = rate.compute(token.hashCode() + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
+        return n[0] > CALLS_PER_MINUTE;
+    }
+
+    private interface AccountHandler {
+        SimResponse handle(Account account);
+    }
+
+    private SimResponse withAccount(Token t, String digits, AccountHandler handler) {
+        Account a = accounts.get(digits);
+        if (a == null || !t.accountIds.contains(digits)) {
+            return unsupportedObject("act_" + digits);
+        }
+        return handler.handle(a);
+    }
+
+    private interface ObjectHandler {
+        SimResponse handle(Account account, String kind);
+    }
+
+    private SimResponse withObject(Token t, String id, String method, ObjectHandler handler) {
+        Located l = objects.get(id);
+        if (l == null || !t.accountIds.contains(l.account().id)) {
+            return unsupported(method, id);
+        }
+        return handler.handle(l.account(), l.kind());
+    }
+
+    // ------------------------------------------------------------------ campaigns
+
+    private SimResponse createCampaign(Account a, Map<String, String> p) {
+        SimResponse bad = require(p, "name", "objective");
+        if (bad != null) {
+            return bad;
+        }
+        if (p.get("name").isBlank() || p.get("name").length() > 400) {
+            return invalid("name", "The campaign name must have 1 to 400 characters.");
+        }
+        if (!OBJECTIVES.contains(p.get("objective"))) {
+            return invalid("objective", "objective must be one of " + new java.util.TreeSet<>(OBJECTIVES));
+        }
+        if (!p.containsKey("special_ad_categories")) {
+            return error(400, "OAuthException", 100, null,
+                    "(#100) The parameter special_ad_categories is required",
+                    "Special ad categories required: send an empty array when none applies.");
+        }
+        List<String> categories = stringArray(p.get("special_ad_categories"));
+        if (categories == null || !SPECIAL_AD_CATEGORIES.containsAll(categories)) {
+            return invalid("special_ad_categories", "special_ad_categories must be a JSON array of categories");
+        }
+        String status = p.getOrDefault("status", "ACTIVE");
+        if (!Set.of("ACTIVE", "PAUSED").contains(status)) {
+            return invalid("status", "Only ACTIVE and PAUSED are valid during creation.");
+        }
+        bad = checkBudgets(p);
+        if (bad != null) {
+            return bad;
+        }
+        if (p.containsKey("daily_budget") && p.containsKey("lifetime_budget")) {
+            return invalid("daily_budget", "Set either a daily or a lifetime budget, not both.");
+        }
+        bad = checkTimes(p.get("start_time"), p.get("stop_time"), "stop_time");
+        if (bad != null) {
+            return bad;
+        }
+        if (p.containsKey("bid_strategy") && !Set.of("LOWEST_COST_WITHOUT_CAP", "LOWEST_COST_WITH_BID_CAP", "COST_CAP",
+                "LOWEST_COST_WITH_MIN_ROAS").contains(p.get("bid_strategy"))) {
+            return invalid("bid_strategy", "unknown bid_strategy");
+        }
+        Map<String, Object> c = newObject(a, "campaign");
+        c.put("name", p.get("name"));
+        c.put("objective", p.get("objective"));
+        c.put("status", status);
+        c.put("special_ad_categories", categories);
+        c.put("daily_budget", p.get("daily_budget"));
+        c.put("lifetime_budget", p.get("lifetime_budget"));
+        c.put("start_time", normalTime(p.get("start_time")));
+        c.put("stop_time", normalTime(p.get("stop_time")));
+        c.put("bid_strategy", p.get("bid_strategy"));
+        a.campaigns.put((String) c.get("id"), c);
+        return ok(Map.of("id", c.get("id")), a);
+    }
+
+    private SimResponse updateCampaign(Account a, String id, Map<String, String> p) {
+        Map<String, Object> c = a.campaigns.get(id);
+        if (Set.of("DELETED", "ARCHIVED").contains(c.get("status"))) {
+            return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
+                    "A deleted or archived campaign cannot be edited.");
+        }
+        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
+            return invalid("name", "The campaign name must have 1 to 400 characters.");
+        }
+        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
+            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        }
+        SimResponse bad = checkBudgets(p);
+        if (bad != null) {
+            return bad;
+        }
+        if ((p.containsKey("daily_budget") && c.get("lifetime_budget") != null)
+                || (p.containsKey("lifetime_budget") && c.get("daily_budget") != null)) {
+            return error(400, "OAuthException", 100, null, "(#100) Invalid parameter",
+                    "A campaign's budget cannot switch between daily and lifetime.");
+        }
+        if (p.containsKey("special_ad_categories")) {
+            List<String> categories = stringArray(p.get("special_ad_categories"));
+            if (categories == null || !SPECIAL_AD_CATEGORIES.containsAll(categories)) {
+                return invalid("special_ad_categories", "special_ad_categories must be a JSON array of categories");
+            }
+        }
+        String start = p.containsKey("start_time") ? p.get("start_time") : (String) c.get("start_time");
+        String stop = p.containsKey("stop_time") ? p.get("stop_time") : (String) c.get("stop_time");
+        bad = checkTimes(start, stop, "stop_time");
+        if (bad != null) {
+            return bad;
+        }
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            switch (e.getKey()) {
+                case "access_token", "appsecret_proof" -> { }
+                case "special_ad_categories" -> c.put(e.getKey(), stringArray(e.getValue()));
+                case "start_time", "stop_time" -> c.put(e.getKey(), normalTime(e.getValue()));
+                default -> c.put(e.getKey(), e.getValue());
+            }
+        }
+        return ok(Map.of("success", true), a);
+    }
+
+    private SimResponse checkBudgets(Map<String, String> p) {
+        for (String f : List.of("daily_budget", "lifetime_budget")) {
+            if (p.containsKey(f) && (!DIGITS.matcher(p.get(f)).matches() || Long.parseLong(p.get(f)) < 1)) {
+                return invalid(f, f + " must be a positive integer in the currency's minor unit (2000 = 20.00)");
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ ad sets
+
+    private SimResponse createAdSet(Account a, Map<String, String> p) {
+        SimResponse bad = require(p, "name", "campaign_id", "billing_event", "optimization_goal", "targeting");
+        if (bad != null) {
+            return bad;
+        }
+        Map<String, Object> c = a.campaigns.get(p.get("campaign_id"));
+        if (c == null) {
+            return invalid("campaign_id", "campaign_id does not name a campaign of this ad account");
+        }
+        if (p.get("name").isBlank() || p.get("name").length() > 400) {
+            return invalid("name", "The ad set name must have 1 to 400 characters.");
+        }
+        if (!Set.of("IMPRESSIONS", "LINK_CLICKS", "THRUPLAY", "APP_INSTALLS", "PAGE_LIKES", "POST_ENGAGEMENT")
+                .contains(p.get("billing_event"))) {
+            return invalid("billing_event", "unknown billing_event");
+        }
+        if (!GOALS_BY_OBJECTIVE.get((String) c.get("objective")).contains(p.get("optimization_goal"))) {
+            return error(400, "OAuthException", 100, 2_490_408, "(#100) Invalid parameter",
+                    "The optimization goal " + p.get("optimization_goal") + " does not fit the objective "
+                            + c.get("objective") + ".");
+        }
+        String status = p.getOrDefault("status", "ACTIVE");
+        if (!Set.of("ACTIVE", "PAUSED").contains(status)) {
+            return invalid("status", "Only ACTIVE and PAUSED are valid during creation.");
+        }
+        bad = checkBudgets(p);
+        if (bad != null) {
+            return bad;
+        }
+        boolean campaignBudget = c.get("daily_budget") != null || c.get("lifetime_budget") != null;
+        boolean ownBudget = p.containsKey("daily_budget") || p.containsKey("lifetime_budget");
+        if (campaignBudget && ownBudget) {
+            return invalid("daily_budget", "The campaign has a budget; its ad sets cannot have their own.");
+        }
+        boolean both = p.containsKey("daily_budget") && p.containsKey("lifetime_budget");
+        if (!campaignBudget && (!ownBudget || both)) {
+            return invalid("daily_budget", "Set exactly one of daily_budget or lifetime_budget.");
+        }
+        boolean lifetime = c.get("lifetime_budget") != null || p.containsKey("lifetime_budget");
+        if (lifetime && !p.containsKey("end_time")) {
+            return error(400, "OAuthException", 100, 1_487_302, "(#100) Invalid parameter",
+                    "An ad set under a lifetime budget needs an end_time.");
+        }
+        bad = checkTimes(p.get("start_time"), p.get("end_time"), "end_time");
+        if (bad != null) {
+            return bad;
+        }
+        if (p.containsKey("bid_amount") && (!DIGITS.matcher(p.get("bid_amount")).matches()
+                || Long.parseLong(p.get("bid_amount")) < 1)) {
+            return invalid("bid_amount", "bid_amount must be a positive integer in the currency's minor unit");
+        }
+        Map<String, Object> targeting = jsonObject(p.get("targeting"));
+        String targetingProblem = checkTargeting(targeting);
+        if (targetingProblem != null) {
+            return invalid("targeting", targetingProblem);
+        }
+        Map<String, Object> s = newObject(a, "adset");
+        s.put("campaign_id", c.get("id"));
+        s.put("name", p.get("name"));
+        s.put("status", status);
+        s.put("billing_event", p.get("billing_event"));
+        s.put("optimization_goal", p.get("optimization_goal"));
+        s.put("bid_amount", p.get("bid_amount"));
+        s.put("targeting", targeting);
+        s.put("start_time", normalTime(p.get("start_time")));
+        s.put("end_time", normalTime(p.get("end_time")));
+        a.adsets.put((String) s.get("id"), s);
+        return ok(Map.of("id", s.get("id")), a);
+    }
+
+    private static String checkTargeting(Map<String, Object> t) {
+        if (t == null) {
+            return "targeting must be a JSON object";
+        }
+        Set<String> known = Set.of("geo_locations", "age_min", "age_max", "locales", "genders", "publisher_platforms");
+        for (String k : t.keySet()) {
+            if (!known.contains(k)) {
+                return "targeting." + k + " is not supported";
+            }
+        }
+        if (!(t.get("geo_locations") instanceof Map<?, ?> geo) || !(geo.get("countries") instanceof List<?> countries)
+                || countries.isEmpty()
+                || !countries.stream().allMatch(x -> x instanceof String s && s.matches("[A-Z]{2}"))) {
+            return "targeting.geo_locations.countries must list ISO country codes";
+        }
+        long min = t.get("age_min") instanceof Long l ? l : 18;
+        long max = t.get("age_max") instanceof Long l ? l : 65;
+        if ((t.containsKey("age_min") && !(t.get("age_min") instanceof Long))
+                || (t.containsKey("age_max") && !(t.get("age_max") instanceof Long))
+                || min < 13 || max > 65 || min > max) {
+            return "age_min and age_max must be integers, 13 ≤ age_min ≤ age_max ≤ 65";
+        }
+        if (t.containsKey("locales") && !(t.get("locales") instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long))) {
+            return "targeting.locales are numeric locale keys";
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ images, creatives, ads
+
+    private SimResponse createImage(Account a, Map<String, String> p) {
+        String name;
+        String source;
+        if (p.containsKey("url") == p.containsKey("bytes")) {
+            return invalid("url", "Send the image as url or as base64 bytes.");
+        }
+        if (p.containsKey("url")) {
+            source = p.get("url");
+            if (!source.startsWith("https://")) {
+                return invalid("url", "url must be an https URL");
+            }
+            String path = source.replaceFirst("[?#].*$", "");
+            name = p.getOrDefault("name", path.substring(path.lastIndexOf('/') + 1));
+        } else {
+            source = p.get("bytes");
+            try {
+                Base64.getDecoder().decode(source);
+            } catch (IllegalArgumentException e) {
+                return invalid("bytes", "bytes must be base64");
+            }
+            name = p.getOrDefault("name", "image");
+        }
+        String hash = md5(source);
+        Map<String, Object> image = new LinkedHashMap<>();
+        image.put("hash", hash);
+        image.put("url", "https://scontent.example.invalid/" + hash + ".png");
+        a.images.putIfAbsent(hash, image); // the same image uploaded again keeps its hash
+        return ok(Map.of("images", Map.of(name.isEmpty() ? "image" : name, image)), a);
+    }
+
+    private SimResponse createCreative(Account a, Map<String, String> p) {
+        SimResponse bad = require(p, "name", "object_story_spec");
+        if (bad != null) {
+            return bad;
+        }
+        Map<String, Object> spec = jsonObject(p.get("object_story_spec"));
+        if (spec == null) {
+            return invalid("object_story_spec", "object_story_spec must be a JSON object");
+        }
+        if (!Set.of("page_id", "link_data", "instagram_user_id").containsAll(spec.keySet())) {
+            return invalid("object_story_spec", "object_story_spec supports page_id and link_data here");
+        }
+        if (!(spec.get("page_id") instanceof String page) || !a.pageIds.contains(page)) {
+            return error(400, "OAuthException", 100, 1_487_901, "(#100) Invalid parameter",
+                    "object_story_spec.page_id must be a Page this ad account may advertise for.");
+        }
+        if (!(spec.get("link_data") instanceof Map<?, ?> link)) {
+            return invalid("object_story_spec", "object_story_spec.link_data is required");
+        }
+        if (!Set.of("link", "message", "name", "description", "caption", "image_hash", "picture", "call_to_action")
+                .containsAll(link.keySet())) {
+            return invalid("object_story_spec", "link_data has a field that is not supported");
+        }
+        if (!(link.get("link") instanceof String url) || !url.startsWith("https://")) {
+            return invalid("object_story_spec", "link_data.link must be an https URL");
+        }
+        for (String f : List.of("message", "name", "description")) {
+            if (link.containsKey(f) && !(link.get(f) instanceof String)) {
+                return invalid("object_story_spec", "link_data." + f + " must be a string");
+            }
+        }
+        if (link.get("image_hash") instanceof String hash) {
+            if (!a.images.containsKey(hash)) {
+                return error(400, "OAuthException", 100, 1_487_242, "(#100) Invalid parameter",
+                        "Image hash " + hash + " is not an image of this ad account.");
+            }
+        } else if (!(link.get("picture") instanceof String)) {
+            return invalid("object_story_spec", "link_data needs image_hash or picture");
+        }
+        if (link.containsKey("call_to_action") && !(link.get("call_to_action") instanceof Map<?, ?> cta
+                && cta.get("type") instanceof String type && CALLS_TO_ACTION.contains(type))) {
+            return invalid("object_story_spec", "link_data.call_to_action.type is not a known call to action");
+        }
+        Map<String, Object> cr = newObject(a, "adcreative");
+        cr.put("name", p.get("name"));
+        cr.put("object_story_spec", spec);
+        cr.put("status", "ACTIVE");
+        a.creatives.put((String) cr.get("id"), cr);
+        return ok(Map.of("id", cr.get("id")), a);
+    }
+
+    private SimResponse createAd(Account a, Map<String, String> p) {
+        SimResponse bad = require(p, "name", "adset_id", "creative");
+        if (bad != null) {
+            return bad;
+        }
+        Map<String, Object> set = a.adsets.get(p.get("adset_id"));
+        if (set == null) {
+            return invalid("adset_id", "adset_id does not name an ad set of this ad account");
+        }
+        Map<String, Object> creative = jsonObject(p.get("creative"));
+        if (creative == null || !Set.of("creative_id").equals(creative.keySet())
+                || !(creative.get("creative_id") instanceof String cid) || !a.creatives.containsKey(cid)) {
+            return invalid("creative", "creative must be {\"creative_id\": <a creative of this ad account>}");
+        }
+        String status = p.getOrDefault("status", "ACTIVE");
+        if (!Set.of("ACTIVE", "PAUSED").contains(status)) {
+            return invalid("status", "Only ACTIVE and PAUSED are valid during creation.");
+        }
+        Map<String, Object> ad = newObject(a, "ad");
+        ad.put("name", p.get("name"));
+        ad.put("adset_id", set.get("id"));
+        ad.put("campaign_id", set.get("campaign_id"));
+        ad.put("creative", Map.of("id", creative.get("creative_id")));
+        ad.put("status", status);
+        a.ads.put((String) ad.get("id"), ad);
+        return ok(Map.of("id", ad.get("id")), a);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private SimResponse readAccount(Account a, Map<String, String> p) {
+        Map<String, Object> acc = new LinkedHashMap<>();
+        acc.put("id", "act_" + a.id);
+        acc.put("account_id", a.id);
+        acc.put("name", "Ad account " + a.id);
+        acc.put("currency", a.currency);
+        acc.put("account_status", 1L);
+        acc.put("timezone_name", "UTC");
+        List<String> fields = fields(p, acc.keySet());
+        if (fields == null) {
+            return invalidField(p, acc.keySet(), "AdAccount");
+        }
+        return ok(select(acc, fields), a);
+    }
+
+    private SimResponse readNode(Token t, String id, Map<String, String> p) {
+        if (pages.containsKey(id)) {
+            boolean granted = accounts.values().stream().anyMatch(a -> a.pageIds.contains(id) && t.accountIds.contains(a.id));
+            if (!granted) {
+                return unsupported("GET", id);
+            }
+            Map<String, Object> page = new LinkedHashMap<>();
+            page.put("id", id);
+            page.put("name", pages.get(id));
+            List<String> fields = fields(p, page.keySet());
+            return fields == null ? invalidField(p, page.keySet(), "Page") : ok(select(page, fields), null);
+        }
+        return withObject(t, id, "GET", (a, kind) -> {
+            Map<String, Object> o = byKind(a, kind).get(id);
+            List<String> fields = fields(p, FIELDS.get(kind));
+            return fields == null ? invalidField(p, FIELDS.get(kind), kind) : ok(select(view(a, o), fields), a);
+        });
+    }
+
+    private SimResponse list(Account a, String edge, SimRequest r, Map<String, String> p) {
+        String kind = switch (edge) {
+            case "campaigns" -> "campaign";
+            case "adsets" -> "adset";
+            case "adcreatives" -> "adcreative";
+            default -> "ad";
+        };
+        List<String> fields = fields(p, FIELDS.get(kind));
+        if (fields == null) {
+            return invalidField(p, FIELDS.get(kind), kind);
+        }
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (Map<String, Object> o : a.edge(edge).values()) {
+            if (!"DELETED".equals(o.get("status"))) {
+                all.add(o);
+            }
+        }
+        if (p.containsKey("filtering")) {
+            Object f;
+            try {
+                f = JsonParser.parse(p.get("filtering"));
+            } catch (IllegalArgumentException e) {
+                f = null;
+            }
+            if (!(f instanceof List<?> filters)) {
+                return invalid("filtering", "filtering must be a JSON array of {field, operator, value}");
+            }
+            for (Object o : filters) {
+                if (!(o instanceof Map<?, ?> filter) || !"name".equals(filter.get("field"))
+                        || !(filter.get("value") instanceof String value)
+                        || !Set.of("CONTAIN", "EQUAL").contains(filter.get("operator"))) {
+                    return invalid("filtering", "this simulator filters on name with CONTAIN or EQUAL");
+                }
+                boolean contain = "CONTAIN".equals(filter.get("operator"));
+                all.removeIf(x -> !(contain ? ((String) x.get("name")).contains(value) : x.get("name").equals(value)));
+            }
+        }
+        List<Map<String, Object>> views = all.stream().map(o -> select(view(a, o), fields)).toList();
+        return page(views, r, p, a);
+    }
+
+    private SimResponse page(List<Map<String, Object>> rows, SimRequest r, Map<String, String> p, Account a) {
+        int limit;
+        int start;
+        try {
+            limit = p.containsKey("limit") ? Integer.parseInt(p.get("limit")) : 25;
+            start = p.containsKey("after") ? Integer.parseInt(new String(Base64.getUrlDecoder().decode(p.get("after")),
+                    StandardCharsets.UTF_8)) + 1 : 0;
+        } catch (IllegalArgumentException e) {
+            return invalid("after", "limit must be an integer and after a cursor from paging.cursors");
+        }
+        if (limit < 1 || limit > 500 || start < 0) {
+            return invalid("limit", "limit must be between 1 and 500");
+        }
+        int end = Math.min(start + limit, rows.size());
+        List<Map<String, Object>> data = start >= rows.size() ? List.of() : rows.subList(start, end);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("data", data);
+        if (!data.isEmpty()) {
+            Map<String, Object> paging = new LinkedHashMap<>();
+            String after = cursor(end - 1);
+            paging.put("cursors", Map.of("before", cursor(start), "after", after));
+            if (end < rows.size()) {
+                // like Graph: the next URL repeats every parameter, the access token included
+                Map<String, String> next = new LinkedHashMap<>(p);
+                next.put("after", after);
+                StringBuilder url = new StringBuilder(origin() + r.path() + "?");
+                next.forEach((k, v) -> url.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+                url.setLength(url.length() - 1);
+                paging.put("next", url.toString());
+            }
+            out.put("paging", paging);
+        }
+        return ok(out, a);
+    }
+
+    private SimResponse insights(Account a, List<Map<String, Object>> campaigns, String node, SimRequest r,
+            Map<String, String> p) {
+        if (!p.containsKey("fields")) {
+            return invalid("fields", "fields is required: e.g. impressions,clicks,spend");
+        }
+        List<String> fields = List.of(p.get("fields").split(","));
+        for (String f : fields) {
+            if (!INSIGHT_FIELDS.contains(f)) {
+                return error(400, "OAuthException", 100, null, "(#100) " + f + " is not valid for fields param.", null);
+            }
+        }
+        String level = p.getOrDefault("level", node);
+        if (!Set.of("account", "campaign").contains(level) || ("campaign".equals(node) && "account".equals(level))) {
+            return invalid("level", "level must be campaign (or account on an ad account)");
+        }
+        String increment = p.getOrDefault("time_increment", "all_days");
+        if (!Set.of("1", "all_days").contains(increment)) {
+            return invalid("time_increment", "time_increment must be 1 or all_days");
+        }
+        LocalDate since;
+        LocalDate until;
+        Map<String, Object> range = jsonObject(p.get("time_range"));
+        try {
+            since = LocalDate.parse((String) range.get("since"));
+            until = LocalDate.parse((String) range.get("until"));
+        } catch (RuntimeException e) {
+            return invalid("time_range", "time_range must be {\"since\":\"YYYY-MM-DD\",\"until\":\"YYYY-MM-DD\"}");
+        }
+        if (until.isBefore(since) || range.size() != 2) {
+            return invalid("time_range", "time_range needs since ≤ until and nothing else");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> groups = "account".equals(level) ? List.of(Map.of()) : new ArrayList<>();
+        if (!"account".equals(level)) {
+            groups.addAll(campaigns);
+        }
+        List<LocalDate[]> windows = new ArrayList<>();
+        if (increment.equals("1")) {
+            for (LocalDate d = since; !d.isAfter(until); d = d.plusDays(1)) {
+                windows.add(new LocalDate[] {d, d});
+            }
+        } else {
+            windows.add(new LocalDate[] {since, until});
+        }
+        for (Map<String, Object> group : groups) {
+            List<Map<String, Object>> members = group.isEmpty() ? campaigns : List.of(group);
+            for (LocalDate[] w : windows) {
+                long spend = 0;
+                for (Map<String, Object> c : members) {
+                    for (LocalDate d = w[0]; !d.isAfter(w[1]); d = d.plusDays(1)) {
+                        spend += spendMinorOn(c, d);
+                    }
+                }
+                long impressions = spend * 5;
+                if (impressions == 0) {
+                    continue; // Graph leaves out rows without delivery
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (String f : fields) {
+                    switch (f) {
+                        case "campaign_id" -> putIf(row, f, group.get("id"));
+                        case "campaign_name" -> putIf(row, f, group.get("name"));
+                        case "impressions" -> row.put(f, Long.toString(impressions));
+                        case "clicks" -> row.put(f, Long.toString(impressions / 100));
+                        case "spend" -> row.put(f, BigDecimal.valueOf(spend, exponent(a.currency)).toPlainString());
+                        case "account_currency" -> row.put(f, a.currency);
+                        default -> row.put(f, a.id);
+                    }
+                }
+                row.put("date_start", w[0].toString());
+                row.put("date_stop", w[1].toString());
+                rows.add(row);
+            }
+        }
+        return page(rows, r, p, a);
+    }
+
+    /** See the class comment: the deterministic spend of one campaign on one UTC day, in minor units. */
+    private long spendMinorOn(Map<String, Object> c, LocalDate day) {
+        LocalDate created = OffsetDateTime.parse((String) c.get("created_time"), GRAPH_TIME).toLocalDate();
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        if (!"ACTIVE".equals(c.get("status")) || day.isBefore(created) || day.isAfter(today)) {
+            return 0;
+        }
+        if (c.get("start_time") instanceof String start
+                && day.isBefore(OffsetDateTime.parse(start, GRAPH_TIME).withOffsetSameInstant(ZoneOffset.UTC).toLocalDate())) {
+            return 0;
+        }
+        if (c.get("stop_time") instanceof String stop
+                && day.isAfter(OffsetDateTime.parse(stop, GRAPH_TIME).withOffsetSameInstant(ZoneOffset.UTC).toLocalDate())) {
+            return 0;
+        }
+        if (c.get("daily_budget") instanceof String daily) {
+            return Long.parseLong(daily) * 8 / 10;
+        }
+        if (c.get("lifetime_budget") instanceof String lifetime) {
+            long total = Long.parseLong(lifetime);
+            long perDay = Math.max(1, total / 10);
+            long before = perDay * (day.toEpochDay() - created.toEpochDay());
+            return Math.max(0, Math.min(perDay, total - before));
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Map<String, Object> newObject(Account a, String kind) {
+        String id = Long.toString(ids.incrementAndGet());
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", id);
+        o.put("account_id", a.id);
+        o.put("created_time", clock.instant().atOffset(ZoneOffset.UTC).format(GRAPH_TIME));
+        objects.put(id, new Located(a, kind));
+        return o;
+    }
+
+    private static Map<String, Map<String, Object>> byKind(Account a, String kind) {
+        return switch (kind) {
+            case "campaign" -> a.campaigns;
+            case "adset" -> a.adsets;
+            case "adcreative" -> a.creatives;
+            default -> a.ads;
+        };
+    }
+
+    /** The object as Graph shows it: effective status derived, nulls left out. */
+    private static Map<String, Object> view(Account a, Map<String, Object> o) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        o.forEach((k, x) -> putIf(v, k, x));
+        if (o.containsKey("status")) {
+            v.put("effective_status", o.get("status"));
+        }
+        if (o.get("campaign_id") instanceof String cid && a.campaigns.get(cid) instanceof Map<String, Object> c
+                && "PAUSED".equals(c.get("status")) && "ACTIVE".equals(o.get("status"))) {
+            v.put("effective_status", "CAMPAIGN_PAUSED");
+        }
+        return v;
+    }
+
+    private static List<String> fields(Map<String, String> p, Set<String> known) {
+        if (!p.containsKey("fields")) {
+            return List.of("id");
+        }
+        List<String> out = new ArrayList<>(new LinkedHashSet<>(List.of(p.get("fields").split(","))));
+        if (!known.containsAll(out)) {
+            return null;
+        }
+        if (!out.contains("id")) {
+            out.addFirst("id");
+        }
+        return out;
+    }
+
+    private SimResponse invalidField(Map<String, String> p, Set<String> known, String node) {
+        String bad = List.of(p.get("fields").split(",")).stream().filter(f -> !known.contains(f)).findFirst().orElse("");
+        return error(400, "OAuthException", 100, null,
+                "(#100) Tried accessing nonexisting field (" + bad + ") on node type (" + node + ")", null);
+    }
+
+    private static Map<String, Object> select(Map<String, Object> o, List<String> fields) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String f : fields) {
+            putIf(out, f, o.get(f));
+        }
+        return out;
+    }
+
+    private static void putIf(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    private SimResponse require(Map<String, String> p, String... names) {
+        for (String n : names) {
+            if (p.get(n) == null || p.get(n).isEmpty()) {
+                return error(400, "OAuthException", 100, null, "(#100) The parameter " + n + " is required", null);
+            }
+        }
+        return null;
+    }
+
+    private SimResponse checkTimes(String start, String end, String endName) {
+        OffsetDateTime s = null;
+        OffsetDateTime e = null;
+        try {
+            s = start == null ? null : parseTime(start);
+        } catch (DateTimeParseException x) {
+            return invalid("start_time", "start_time must be ISO-8601, e.g. 2026-11-21T00:00:00+0000");
+        }
+        try {
+            e = end == null ? null : parseTime(end);
+        } catch (DateTimeParseException x) {
+            return invalid(endName, endName + " must be ISO-8601, e.g. 2026-12-21T00:00:00+0000");
+        }
+        if (s != null && e != null && !e.isAfter(s)) {
+            return invalid(endName, endName + " must be after start_time");
+        }
+        if (e != null && !e.toInstant().isAfter(clock.instant())) {
+            return invalid(endName, endName + " must be in the future");
+        }
+        return null;
+    }
+
+    static OffsetDateTime parseTime(String text) {
+        try {
+            return OffsetDateTime.parse(text, GRAPH_TIME);
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(text); // ISO-8601 with a colon offset or Z
+        }
+    }
+
+    private static String normalTime(String text) {
+        return text == null ? null : parseTime(text).format(GRAPH_TIME);
+    }
+
+    private static Map<String, Object> jsonObject(String text) {
+        try {
+            return text == null ? null : JsonParser.parseObject(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static List<String> stringArray(String text) {
+        try {
+            if (JsonParser.parse(text) instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) {
+                return l.stream().map(String.class::cast).toList();
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through
+        }
+        return null;
+    }
+
+    private static String digits(String adAccountId) {
+        if (adAccountId == null) {
+            return null;
+        }
+        String d = adAccountId.startsWith("act_") ? adAccountId.substring(4) : adAccountId;
+        return DIGITS.matcher(d).matches() ? d : null;
+    }
+
+    private static int exponent(String currency) {
+        return java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+    }
+
+    private static String cursor(int index) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Integer.toString(index).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String md5(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private SimResponse ok(Object body, Account a) {
+        SimResponse r = SimResponse.json(200, body);
+        if (a != null) {
+            long minute = clock.instant().getEpochSecond() / 60;
+            int used = rate.entrySet().stream().filter(e -> e.getKey().endsWith("|" + minute))
+                    .mapToInt(e -> e.getValue()[0]).max().orElse(0);
+            int pct = Math.min(100, used * 100 / CALLS_PER_MINUTE);
+            r = r.withHeader("X-Business-Use-Case-Usage", usage(a.id, pct, 0))
+                    .withHeader("X-Ad-Account-Usage", CanonicalJson.canonicalize(Map.of("acc_id_util_pct", (long) pct)));
+        }
+        return r;
+    }
+
+    private static String usage(String accountId, int pct, int minutesToRegain) {
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("type", "ads_management");
+        u.put("call_count", (long) pct);
+        u.put("total_cputime", (long) pct);
+        u.put("total_time", (long) pct);
+        u.put("estimated_time_to_regain_access", (long) minutesToRegain);
+        return CanonicalJson.canonicalize(Map.of(accountId, List.of(u)));
+    }
+
+    private SimResponse throttled(int minutes) {
+        return error(400, "OAuthException", 17, 2_446_079, "(#17) User request limit reached",
+                "Too many calls to this ad account. Wait a bit and try again.")
+                .withHeader("X-Business-Use-Case-Usage", usage("0", 100, minutes));
+    }
+
+    private SimResponse invalid(String param, String userMessage) {
+        return error(400, "OAuthException", 100, null, "(#100) Invalid parameter: " + param, userMessage);
+    }
+
+    private SimResponse unsupported(String method, String id) {
+        return error(400, "GraphMethodException", 100, 33, "Unsupported " + method.toLowerCase() + " request. Object with ID '"
+                + id + "' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+                null);
+    }
+
+    private SimResponse unsupportedObject(String id) {
+        return unsupported("GET", id);
+    }
+
+    SimResponse error(int status, String type, int code, Integer subcode, String message, String userMessage) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("message", message);
+        e.put("type", type);
+        e.put("code", (long) code);
+        if (subcode != null) {
+            e.put("error_subcode", (long) subcode);
+        }
+        if (userMessage != null) {
+            e.put("error_user_title", "Invalid request");
+            e.put("error_user_msg", userMessage);
+        }
+        if (code == 1 || code == 2) {
+            e.put("is_transient", true);
+        }
+        e.put("fbtrace_id", "Sim" + Long.toString(traces.incrementAndGet(), 36));
+        return SimResponse.json(status, Map.of("error", e));
+    }
+
+    @Override
+    protected SimResponse notFound(SimRequest request) {
+        return error(400, "OAuthException", 2500, null, "Unknown path components: " + request.path(), null);
+    }
+
+    @Override
+    protected SimResponse serverError() {
+        return error(500, "OAuthException", 2, null, "An unexpected error has occurred. Please retry your request later.", null);
+    }
+
+    @Override
+    protected SimResponse rateLimited() {
+        return throttled(0);
+    }
+}

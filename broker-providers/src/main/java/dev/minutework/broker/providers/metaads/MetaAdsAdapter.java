@@ -1,0 +1,841 @@
+package dev.minutework.broker.providers.metaads;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.core.provider.ProviderOutcome;
+import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
+import dev.minutework.broker.core.provider.ProviderRequest;
+import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.WireResult;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Speaks the Meta Marketing API (Graph API) for one ad account (docs/providers.md, "metaads").
+ *
+ * <p>Every call carries {@code access_token} and {@code appsecret_proof} (hex HMAC-SHA256 of the
+ * token under the app secret): in the form-encoded body of a POST, in the query of a GET. Those GET
+ * URLs therefore hold a credential: this class never logs a URL and never puts one, nor Graph's
+ * {@code paging.next} (which repeats the token), into a message or an outcome; it pages with
+ * {@code paging.cursors.after} instead.
+ *
+ * <p>Creates carry the broker reference at the end of the object's name ({@code "Winter boots
+ * [exe_…]"}); when an answer is lost the adapter looks the object up by that name instead of
+ * sending the create again, and repeats a create only after Graph answered and the lookup proved
+ * nothing was made. Reads and absolute updates are retried with backoff. Throttling (codes 4, 17,
+ * 32, 613, 80000–80014, or HTTP 429) is waited out inline when Graph's usage headers say access
+ * returns soon, else answered as {@link ProviderOutcome.RateLimited}.
+ */
+final class MetaAdsAdapter implements ProviderAdapter {
+
+    static final int ATTEMPTS = 3;
+    static final int MAX_NAME = 400;
+    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
+    /** Graph says how long in minutes only; without any hint assume a minute. */
+    static final Duration DEFAULT_THROTTLE_WAIT = Duration.ofSeconds(60);
+    static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
+    static final String INSIGHT_FIELDS = "campaign_id,impressions,clicks,spend,account_currency";
+
+    private final ProviderHttp http;
+    private final URI base;
+    private final ProviderAccountContext account;
+    private final Duration firstBackoff;
+    private final String adAccount;
+
+    MetaAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
+        this(http, base, account, Duration.ofMillis(200));
+    }
+
+    MetaAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account, Duration firstBackoff) {
+        this.http = http;
+        this.base = base;
+        this.account = account;
+        this.firstBackoff = firstBackoff;
+        String id = account.scope().getOrDefault("ad_account_id", "");
+        this.adAccount = id.startsWith("act_") ? id : "act_" + id;
+    }
+
+    @Override
+    public ProviderOutcome execute(ProviderRequest request) {
+        Map<String, Object> in = request.input();
+        return switch (request.action()) {
+            case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
+            case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
+            case "ads.pause_campaign" -> pauseCampaign(request.providerIds().get("campaign_id"));
+            case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
+            case "ads.create_creative" -> createCreative(in, request.brokerReference());
+            case "ads.create_ad" -> createAd(in, request);
+            case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
+            default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
+                    "metaads does not support " + request.action());
+        };
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
+        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
+        String objective = objective((String) in.get("objective"));
+        if (objective == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
+                    "metaads " + in.get("objective") + " campaigns need a pixel or app promoted_object, which the "
+                            + "unified model does not carry; use awareness, traffic or engagement");
+        }
+        boolean lifetime = "lifetime".equals(budget.get("period"));
+        if (lifetime && !(in.get("end_time") instanceof String)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+                    "Meta needs an end_time for a lifetime budget");
+        }
+        Long minor = minor(budget);
+        if (minor == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_invalid",
+                    "the budget needs an integer amount_minor and an ISO-4217 currency");
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("name", named((String) in.get("name"), ref));
+        form.put("objective", objective);
+        form.put("status", status(in.getOrDefault("status", "paused")));
+        form.put("special_ad_categories", "[]");
+        form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor));
+        putTime(form, "start_time", in.get("start_time"));
+        putTime(form, "stop_time", in.get("end_time"));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("provider_name", form.get("name"));
+        return create("/" + adAccount + "/campaigns", form, "ads.create_campaign", ref, data);
+    }
+
+    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+        Map<String, String> form = new LinkedHashMap<>();
+        Map<?, ?> budget = in.get("budget") instanceof Map<?, ?> b ? b : null;
+        boolean lifetime = budget != null && "lifetime".equals(budget.get("period"));
+        Long minor = budget == null ? null : minor(budget);
+        if (budget != null && minor == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_invalid",
+                    "the budget needs an integer amount_minor and an ISO-4217 currency");
+        }
+        Map<String, Object> current = Map.of();
+        if (in.get("name") instanceof String || (lifetime && !(in.get("end_time") instanceof String))) {
+            Reply r = repeatable("GET", "/" + seg(campaignId), Map.of("fields", "id,name,stop_time"));
+            if (r.failure() != null) {
+                return r.failure();
+            }
+            current = r.json();
+        }
+        if (lifetime && !(in.get("end_time") instanceof String) && !(current.get("stop_time") instanceof String)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+                    "Meta needs an end_time for a lifetime budget");
+        }
+        if (in.get("name") instanceof String name) {
+            // keep the broker reference the campaign was created with
+            String suffix = referenceSuffix((String) current.get("name"));
+            form.put("name", (name.length() + suffix.length() > MAX_NAME ? name.substring(0, MAX_NAME - suffix.length()) : name)
+                    + suffix);
+        }
+        if (in.get("status") instanceof String s) {
+            form.put("status", status(s));
+        }
+        if (budget != null) {
+            form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor));
+        }
+        putTime(form, "stop_time", in.get("end_time"));
+        Reply r = repeatable("POST", "/" + seg(campaignId), form);
+        if (r.failure() != null) {
+            return r.failure();
+        }
+        if (!Boolean.TRUE.equals(r.json().get("success"))) {
+            return unreadable();
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (in.get("status") instanceof String s) {
+            data.put("status", s);
+        }
+        if (form.containsKey("name")) {
+            data.put("provider_name", form.get("name"));
+        }
+        return new ProviderOutcome.Succeeded(campaignId, data, List.of());
+    }
+
+    private ProviderOutcome pauseCampaign(String campaignId) {
+        Reply r = repeatable("POST", "/" + seg(campaignId), Map.of("status", "PAUSED"));
+        if (r.failure() != null) {
+            return r.failure();
+        }
+        return Boolean.TRUE.equals(r.json().get("success"))
+                ? new ProviderOutcome.Succeeded(campaignId, Map.of("status", "paused"), List.of())
+                : unreadable();
+    }
+
+    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
+        Map<String, Object> targeting = new LinkedHashMap<>();
+        Map<?, ?> t = in.get("targeting") instanceof Map<?, ?> m ? m : Map.of();
+        if (t.containsKey("languages")) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                    "Meta targets languages by numeric locale keys, not ISO codes; leave languages out");
+        }
+        if (t.containsKey("context_hints")) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                    "Meta ad sets have no context hints; leave context_hints out");
+        }
+        if (!(t.get("countries") instanceof List<?> countries) || countries.isEmpty()) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_countries_required",
+                    "Meta ad sets need targeting.countries");
+        }
+        if (t.get("age_min") instanceof Number min && t.get("age_max") instanceof Number max
+                && min.longValue() > max.longValue()) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_ages",
+                    "targeting.age_min is above age_max");
+        }
+        targeting.put("geo_locations", Map.of("countries", countries));
+        if (t.get("age_min") instanceof Number min) {
+            targeting.put("age_min", min.longValue());
+        }
+        if (t.get("age_max") instanceof Number max) {
+            targeting.put("age_max", max.longValue());
+        }
+        Long bid = null;
+        if (in.get("bid") instanceof Map<?, ?> money) {
+            bid = minor(money);
+            if (bid == null) {
+                return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bid_invalid",
+                        "the bid needs an integer amount_minor and an ISO-4217 currency");
+            }
+        }
+        // the campaign's objective, budget and window decide the ad set's goal and schedule
+        Reply campaign = repeatable("GET", "/" + seg(campaignId),
+                Map.of("fields", "id,objective,daily_budget,lifetime_budget,start_time,stop_time"));
+        if (campaign.failure() != null) {
+            return campaign.failure();
+        }
+        Map<String, Object> c = campaign.json();
+        String goal = switch (String.valueOf(c.get("objective"))) {
+            case "OUTCOME_AWARENESS" -> "REACH";
+            case "OUTCOME_ENGAGEMENT" -> "POST_ENGAGEMENT";
+            case "OUTCOME_TRAFFIC" -> "LINK_CLICKS";
+            default -> null;
+        };
+        if (goal == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
+                    "metaads ad sets for objective " + c.get("objective") + " need a promoted_object");
+        }
+        if (c.get("lifetime_budget") != null && !(c.get("stop_time") instanceof String)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+                    "the campaign has a lifetime budget but no stop_time for its ad sets' end_time");
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("name", named((String) in.get("name"), ref));
+        form.put("campaign_id", campaignId);
+        form.put("billing_event", "IMPRESSIONS");
+        form.put("optimization_goal", goal);
+        form.put("status", status(in.getOrDefault("status", "paused")));
+        form.put("targeting", CanonicalJson.canonicalize(targeting));
+        if (bid != null) {
+            form.put("bid_amount", Long.toString(bid));
+        }
+        if (c.get("start_time") instanceof String start) {
+            form.put("start_time", start);
+        }
+        if (c.get("stop_time") instanceof String stop) {
+            form.put("end_time", stop);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("provider_name", form.get("name"));
+        return create("/" + adAccount + "/adsets", form, "ads.create_group", ref, data);
+    }
+
+    /** The image goes to the ad account's library first; the creative refers to it by hash. */
+    private ProviderOutcome createCreative(Map<String, Object> in, String ref) {
+        String page = account.scope().get("page_id");
+        if (page == null || page.isBlank()) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "page_id_missing",
+                    "metaads creatives need the provider account's scope page_id");
+        }
+        String cta = null;
+        if (in.get("call_to_action") instanceof String c) {
+            cta = c.toUpperCase(Locale.ROOT); // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
+        }
+        // uploading the same image again yields the same hash and spends nothing: safe to repeat
+        Reply upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", (String) in.get("image_url")));
+        if (upload.failure() != null) {
+            return upload.failure();
+        }
+        String hash = imageHash(upload.json());
+        if (hash == null) {
+            return unreadable();
+        }
+        Map<String, Object> link = new LinkedHashMap<>();
+        link.put("link", in.get("landing_url"));
+        link.put("message", in.get("body"));
+        link.put("name", in.get("headline"));
+        link.put("image_hash", hash);
+        if (cta != null) {
+            link.put("call_to_action", Map.of("type", cta));
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("name", named((String) in.get("name"), ref));
+        form.put("object_story_spec", CanonicalJson.canonicalize(Map.of("page_id", page, "link_data", link)));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("image_hash", hash);
+        data.put("provider_name", form.get("name"));
+        return create("/" + adAccount + "/adcreatives", form, "ads.create_creative", ref, data);
+    }
+
+    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
+        String adSet = request.providerIds().get("group_id");
+        String creative = request.providerIds().get("creative_id");
+        if (adSet == null || creative == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "reference_unknown",
+                    "the ad's group or creative is not known to the broker");
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("name", named((String) in.get("name"), request.brokerReference()));
+        form.put("adset_id", adSet);
+        form.put("creative", CanonicalJson.canonicalize(Map.of("creative_id", creative)));
+        form.put("status", status(in.getOrDefault("status", "paused")));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("provider_name", form.get("name"));
+        return create("/" + adAccount + "/ads", form, "ads.create_ad", request.brokerReference(), data);
+    }
+
+    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+        String node = campaignId != null ? "/" + seg(campaignId) : "/" + adAccount;
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("level", "campaign");
+        query.put("fields", INSIGHT_FIELDS);
+        query.put("time_range", CanonicalJson.canonicalize(Map.of("since", in.get("since"), "until", in.get("until"))));
+        query.put("time_increment", "total".equals(in.get("granularity")) ? "all_days" : "1");
+        query.put("limit", "100");
+        List<ReportRow> rows = new ArrayList<>();
+        for (int page = 0; page < 1_000; page++) {
+            Reply r = repeatable("GET", node + "/insights", query);
+            if (r.failure() != null) {
+                return r.failure();
+            }
+            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+                Map<?, ?> row = (Map<?, ?>) o;
+                String currency = row.get("account_currency") instanceof String c ? c : "USD";
+                try {
+                    rows.add(new ReportRow(java.time.LocalDate.parse((String) row.get("date_start")),
+                            row.get("campaign_id") instanceof String id ? id : campaignId,
+                            count(row.get("impressions")), count(row.get("clicks")),
+                            spendMinor(row.get("spend"), currency), currency));
+                } catch (RuntimeException e) {
+                    return unreadable();
+                }
+            }
+            String after = nextCursor(r.json());
+            if (after == null) {
+                return new ProviderOutcome.Succeeded(null, Map.of(), rows);
+            }
+            query.put("after", after);
+        }
+        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "too_many_pages", "the report did not end");
+    }
+
+    // ------------------------------------------------------------------ reconciliation and checks
+
+    @Override
+    public ProviderOutcome reconcile(String action, String brokerReference) {
+        String edge = switch (action) {
+            case "ads.create_campaign" -> "campaigns";
+            case "ads.create_group" -> "adsets";
+            case "ads.create_creative" -> "adcreatives";
+            case "ads.create_ad" -> "ads";
+            // updates and pauses set absolute values: the broker may repeat them
+            default -> null;
+        };
+        if (edge == null) {
+            return new ProviderOutcome.Unknown("metaads cannot look up " + action + " by reference; repeat it");
+        }
+        String suffix = " [" + brokerReference + "]";
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("fields", "id,name" + ("adcreatives".equals(edge) ? "" : ",status"));
+        query.put("filtering", CanonicalJson.canonicalize(List.of(Map.of("field", "name", "operator", "CONTAIN",
+                "value", "[" + brokerReference + "]"))));
+        query.put("limit", "100");
+        for (int page = 0; page < 100; page++) {
+            Reply r = repeatable("GET", "/" + adAccount + "/" + edge, query);
+            if (r.failure() != null) {
+                return new ProviderOutcome.Unknown("could not list " + edge + " to reconcile");
+            }
+            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                if (m.get("name") instanceof String n && n.endsWith(suffix) && m.get("id") instanceof String id) {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    if (m.get("status") instanceof String s) {
+                        data.put("status", s.toLowerCase(Locale.ROOT));
+                    }
+                    data.put("provider_name", n);
+                    return new ProviderOutcome.Succeeded(id, data, List.of());
+                }
+            }
+            String after = nextCursor(r.json());
+            if (after == null) {
+                return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "not_found",
+                        "no object carries the reference " + brokerReference);
+            }
+            query.put("after", after);
+        }
+        return new ProviderOutcome.Unknown("too many pages while reconciling " + brokerReference);
+    }
+
+    @Override
+    public List<ProviderCheck> checks() {
+        String where = base.getHost();
+        List<ProviderCheck> out = new ArrayList<>();
+        WireResult me = send("GET", "/me", Map.of("fields", "id"));
+        switch (me) {
+            case WireResult.NotSent n -> {
+                return List.of(new ProviderCheck("provider_reachable", false, "cannot connect to " + where));
+            }
+            case WireResult.Lost l -> {
+                return List.of(new ProviderCheck("provider_reachable", false, "no answer from " + where));
+            }
+            case WireResult.Answered a when a.status() / 100 == 2 ->
+                    out.add(new ProviderCheck("credentials_authenticate", true, "the access token and appsecret_proof are accepted"));
+            case WireResult.Answered a -> {
+                GraphError e = GraphError.of(a);
+                boolean auth = kind(e, a.status()) == RejectionKind.AUTH_FAILED;
+                out.add(new ProviderCheck("credentials_authenticate", false, auth
+                        ? "Graph refused the credentials (error " + e.code() + "): " + clean(e.text())
+                        : "Graph answered error " + e.code() + " (HTTP " + a.status() + ")"));
+                out.add(new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
+                return out;
+            }
+        }
+        Reply acc = once("GET", "/" + adAccount, Map.of("fields", "id,account_status,currency"));
+        if (acc.failure() != null) {
+            out.add(new ProviderCheck("account_reachable", false, "ad account " + adAccount + " is not reachable: "
+                    + describe(acc.failure())));
+        } else if (!Long.valueOf(1).equals(acc.json().get("account_status"))) {
+            out.add(new ProviderCheck("account_reachable", false, "ad account " + adAccount + " has account_status "
+                    + acc.json().get("account_status") + " (1 is active)"));
+        } else {
+            out.add(new ProviderCheck("account_reachable", true, "ad account " + adAccount + " answers at " + where
+                    + " (currency " + acc.json().get("currency") + ")"));
+        }
+        String page = account.scope().get("page_id");
+        if (page != null && !page.isBlank()) {
+            Reply p = once("GET", "/" + seg(page), Map.of("fields", "id"));
+            out.add(p.failure() == null
+                    ? new ProviderCheck("page_reachable", true, "page " + page + " answers")
+                    : new ProviderCheck("page_reachable", false, "page " + page + " is not reachable: " + describe(p.failure())));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ wire
+
+    /** A create: never repeated unless Graph answered and a lookup proved nothing was made. */
+    private ProviderOutcome create(String path, Map<String, String> form, String action, String ref,
+            Map<String, Object> data) {
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            WireResult r = send("POST", path, form);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    Optional<Map<String, Object>> json = parse(a.body());
+                    if (json.isPresent() && json.get().get("id") instanceof String id) {
+                        return new ProviderOutcome.Succeeded(id, data, List.of());
+                    }
+                    // created, but the answer is unreadable: find the object rather than guess
+                    return reconcileAfterLoss(action, ref);
+                }
+                case WireResult.Answered a -> {
+                    GraphError e = GraphError.of(a);
+                    if (e.throttled()) {
+                        Duration wait = throttleWait(a);
+                        if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                            return new ProviderOutcome.RateLimited(wait);
+                        }
+                        sleep(wait);
+                        continue;
+                    }
+                    if (!e.transientFailure()) {
+                        return rejected(e, a.status());
+                    }
+                    ProviderOutcome found = reconcile(action, ref);
+                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
+                        return found; // made after all, or cannot tell
+                    }
+                    last = rejected(e, a.status());
+                }
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", clean(n.reason()));
+                case WireResult.Lost l -> {
+                    return reconcileAfterLoss(action, ref);
+                }
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        return last;
+    }
+
+    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
+    private ProviderOutcome reconcileAfterLoss(String action, String ref) {
+        ProviderOutcome found = reconcile(action, ref);
+        if (found instanceof ProviderOutcome.Succeeded) {
+            return found;
+        }
+        return new ProviderOutcome.Unknown("the answer to " + action + " was lost; reconcile by reference " + ref);
+    }
+
+    /** An answer's JSON, or the outcome that stands instead of it. */
+    private record Reply(Map<String, Object> json, ProviderOutcome failure) {}
+
+    /** Reads and absolute updates: safe to repeat on throttling, transient errors, unsent or lost. */
+    private Reply repeatable(String method, String path, Map<String, String> params) {
+        return attempts(method, path, params, ATTEMPTS);
+    }
+
+    private Reply once(String method, String path, Map<String, String> params) {
+        return attempts(method, path, params, 1);
+    }
+
+    private Reply attempts(String method, String path, Map<String, String> params, int attempts) {
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            WireResult r = send(method, path, params);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    return parse(a.body()).map(json -> new Reply(json, null)).orElseGet(() -> new Reply(null, unreadable()));
+                }
+                case WireResult.Answered a -> {
+                    GraphError e = GraphError.of(a);
+                    if (e.throttled()) {
+                        Duration wait = throttleWait(a);
+                        last = new ProviderOutcome.RateLimited(wait);
+                        if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                            return new Reply(null, last);
+                        }
+                        if (attempt < attempts) {
+                            sleep(wait);
+                        }
+                        continue;
+                    }
+                    if (!e.transientFailure()) {
+                        return new Reply(null, rejected(e, a.status()));
+                    }
+                    last = rejected(e, a.status());
+                }
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", clean(n.reason()));
+                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(clean(l.reason()));
+            }
+            if (attempt < attempts) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+        return new Reply(null, last);
+    }
+
+    /**
+     * One exchange. POST parameters (credentials included) travel form-encoded in the body; a GET
+     * has to put them in the query, so its URI holds a credential and must never be logged or quoted.
+     */
+    private WireResult send(String method, String path, Map<String, String> params) {
+        String token = account.credentials().get("access_token");
+        StringJoiner form = new StringJoiner("&");
+        params.forEach((k, v) -> form.add(enc(k) + "=" + enc(v)));
+        form.add("access_token=" + enc(token == null ? "" : token));
+        form.add("appsecret_proof=" + enc(proof()));
+        HttpRequest.Builder b;
+        if (method.equals("GET")) {
+            b = HttpRequest.newBuilder(URI.create(base + path + "?" + form)).GET();
+        } else {
+            b = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form.toString()));
+        }
+        return http.send(b.header("Accept", "application/json"));
+    }
+
+    /** hex HMAC-SHA256(key = app secret, message = access token). */
+    private String proof() {
+        String token = account.credentials().get("access_token");
+        String secret = account.credentials().get("app_secret");
+        if (token == null || secret == null) {
+            return "";
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable");
+        }
+    }
+
+    // ------------------------------------------------------------------ Graph errors
+
+    /** Graph's error envelope, as far as it was readable. */
+    record GraphError(Long code, Long subcode, String message, String userMessage, boolean isTransient, int status) {
+
+        static GraphError of(WireResult.Answered a) {
+            Optional<Map<String, Object>> json = parse(a.body());
+            if (json.isPresent() && json.get().get("error") instanceof Map<?, ?> e) {
+                return new GraphError(e.get("code") instanceof Long c ? c : null,
+                        e.get("error_subcode") instanceof Long s ? s : null,
+                        e.get("message") instanceof String m ? m : null,
+                        e.get("error_user_msg") instanceof String u ? u : null,
+                        Boolean.TRUE.equals(e.get("is_transient")), a.status());
+            }
+            return new GraphError(null, null, null, null, false, a.status());
+        }
+
+        boolean throttled() {
+            if (code == null) {
+                return status == 429;
+            }
+            long c = code;
+            return c == 4 || c == 17 || c == 32 || c == 613 || (c >= 80_000 && c <= 80_014);
+        }
+
+        /** Graph's "try again later" family (codes 1 and 2, is_transient, HTTP 5xx). */
+        boolean transientFailure() {
+            return status >= 500 || isTransient || (code != null && (code == 1 || code == 2));
+        }
+
+        String text() {
+            String t = userMessage != null ? userMessage : message;
+            return t != null ? t : "HTTP " + status;
+        }
+
+        String providerCode() {
+            if (code == null) {
+                return "http_" + status;
+            }
+            return subcode == null ? code.toString() : code + "/" + subcode;
+        }
+    }
+
+    static RejectionKind kind(GraphError e, int status) {
+        if (e.code() == null) {
+            return switch (status) {
+                case 401 -> RejectionKind.AUTH_FAILED;
+                case 403 -> RejectionKind.POLICY_REJECTED;
+                case 404 -> RejectionKind.NOT_FOUND;
+                default -> status >= 500 ? RejectionKind.PROVIDER_ERROR : RejectionKind.INVALID_REQUEST;
+            };
+        }
+        long c = e.code();
+        if (c == 190 || c == 102 || c == 2500 || c == 10 || (c >= 200 && c <= 299)) {
+            return RejectionKind.AUTH_FAILED; // token invalid or expired, or the token lacks a permission
+        }
+        if (c == 100 && e.message() != null && e.message().contains("appsecret_proof")) {
+            return RejectionKind.AUTH_FAILED; // Graph reports a missing or wrong proof as code 100
+        }
+        if (c == 100 && Long.valueOf(33).equals(e.subcode())) {
+            return RejectionKind.NOT_FOUND;
+        }
+        if (c == 368) {
+            return RejectionKind.POLICY_REJECTED;
+        }
+        if (c == 1 || c == 2 || status >= 500) {
+            return RejectionKind.PROVIDER_ERROR;
+        }
+        return RejectionKind.INVALID_REQUEST;
+    }
+
+    private ProviderOutcome rejected(GraphError e, int status) {
+        return new ProviderOutcome.Rejected(kind(e, status), clean(e.providerCode()), clean(e.text()));
+    }
+
+    /**
+     * How long Graph asks to wait: the largest {@code estimated_time_to_regain_access} (minutes) of
+     * the usage headers, else {@code Retry-After}, else a minute. Zero minutes means "soon": a short
+     * backoff.
+     */
+    private Duration throttleWait(WireResult.Answered a) {
+        long minutes = -1;
+        for (String header : List.of("X-Business-Use-Case-Usage", "X-Ad-Account-Usage", "X-App-Usage")) {
+            String h = a.header(header);
+            if (h == null) {
+                continue;
+            }
+            try {
+                minutes = Math.max(minutes, regain(JsonParser.parse(h)));
+            } catch (IllegalArgumentException e) {
+                // an unreadable usage header says nothing
+            }
+        }
+        if (minutes == 0) {
+            return firstBackoff.multipliedBy(5);
+        }
+        if (minutes > 0) {
+            return Duration.ofMinutes(minutes);
+        }
+        String retryAfter = a.header("Retry-After");
+        try {
+            return retryAfter == null ? DEFAULT_THROTTLE_WAIT : Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim())));
+        } catch (NumberFormatException e) {
+            return DEFAULT_THROTTLE_WAIT;
+        }
+    }
+
+    private static long regain(Object usage) {
+        long max = -1;
+        if (usage instanceof Map<?, ?> m) {
+            if (m.get("estimated_time_to_regain_access") instanceof Number n) {
+                max = n.longValue();
+            }
+            for (Object v : m.values()) {
+                max = Math.max(max, regain(v));
+            }
+        } else if (usage instanceof List<?> l) {
+            for (Object v : l) {
+                max = Math.max(max, regain(v));
+            }
+        }
+        return max;
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private String describe(ProviderOutcome failure) {
+        return switch (failure) {
+            case ProviderOutcome.Rejected r -> "error " + r.providerCode() + ": " + r.message();
+            case ProviderOutcome.RateLimited r -> "throttled";
+            case ProviderOutcome.Unknown u -> u.reason();
+            case ProviderOutcome.Succeeded s -> "ok";
+        };
+    }
+
+    private String clean(String text) {
+        String token = account.credentials().get("access_token");
+        return Redaction.clean(text, account.credentials(), token == null ? null : proof());
+    }
+
+    private static ProviderOutcome unreadable() {
+        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
+                "the provider's answer was not the documented JSON");
+    }
+
+    static Optional<Map<String, Object>> parse(String body) {
+        try {
+            return Optional.of(JsonParser.parseObject(body));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The cursor of the next page, only when Graph says there is one ({@code paging.next}). */
+    private static String nextCursor(Map<String, Object> json) {
+        if (json.get("paging") instanceof Map<?, ?> paging && paging.get("next") != null
+                && paging.get("cursors") instanceof Map<?, ?> cursors && cursors.get("after") instanceof String after) {
+            return after;
+        }
+        return null;
+    }
+
+    /** {@code {"images":{<name>:{"hash":…}}}} (shape unverified); also tolerates a flat {@code hash}. */
+    private static String imageHash(Map<String, Object> json) {
+        if (json.get("images") instanceof Map<?, ?> images) {
+            for (Object v : images.values()) {
+                if (v instanceof Map<?, ?> image && image.get("hash") instanceof String hash) {
+                    return hash;
+                }
+            }
+        }
+        return json.get("hash") instanceof String hash ? hash : null;
+    }
+
+    private static String objective(String unified) {
+        return switch (unified == null ? "traffic" : unified) {
+            case "awareness" -> "OUTCOME_AWARENESS";
+            case "traffic" -> "OUTCOME_TRAFFIC";
+            case "engagement" -> "OUTCOME_ENGAGEMENT";
+            default -> null; // leads, sales, app_promotion need a promoted_object
+        };
+    }
+
+    private static String status(Object unified) {
+        return "active".equals(unified) ? "ACTIVE" : "PAUSED";
+    }
+
+    /** Meta budgets and bids are in the currency's minor unit already: the broker's amount_minor as is. */
+    private static Long minor(Map<?, ?> money) {
+        if (!(money.get("amount_minor") instanceof Number n) || !(money.get("currency") instanceof String c)
+                || !Money.isKnownCurrency(c)) {
+            return null;
+        }
+        return Money.of(n.longValue(), c).amountMinor();
+    }
+
+    private static long spendMinor(Object spend, String currency) {
+        return new BigDecimal(String.valueOf(spend)).movePointRight(Money.exponentOf(currency))
+                .setScale(0, RoundingMode.HALF_UP).longValueExact();
+    }
+
+    private static long count(Object v) {
+        return v == null ? 0 : v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
+    }
+
+    private static void putTime(Map<String, String> form, String field, Object rfc3339) {
+        if (rfc3339 instanceof String s) {
+            form.put(field, OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC).format(GRAPH_TIME));
+        }
+    }
+
+    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
+    static String named(String name, String ref) {
+        String suffix = " [" + ref + "]";
+        String head = name.length() + suffix.length() > MAX_NAME ? name.substring(0, MAX_NAME - suffix.length()) : name;
+        return head + suffix;
+    }
+
+    private static String referenceSuffix(String providerName) {
+        if (providerName == null) {
+            return "";
+        }
+        int at = providerName.lastIndexOf(" [");
+        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
+    }
+
+    private static String seg(String id) {
+        return URLEncoder.encode(id == null ? "" : id, StandardCharsets.UTF_8);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.minutework.broker.providers.metaads;
+
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Makes {@link MetaAdsAdapter}s; one HTTP client is shared by all accounts. The scope needs
+ * {@code ad_account_id}; {@code page_id} is optional, but creatives are refused without it.
+ */
+public final class MetaAdsAdapterFactory implements ProviderAdapterFactory {
+
+    public static final String ID = "metaads";
+    public static final URI DEFAULT_BASE_URL = URI.create("https://graph.facebook.com/v26.0");
+
+    private final ProviderHttp http = new ProviderHttp();
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Set<String> providerKeys() {
+        return Set.of("metaads");
+    }
+
+    @Override
+    public Set<String> requiredCredentials() {
+        return Set.of("access_token", "app_secret");
+    }
+
+    @Override
+    public Set<String> requiredScope() {
+        return Set.of("ad_account_id");
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
+                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE);
+    }
+
+    @Override
+    public boolean real() {
+        return true;
+    }
+
+    @Override
+    public ProviderAdapter create(ProviderAccountContext account) {
+        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(account.baseUrl());
+        return new MetaAdsAdapter(http, base, account);
+    }
+}
