@@ -41,7 +41,7 @@ class SimulatorStoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openaiads"})
+    @ValueSource(strings = {"openaiads", "metaads"})
     void theWalkthroughRunsAgainstTheProvidersSimulator(String provider) {
         Story.Tenant t = story.tenant("Sim " + provider, Story.Setup.ready().provider(provider));
         ProviderSimulator sim = broker.bean(LocalSimulators.class).forProvider(provider).orElseThrow();

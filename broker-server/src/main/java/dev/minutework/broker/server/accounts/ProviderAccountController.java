@@ -39,6 +39,10 @@ class ProviderAccountController {
         String provider = body.oneOf("provider", true, ProviderFields.BY_PROVIDER.keySet());
         String label = body.string("label", true, 200);
         Map<String, String> scope = strings(body, "scope");
+        if ("googleads".equals(provider) && scope != null) {
+            // Google shows customer ids as 123-456-7890; its API wants the digits
+            scope.replaceAll((k, v) -> k.endsWith("customer_id") ? v.replace("-", "") : v);
+        }
         Map<String, String> credentials = strings(body, "credentials");
         String baseUrl = body.string("base_url", false, 500);
         if (baseUrl != null && !validBaseUrl(baseUrl)) {
@@ -47,6 +51,12 @@ class ProviderAccountController {
         if (provider != null && scope != null && credentials != null) {
             ProviderFields.Fields f = ProviderFields.BY_PROVIDER.get(provider);
             check(body, "scope", scope.keySet(), f.requiredScope(), f.optionalScope());
+            ProviderFields.SCOPE_FORMAT.get(provider).forEach((name, format) -> {
+                if (scope.get(name) != null && !format.matcher(scope.get(name)).matches()) {
+                    body.error("$.scope." + name, "does not name a " + provider + " account: "
+                            + ProviderFields.SCOPE_HINT.get(provider));
+                }
+            });
             check(body, "credentials", credentials.keySet(), f.requiredCredentials(), f.optionalCredentials());
         }
         body.validate();

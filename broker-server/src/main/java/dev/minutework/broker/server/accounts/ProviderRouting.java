@@ -95,7 +95,12 @@ public class ProviderRouting implements ApplicationRunner {
             for (String name : c.credentials().names()) {
                 creds.put(name, c.credentials().get(name));
             }
-            simulators.forProvider(providerKey).orElseThrow().provision(c.scope(), creds);
+            try {
+                simulators.forProvider(providerKey).orElseThrow().provision(c.scope(), creds);
+            } catch (IllegalArgumentException e) {
+                // the account stays; its preflight will name the failing check
+                log.warn("the {} simulator refused provider account {}: {}", providerKey, accountId, e.getMessage());
+            }
         }
     }
 

@@ -142,7 +142,7 @@ public final class Story {
     static Map<String, String> scopeFor(String provider, String tenantId) {
         return switch (provider) {
             case "googleads" -> Map.of("customer_id", "1234567890");
-            case "metaads" -> Map.of("ad_account_id", "act_" + tenantId, "page_id", "1000" + tenantId.length());
+            case "metaads" -> Map.of("ad_account_id", "act_" + (1_000_000 + KEYS.incrementAndGet()), "page_id", "100042");
             case "tiktokads" -> Map.of("advertiser_id", "7000000000000000001");
             default -> Map.of("ad_account_id", "act_" + tenantId);
         };
