@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minutework.broker.server.accounts.LocalSimulators;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
+import dev.minutework.broker.server.support.LogCapture;
 import dev.minutework.broker.server.support.Story;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
@@ -43,7 +44,8 @@ class SimulatorStoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"openaiads", "metaads"})
     void theWalkthroughRunsAgainstTheProvidersSimulator(String provider) {
-        Story.Tenant t = story.tenant("Sim " + provider, Story.Setup.ready().provider(provider));
+        Story.Setup setup = Story.Setup.ready().provider(provider);
+        Story.Tenant t = story.tenant("Sim " + provider, setup);
         ProviderSimulator sim = broker.bean(LocalSimulators.class).forProvider(provider).orElseThrow();
 
         JsonNode preflight = expect(200, http.get("/v1/integration-broker/preflight?provider=" + provider, t.runtimeKey())).json();
@@ -81,5 +83,37 @@ class SimulatorStoryTest {
         assertThat(report.get("status").asString()).as("report: %s", report).isEqualTo("succeeded");
 
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+
+        // the adapter used the credentials on the wire, and nothing the broker said or logged carries them
+        for (String secret : setup.credentials().values()) {
+            assertThat(Http.seenResponses()).noneMatch(r -> r.contains(secret));
+            assertThat(LogCapture.lines()).noneMatch(l -> l.contains(secret));
+            assertThat(jdbc().sql("select count(*) from broker_receipts where payload like :s")
+                    .param("s", "%" + secret + "%").query(Long.class).single()).isZero();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void anExpiredMetaTokenFailsPreflightNamingTheCheck() {
+        Story.Setup setup = Story.Setup.ready().provider("metaads");
+        Story.Tenant t = story.tenant("Meta expired", setup);
+        var sim = (dev.minutework.broker.sim.metaads.MetaAdsSimulator) broker.bean(LocalSimulators.class)
+                .forProvider("metaads").orElseThrow();
+        assertThat(expect(200, http.get("/v1/integration-broker/preflight?provider=metaads", t.runtimeKey()))
+                .at("/ready").asBoolean()).isTrue();
+
+        sim.expire(setup.credentials().get("access_token")); // the provider answers error 190 from now on
+
+        JsonNode preflight = expect(200, http.get("/v1/integration-broker/preflight?provider=metaads", t.runtimeKey())).json();
+        assertThat(preflight.get("ready").asBoolean()).isFalse();
+        assertThat(preflight.get("checks")).anySatisfy(c -> {
+            assertThat(c.get("name").asString()).isEqualTo("credentials_authenticate");
+            assertThat(c.get("ok").asBoolean()).isFalse();
+        });
+        assertThat(preflight.toString()).doesNotContain(setup.credentials().get("access_token"));
+    }
+
+    private static org.springframework.jdbc.core.simple.JdbcClient jdbc() {
+        return broker.bean(org.springframework.jdbc.core.simple.JdbcClient.class);
     }
 }
