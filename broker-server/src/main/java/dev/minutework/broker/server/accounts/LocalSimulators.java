@@ -4,10 +4,12 @@ import dev.minutework.broker.server.config.BrokerProperties;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.Simulators;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,11 +24,15 @@ public class LocalSimulators implements DisposableBean {
 
     private final Simulators simulators;
 
-    LocalSimulators(BrokerProperties props, Clock clock) {
+    LocalSimulators(BrokerProperties props, Clock clock,
+            @Value("${broker.simulator-latency:PT0S}") Duration latency) {
         if (props.simulatorsOn() && !props.sandbox()) {
             this.simulators = Simulators.startAll(clock);
-            simulators.all().forEach((provider, sim) ->
-                    log.info("Provider simulator for {} listening at {}", provider, sim.baseUrl()));
+            simulators.all().forEach((provider, sim) -> {
+                // a provider's response time, for demos and benchmarks (BROKER_SIMULATOR_LATENCY, e.g. PT0.3S)
+                sim.faults().latency(latency);
+                log.info("Provider simulator for {} listening at {}", provider, sim.baseUrl());
+            });
         } else {
             this.simulators = null;
         }

@@ -1,0 +1,346 @@
+package dev.minutework.broker.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures the governed broker as docs/benchmarks.md describes: governed mutating executions,
+ * reads and refusals over HTTP at 1, 16 and 64 clients; the raw-SQL floor of one governed
+ * execution; latency at half of peak load; 1,000 executions in flight against a slow provider; and
+ * the broker's peak memory. Usage (after {@code mvn -B -q install -DskipTests}):
+ * {@code java -jar broker-bench/target/broker-bench-0.1.0.jar [--seconds N] [--broker-jar PATH] [--out FILE]}.
+ */
+public final class BrokerBench {
+
+    private static final int[] CLIENTS = {1, 16, 64};
+
+    /** One measured run. */
+    record Result(String workload, int clients, double perSecond, double p50, double p99, long failures) {
+        String row() {
+            return String.format("| %s | %d | %.0f | %.1f | %.1f | %d |", workload, clients, perSecond, p50, p99, failures);
+        }
+    }
+
+    private BrokerBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Duration measure = Duration.ofSeconds(Integer.parseInt(arg(args, "--seconds", "10")));
+        Duration warmup = Duration.ofSeconds(3);
+        Path jar = Path.of(arg(args, "--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
+        Path out = Path.of(arg(args, "--out", "target/benchmark-results.md"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("no broker jar at " + jar + "; build it with mvn -B -q install -DskipTests");
+        }
+        List<String> report = new ArrayList<>();
+        report.add("Machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + System.getProperty("java.version")
+                + "; measured " + measure.toSeconds() + " s after " + warmup.toSeconds() + " s of warm-up per row.");
+        report.add("");
+        report.add("| workload | clients | per second | p50 ms | p99 ms | failures |");
+        report.add("|---|---|---|---|---|---|");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("bench-pg"))
+                .setCleanDataDirectory(true).setServerConfig("max_connections", "300").start()) {
+            createDatabases(pg, "broker_fast", "broker_slow", "floor");
+            String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
+            List<Result> governed = new ArrayList<>();
+            long fastRss;
+            try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_fast", Duration.ZERO, "512m")) {
+                Api api = new Api(broker.base);
+                Api.Tenant t = api.readyTenant("bench", 0);
+                String campaign = (String) ((Map<?, ?>) api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                        Api.execute("ads.create_campaign", "seed", campaign(1))).json().get("result")).get("object_id");
+                AtomicLong seq = new AtomicLong();
+                for (int clients : CLIENTS) {
+                    governed.add(run("governed create_campaign", clients, warmup, measure, () -> {
+                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                Api.execute("ads.create_campaign", "m-" + seq.incrementAndGet(), campaign(seq.get())));
+                        return a.status() == 200 && "succeeded".equals(a.text("status"));
+                    }));
+                    report.add(governed.getLast().row());
+                }
+                for (int clients : CLIENTS) {
+                    report.add(run("ads.fetch_report", clients, warmup, measure, () -> {
+                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                Api.execute("ads.fetch_report", "r-" + seq.incrementAndGet(), Map.of("campaign_id", campaign,
+                                        "since", LocalDate.now().minusDays(7).toString(), "until", LocalDate.now().toString(),
+                                        "granularity", "total")));
+                        return a.status() == 200 && "succeeded".equals(a.text("status"));
+                    }).row());
+                }
+                for (int clients : CLIENTS) {
+                    report.add(run("refused (scope guard)", clients, warmup, measure, () -> {
+                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                Api.execute("ads.create_campaign", "x-" + seq.incrementAndGet(),
+                                        Map.of("name", "x", "ad_account_id", "act_1", "budget",
+                                                Map.of("amount_minor", 100, "currency", "USD", "period", "lifetime"))));
+                        return a.status() == 400;
+                    }).row());
+                }
+                double peak = governed.stream().mapToDouble(Result::perSecond).max().orElse(1);
+                Result half = paced("governed create_campaign at half of peak", peak / 2, 64, warmup, measure, () -> {
+                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                            Api.execute("ads.create_campaign", "h-" + seq.incrementAndGet(), campaign(seq.get())));
+                    return a.status() == 200 && "succeeded".equals(a.text("status"));
+                });
+                report.add(half.row());
+                fastRss = broker.peakRssMib();
+            }
+            List<Result> floor = new ArrayList<>();
+            for (int clients : CLIENTS) {
+                floor.add(floor(url + "floor", clients, warmup, measure));
+                report.add(floor.getLast().row());
+            }
+            report.add("");
+            for (int i = 0; i < CLIENTS.length; i++) {
+                report.add(String.format("Broker / floor at %d clients: %.0f%%", CLIENTS[i],
+                        100 * governed.get(i).perSecond() / floor.get(i).perSecond()));
+            }
+            report.add("Peak resident memory of the broker process (heap capped at 512 MiB): " + fastRss + " MiB");
+            report.add("");
+            try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m")) {
+                report.addAll(slowProvider(new Api(broker.base), 1_000, 100));
+                report.add("Peak resident memory of the broker process during the slow-provider run: "
+                        + broker.peakRssMib() + " MiB");
+            }
+        }
+        String text = String.join("\n", report) + "\n";
+        System.out.print(text);
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, text);
+    }
+
+    static Map<String, Object> campaign(long n) {
+        return Map.of("name", "Bench campaign " + n, "status", "active",
+                "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime"));
+    }
+
+    /** Closed loop: {@code clients} callers back to back; counts what completes in the measured window. */
+    static Result run(String workload, int clients, Duration warmup, Duration measure, Callable<Boolean> op)
+            throws Exception {
+        Latencies lat = new Latencies();
+        AtomicLong failures = new AtomicLong();
+        long start = System.nanoTime();
+        long from = start + warmup.toNanos();
+        long until = from + measure.toNanos();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                fs.add(pool.submit(() -> {
+                    while (System.nanoTime() < until) {
+                        long t0 = System.nanoTime();
+                        boolean ok = op.call();
+                        long t1 = System.nanoTime();
+                        if (t0 >= from && t1 <= until) {
+                            lat.add(t1 - t0);
+                            if (!ok) {
+                                failures.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
+                lat.percentileMillis(0.99), failures.get());
+    }
+
+    /** Open loop at a fixed rate: calls start on schedule, whatever the answers' pace. */
+    static Result paced(String workload, double rate, int clients, Duration warmup, Duration measure, Callable<Boolean> op)
+            throws Exception {
+        Latencies lat = new Latencies();
+        AtomicLong failures = new AtomicLong();
+        AtomicLong slot = new AtomicLong();
+        long interval = (long) (1_000_000_000L / rate);
+        long start = System.nanoTime();
+        long from = start + warmup.toNanos();
+        long until = from + measure.toNanos();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                fs.add(pool.submit(() -> {
+                    while (true) {
+                        long at = start + slot.getAndIncrement() * interval;
+                        if (at >= until) {
+                            return null;
+                        }
+                        long wait = at - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(Duration.ofNanos(wait));
+                        }
+                        long t0 = System.nanoTime();
+                        boolean ok = op.call();
+                        long t1 = System.nanoTime();
+                        if (at >= from) {
+                            lat.add(t1 - t0);
+                            if (!ok) {
+                                failures.incrementAndGet();
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
+                lat.percentileMillis(0.99), failures.get());
+    }
+
+    /**
+     * The floor: only the essential writes of one governed execution, in raw SQL on the same
+     * PostgreSQL — the idempotency row, the conditional reservation update and a chained receipt —
+     * one transaction each, all on one tenant as the broker's run is.
+     */
+    static Result floor(String jdbcUrl, int clients, Duration warmup, Duration measure) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("drop table if exists floor_idem, floor_budget, floor_chain, floor_receipts");
+            s.execute("create table floor_idem (tenant text, key text, primary key (tenant, key))");
+            s.execute("create table floor_budget (tenant text primary key, reserved bigint not null, cap bigint not null,"
+                    + " check (reserved <= cap))");
+            s.execute("create table floor_chain (tenant text primary key, seq bigint not null, hash text not null)");
+            s.execute("create table floor_receipts (tenant text, seq bigint, payload text, hash text, primary key (tenant, seq))");
+            s.execute("insert into floor_budget values ('t', 0, 9000000000000)");
+            s.execute("insert into floor_chain values ('t', 0, repeat('0', 64))");
+        }
+        AtomicLong keys = new AtomicLong();
+        ThreadLocal<Connection> conns = ThreadLocal.withInitial(() -> {
+            try {
+                Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                c.setAutoCommit(false);
+                return c;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<Connection> opened = java.util.Collections.synchronizedList(new ArrayList<>());
+        Result r = run("raw-SQL floor", clients, warmup, measure, () -> {
+            Connection c = conns.get();
+            if (!opened.contains(c)) {
+                opened.add(c);
+            }
+            try {
+                try (PreparedStatement ps = c.prepareStatement("insert into floor_idem values ('t', ?)")) {
+                    ps.setString(1, "k" + keys.incrementAndGet());
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "update floor_budget set reserved = reserved + 1000 where tenant = 't' and reserved + 1000 <= cap")) {
+                    ps.executeUpdate();
+                }
+                long seq;
+                String prev;
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("select seq, hash from floor_chain where tenant = 't' for update")) {
+                    rs.next();
+                    seq = rs.getLong(1) + 1;
+                    prev = rs.getString(2);
+                }
+                String payload = "{\"kind\":\"spend.reserved\",\"amount_minor\":1000,\"seq\":" + seq + "}";
+                String hash = dev.minutework.broker.core.json.CanonicalJson.sha256Hex(payload + prev);
+                try (PreparedStatement ps = c.prepareStatement("insert into floor_receipts values ('t', ?, ?, ?)")) {
+                    ps.setLong(1, seq);
+                    ps.setString(2, payload);
+                    ps.setString(3, hash);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("update floor_chain set seq = ?, hash = ? where tenant = 't'")) {
+                    ps.setLong(1, seq);
+                    ps.setString(2, hash);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                return false;
+            }
+        });
+        for (Connection c : opened) {
+            c.close();
+        }
+        return r;
+    }
+
+    /** 1,000 executions in flight at once against a provider that takes 300 ms, spread over tenants. */
+    static List<String> slowProvider(Api api, int executions, int tenants) throws Exception {
+        List<Api.Tenant> ts = new ArrayList<>();
+        for (int i = 0; i < tenants; i++) {
+            ts.add(api.readyTenant("slow " + i, 1_000 + i));
+        }
+        Latencies lat = new Latencies();
+        AtomicLong failures = new AtomicLong();
+        CountDownLatch go = new CountDownLatch(1);
+        long[] wall = new long[2];
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < executions; i++) {
+                Api.Tenant t = ts.get(i % tenants);
+                int n = i;
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    long t0 = System.nanoTime();
+                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                            Api.execute("ads.create_campaign", "slow-" + n, campaign(n)));
+                    lat.add(System.nanoTime() - t0);
+                    if (a.status() != 200 || !"succeeded".equals(a.text("status"))) {
+                        failures.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            wall[0] = System.nanoTime();
+            go.countDown();
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            wall[1] = System.nanoTime();
+        }
+        double seconds = (wall[1] - wall[0]) / 1e9;
+        return List.of(String.format(
+                "Slow provider (300 ms per call): %d executions over %d tenants in flight at once completed in %.2f s "
+                        + "(%.1f× the provider latency); p50 %.0f ms, p99 %.0f ms; %d failures.",
+                executions, tenants, seconds, seconds / 0.3, lat.percentileMillis(0.5), lat.percentileMillis(0.99),
+                failures.get()));
+    }
+
+    private static void createDatabases(EmbeddedPostgres pg, String... names) throws SQLException {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            for (String n : names) {
+                s.execute("create database " + n);
+            }
+        }
+    }
+
+    private static String arg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
