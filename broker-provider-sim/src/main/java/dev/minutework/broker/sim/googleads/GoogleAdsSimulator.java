@@ -1397,9 +1397,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     @Override
     protected SimResponse serverError() {
+        String requestId = "SIM" + requestIds.incrementAndGet();
         return failure(500, "INTERNAL", "Internal error encountered.",
                 List.of(error("internalError", "INTERNAL_ERROR", "An internal error has occurred.", null)),
-                "SIM" + requestIds.incrementAndGet()).withHeader("request-id", "SIM" + requestIds.get());
+                requestId).withHeader("request-id", requestId);
     }
 
     @Override
@@ -1408,7 +1409,8 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 "Too many requests. Retry in 1 seconds.", null);
         e.put("details", Map.of("quotaErrorDetails", Map.of("rateScope", "DEVELOPER",
                 "rateName", "Requests per developer token per minute", "retryDelay", "1s")));
+        String requestId = "SIM" + requestIds.incrementAndGet();
         return failure(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", List.of(e),
-                "SIM" + requestIds.incrementAndGet()).withHeader("request-id", "SIM" + requestIds.get());
+                requestId).withHeader("request-id", requestId);
     }
 }

@@ -696,8 +696,8 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         if (o.get("policySummary") instanceof Map<?, ?> policy) {
             Object review = policy.get("reviewStatus");
             Object approval = policy.get("approvalStatus");
-            data.put("review_status", "REVIEW_IN_PROGRESS".equals(review) || "UNKNOWN".equals(approval) && review == null
-                    ? "in_review" : String.valueOf(approval).toLowerCase(Locale.ROOT));
+            boolean pending = "REVIEW_IN_PROGRESS".equals(review) || approval == null || "UNKNOWN".equals(approval);
+            data.put("review_status", pending ? "in_review" : String.valueOf(approval).toLowerCase(Locale.ROOT));
         }
         return new ProviderOutcome.Succeeded(ok.providerObjectId(), data, List.of());
     }

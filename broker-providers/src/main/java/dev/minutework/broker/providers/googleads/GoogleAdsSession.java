@@ -35,7 +35,7 @@ final class GoogleAdsSession {
     private final ReentrantLock tokenLock = new ReentrantLock();
     private final ReentrantLock customerLock = new ReentrantLock();
     private final String fingerprint;
-    private String accessToken;
+    private volatile String accessToken;
     private Instant expiresAt = Instant.EPOCH;
     private volatile CustomerInfo customer;
 

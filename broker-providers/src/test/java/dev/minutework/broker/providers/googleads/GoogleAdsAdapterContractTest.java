@@ -452,6 +452,16 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
+    void aQuotaThatStaysExhaustedEndsRateLimitedWithTheProvidersRetryDelay() {
+        String cid = createCampaign("exe_29", "daily", "paused").providerObjectId();
+        sim.clearRequests();
+        sim.requestsPerMinute(0); // the clock stands still: the minute never ends
+        assertThat(createGroup("exe_29b", cid)).isEqualTo(new ProviderOutcome.RateLimited(Duration.ofSeconds(1)));
+        assertThat(calls()).containsExactly("POST adGroups:mutate", "POST adGroups:mutate", "POST adGroups:mutate");
+        assertThat(sim.adGroupCount(CID)).isZero();
+    }
+
+    @Test
     void after5xxOnTheBudgetItLooksForItBeforeCreatingAgain() {
         createCampaign("exe_32", "daily", "paused");
         sim.clearRequests();
