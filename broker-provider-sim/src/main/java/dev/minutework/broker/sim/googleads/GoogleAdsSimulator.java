@@ -1,0 +1,1416 @@
+package dev.minutework.broker.sim.googleads;
+
+import dev.minutework.broker.sim.ProviderSimulator;
+import dev.minutework.broker.sim.SimRequest;
+import dev.minutework.broker.sim.SimResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Google Ads API (REST, {@code /v26}) as docs/providers.md documents it.
+ *
+ * <p><b>Auth.</b> The OAuth token endpoint {@code POST /oauth2/v3/token} is served on the same
+ * origin: form-encoded {@code grant_type=refresh_token, client_id, client_secret, refresh_token}
+ * answers {@code {access_token, expires_in, scope, token_type}}; an access token is valid for
+ * 3,600 s of the simulator clock. API calls need {@code Authorization: Bearer <access token>}
+ * (missing, unknown or expired → 401 {@code authenticationError}), a {@code developer-token}
+ * (unknown → 401, not approved → 403 {@code authorizationError: DEVELOPER_TOKEN_NOT_APPROVED}) and,
+ * for a customer provisioned under a manager, {@code login-customer-id} with the manager's id in
+ * digits only (otherwise 403 {@code USER_PERMISSION_DENIED}).
+ *
+ * <p><b>Mutates.</b> {@code customers/{cid}/campaignBudgets|campaigns|adGroups|assets|adGroupAds:mutate}
+ * with {@code {operations:[{create|update+updateMask|remove}], partialFailure?, validateOnly?,
+ * responseContentType?}}; all operations of a request are validated before any is applied. Fields
+ * are lowerCamelCase, int64 values must be JSON strings, unknown fields are refused, money must be
+ * a multiple of the account currency's minimum unit, campaigns need an existing budget, a bidding
+ * strategy ({@code manualCpc}) and {@code containsEuPoliticalAdvertising} ({@code FieldError.REQUIRED}
+ * when missing), dates are {@code "yyyy-MM-dd HH:mm:ss"} in the customer's time zone, responsive
+ * search ads need 3–15 headlines of ≤ 30 and 2–4 descriptions of ≤ 90 characters. Errors use the
+ * {@code GoogleAdsFailure} envelope with {@code errorCode {category: ENUM}} and a field-path location.
+ *
+ * <p><b>Reads.</b> {@code customers/{cid}/googleAds:search} with a GAQL {@code query}
+ * ({@code SELECT … FROM customer|campaign|campaign_budget|ad_group|asset|ad_group_ad [WHERE c AND …]
+ * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}); results are nested
+ * lowerCamelCase objects with int64 as strings, paged by {@code nextPageToken} ({@link #pageSize(int)},
+ * default 10,000 rows as the API fixes it). Metrics need a finite {@code segments.date} range; rows
+ * whose metrics are all zero are omitted. {@code GET customers:listAccessibleCustomers} lists the
+ * user's customers.
+ *
+ * <p><b>Spend model.</b> An {@code ENABLED} campaign spends every day from the day it was created
+ * (customer time zone) up to today, within its start and end dates: half its daily
+ * {@code amountMicros} a day, or a tenth of its {@code totalAmountMicros} a day until the total is
+ * used up. Impressions are cost micros ÷ 5,000 (a 5.00 CPM), clicks are impressions ÷ 50. The
+ * current status counts for every day (there is no status history).
+ *
+ * <p><b>Rate limit.</b> {@link #REQUESTS_PER_MINUTE} per developer token and minute of the clock →
+ * 429 {@code quotaError: RESOURCE_TEMPORARILY_EXHAUSTED} with {@code retryDelay "1s"}. Every API
+ * answer carries a {@code request-id} header.
+ *
+ * <p>Stricter than Google where noted: int64 values sent as JSON numbers are refused (Google's
+ * proto3 JSON parser accepts them); error codes for a missing developer token and a malformed
+ * {@code login-customer-id} are <i>unverified</i>.
+ */
+public final class GoogleAdsSimulator extends ProviderSimulator {
+
+    public static final String VERSION = "v26";
+    public static final String TOKEN_PATH = "/oauth2/v3/token";
+    public static final long TOKEN_LIFETIME_SECONDS = 3_600;
+    public static final String ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords";
+    static final int REQUESTS_PER_MINUTE = 1_000;
+    static final int DEFAULT_PAGE_SIZE = 10_000;
+    static final String FAILURE_TYPE = "type.googleapis.com/google.ads.googleads." + VERSION + ".errors.GoogleAdsFailure";
+    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
+    /** One Google user behind an OAuth client and refresh token. */
+    private static final class User {
+        final String clientId;
+        final String clientSecret;
+        final Set<String> customers = ConcurrentHashMap.newKeySet();
+        volatile boolean revoked;
+
+        User(String clientId, String clientSecret) {
+            this.clientId = clientId;
+            this.clientSecret = clientSecret;
+        }
+    }
+
+    private record AccessToken(User user, Instant expiresAt) {}
+
+    /** One Google Ads customer and everything created in it. */
+    private static final class Customer {
+        final String id;
+        final String manager;
+        volatile String currency = "USD";
+        volatile String timeZone = "America/New_York";
+        final Map<String, Map<String, Object>> budgets = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> campaigns = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> adGroups = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> assets = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> ads = new LinkedHashMap<>();
+
+        Customer(String id, String manager) {
+            this.id = id;
+            this.manager = manager;
+        }
+
+        ZoneId zone() {
+            return ZoneId.of(timeZone);
+        }
+
+        long minimumUnitMicros() {
+            long unit = 1;
+            for (int i = Currency.getInstance(currency).getDefaultFractionDigits(); i < 6; i++) {
+                unit *= 10;
+            }
+            return unit;
+        }
+    }
+
+    private final Map<String, User> usersByRefreshToken = new ConcurrentHashMap<>();
+    private final Map<String, AccessToken> accessTokens = new ConcurrentHashMap<>();
+    private final Set<String> approvedDeveloperTokens = ConcurrentHashMap.newKeySet();
+    private final Set<String> pendingDeveloperTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, Customer> customers = new ConcurrentHashMap<>();
+    private final AtomicInteger tokenRequests = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong(7_000_000_000L);
+    private final AtomicLong requestIds = new AtomicLong(1);
+    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
+    private volatile int pageSize = DEFAULT_PAGE_SIZE;
+    private volatile int requestsPerMinute = REQUESTS_PER_MINUTE;
+
+    public GoogleAdsSimulator(Clock clock) {
+        super("googleads", clock);
+    }
+
+    @Override
+    protected String basePath() {
+        return "/" + VERSION;
+    }
+
+    /**
+     * Scope {@code customer_id} (and {@code login_customer_id} when reached through a manager);
+     * credentials {@code client_id, client_secret, refresh_token, developer_token} (approved).
+     */
+    @Override
+    public void provision(Map<String, String> scope, Map<String, String> credentials) {
+        for (String k : List.of("client_id", "client_secret", "refresh_token", "developer_token")) {
+            if (credentials.get(k) == null) {
+                throw new IllegalArgumentException("googleads accounts need client_id, client_secret, refresh_token and developer_token");
+            }
+        }
+        if (scope.get("customer_id") == null) {
+            throw new IllegalArgumentException("googleads accounts need customer_id");
+        }
+        String cid = digits(scope.get("customer_id"));
+        String manager = scope.get("login_customer_id") == null ? null : digits(scope.get("login_customer_id"));
+        User user = usersByRefreshToken.computeIfAbsent(credentials.get("refresh_token"),
+                k -> new User(credentials.get("client_id"), credentials.get("client_secret")));
+        user.revoked = false;
+        user.customers.add(cid);
+        customers.computeIfAbsent(cid, k -> new Customer(cid, manager));
+        approvedDeveloperTokens.add(credentials.get("developer_token"));
+        pendingDeveloperTokens.remove(credentials.get("developer_token"));
+    }
+
+    // ------------------------------------------------------------------ helpers for tests
+
+    /** Sets a customer's currency and time zone (defaults USD, America/New_York). */
+    public void customerSettings(String customerId, String currency, String timeZone) {
+        Customer c = customers.get(digits(customerId));
+        c.currency = currency;
+        c.timeZone = timeZone;
+    }
+
+    /** How many token requests the OAuth endpoint has answered (any outcome). */
+    public int tokenRequests() {
+        return tokenRequests.get();
+    }
+
+    /** Every access token issued so far stops working, as if its hour were over. */
+    public void expireAccessTokens() {
+        accessTokens.replaceAll((k, v) -> new AccessToken(v.user(), Instant.EPOCH));
+    }
+
+    /** The user revokes the refresh token: token requests fail with invalid_grant, access tokens die. */
+    public void revokeRefreshToken(String refreshToken) {
+        User u = usersByRefreshToken.get(refreshToken);
+        if (u != null) {
+            u.revoked = true;
+            accessTokens.values().removeIf(t -> t.user() == u);
+        }
+    }
+
+    /** The developer token is demoted to "pending approval" (test access only). */
+    public void disapproveDeveloperToken(String developerToken) {
+        approvedDeveloperTokens.remove(developerToken);
+        pendingDeveloperTokens.add(developerToken);
+    }
+
+    /** Rows per {@code googleAds:search} page (the real API fixes 10,000). */
+    public void pageSize(int rows) {
+        pageSize = rows;
+    }
+
+    /** Requests a developer token may make per minute before 429. */
+    public void requestsPerMinute(int limit) {
+        requestsPerMinute = limit;
+    }
+
+    public int campaignCount(String customerId) {
+        return count(customerId, c -> c.campaigns);
+    }
+
+    public int budgetCount(String customerId) {
+        return count(customerId, c -> c.budgets);
+    }
+
+    public int adGroupCount(String customerId) {
+        return count(customerId, c -> c.adGroups);
+    }
+
+    public int assetCount(String customerId) {
+        return count(customerId, c -> c.assets);
+    }
+
+    public int adCount(String customerId) {
+        return count(customerId, c -> c.ads);
+    }
+
+    /** A copy of a stored object in the provider's JSON shape (tests inspect what was kept). */
+    public Map<String, Object> campaign(String customerId, String campaignId) {
+        Customer c = customers.get(digits(customerId));
+        synchronized (c) {
+            Map<String, Object> o = c.campaigns.get(campaignId);
+            return o == null ? null : new LinkedHashMap<>(o);
+        }
+    }
+
+    private int count(String customerId, java.util.function.Function<Customer, Map<String, Map<String, Object>>> what) {
+        Customer c = customers.get(digits(customerId));
+        if (c == null) {
+            return 0;
+        }
+        synchronized (c) {
+            return what.apply(c).size();
+        }
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    @Override
+    protected void registerRoutes() {
+        route("GET", "/customers:listAccessibleCustomers", (r, m) -> api(r, null, (u, c) -> listAccessible(u)));
+        route("POST", "/customers/([0-9]+)/campaignBudgets:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.BUDGET)));
+        route("POST", "/customers/([0-9]+)/campaigns:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.CAMPAIGN)));
+        route("POST", "/customers/([0-9]+)/adGroups:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.AD_GROUP)));
+        route("POST", "/customers/([0-9]+)/assets:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.ASSET)));
+        route("POST", "/customers/([0-9]+)/adGroupAds:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.AD)));
+        route("POST", "/customers/([0-9]+)/googleAds:search", (r, m) -> api(r, m.group(1), (u, c) -> search(c, r)));
+    }
+
+    @Override
+    protected SimResponse unmatched(SimRequest request) {
+        if (TOKEN_PATH.equals(request.path())) {
+            return "POST".equals(request.method()) ? token(request)
+                    : oauthError(405, "invalid_request", "the token endpoint takes POST");
+        }
+        return notFound(request);
+    }
+
+    // ------------------------------------------------------------------ OAuth
+
+    private SimResponse token(SimRequest r) {
+        tokenRequests.incrementAndGet();
+        String type = r.header("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            return oauthError(400, "invalid_request", "the body must be application/x-www-form-urlencoded");
+        }
+        Map<String, String> form = r.form();
+        if (!"refresh_token".equals(form.get("grant_type"))) {
+            return oauthError(400, "unsupported_grant_type", "Invalid grant_type: " + form.get("grant_type"));
+        }
+        User user = form.get("refresh_token") == null ? null : usersByRefreshToken.get(form.get("refresh_token"));
+        boolean clientKnown = usersByRefreshToken.values().stream().anyMatch(u -> u.clientId.equals(form.get("client_id"))
+                && u.clientSecret.equals(form.get("client_secret")));
+        if (!clientKnown) {
+            return oauthError(401, "invalid_client", "The OAuth client was not found.");
+        }
+        if (user == null || user.revoked || !user.clientId.equals(form.get("client_id"))) {
+            return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+        }
+        String token = "ya29.sim-" + Long.toHexString(ids.incrementAndGet()) + "-" + Long.toHexString(System.nanoTime());
+        accessTokens.put(token, new AccessToken(user, clock.instant().plusSeconds(TOKEN_LIFETIME_SECONDS)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("access_token", token);
+        out.put("expires_in", TOKEN_LIFETIME_SECONDS - 1);
+        out.put("scope", ADWORDS_SCOPE);
+        out.put("token_type", "Bearer");
+        return SimResponse.json(200, out).withHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+    }
+
+    private static SimResponse oauthError(int status, String error, String description) {
+        return SimResponse.json(status, Map.of("error", error, "error_description", description));
+    }
+
+    // ------------------------------------------------------------------ auth, scope and rate
+
+    private interface ApiHandler {
+        SimResponse handle(User user, Customer customer);
+    }
+
+    private SimResponse api(SimRequest r, String customerId, ApiHandler handler) {
+        String requestId = Long.toString(36 * 36 * 36 * 36 + requestIds.incrementAndGet(), 36).toUpperCase(Locale.ROOT);
+        SimResponse out;
+        try {
+            out = authorized(r, customerId, handler, requestId);
+        } catch (Bad b) {
+            out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION",
+                    "Request contains an invalid argument.", b.errors, requestId);
+        }
+        return out.withHeader("request-id", requestId);
+    }
+
+    private SimResponse authorized(SimRequest r, String customerId, ApiHandler handler, String requestId) {
+        String auth = r.header("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            return unauthenticated("OAUTH_TOKEN_HEADER_INVALID", "Oauth token HTTP header is malformed.", requestId);
+        }
+        AccessToken token = accessTokens.get(auth.substring("Bearer ".length()));
+        if (token == null) {
+            return unauthenticated("OAUTH_TOKEN_INVALID", "Oauth token is invalid.", requestId);
+        }
+        if (!clock.instant().isBefore(token.expiresAt())) {
+            return unauthenticated("OAUTH_TOKEN_EXPIRED", "Oauth token is expired.", requestId);
+        }
+        String developerToken = r.header("developer-token");
+        if (developerToken != null && pendingDeveloperTokens.contains(developerToken)) {
+            return failure(403, "PERMISSION_DENIED", "The caller does not have permission",
+                    List.of(error("authorizationError", "DEVELOPER_TOKEN_NOT_APPROVED",
+                            "The developer token is only approved for use with test accounts. To access non-test accounts, apply for Basic or Standard access.",
+                            null)), requestId);
+        }
+        if (developerToken == null || !approvedDeveloperTokens.contains(developerToken)) {
+            return unauthenticated("DEVELOPER_TOKEN_INVALID", "The developer token is not valid.", requestId);
+        }
+        if (overLimit(developerToken)) {
+            return rateLimited();
+        }
+        String login = r.header("login-customer-id");
+        if (login != null && !login.matches("[0-9]{10}")) {
+            throw new Bad(400, List.of(error("requestError", "INVALID_CUSTOMER_ID",
+                    "login-customer-id must be the manager's 10-digit customer id without dashes.", null)));
+        }
+        if (customerId == null) {
+            return handler.handle(token.user(), null);
+        }
+        Customer customer = customers.get(customerId);
+        boolean allowed = customer != null && token.user().customers.contains(customerId)
+                && (customer.manager == null ? login == null || login.equals(customerId) : customer.manager.equals(login));
+        if (!allowed) {
+            return failure(403, "PERMISSION_DENIED", "The caller does not have permission",
+                    List.of(error("authorizationError", "USER_PERMISSION_DENIED",
+                            "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.",
+                            null)), requestId);
+        }
+        synchronized (customer) {
+            return handler.handle(token.user(), customer);
+        }
+    }
+
+    private boolean overLimit(String developerToken) {
+        long minute = clock.instant().getEpochSecond() / 60;
+        int[] n = rate.compute(developerToken + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
+        return n[0] > requestsPerMinute;
+    }
+
+    private SimResponse unauthenticated(String code, String message, String requestId) {
+        return failure(401, "UNAUTHENTICATED",
+                "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+                List.of(error("authenticationError", code, message, null)), requestId);
+    }
+
+    private SimResponse listAccessible(User user) {
+        List<String> names = user.customers.stream().sorted().map(c -> "customers/" + c).toList();
+        return SimResponse.json(200, Map.of("resourceNames", names));
+    }
+
+    // ------------------------------------------------------------------ mutates
+
+    private enum Kind {
+        BUDGET("campaignBudgets", "campaignBudget"),
+        CAMPAIGN("campaigns", "campaign"),
+        AD_GROUP("adGroups", "adGroup"),
+        ASSET("assets", "asset"),
+        AD("adGroupAds", "adGroupAd");
+
+        final String collection;
+        final String key;
+
+        Kind(String collection, String key) {
+            this.collection = collection;
+            this.key = key;
+        }
+    }
+
+    private SimResponse mutate(Customer c, SimRequest r, Kind kind) {
+        Map<String, Object> b = body(r);
+        unknown(b, Set.of("operations", "partialFailure", "validateOnly", "responseContentType"), List.of());
+        if (!(b.get("operations") instanceof List<?> ops) || ops.isEmpty()) {
+            throw bad(List.of(path("operations")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
+        }
+        for (String flag : List.of("partialFailure", "validateOnly")) {
+            if (b.containsKey(flag) && !(b.get(flag) instanceof Boolean)) {
+                throw bad(List.of(path(snake(flag))), "fieldError", "INVALID_VALUE", flag + " must be a boolean.");
+            }
+        }
+        Object content = b.getOrDefault("responseContentType", "RESOURCE_NAME_ONLY");
+        if (!"RESOURCE_NAME_ONLY".equals(content) && !"MUTABLE_RESOURCE".equals(content)) {
+            throw bad(List.of(path("response_content_type")), "fieldError", "INVALID_VALUE", "Unknown response content type.");
+        }
+        // validate every operation first: a request is applied whole or not at all
+        List<Runnable> commits = new ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            if (!(ops.get(i) instanceof Map<?, ?> raw)) {
+                throw bad(List.of(path("operations", i)), "fieldError", "INVALID_VALUE", "An operation must be an object.");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> op = (Map<String, Object>) raw;
+            List<Map<String, Object>> at = List.of(path("operations", i));
+            unknown(op, Set.of("create", "update", "updateMask", "remove"), at);
+            int kinds = (op.containsKey("create") ? 1 : 0) + (op.containsKey("update") ? 1 : 0) + (op.containsKey("remove") ? 1 : 0);
+            if (kinds != 1) {
+                throw bad(at, "mutateError", "MUTATE_NOT_ALLOWED", "Exactly one of create, update or remove must be set.");
+            }
+            Map<String, Object> object;
+            if (op.get("create") instanceof Map<?, ?> create) {
+                if (op.containsKey("updateMask")) {
+                    throw bad(append(at, path("update_mask")), "fieldError", "VALUE_MUST_BE_UNSET", "updateMask is only for updates.");
+                }
+                object = create(c, kind, cast(create), append(at, path("create")));
+            } else if (op.get("update") instanceof Map<?, ?> update) {
+                if (!(op.get("updateMask") instanceof String mask) || mask.isBlank()) {
+                    throw bad(append(at, path("update_mask")), "fieldError", "REQUIRED", "The required field was not present.");
+                }
+                object = update(c, kind, cast(update), List.of(mask.split(",")), append(at, path("update")));
+            } else if (op.get("remove") instanceof String name) {
+                Map<String, Object> target = existing(c, kind, name, append(at, path("remove")));
+                object = new LinkedHashMap<>(target);
+                object.put("status", "REMOVED");
+            } else {
+                throw bad(at, "fieldError", "INVALID_VALUE", "The operation's value has the wrong type.");
+            }
+            Map<String, Object> stored = object;
+            commits.add(() -> store(c, kind).put(String.valueOf(stored.get("_key")), stored));
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("resourceName", stored.get("resourceName"));
+            if ("MUTABLE_RESOURCE".equals(content)) {
+                result.put(kind.key, visible(stored));
+            }
+            results.add(result);
+        }
+        if (Boolean.TRUE.equals(b.get("validateOnly"))) {
+            return SimResponse.json(200, Map.of());
+        }
+        commits.forEach(Runnable::run);
+        return SimResponse.json(200, Map.of("results", results));
+    }
+
+    private static Map<String, Map<String, Object>> store(Customer c, Kind kind) {
+        return switch (kind) {
+            case BUDGET -> c.budgets;
+            case CAMPAIGN -> c.campaigns;
+            case AD_GROUP -> c.adGroups;
+            case ASSET -> c.assets;
+            case AD -> c.ads;
+        };
+    }
+
+    private Map<String, Object> existing(Customer c, Kind kind, Object name, List<Map<String, Object>> at) {
+        String prefix = "customers/" + c.id + "/" + kind.collection + "/";
+        if (!(name instanceof String s) || !s.startsWith(prefix) || s.length() == prefix.length()) {
+            throw bad(at, "requestError", "RESOURCE_NAME_MALFORMED", "The resource name is malformed.");
+        }
+        Map<String, Object> o = store(c, kind).get(s.substring(prefix.length()));
+        if (o == null || "REMOVED".equals(o.get("status"))) {
+            throw bad(at, "mutateError", "RESOURCE_NOT_FOUND", "The requested resource was not found.");
+        }
+        return o;
+    }
+
+    private Map<String, Object> create(Customer c, Kind kind, Map<String, Object> in, List<Map<String, Object>> at) {
+        return switch (kind) {
+            case BUDGET -> createBudget(c, in, at);
+            case CAMPAIGN -> createCampaign(c, in, at);
+            case AD_GROUP -> createAdGroup(c, in, at);
+            case ASSET -> createAsset(c, in, at);
+            case AD -> createAd(c, in, at);
+        };
+    }
+
+    private Map<String, Object> createBudget(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod", "explicitlyShared", "period"), at);
+        String name = name(in, at, 255);
+        if (c.budgets.values().stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
+            throw bad(append(at, path("name")), "campaignBudgetError", "DUPLICATE_NAME", "Budget name is already in use.");
+        }
+        if (in.containsKey("amountMicros") == in.containsKey("totalAmountMicros")) {
+            throw in.containsKey("amountMicros")
+                    ? bad(append(at, path("total_amount_micros")), "fieldError", "VALUE_MUST_BE_UNSET",
+                            "amountMicros and totalAmountMicros cannot both be set.")
+                    : bad(append(at, path("amount_micros")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        String field = in.containsKey("amountMicros") ? "amountMicros" : "totalAmountMicros";
+        money(c, in.get(field), append(at, path(snake(field))), "campaignBudgetError", "NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT");
+        enumValue(in, "deliveryMethod", Set.of("STANDARD", "ACCELERATED"), at);
+        enumValue(in, "period", Set.of("DAILY", "CUSTOM_PERIOD"), at);
+        if (in.containsKey("explicitlyShared") && !(in.get("explicitlyShared") instanceof Boolean)) {
+            throw bad(append(at, path("explicitly_shared")), "fieldError", "INVALID_VALUE", "explicitlyShared must be a boolean.");
+        }
+        String id = nextId();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("_key", id);
+        o.put("resourceName", "customers/" + c.id + "/campaignBudgets/" + id);
+        o.put("id", id);
+        o.put("name", name);
+        o.put(field, in.get(field));
+        o.put("deliveryMethod", in.getOrDefault("deliveryMethod", "STANDARD"));
+        o.put("explicitlyShared", in.getOrDefault("explicitlyShared", true));
+        o.put("period", in.getOrDefault("period", field.equals("amountMicros") ? "DAILY" : "CUSTOM_PERIOD"));
+        o.put("status", "ENABLED");
+        return o;
+    }
+
+    private Map<String, Object> createCampaign(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("name", "advertisingChannelType", "status", "campaignBudget", "manualCpc",
+                "containsEuPoliticalAdvertising", "startDateTime", "endDateTime", "networkSettings"), at);
+        String name = name(in, at, 255);
+        if (c.campaigns.values().stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
+            throw bad(append(at, path("name")), "campaignError", "DUPLICATE_CAMPAIGN_NAME", "Campaign with the same name already exists.");
+        }
+        if (!in.containsKey("advertisingChannelType")) {
+            throw bad(append(at, path("advertising_channel_type")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        enumValue(in, "advertisingChannelType", Set.of("SEARCH"), at);
+        enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
+        if (!in.containsKey("campaignBudget")) {
+            throw bad(append(at, path("campaign_budget")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        existing(c, Kind.BUDGET, in.get("campaignBudget"), append(at, path("campaign_budget")));
+        if (!(in.get("manualCpc") instanceof Map<?, ?> cpc)) {
+            throw bad(append(at, path("manual_cpc")), "fieldError", "REQUIRED",
+                    "A bidding strategy must be set (this simulator knows manualCpc).");
+        }
+        unknown(cast(cpc), Set.of("enhancedCpcEnabled"), append(at, path("manual_cpc")));
+        if (!in.containsKey("containsEuPoliticalAdvertising")) {
+            throw bad(append(at, path("contains_eu_political_advertising")), "fieldError", "REQUIRED",
+                    "The required field was not present.");
+        }
+        enumValue(in, "containsEuPoliticalAdvertising",
+                Set.of("CONTAINS_EU_POLITICAL_ADVERTISING", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING"), at);
+        if (in.containsKey("networkSettings")) {
+            if (!(in.get("networkSettings") instanceof Map<?, ?> ns)
+                    || !ns.values().stream().allMatch(v -> v instanceof Boolean)) {
+                throw bad(append(at, path("network_settings")), "fieldError", "INVALID_VALUE", "networkSettings holds booleans.");
+            }
+            unknown(cast(ns), Set.of("targetGoogleSearch", "targetSearchNetwork", "targetContentNetwork",
+                    "targetPartnerSearchNetwork"), append(at, path("network_settings")));
+        }
+        Map<String, Object> o = new LinkedHashMap<>(in);
+        checkDates(c, o, at, true);
+        String id = nextId();
+        o.put("_key", id);
+        o.put("_createdDay", LocalDate.ofInstant(clock.instant(), c.zone()).toString());
+        o.put("resourceName", "customers/" + c.id + "/campaigns/" + id);
+        o.put("id", id);
+        o.putIfAbsent("status", "ENABLED");
+        o.putIfAbsent("startDateTime", LocalDate.ofInstant(clock.instant(), c.zone()).atStartOfDay().format(DATE_TIME));
+        o.putIfAbsent("endDateTime", "2037-12-30 23:59:59");
+        o.put("servingStatus", "SERVING");
+        return o;
+    }
+
+    private Map<String, Object> createAdGroup(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("name", "campaign", "status", "type", "cpcBidMicros"), at);
+        String name = name(in, at, 255);
+        if (!in.containsKey("campaign")) {
+            throw bad(append(at, path("campaign")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> campaign = existing(c, Kind.CAMPAIGN, in.get("campaign"), append(at, path("campaign")));
+        if (c.adGroups.values().stream().anyMatch(g -> name.equals(g.get("name")) && campaign.get("resourceName").equals(g.get("campaign"))
+                && !"REMOVED".equals(g.get("status")))) {
+            throw bad(append(at, path("name")), "adGroupError", "DUPLICATE_ADGROUP_NAME", "AdGroup with the same name already exists for the campaign.");
+        }
+        enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
+        if (in.containsKey("type") && !"SEARCH_STANDARD".equals(in.get("type"))) {
+            throw bad(append(at, path("type")), "adGroupError", "AD_GROUP_TYPE_NOT_VALID_FOR_ADVERTISING_CHANNEL_TYPE",
+                    "The ad group type is not valid for the campaign's advertising channel type.");
+        }
+        if (in.containsKey("cpcBidMicros")) {
+            money(c, in.get("cpcBidMicros"), append(at, path("cpc_bid_micros")), "biddingError", "BID_TOO_MANY_FRACTIONAL_DIGITS");
+        }
+        String id = nextId();
+        Map<String, Object> o = new LinkedHashMap<>(in);
+        o.put("_key", id);
+        o.put("resourceName", "customers/" + c.id + "/adGroups/" + id);
+        o.put("id", id);
+        o.putIfAbsent("status", "ENABLED");
+        o.putIfAbsent("type", "SEARCH_STANDARD");
+        return o;
+    }
+
+    private Map<String, Object> createAsset(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("name", "type", "imageAsset"), at);
+        if (in.containsKey("name")) {
+            name(in, at, 255);
+        }
+        if (!"IMAGE".equals(in.get("type"))) {
+            throw bad(append(at, path("type")), "fieldError", in.containsKey("type") ? "INVALID_VALUE" : "REQUIRED",
+                    "This simulator serves IMAGE assets only.");
+        }
+        List<Map<String, Object>> imageAt = append(at, path("image_asset"));
+        if (!(in.get("imageAsset") instanceof Map<?, ?> image)) {
+            throw bad(imageAt, "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        unknown(cast(image), Set.of("data"), imageAt);
+        byte[] bytes;
+        try {
+            bytes = image.get("data") instanceof String s ? Base64.getDecoder().decode(s) : null;
+        } catch (IllegalArgumentException e) {
+            bytes = null;
+        }
+        if (bytes == null || bytes.length == 0) {
+            throw bad(append(imageAt, path("data")), "fieldError", "INVALID_VALUE", "data must be base64-encoded image bytes.");
+        }
+        String mime = mimeType(bytes);
+        if (mime == null) {
+            throw bad(append(imageAt, path("data")), "imageError", "INVALID_IMAGE", "The image is not a PNG, JPEG or GIF.");
+        }
+        String id = nextId();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("_key", id);
+        o.put("resourceName", "customers/" + c.id + "/assets/" + id);
+        o.put("id", id);
+        if (in.containsKey("name")) {
+            o.put("name", in.get("name"));
+        }
+        o.put("type", "IMAGE");
+        o.put("imageAsset", Map.of("fileSize", String.valueOf(bytes.length), "mimeType", mime));
+        return o;
+    }
+
+    private Map<String, Object> createAd(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("adGroup", "status", "ad"), at);
+        if (!in.containsKey("adGroup")) {
+            throw bad(append(at, path("ad_group")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> group = existing(c, Kind.AD_GROUP, in.get("adGroup"), append(at, path("ad_group")));
+        enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
+        List<Map<String, Object>> adAt = append(at, path("ad"));
+        if (!(in.get("ad") instanceof Map<?, ?> adRaw)) {
+            throw bad(adAt, "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> ad = cast(adRaw);
+        unknown(ad, Set.of("finalUrls", "responsiveSearchAd", "finalUrlSuffix", "trackingUrlTemplate"), adAt);
+        if (!(ad.get("finalUrls") instanceof List<?> urls) || urls.isEmpty()) {
+            throw bad(append(adAt, path("final_urls")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
+        }
+        for (int i = 0; i < urls.size(); i++) {
+            if (!(urls.get(i) instanceof String u) || !(u.startsWith("https://") || u.startsWith("http://"))) {
+                throw bad(append(adAt, path("final_urls", i)), "urlFieldError", "INVALID_URL", "The URL is not valid.");
+            }
+        }
+        if (ad.containsKey("finalUrlSuffix") && !(ad.get("finalUrlSuffix") instanceof String s && !s.contains("?") && !s.contains("#"))) {
+            throw bad(append(adAt, path("final_url_suffix")), "urlFieldError", "INVALID_TAG_IN_FINAL_URL_SUFFIX",
+                    "The final URL suffix is not a query string fragment.");
+        }
+        List<Map<String, Object>> rsaAt = append(adAt, path("responsive_search_ad"));
+        if (!(ad.get("responsiveSearchAd") instanceof Map<?, ?> rsaRaw)) {
+            throw bad(rsaAt, "fieldError", "REQUIRED", "This simulator serves responsive search ads only.");
+        }
+        Map<String, Object> rsa = cast(rsaRaw);
+        unknown(rsa, Set.of("headlines", "descriptions", "path1", "path2"), rsaAt);
+        texts(rsa.get("headlines"), 3, 15, 30, append(rsaAt, path("headlines")), "HEADLINES");
+        texts(rsa.get("descriptions"), 2, 4, 90, append(rsaAt, path("descriptions")), "DESCRIPTIONS");
+        String adId = nextId();
+        String key = group.get("id") + "~" + adId;
+        Map<String, Object> storedAd = new LinkedHashMap<>(ad);
+        storedAd.put("resourceName", "customers/" + c.id + "/ads/" + adId);
+        storedAd.put("id", adId);
+        storedAd.put("type", "RESPONSIVE_SEARCH_AD");
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("_key", key);
+        o.put("resourceName", "customers/" + c.id + "/adGroupAds/" + key);
+        o.put("adGroup", group.get("resourceName"));
+        o.put("status", in.getOrDefault("status", "ENABLED"));
+        o.put("ad", storedAd);
+        o.put("policySummary", Map.of("reviewStatus", "REVIEW_IN_PROGRESS", "approvalStatus", "UNKNOWN"));
+        return o;
+    }
+
+    private void texts(Object v, int min, int max, int maxChars, List<Map<String, Object>> at, String what) {
+        if (!(v instanceof List<?> list)) {
+            throw bad(at, "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
+        }
+        if (list.size() < min) {
+            throw bad(at, "adError", "TOO_FEW_" + what, "At least " + min + " " + what.toLowerCase(Locale.ROOT) + " are required.");
+        }
+        if (list.size() > max) {
+            throw bad(at, "adError", "TOO_MANY_" + what, "At most " + max + " " + what.toLowerCase(Locale.ROOT) + " are allowed.");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            List<Map<String, Object>> here = append(at.subList(0, at.size() - 1), path(snake(String.valueOf(at.getLast().get("fieldName"))), i));
+            if (!(list.get(i) instanceof Map<?, ?> asset) || !(asset.get("text") instanceof String text) || text.isBlank()) {
+                throw bad(here, "fieldError", "REQUIRED", "Each item needs a text.");
+            }
+            unknown(cast(asset), Set.of("text", "pinnedField"), here);
+            if (text.length() > maxChars) {
+                throw bad(append(here, path("text")), "stringLengthError", "TOO_LONG",
+                        "Too long: at most " + maxChars + " characters.");
+            }
+        }
+    }
+
+    private Map<String, Object> update(Customer c, Kind kind, Map<String, Object> in, List<String> mask,
+            List<Map<String, Object>> at) {
+        Map<String, Object> current = existing(c, kind, in.get("resourceName"), append(at, path("resource_name")));
+        Set<String> mutable = switch (kind) {
+            case BUDGET -> Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod");
+            case CAMPAIGN -> Set.of("name", "status", "startDateTime", "endDateTime", "containsEuPoliticalAdvertising",
+                    "networkSettings");
+            case AD_GROUP -> Set.of("name", "status", "cpcBidMicros");
+            case ASSET -> Set.of("name");
+            case AD -> Set.of("status");
+        };
+        Map<String, Object> o = new LinkedHashMap<>(current);
+        for (String raw : mask) {
+            String f = raw.trim();
+            if (!mutable.contains(f)) {
+                throw bad(append(at.subList(0, at.size() - 1), path("update_mask")), "fieldMaskError", "FIELD_NOT_FOUND",
+                        "The field mask names a field that cannot be updated: " + f);
+            }
+            if (in.containsKey(f)) {
+                o.put(f, in.get(f));
+            } else if (Set.of("name", "status", "amountMicros", "totalAmountMicros", "containsEuPoliticalAdvertising").contains(f)) {
+                throw bad(append(at, path(snake(f))), "fieldError", "REQUIRED", "The required field was not present.");
+            } else {
+                o.remove(f);
+            }
+        }
+        List<Map<String, Object>> fieldsAt = at;
+        switch (kind) {
+            case BUDGET -> {
+                if (mask.contains("name") && c.budgets.values().stream().anyMatch(b -> b != current && in.get("name").equals(b.get("name")))) {
+                    throw bad(append(at, path("name")), "campaignBudgetError", "DUPLICATE_NAME", "Budget name is already in use.");
+                }
+                for (String f : List.of("amountMicros", "totalAmountMicros")) {
+                    if (mask.contains(f)) {
+                        if (!current.containsKey(f)) {
+                            throw bad(append(at, path(snake(f))), "fieldError", "VALUE_MUST_BE_UNSET",
+                                    "A budget cannot change between daily and total amounts.");
+                        }
+                        money(c, o.get(f), append(at, path(snake(f))), "campaignBudgetError", "NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT");
+                    }
+                }
+                enumValue(o, "deliveryMethod", Set.of("STANDARD", "ACCELERATED"), fieldsAt);
+            }
+            case CAMPAIGN -> {
+                if (mask.contains("name")) {
+                    name(o, at, 255);
+                    if (c.campaigns.values().stream().anyMatch(x -> x != current && o.get("name").equals(x.get("name")))) {
+                        throw bad(append(at, path("name")), "campaignError", "DUPLICATE_CAMPAIGN_NAME",
+                                "Campaign with the same name already exists.");
+                    }
+                }
+                enumValue(o, "status", Set.of("ENABLED", "PAUSED"), fieldsAt);
+                enumValue(o, "containsEuPoliticalAdvertising",
+                        Set.of("CONTAINS_EU_POLITICAL_ADVERTISING", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING"), fieldsAt);
+                checkDates(c, o, at, mask.contains("startDateTime"));
+                o.putIfAbsent("endDateTime", "2037-12-30 23:59:59");
+            }
+            case AD_GROUP -> {
+                if (mask.contains("name")) {
+                    name(o, at, 255);
+                }
+                enumValue(o, "status", Set.of("ENABLED", "PAUSED"), fieldsAt);
+                if (mask.contains("cpcBidMicros") && o.containsKey("cpcBidMicros")) {
+                    money(c, o.get("cpcBidMicros"), append(at, path("cpc_bid_micros")), "biddingError", "BID_TOO_MANY_FRACTIONAL_DIGITS");
+                }
+            }
+            case ASSET -> name(o, at, 255);
+            case AD -> enumValue(o, "status", Set.of("ENABLED", "PAUSED"), fieldsAt);
+        }
+        return o;
+    }
+
+    private void checkDates(Customer c, Map<String, Object> o, List<Map<String, Object>> at, boolean startChanged) {
+        LocalDateTime start = dateTime(o, "startDateTime", at);
+        LocalDateTime end = dateTime(o, "endDateTime", at);
+        LocalDate today = LocalDate.ofInstant(clock.instant(), c.zone());
+        if (startChanged && start != null && start.toLocalDate().isBefore(today)) {
+            throw bad(append(at, path("start_date_time")), "dateRangeError", "CANNOT_SET_DATE_TO_PAST",
+                    "Cannot set date to past time.");
+        }
+        if (start != null && end != null && !end.isAfter(start)) {
+            throw bad(append(at, path("end_date_time")), "dateRangeError", "START_DATE_AFTER_END_DATE",
+                    "Start date is after end date.");
+        }
+    }
+
+    private static LocalDateTime dateTime(Map<String, Object> o, String field, List<Map<String, Object>> at) {
+        Object v = o.get(field);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse((String) v, DATE_TIME);
+        } catch (ClassCastException | DateTimeParseException e) {
+            throw bad(append(at, path(snake(field))), "dateError", "INVALID_STRING_DATE_TIME_SECONDS",
+                    "The string date time's format should be yyyy-mm-dd hh:mm:ss.");
+        }
+    }
+
+    private static void money(Customer c, Object v, List<Map<String, Object>> at, String category, String notMultiple) {
+        if (!(v instanceof String s) || !s.matches("-?[0-9]{1,19}")) {
+            throw bad(at, "fieldError", "INVALID_VALUE", "int64 values are JSON strings of digits.");
+        }
+        long micros;
+        try {
+            micros = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw bad(at, "fieldError", "INVALID_VALUE", "The value is out of range.");
+        }
+        if (micros <= 0) {
+            throw bad(at, "fieldError", "INVALID_VALUE", "The amount must be positive.");
+        }
+        if (micros % c.minimumUnitMicros() != 0) {
+            throw bad(at, category, notMultiple, "The amount must be a multiple of the currency's minimum unit.");
+        }
+    }
+
+    private static String name(Map<String, Object> in, List<Map<String, Object>> at, int max) {
+        if (!in.containsKey("name")) {
+            throw bad(append(at, path("name")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        if (!(in.get("name") instanceof String s) || s.isBlank()) {
+            throw bad(append(at, path("name")), "stringLengthError", "EMPTY", "The name is empty.");
+        }
+        if (s.length() > max) {
+            throw bad(append(at, path("name")), "stringLengthError", "TOO_LONG", "Too long: at most " + max + " characters.");
+        }
+        return s;
+    }
+
+    private static void enumValue(Map<String, Object> in, String field, Set<String> allowed, List<Map<String, Object>> at) {
+        if (in.containsKey(field) && !allowed.contains(in.get(field))) {
+            throw bad(append(at, path(snake(field))), "fieldError", "INVALID_VALUE", "Invalid value for " + field + ".");
+        }
+    }
+
+    private static String mimeType(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "IMAGE_PNG";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "IMAGE_JPEG";
+        }
+        if (b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
+            return "IMAGE_GIF";
+        }
+        return null;
+    }
+
+    private String nextId() {
+        return Long.toString(ids.incrementAndGet());
+    }
+
+    // ------------------------------------------------------------------ GAQL search
+
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "customer", Set.of("customer.id", "customer.resource_name", "customer.descriptive_name", "customer.currency_code",
+                    "customer.time_zone", "customer.manager"),
+            "campaign_budget", Set.of("campaign_budget.resource_name", "campaign_budget.id", "campaign_budget.name",
+                    "campaign_budget.amount_micros", "campaign_budget.total_amount_micros", "campaign_budget.delivery_method",
+                    "campaign_budget.explicitly_shared", "campaign_budget.period", "campaign_budget.status"),
+            "campaign", Set.of("campaign.resource_name", "campaign.id", "campaign.name", "campaign.status",
+                    "campaign.advertising_channel_type", "campaign.campaign_budget", "campaign.start_date_time",
+                    "campaign.end_date_time", "campaign.contains_eu_political_advertising", "campaign.serving_status"),
+            "ad_group", Set.of("ad_group.resource_name", "ad_group.id", "ad_group.name", "ad_group.status", "ad_group.campaign",
+                    "ad_group.type", "ad_group.cpc_bid_micros"),
+            "asset", Set.of("asset.resource_name", "asset.id", "asset.name", "asset.type", "asset.image_asset.file_size",
+                    "asset.image_asset.mime_type"),
+            "ad_group_ad", Set.of("ad_group_ad.resource_name", "ad_group_ad.status", "ad_group_ad.ad_group",
+                    "ad_group_ad.ad.id", "ad_group_ad.ad.resource_name", "ad_group_ad.ad.type", "ad_group_ad.ad.final_urls",
+                    "ad_group_ad.ad.final_url_suffix", "ad_group_ad.policy_summary.review_status",
+                    "ad_group_ad.policy_summary.approval_status"),
+            "metrics", Set.of("metrics.impressions", "metrics.clicks", "metrics.cost_micros"),
+            "segments", Set.of("segments.date"));
+
+    /** The resources whose fields a query FROM each resource may select (its own and attributed ones). */
+    private static final Map<String, List<String>> SELECTABLE = Map.of(
+            "customer", List.of("customer"),
+            "campaign_budget", List.of("campaign_budget", "customer"),
+            "campaign", List.of("campaign", "campaign_budget", "customer", "metrics", "segments"),
+            "ad_group", List.of("ad_group", "campaign", "customer"),
+            "asset", List.of("asset", "customer"),
+            "ad_group_ad", List.of("ad_group_ad", "ad_group", "campaign", "customer"));
+
+    private record Condition(String field, String op, List<String> values) {}
+
+    private record Query(List<String> select, String from, List<Condition> where, Integer limit) {}
+
+    private SimResponse search(Customer c, SimRequest r) {
+        Map<String, Object> b = body(r);
+        unknown(b, Set.of("query", "pageToken", "validateOnly", "returnTotalResultsCount", "summaryRowSetting", "searchSettings"), List.of());
+        if (!(b.get("query") instanceof String text) || text.isBlank()) {
+            throw bad(List.of(path("query")), "queryError", "QUERY_NOT_SET", "The query is empty.");
+        }
+        Query q = parse(text);
+        List<Map<String, Object>> rows = rows(c, q);
+        int start = 0;
+        String fingerprint = Integer.toHexString(text.strip().hashCode());
+        if (b.get("pageToken") instanceof String token && !token.isEmpty()) {
+            Matcher m = Pattern.compile("pt-([0-9]+)-" + Pattern.quote(fingerprint)).matcher(token);
+            if (!m.matches() || Integer.parseInt(m.group(1)) > rows.size()) {
+                throw bad(List.of(path("page_token")), "requestError", "INVALID_PAGE_TOKEN", "Page token is invalid.");
+            }
+            start = Integer.parseInt(m.group(1));
+        }
+        int end = Math.min(rows.size(), start + pageSize);
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Map<String, Object> row : rows.subList(start, end)) {
+            results.add(project(row, q.select()));
+        }
+        out.put("results", results);
+        if (end < rows.size()) {
+            out.put("nextPageToken", "pt-" + end + "-" + fingerprint);
+        }
+        out.put("fieldMask", String.join(",", q.select().stream().map(GoogleAdsSimulator::camelPath).toList()));
+        if (Boolean.TRUE.equals(b.get("returnTotalResultsCount"))) {
+            out.put("totalResultsCount", String.valueOf(rows.size()));
+        }
+        return SimResponse.json(200, out);
+    }
+
+    private Query parse(String text) {
+        Matcher m = Pattern.compile("(?is)^\\s*SELECT\\s+(.+?)\\s+FROM\\s+([a-z_]+)(?:\\s+WHERE\\s+(.+?))?"
+                + "(?:\\s+ORDER\\s+BY\\s+(.+?))?(?:\\s+LIMIT\\s+([0-9]+))?(?:\\s+PARAMETERS\\s+.+?)?\\s*$").matcher(text);
+        if (!m.matches()) {
+            throw bad(List.of(path("query")), "queryError", "UNEXPECTED_INPUT", "The query is not valid GAQL.");
+        }
+        String from = m.group(2).toLowerCase(Locale.ROOT);
+        if (!SELECTABLE.containsKey(from)) {
+            throw bad(List.of(path("query")), "queryError", "INVALID_RESOURCE_NAME_IN_FROM_CLAUSE", "Unknown resource " + from + ".");
+        }
+        List<String> select = new ArrayList<>();
+        for (String f : m.group(1).split(",")) {
+            String field = f.trim();
+            checkField(from, field);
+            select.add(field);
+        }
+        List<Condition> where = m.group(3) == null ? List.of() : conditions(from, m.group(3));
+        if (m.group(4) != null) {
+            for (String f : m.group(4).split(",")) {
+                checkField(from, f.trim().split("\\s+")[0]);
+            }
+        }
+        return new Query(select, from, where, m.group(5) == null ? null : Integer.valueOf(m.group(5)));
+    }
+
+    private static void checkField(String from, String field) {
+        String resource = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
+        if (!SELECTABLE.get(from).contains(resource) || !FIELDS.get(resource).contains(field)) {
+            throw bad(List.of(path("query")), "queryError", "UNRECOGNIZED_FIELD", "Unrecognized field in the query: '" + field + "'.");
+        }
+    }
+
+    private static final Pattern TOKEN = Pattern.compile(
+            "\\s*(?:('(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\")|(!=|>=|<=|=|>|<|\\(|\\)|,)|([A-Za-z_][A-Za-z0-9_.]*)|(-?[0-9]+))");
+
+    private List<Condition> conditions(String from, String text) {
+        List<String> tokens = new ArrayList<>();
+        Matcher m = TOKEN.matcher(text);
+        int at = 0;
+        while (at < text.length() && m.find(at) && m.start() == at) {
+            tokens.add(m.group().strip());
+            at = m.end();
+        }
+        if (!text.substring(at).isBlank()) {
+            throw bad(List.of(path("query")), "queryError", "UNEXPECTED_INPUT", "Cannot parse the WHERE clause.");
+        }
+        List<Condition> out = new ArrayList<>();
+        int i = 0;
+        while (i < tokens.size()) {
+            try {
+                String field = tokens.get(i++);
+                checkField(from, field);
+                String op = tokens.get(i++).toUpperCase(Locale.ROOT);
+                List<String> values = new ArrayList<>();
+                switch (op) {
+                    case "=", "!=", ">", ">=", "<", "<=", "LIKE" -> values.add(literal(tokens.get(i++)));
+                    case "BETWEEN" -> {
+                        values.add(literal(tokens.get(i++)));
+                        if (!"AND".equalsIgnoreCase(tokens.get(i++))) {
+                            throw new IndexOutOfBoundsException();
+                        }
+                        values.add(literal(tokens.get(i++)));
+                    }
+                    case "IN" -> {
+                        if (!"(".equals(tokens.get(i++))) {
+                            throw new IndexOutOfBoundsException();
+                        }
+                        while (!")".equals(tokens.get(i))) {
+                            values.add(literal(tokens.get(i++)));
+                            if (",".equals(tokens.get(i))) {
+                                i++;
+                            }
+                        }
+                        i++;
+                    }
+                    default -> throw bad(List.of(path("query")), "queryError", "INVALID_OPERATOR_IN_WHERE_CLAUSE",
+                            "Unsupported operator " + op + ".");
+                }
+                out.add(new Condition(field, op, values));
+                if (i < tokens.size() && !"AND".equalsIgnoreCase(tokens.get(i++))) {
+                    throw new IndexOutOfBoundsException();
+                }
+            } catch (IndexOutOfBoundsException e) {
+                throw bad(List.of(path("query")), "queryError", "UNEXPECTED_INPUT", "Cannot parse the WHERE clause.");
+            }
+        }
+        return out;
+    }
+
+    private static String literal(String token) {
+        if (token.startsWith("'") || token.startsWith("\"")) {
+            return token.substring(1, token.length() - 1).replaceAll("\\\\(.)", "$1");
+        }
+        if (token.matches("-?[0-9]+")) {
+            return token;
+        }
+        throw new IndexOutOfBoundsException();
+    }
+
+    private List<Map<String, Object>> rows(Customer c, Query q) {
+        List<Map<String, Object>> base = new ArrayList<>();
+        Map<String, Object> customer = flat("customer", Map.of("resourceName", "customers/" + c.id, "id", c.id,
+                "descriptiveName", "Customer " + c.id, "currencyCode", c.currency, "timeZone", c.timeZone,
+                "manager", false));
+        switch (q.from()) {
+            case "customer" -> base.add(customer);
+            case "campaign_budget" -> c.budgets.values().forEach(o -> base.add(join(customer, flat("campaign_budget", o))));
+            case "campaign" -> c.campaigns.values().forEach(o -> base.add(join(customer, flat("campaign", o),
+                    flat("campaign_budget", c.budgets.get(key(o.get("campaignBudget")))))));
+            case "ad_group" -> c.adGroups.values().forEach(o -> base.add(join(customer, flat("ad_group", o),
+                    flat("campaign", c.campaigns.get(key(o.get("campaign")))))));
+            case "asset" -> c.assets.values().forEach(o -> base.add(join(customer, flat("asset", o))));
+            default -> c.ads.values().forEach(o -> {
+                Map<String, Object> g = c.adGroups.get(key(o.get("adGroup")));
+                base.add(join(customer, flat("ad_group_ad", o), flat("ad_group", g), flat("campaign", c.campaigns.get(key(g.get("campaign"))))));
+            });
+        }
+        boolean metrics = q.select().stream().anyMatch(f -> f.startsWith("metrics.") || f.startsWith("segments."))
+                || q.where().stream().anyMatch(w -> w.field().startsWith("metrics.") || w.field().startsWith("segments."));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!metrics) {
+            base.stream().filter(row -> matches(row, q.where())).forEach(rows::add);
+        } else {
+            LocalDate[] range = dateRange(q.where());
+            boolean byDay = q.select().contains("segments.date");
+            for (Map<String, Object> row : base) {
+                Map<String, Object> campaign = c.campaigns.get(String.valueOf(row.get("campaign.id")));
+                long[] total = new long[3];
+                for (LocalDate d = range[0]; !d.isAfter(range[1]); d = d.plusDays(1)) {
+                    long cost = spendMicrosOn(c, campaign, d);
+                    Map<String, Object> day = new LinkedHashMap<>(row);
+                    day.put("segments.date", d.toString());
+                    day.put("metrics.cost_micros", String.valueOf(cost));
+                    day.put("metrics.impressions", String.valueOf(cost / 5_000));
+                    day.put("metrics.clicks", String.valueOf(cost / 5_000 / 50));
+                    if (!matches(day, q.where()) || cost == 0) {
+                        continue;
+                    }
+                    if (byDay) {
+                        rows.add(day);
+                    }
+                    total[0] += cost;
+                    total[1] += cost / 5_000;
+                    total[2] += cost / 5_000 / 50;
+                }
+                if (!byDay && total[0] > 0) {
+                    Map<String, Object> sum = new LinkedHashMap<>(row);
+                    sum.put("metrics.cost_micros", String.valueOf(total[0]));
+                    sum.put("metrics.impressions", String.valueOf(total[1]));
+                    sum.put("metrics.clicks", String.valueOf(total[2]));
+                    rows.add(sum);
+                }
+            }
+        }
+        return q.limit() == null ? rows : rows.subList(0, Math.min(rows.size(), q.limit()));
+    }
+
+    private static LocalDate[] dateRange(List<Condition> where) {
+        LocalDate from = null;
+        LocalDate to = null;
+        try {
+            for (Condition w : where) {
+                if (!w.field().equals("segments.date")) {
+                    continue;
+                }
+                switch (w.op()) {
+                    case "BETWEEN" -> {
+                        from = LocalDate.parse(w.values().get(0));
+                        to = LocalDate.parse(w.values().get(1));
+                    }
+                    case "=" -> from = to = LocalDate.parse(w.values().getFirst());
+                    case ">=" -> from = LocalDate.parse(w.values().getFirst());
+                    case ">" -> from = LocalDate.parse(w.values().getFirst()).plusDays(1);
+                    case "<=" -> to = LocalDate.parse(w.values().getFirst());
+                    case "<" -> to = LocalDate.parse(w.values().getFirst()).minusDays(1);
+                    default -> { }
+                }
+            }
+        } catch (DateTimeParseException e) {
+            throw bad(List.of(path("query")), "queryError", "INVALID_VALUE_WITH_BETWEEN_OPERATOR", "Dates are 'YYYY-MM-DD'.");
+        }
+        if (from == null || to == null) {
+            throw bad(List.of(path("query")), "queryError", "EXPECTED_FILTERS_ON_DATE_RANGE",
+                    "Metrics and segments.date need a finite date range on segments.date.");
+        }
+        if (to.isBefore(from)) {
+            throw bad(List.of(path("query")), "queryError", "INVALID_VALUE_WITH_BETWEEN_OPERATOR", "The date range is empty.");
+        }
+        if (from.plusDays(3_660).isBefore(to)) {
+            throw bad(List.of(path("query")), "queryError", "DATE_RANGE_TOO_WIDE", "The date range is too wide.");
+        }
+        return new LocalDate[] {from, to};
+    }
+
+    private static boolean matches(Map<String, Object> row, List<Condition> where) {
+        for (Condition w : where) {
+            Object raw = row.get(w.field());
+            String v = raw == null ? null : String.valueOf(raw);
+            boolean ok = switch (w.op()) {
+                case "=" -> w.values().getFirst().equals(v);
+                case "!=" -> !w.values().getFirst().equals(v);
+                case "IN" -> w.values().contains(v);
+                case "LIKE" -> v != null && likePattern(w.values().getFirst()).matcher(v).matches();
+                case "BETWEEN" -> v != null && compare(v, w.values().get(0)) >= 0 && compare(v, w.values().get(1)) <= 0;
+                case ">" -> v != null && compare(v, w.values().getFirst()) > 0;
+                case ">=" -> v != null && compare(v, w.values().getFirst()) >= 0;
+                case "<" -> v != null && compare(v, w.values().getFirst()) < 0;
+                default -> v != null && compare(v, w.values().getFirst()) <= 0;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int compare(String a, String b) {
+        if (a.matches("-?[0-9]+") && b.matches("-?[0-9]+")) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        return a.compareTo(b);
+    }
+
+    /** GAQL LIKE: {@code %} any run, {@code _} any one character, {@code [x]} the literal x. */
+    static Pattern likePattern(String like) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < like.length(); i++) {
+            char ch = like.charAt(i);
+            if (ch == '[' && i + 2 < like.length() && like.charAt(i + 2) == ']') {
+                re.append(Pattern.quote(String.valueOf(like.charAt(i + 1))));
+                i += 2;
+            } else if (ch == '%') {
+                re.append(".*");
+            } else if (ch == '_') {
+                re.append('.');
+            } else {
+                re.append(Pattern.quote(String.valueOf(ch)));
+            }
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
+    }
+
+    /**
+     * Delivery of one campaign on one day (customer time zone): see the class Javadoc.
+     */
+    private long spendMicrosOn(Customer c, Map<String, Object> campaign, LocalDate day) {
+        LocalDate created = LocalDate.parse((String) campaign.get("_createdDay"));
+        LocalDate today = LocalDate.ofInstant(clock.instant(), c.zone());
+        if (!"ENABLED".equals(campaign.get("status")) || day.isBefore(created) || day.isAfter(today)) {
+            return 0;
+        }
+        LocalDate start = LocalDateTime.parse((String) campaign.get("startDateTime"), DATE_TIME).toLocalDate();
+        LocalDate end = LocalDateTime.parse((String) campaign.get("endDateTime"), DATE_TIME).toLocalDate();
+        if (day.isBefore(start) || day.isAfter(end)) {
+            return 0;
+        }
+        Map<String, Object> budget = c.budgets.get(key(campaign.get("campaignBudget")));
+        if (budget.get("amountMicros") instanceof String daily) {
+            return Long.parseLong(daily) / 2;
+        }
+        long total = Long.parseLong((String) budget.get("totalAmountMicros"));
+        long perDay = total / 10;
+        LocalDate first = created.isAfter(start) ? created : start;
+        long before = perDay * (day.toEpochDay() - first.toEpochDay());
+        return Math.max(0, Math.min(perDay, total - before));
+    }
+
+    /** The flat GAQL fields of one stored object ({@code campaign.start_date_time}, …). */
+    private static Map<String, Object> flat(String resource, Map<String, Object> o) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (o != null) {
+            flatten(resource, o, out);
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> o, Map<String, Object> out) {
+        for (Map.Entry<?, ?> e : o.entrySet()) {
+            String k = String.valueOf(e.getKey());
+            if (k.startsWith("_")) {
+                continue;
+            }
+            String field = prefix + "." + snake(k);
+            if (e.getValue() instanceof Map<?, ?> nested) {
+                flatten(field, nested, out);
+            } else {
+                out.put(field, e.getValue());
+            }
+        }
+    }
+
+    @SafeVarargs
+    private static Map<String, Object> join(Map<String, Object>... parts) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map<String, Object> p : parts) {
+            out.putAll(p);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> project(Map<String, Object> row, List<String> select) {
+        Map<String, Object> out = new TreeMap<>();
+        for (String field : select) {
+            Object v = row.get(field);
+            if (v == null) {
+                continue;
+            }
+            String[] parts = field.split("\\.");
+            Map<String, Object> at = out;
+            for (int i = 0; i < parts.length - 1; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> next = (Map<String, Object>) at.computeIfAbsent(camel(parts[i]), k -> new TreeMap<String, Object>());
+                at = next;
+            }
+            at.put(camel(parts[parts.length - 1]), v);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> visible(Map<String, Object> o) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        o.forEach((k, v) -> {
+            if (!k.startsWith("_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static String key(Object resourceName) {
+        String s = String.valueOf(resourceName);
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+
+    // ------------------------------------------------------------------ envelopes
+
+    /** A refusal with a GoogleAdsFailure, thrown from validation and answered by {@link #api}. */
+    private static final class Bad extends RuntimeException {
+        final int status;
+        final List<Map<String, Object>> errors;
+
+        Bad(int status, List<Map<String, Object>> errors) {
+            super(null, null, false, false);
+            this.status = status;
+            this.errors = errors;
+        }
+    }
+
+    private static Bad bad(List<Map<String, Object>> location, String category, String code, String message) {
+        return new Bad(400, List.of(error(category, code, message, location)));
+    }
+
+    static Map<String, Object> error(String category, String code, String message, List<Map<String, Object>> location) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("errorCode", Map.of(category, code));
+        e.put("message", message);
+        if (location != null && !location.isEmpty()) {
+            e.put("location", Map.of("fieldPathElements", location));
+        }
+        return e;
+    }
+
+    static SimResponse failure(int status, String rpcStatus, String message, List<Map<String, Object>> errors, String requestId) {
+        Map<String, Object> failure = new LinkedHashMap<>();
+        failure.put("@type", FAILURE_TYPE);
+        failure.put("errors", errors);
+        failure.put("requestId", requestId);
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", status);
+        e.put("message", message);
+        e.put("status", rpcStatus);
+        e.put("details", List.of(failure));
+        return SimResponse.json(status, Map.of("error", e));
+    }
+
+    private static Map<String, Object> path(String field) {
+        return Map.of("fieldName", field);
+    }
+
+    private static Map<String, Object> path(String field, int index) {
+        return Map.of("fieldName", field, "index", index);
+    }
+
+    private static List<Map<String, Object>> append(List<Map<String, Object>> at, Map<String, Object> element) {
+        List<Map<String, Object>> out = new ArrayList<>(at);
+        out.add(element);
+        return out;
+    }
+
+    private static void unknown(Map<String, Object> b, Set<String> known, List<Map<String, Object>> at) {
+        for (String k : b.keySet()) {
+            if (!known.contains(k)) {
+                throw new Bad(400, List.of(error("fieldError", "INVALID_VALUE",
+                        "Invalid JSON payload received. Unknown name \"" + k + "\": Cannot find field.", append(at, path(snake(k))))));
+            }
+        }
+    }
+
+    private static Map<String, Object> body(SimRequest r) {
+        try {
+            return r.jsonObject();
+        } catch (IllegalArgumentException e) {
+            throw new Bad(400, List.of(error("requestError", "INVALID_INPUT", "Invalid JSON payload received.", null)));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    static String camel(String snake) {
+        StringBuilder out = new StringBuilder();
+        boolean up = false;
+        for (char ch : snake.toCharArray()) {
+            if (ch == '_') {
+                up = true;
+            } else {
+                out.append(up ? Character.toUpperCase(ch) : ch);
+                up = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String camelPath(String field) {
+        return String.join(".", java.util.Arrays.stream(field.split("\\.")).map(GoogleAdsSimulator::camel).toList());
+    }
+
+    private static String digits(String id) {
+        return id.replace("-", "");
+    }
+
+    @Override
+    protected SimResponse notFound(SimRequest request) {
+        return SimResponse.json(404, Map.of("error", Map.of("code", 404,
+                "message", "The requested URL " + request.path() + " was not found on this server.", "status", "NOT_FOUND")));
+    }
+
+    @Override
+    protected SimResponse serverError() {
+        String requestId = "SIM" + requestIds.incrementAndGet();
+        return failure(500, "INTERNAL", "Internal error encountered.",
+                List.of(error("internalError", "INTERNAL_ERROR", "An internal error has occurred.", null)),
+                requestId).withHeader("request-id", requestId);
+    }
+
+    @Override
+    protected SimResponse rateLimited() {
+        Map<String, Object> e = error("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED",
+                "Too many requests. Retry in 1 seconds.", null);
+        e.put("details", Map.of("quotaErrorDetails", Map.of("rateScope", "DEVELOPER",
+                "rateName", "Requests per developer token per minute", "retryDelay", "1s")));
+        String requestId = "SIM" + requestIds.incrementAndGet();
+        return failure(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", List.of(e),
+                requestId).withHeader("request-id", requestId);
+    }
+}

@@ -1,0 +1,937 @@
+package dev.minutework.broker.providers.googleads;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.core.provider.ProviderOutcome;
+import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
+import dev.minutework.broker.core.provider.ProviderRequest;
+import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.googleads.GoogleAdsSession.CustomerInfo;
+import dev.minutework.broker.providers.googleads.GoogleAdsSession.NoToken;
+import dev.minutework.broker.providers.googleads.GoogleAdsSession.TokenGrant;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.WireResult;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Speaks the Google Ads API (REST) for one customer (docs/providers.md, "googleads").
+ *
+ * <p><b>Auth.</b> Access tokens come from the OAuth refresh-token flow and are cached per provider
+ * account in a {@link GoogleAdsSession} shared by all adapters of that account; one caller at a
+ * time refreshes, a minute before expiry. A 401 for an
+ * expired or invalid token drops it and repeats the call once with a fresh one (a 401 means the
+ * provider did nothing). Every call carries {@code developer-token} and, when the scope names a
+ * manager, {@code login-customer-id} in digits only.
+ *
+ * <p><b>Mapping.</b> Budgets and bids are micros as int64 strings in the customer's currency
+ * (a different currency is refused); daily budgets are {@code amountMicros}, lifetime budgets
+ * {@code totalAmountMicros} and need an end time. Times become {@code "yyyy-MM-dd HH:mm:ss"} in the
+ * customer's time zone. A campaign is a budget mutate then a campaign mutate ({@code SEARCH},
+ * {@code manualCpc}, always declaring {@code containsEuPoliticalAdvertising}). A creative is an
+ * IMAGE asset made from the downloaded {@code image_url}; the ad is a responsive search ad built
+ * from the creative's text: Google needs 3–15 headlines (≤ 30 characters) and 2–4 descriptions
+ * (≤ 90), so the unified {@code headline} and {@code body} carry them separated by {@code |}
+ * (e.g. {@code "Warm boots|Dry feet|Free returns"}); anything else is refused before any call.
+ * Group targeting is refused (Google targets locations and languages per campaign).
+ *
+ * <p><b>Unknown outcomes.</b> Created objects carry the broker reference at the end of their name
+ * ({@code "Winter boots [exe_…]"}; ads, which have no name, in {@code finalUrlSuffix=mw_ref=…}), so
+ * a lost answer is settled by a GAQL lookup; a create is repeated only after the provider answered
+ * 5xx and the lookup proved nothing was made. Reads and absolute updates are retried with backoff.
+ */
+final class GoogleAdsAdapter implements ProviderAdapter {
+
+    static final int ATTEMPTS = 3;
+    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
+    static final Duration DEFAULT_QUOTA_WAIT = Duration.ofSeconds(30);
+    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+    static final String REF_PARAM = "mw_ref=";
+
+    private final ProviderHttp http;
+    private final URI base;
+    private final URI tokenUrl;
+    private final ProviderAccountContext account;
+    private final GoogleAdsSession session;
+    private final ImageFetcher images;
+    private final Clock clock;
+    private final String customerId;
+    private final Duration firstBackoff;
+
+    GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,
+            ImageFetcher images, Clock clock) {
+        this(http, base, tokenUrl, account, session, images, clock, Duration.ofMillis(200));
+    }
+
+    GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,
+            ImageFetcher images, Clock clock, Duration firstBackoff) {
+        this.http = http;
+        this.base = base;
+        this.tokenUrl = tokenUrl;
+        this.account = account;
+        this.session = session;
+        this.images = images;
+        this.clock = clock;
+        this.customerId = digits(account.scope().get("customer_id"));
+        this.firstBackoff = firstBackoff;
+    }
+
+    @Override
+    public ProviderOutcome execute(ProviderRequest request) {
+        Map<String, Object> in = request.input();
+        try {
+            return switch (request.action()) {
+                case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
+                case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
+                case "ads.pause_campaign" -> pauseCampaign(request.providerIds().get("campaign_id"));
+                case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
+                case "ads.create_creative" -> createCreative(in, request.brokerReference());
+                case "ads.create_ad" -> createAd(in, request);
+                case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
+                default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
+                        "googleads does not support " + request.action());
+            };
+        } catch (NoToken e) {
+            return e.outcome; // no access token: nothing was sent to the API
+        } catch (Failed e) {
+            return e.outcome;
+        }
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
+        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
+        boolean lifetime = "lifetime".equals(budget.get("period"));
+        if (lifetime && !(in.get("end_time") instanceof String)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+                    "a googleads total (lifetime) budget needs the campaign's end_time");
+        }
+        CustomerInfo info = customer();
+        String micros = micros(budget, info);
+        String name = (String) in.get("name");
+        Map<String, Object> budgetCreate = new LinkedHashMap<>();
+        budgetCreate.put("name", named(name + " budget", ref, 255));
+        budgetCreate.put(lifetime ? "totalAmountMicros" : "amountMicros", micros);
+        budgetCreate.put("deliveryMethod", "STANDARD");
+        budgetCreate.put("explicitlyShared", false);
+        ProviderOutcome budgetOutcome = create("campaignBudgets", budgetCreate, "campaignBudget",
+                () -> lookup("campaign_budget", "campaign_budget.name", ref), this::objectOutcome);
+        if (budgetOutcome instanceof ProviderOutcome.Rejected r && "campaignBudgetError:DUPLICATE_NAME".equals(r.providerCode())) {
+            // a previous attempt under this reference made the budget: use it
+            budgetOutcome = lookup("campaign_budget", "campaign_budget.name", ref);
+        }
+        if (!(budgetOutcome instanceof ProviderOutcome.Succeeded madeBudget)) {
+            return budgetOutcome instanceof ProviderOutcome.Rejected r && r.kind() == RejectionKind.NOT_FOUND
+                    ? new ProviderOutcome.Unknown("the campaign budget of " + ref + " could not be confirmed") : budgetOutcome;
+        }
+        Map<String, Object> campaign = new LinkedHashMap<>();
+        campaign.put("name", named(name, ref, 255));
+        campaign.put("advertisingChannelType", "SEARCH");
+        campaign.put("status", status((String) in.getOrDefault("status", "paused")));
+        campaign.put("campaignBudget", madeBudget.data().get("resource_name"));
+        campaign.put("manualCpc", Map.of());
+        campaign.put("containsEuPoliticalAdvertising", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING");
+        putDateTime(campaign, "startDateTime", in.get("start_time"), info);
+        putDateTime(campaign, "endDateTime", in.get("end_time"), info);
+        return create("campaigns", campaign, "campaign", () -> reconcile("ads.create_campaign", ref), this::objectOutcome);
+    }
+
+    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+        String resource = "customers/" + customerId + "/campaigns/" + campaignId;
+        Map<String, Object> current = null;
+        if (in.containsKey("name") || in.containsKey("budget")) {
+            Page page = search("SELECT campaign.resource_name, campaign.name, campaign.campaign_budget, "
+                    + "campaign_budget.amount_micros, campaign_budget.total_amount_micros FROM campaign WHERE campaign.id = "
+                    + number(campaignId), null);
+            if (page.rows().isEmpty()) {
+                return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "campaign_not_found",
+                        "no campaign " + campaignId + " in the customer");
+            }
+            current = page.rows().getFirst();
+        }
+        if (in.get("budget") instanceof Map<?, ?> budget) {
+            Map<?, ?> existing = (Map<?, ?>) current.getOrDefault("campaignBudget", Map.of());
+            boolean lifetime = "lifetime".equals(budget.get("period"));
+            String field = lifetime ? "totalAmountMicros" : "amountMicros";
+            if (!existing.containsKey(field)) {
+                return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "budget_period_change",
+                        "a googleads budget cannot switch between daily and lifetime");
+            }
+            Map<String, Object> update = new LinkedHashMap<>();
+            update.put("resourceName", ((Map<?, ?>) current.get("campaign")).get("campaignBudget"));
+            update.put(field, micros(budget, customer()));
+            ProviderOutcome done = mutate("campaignBudgets", Map.of("update", update, "updateMask", field), "campaignBudget");
+            if (!(done instanceof ProviderOutcome.Succeeded)) {
+                return done;
+            }
+        }
+        Map<String, Object> update = new LinkedHashMap<>();
+        update.put("resourceName", resource);
+        List<String> mask = new ArrayList<>();
+        if (in.get("name") instanceof String name) {
+            // keep the broker reference the campaign was created with
+            update.put("name", name + referenceSuffix((String) ((Map<?, ?>) current.get("campaign")).get("name")));
+            mask.add("name");
+        }
+        if (in.get("status") instanceof String s) {
+            update.put("status", status(s));
+            mask.add("status");
+        }
+        if (in.get("end_time") instanceof String) {
+            putDateTime(update, "endDateTime", in.get("end_time"), customer());
+            mask.add("endDateTime");
+        }
+        if (mask.isEmpty()) {
+            return new ProviderOutcome.Succeeded(campaignId, Map.of("resource_name", resource), List.of());
+        }
+        return mutate("campaigns", Map.of("update", update, "updateMask", String.join(",", mask)), "campaign");
+    }
+
+    private ProviderOutcome pauseCampaign(String campaignId) {
+        Map<String, Object> update = new LinkedHashMap<>();
+        update.put("resourceName", "customers/" + customerId + "/campaigns/" + campaignId);
+        update.put("status", "PAUSED");
+        return mutate("campaigns", Map.of("update", update, "updateMask", "status"), "campaign");
+    }
+
+    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
+        if (in.get("targeting") instanceof Map<?, ?> targeting && !targeting.isEmpty()) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                    "googleads targets locations and languages per campaign, not per ad group; the broker does not map "
+                            + "group targeting (" + String.join(", ", targeting.keySet().stream().map(String::valueOf).toList())
+                            + ") for googleads");
+        }
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("name", named((String) in.get("name"), ref, 255));
+        group.put("campaign", "customers/" + customerId + "/campaigns/" + campaignId);
+        group.put("status", status((String) in.getOrDefault("status", "paused")));
+        group.put("type", "SEARCH_STANDARD");
+        if (in.get("bid") instanceof Map<?, ?> bid) {
+            group.put("cpcBidMicros", micros(bid, customer()));
+        }
+        return create("adGroups", group, "adGroup", () -> reconcile("ads.create_group", ref), this::objectOutcome);
+    }
+
+    private ProviderOutcome createCreative(Map<String, Object> in, String ref) {
+        ProviderOutcome unfit = responsiveSearchAdUnfit(in);
+        if (unfit != null) {
+            return unfit;
+        }
+        byte[] image;
+        try {
+            image = images.fetch(URI.create((String) in.get("image_url")));
+        } catch (IOException | RuntimeException e) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "image_unavailable",
+                    Redaction.clean("the creative's image could not be downloaded: " + e.getMessage(), account.credentials()));
+        }
+        if (image.length == 0 || image.length > ImageFetcher.MAX_BYTES) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "image_size",
+                    "googleads image assets need 1 byte to 5,120 KB of image data");
+        }
+        Map<String, Object> asset = new LinkedHashMap<>();
+        asset.put("name", named((String) in.get("name"), ref, 255));
+        asset.put("type", "IMAGE");
+        asset.put("imageAsset", Map.of("data", Base64.getEncoder().encodeToString(image)));
+        return create("assets", asset, "asset", () -> reconcile("ads.create_creative", ref), this::objectOutcome);
+    }
+
+    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
+        Map<String, Object> creative = request.references().get("creative_id");
+        if (creative == null || request.providerIds().get("creative_id") == null) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
+                    "the ad's creative is not known to the broker");
+        }
+        ProviderOutcome unfit = responsiveSearchAdUnfit(creative);
+        if (unfit != null) {
+            return unfit;
+        }
+        String ref = request.brokerReference();
+        Map<String, Object> rsa = new LinkedHashMap<>();
+        rsa.put("headlines", split((String) creative.get("headline")).stream().map(t -> Map.of("text", t)).toList());
+        rsa.put("descriptions", split((String) creative.get("body")).stream().map(t -> Map.of("text", t)).toList());
+        Map<String, Object> ad = new LinkedHashMap<>();
+        ad.put("finalUrls", List.of(creative.get("landing_url")));
+        ad.put("finalUrlSuffix", REF_PARAM + enc(ref));
+        ad.put("responsiveSearchAd", rsa);
+        Map<String, Object> adGroupAd = new LinkedHashMap<>();
+        adGroupAd.put("adGroup", "customers/" + customerId + "/adGroups/" + request.providerIds().get("group_id"));
+        adGroupAd.put("status", status((String) in.getOrDefault("status", "paused")));
+        adGroupAd.put("ad", ad);
+        return create("adGroupAds", adGroupAd, "adGroupAd", () -> reconcile("ads.create_ad", ref), this::adOutcome);
+    }
+
+    /** Why the creative's text cannot become a responsive search ad, or null when it can. */
+    static ProviderOutcome responsiveSearchAdUnfit(Map<String, Object> creative) {
+        List<String> headlines = split((String) creative.get("headline"));
+        List<String> descriptions = split((String) creative.get("body"));
+        if (headlines.size() < 3 || headlines.size() > 15 || headlines.stream().anyMatch(h -> h.isEmpty() || h.length() > 30)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "rsa_headlines",
+                    "googleads responsive search ads need 3 to 15 headlines of at most 30 characters: separate them "
+                            + "with '|' in headline (e.g. \"Warm boots|Dry feet|Free returns\")");
+        }
+        if (descriptions.size() < 2 || descriptions.size() > 4 || descriptions.stream().anyMatch(d -> d.isEmpty() || d.length() > 90)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "rsa_descriptions",
+                    "googleads responsive search ads need 2 to 4 descriptions of at most 90 characters: separate them "
+                            + "with '|' in body");
+        }
+        return null;
+    }
+
+    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+        CustomerInfo info = customer();
+        boolean daily = !"total".equals(in.get("granularity"));
+        LocalDate since = LocalDate.parse((String) in.get("since"));
+        LocalDate until = LocalDate.parse((String) in.get("until"));
+        String query = "SELECT campaign.id, metrics.impressions, metrics.clicks, metrics.cost_micros"
+                + (daily ? ", segments.date" : "") + " FROM campaign WHERE segments.date BETWEEN '" + since + "' AND '"
+                + until + "'" + (campaignId == null ? "" : " AND campaign.id = " + number(campaignId));
+        List<ReportRow> rows = new ArrayList<>();
+        String pageToken = null;
+        int pages = 0;
+        do {
+            Page page = search(query, pageToken);
+            for (Map<String, Object> r : page.rows()) {
+                Map<?, ?> c = (Map<?, ?>) r.get("campaign");
+                Map<?, ?> m = (Map<?, ?>) r.getOrDefault("metrics", Map.of());
+                Map<?, ?> s = (Map<?, ?>) r.getOrDefault("segments", Map.of());
+                LocalDate date = daily ? LocalDate.parse((String) s.get("date")) : since;
+                rows.add(new ReportRow(date, String.valueOf(c.get("id")), int64(m.get("impressions")), int64(m.get("clicks")),
+                        minor(int64(m.get("costMicros")), info.currency()), info.currency()));
+            }
+            pageToken = page.nextPageToken();
+        } while (pageToken != null && ++pages < 10_000);
+        return new ProviderOutcome.Succeeded(null, Map.of(), rows);
+    }
+
+    // ------------------------------------------------------------------ reconciliation and checks
+
+    @Override
+    public ProviderOutcome reconcile(String action, String brokerReference) {
+        try {
+            return switch (action) {
+                case "ads.create_campaign" -> lookup("campaign", "campaign.name", brokerReference);
+                case "ads.create_group" -> lookup("ad_group", "ad_group.name", brokerReference);
+                case "ads.create_creative" -> lookup("asset", "asset.name", brokerReference);
+                case "ads.create_ad" -> lookupAd(brokerReference);
+                // updates set absolute values: the broker may repeat them
+                default -> new ProviderOutcome.Unknown("googleads cannot look up " + action + " by reference; repeat it");
+            };
+        } catch (NoToken | Failed e) {
+            return new ProviderOutcome.Unknown("could not look up " + brokerReference + " at googleads");
+        }
+    }
+
+    /** The object of one resource whose name ends with the reference. */
+    private ProviderOutcome lookup(String resource, String nameField, String ref) {
+        String fields = switch (resource) {
+            case "campaign" -> "campaign.resource_name, campaign.id, campaign.name, campaign.status";
+            case "campaign_budget" -> "campaign_budget.resource_name, campaign_budget.id, campaign_budget.name";
+            case "ad_group" -> "ad_group.resource_name, ad_group.id, ad_group.name, ad_group.status";
+            default -> "asset.resource_name, asset.id, asset.name";
+        };
+        String removed = resource.equals("asset") ? "" : " AND " + resource + ".status != 'REMOVED'";
+        Page page = search("SELECT " + fields + " FROM " + resource + " WHERE " + nameField + " LIKE '%"
+                + gaqlString(likeLiteral(" [" + ref + "]")) + "'" + removed, null);
+        if (page.rows().isEmpty()) {
+            return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "not_found", "no object carries the reference " + ref);
+        }
+        String key = GoogleAdsAdapter.camel(resource);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> found = (Map<String, Object>) page.rows().getFirst().get(key);
+        return objectOutcome(found);
+    }
+
+    private ProviderOutcome lookupAd(String ref) {
+        Page page = search("SELECT ad_group_ad.resource_name, ad_group_ad.status, ad_group_ad.ad.id, "
+                + "ad_group_ad.policy_summary.review_status, ad_group_ad.policy_summary.approval_status FROM ad_group_ad "
+                + "WHERE ad_group_ad.ad.final_url_suffix = '" + gaqlString(REF_PARAM + enc(ref)) + "'", null);
+        if (page.rows().isEmpty()) {
+            return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "not_found", "no ad carries the reference " + ref);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> found = (Map<String, Object>) page.rows().getFirst().get("adGroupAd");
+        return adOutcome(found);
+    }
+
+    @Override
+    public List<ProviderCheck> checks() {
+        String where = base.getHost();
+        try {
+            token();
+        } catch (NoToken e) {
+            return List.of(new ProviderCheck("credentials_authenticate", false,
+                            "the OAuth refresh was refused (" + e.outcome.providerCode() + ")"),
+                    new ProviderCheck("developer_token_approved", false, "not checked: authentication failed"),
+                    new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
+        }
+        WireResult r = send("POST", "/customers/" + customerId + "/googleAds:search",
+                Map.of("query", "SELECT customer.id, customer.currency_code, customer.time_zone FROM customer"));
+        return switch (r) {
+            case WireResult.Answered a when a.status() / 100 == 2 -> List.of(
+                    new ProviderCheck("credentials_authenticate", true, "the OAuth credentials are accepted"),
+                    new ProviderCheck("developer_token_approved", true, "the developer token is accepted"),
+                    new ProviderCheck("account_reachable", true, "customer " + customerId + " answers at " + where));
+            case WireResult.Answered a -> {
+                String code = errorCode(a).orElse("http_" + a.status());
+                if (code.startsWith("authenticationError:")) {
+                    yield List.of(new ProviderCheck("credentials_authenticate", false, "the access token is refused (" + code + ")"),
+                            new ProviderCheck("developer_token_approved", false, "not checked: authentication failed"),
+                            new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
+                }
+                if (code.startsWith("authorizationError:DEVELOPER_TOKEN")) {
+                    yield List.of(new ProviderCheck("credentials_authenticate", true, "the OAuth credentials are accepted"),
+                            new ProviderCheck("developer_token_approved", false, "the developer token is refused (" + code + ")"),
+                            new ProviderCheck("account_reachable", false, "not checked: developer token refused"));
+                }
+                yield List.of(new ProviderCheck("credentials_authenticate", true, "the OAuth credentials are accepted"),
+                        new ProviderCheck("account_reachable", false, "customer " + customerId + " is not reachable ("
+                                + Redaction.clean(code, account.credentials()) + ")"));
+            }
+            case WireResult.NotSent n -> List.of(new ProviderCheck("provider_reachable", false, "cannot connect to " + where));
+            case WireResult.Lost l -> List.of(new ProviderCheck("provider_reachable", false, "no answer from " + where));
+        };
+    }
+
+    // ------------------------------------------------------------------ wire: creates, mutates, search
+
+    /** A mutate's provider-neutral result could not be had; carries the outcome. */
+    private static final class Failed extends RuntimeException {
+        final ProviderOutcome outcome;
+
+        Failed(ProviderOutcome outcome) {
+            super(null, null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    /**
+     * A create: never repeated unless the provider answered (5xx or 429) and, for 5xx, a lookup
+     * proved nothing was made.
+     */
+    private ProviderOutcome create(String collection, Map<String, Object> object, String key, Supplier<ProviderOutcome> lookup,
+            Function<Map<String, Object>, ProviderOutcome> ok) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("operations", List.of(Map.of("create", object)));
+        body.put("responseContentType", "MUTABLE_RESOURCE");
+        String path = "/customers/" + customerId + "/" + collection + ":mutate";
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            WireResult r = send("POST", path, body);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    Optional<Map<String, Object>> made = firstResult(a, key);
+                    // created, but the answer is unreadable: find the object rather than guess
+                    return made.isPresent() ? ok.apply(made.get()) : afterLoss(lookup, collection);
+                }
+                case WireResult.Answered a when rateLimited(a) -> {
+                    Duration wait = retryDelay(a);
+                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                        return new ProviderOutcome.RateLimited(wait);
+                    }
+                    sleep(wait);
+                    continue;
+                }
+                case WireResult.Answered a when a.status() >= 500 -> {
+                    ProviderOutcome found = safely(lookup);
+                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
+                        return found; // made after all, or cannot tell
+                    }
+                    last = rejected(a);
+                }
+                case WireResult.Answered a -> {
+                    return rejected(a);
+                }
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
+                case WireResult.Lost l -> {
+                    return afterLoss(lookup, collection);
+                }
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        return last;
+    }
+
+    /** A lookup whose own failure means "cannot tell". */
+    private static ProviderOutcome safely(Supplier<ProviderOutcome> lookup) {
+        try {
+            return lookup.get();
+        } catch (NoToken | Failed e) {
+            return new ProviderOutcome.Unknown("the lookup by reference failed");
+        }
+    }
+
+    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
+    private ProviderOutcome afterLoss(Supplier<ProviderOutcome> lookup, String collection) {
+        ProviderOutcome found = safely(lookup);
+        return found instanceof ProviderOutcome.Succeeded ? found
+                : new ProviderOutcome.Unknown("the answer to a " + collection + " create was lost; reconcile by reference");
+    }
+
+    /** An absolute update: safe to repeat on 429, 5xx, unsent or lost. */
+    private ProviderOutcome mutate(String collection, Map<String, Object> operation, String key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("operations", List.of(operation));
+        body.put("responseContentType", "MUTABLE_RESOURCE");
+        WireResult.Answered a = repeatable("/customers/" + customerId + "/" + collection + ":mutate", body);
+        return firstResult(a, key).map(this::objectOutcome).orElseGet(GoogleAdsAdapter::unreadable);
+    }
+
+    private record Page(List<Map<String, Object>> rows, String nextPageToken) {}
+
+    private Page search(String query, String pageToken) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("query", query);
+        if (pageToken != null) {
+            body.put("pageToken", pageToken);
+        }
+        WireResult.Answered a = repeatable("/customers/" + customerId + "/googleAds:search", body);
+        Map<String, Object> json = parse(a.body()).orElseThrow(() -> new Failed(unreadable()));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (json.get("results") instanceof List<?> results) {
+            for (Object o : results) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                rows.add(m);
+            }
+        }
+        String next = json.get("nextPageToken") instanceof String t && !t.isEmpty() ? t : null;
+        return new Page(rows, next);
+    }
+
+    /** Reads and absolute updates: a 2xx answer, or {@link Failed} with the outcome that stands instead. */
+    private WireResult.Answered repeatable(String path, Map<String, Object> body) {
+        ProviderOutcome last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            WireResult r = send("POST", path, body);
+            switch (r) {
+                case WireResult.Answered a when a.status() / 100 == 2 -> {
+                    return a;
+                }
+                case WireResult.Answered a when rateLimited(a) -> {
+                    Duration wait = retryDelay(a);
+                    last = new ProviderOutcome.RateLimited(wait);
+                    if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
+                        throw new Failed(last);
+                    }
+                    sleep(wait);
+                    continue;
+                }
+                case WireResult.Answered a when a.status() >= 500 -> last = rejected(a);
+                case WireResult.Answered a -> throw new Failed(rejected(a));
+                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
+                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(l.reason());
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        throw new Failed(last);
+    }
+
+    /**
+     * One API call with a current access token; a 401 for an expired or invalid token drops the
+     * token and repeats the call once (the provider did nothing with it).
+     */
+    private WireResult send(String method, String path, Map<String, Object> body) {
+        String token = token();
+        WireResult r = sendWith(token, method, path, body);
+        if (r instanceof WireResult.Answered a && a.status() == 401
+                && errorCode(a).filter(c -> c.equals("authenticationError:OAUTH_TOKEN_EXPIRED")
+                        || c.equals("authenticationError:OAUTH_TOKEN_INVALID")).isPresent()) {
+            session.invalidate(token);
+            r = sendWith(token(), method, path, body);
+        }
+        return r;
+    }
+
+    private WireResult sendWith(String token, String method, String path, Map<String, Object> body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .header("developer-token", account.credentials().get("developer_token"))
+                .header("Accept", "application/json");
+        String login = account.scope().get("login_customer_id");
+        if (login != null && !login.isBlank()) {
+            b.header("login-customer-id", digits(login));
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(CanonicalJson.canonicalize(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(b);
+    }
+
+    private String token() {
+        return session.accessToken(clock, this::refreshToken);
+    }
+
+    /** The OAuth refresh-token grant; the secrets travel only in the form body. */
+    private TokenGrant refreshToken() {
+        String form = "grant_type=refresh_token&client_id=" + enc(account.credentials().get("client_id"))
+                + "&client_secret=" + enc(account.credentials().get("client_secret"))
+                + "&refresh_token=" + enc(account.credentials().get("refresh_token"));
+        WireResult last = null;
+        Duration backoff = firstBackoff;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            last = http.send(HttpRequest.newBuilder(tokenUrl)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)));
+            if (last instanceof WireResult.Answered a && a.status() < 500) {
+                break;
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2);
+        }
+        return switch (last) {
+            case WireResult.Answered a when a.status() == 200 -> {
+                Optional<Map<String, Object>> json = parse(a.body());
+                if (json.isPresent() && json.get().get("access_token") instanceof String t && !t.isEmpty()) {
+                    long seconds = json.get().get("expires_in") instanceof Number n ? n.longValue() : 3_600;
+                    yield new TokenGrant(t, Duration.ofSeconds(seconds), null);
+                }
+                yield new TokenGrant(null, null, new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                        "oauth:unreadable_answer", "the OAuth token endpoint's answer had no access token"));
+            }
+            case WireResult.Answered a -> {
+                Optional<Map<String, Object>> json = parse(a.body());
+                String error = json.map(j -> j.get("error")).filter(String.class::isInstance).map(String.class::cast)
+                        .orElse("http_" + a.status());
+                String description = json.map(j -> j.get("error_description")).filter(String.class::isInstance)
+                        .map(String.class::cast).orElse("HTTP " + a.status());
+                RejectionKind kind = a.status() >= 500 ? RejectionKind.PROVIDER_ERROR : RejectionKind.AUTH_FAILED;
+                yield new TokenGrant(null, null, new ProviderOutcome.Rejected(kind,
+                        Redaction.clean("oauth:" + error, account.credentials()),
+                        Redaction.clean("OAuth refresh refused: " + description, account.credentials())));
+            }
+            case WireResult.NotSent n -> new TokenGrant(null, null, new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                    "oauth:unreachable", "cannot reach the OAuth token endpoint at " + tokenUrl.getHost()));
+            case WireResult.Lost l -> new TokenGrant(null, null, new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
+                    "oauth:no_answer", "no answer from the OAuth token endpoint at " + tokenUrl.getHost()));
+        };
+    }
+
+    /** The customer's currency and time zone, read once per account. */
+    private CustomerInfo customer() {
+        return session.customer(() -> {
+            Page page = search("SELECT customer.id, customer.currency_code, customer.time_zone FROM customer", null);
+            if (page.rows().isEmpty() || !(page.rows().getFirst().get("customer") instanceof Map<?, ?> c)
+                    || !(c.get("currencyCode") instanceof String currency) || !(c.get("timeZone") instanceof String zone)) {
+                throw new Failed(unreadable());
+            }
+            return new CustomerInfo(currency, zone);
+        });
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private Optional<Map<String, Object>> firstResult(WireResult.Answered a, String key) {
+        return parse(a.body()).flatMap(json -> json.get("results") instanceof List<?> results && !results.isEmpty()
+                && results.getFirst() instanceof Map<?, ?> first ? Optional.of(first) : Optional.empty())
+                .map(first -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> resource = first.get(key) instanceof Map<?, ?> full
+                            ? new LinkedHashMap<>((Map<String, Object>) full) : new LinkedHashMap<>();
+                    resource.putIfAbsent("resourceName", first.get("resourceName"));
+                    return resource;
+                }).filter(m -> m.get("resourceName") instanceof String);
+    }
+
+    /** Campaigns, budgets, ad groups, assets: the id is the last segment of the resource name. */
+    private ProviderOutcome objectOutcome(Map<String, Object> o) {
+        if (!(o.get("resourceName") instanceof String name)) {
+            return unreadable();
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("resource_name", name);
+        if (o.get("status") instanceof String s) {
+            data.put("status", unifiedStatus(s));
+        }
+        if (o.get("name") instanceof String n) {
+            data.put("provider_name", n);
+        }
+        return new ProviderOutcome.Succeeded(name.substring(name.lastIndexOf('/') + 1), data, List.of());
+    }
+
+    /** Ads: the id is {@code adGroupId~adId}; review status from the policy summary. */
+    private ProviderOutcome adOutcome(Map<String, Object> o) {
+        ProviderOutcome base = objectOutcome(o);
+        if (!(base instanceof ProviderOutcome.Succeeded ok)) {
+            return base;
+        }
+        Map<String, Object> data = new LinkedHashMap<>(ok.data());
+        if (o.get("policySummary") instanceof Map<?, ?> policy) {
+            Object review = policy.get("reviewStatus");
+            Object approval = policy.get("approvalStatus");
+            boolean pending = "REVIEW_IN_PROGRESS".equals(review) || approval == null || "UNKNOWN".equals(approval);
+            data.put("review_status", pending ? "in_review" : String.valueOf(approval).toLowerCase(Locale.ROOT));
+        }
+        return new ProviderOutcome.Succeeded(ok.providerObjectId(), data, List.of());
+    }
+
+    private ProviderOutcome rejected(WireResult.Answered a) {
+        Optional<Map<String, Object>> json = parse(a.body());
+        Map<?, ?> error = json.map(j -> j.get("error")).filter(Map.class::isInstance).map(Map.class::cast).orElse(Map.of());
+        Optional<Map<?, ?>> first = firstError(a);
+        String code = errorCode(a).orElseGet(() -> "http_" + a.status()
+                + (error.get("status") instanceof String s ? ":" + s : ""));
+        String message = first.map(e -> e.get("message")).filter(String.class::isInstance).map(String.class::cast)
+                .orElseGet(() -> error.get("message") instanceof String m ? m : "HTTP " + a.status());
+        String location = first.map(GoogleAdsAdapter::location).orElse("");
+        String category = code.contains(":") ? code.substring(0, code.indexOf(':')) : "";
+        RejectionKind kind = switch (category) {
+            case "authenticationError", "authorizationError" -> RejectionKind.AUTH_FAILED;
+            case "policyViolationError", "policyFindingError", "policyValidationParameterError", "adSharingError" ->
+                    RejectionKind.POLICY_REJECTED;
+            case "internalError" -> RejectionKind.PROVIDER_ERROR;
+            default -> code.equals("mutateError:RESOURCE_NOT_FOUND") ? RejectionKind.NOT_FOUND : switch (a.status()) {
+                case 401, 403 -> RejectionKind.AUTH_FAILED;
+                case 404 -> RejectionKind.NOT_FOUND;
+                default -> a.status() >= 500 ? RejectionKind.PROVIDER_ERROR : RejectionKind.INVALID_REQUEST;
+            };
+        };
+        String secret = session.currentToken();
+        return new ProviderOutcome.Rejected(kind, Redaction.clean(code, account.credentials(), secret),
+                Redaction.clean(message + location, account.credentials(), secret));
+    }
+
+    /** {@code category:ENUM} of the first GoogleAdsFailure error, e.g. {@code fieldError:REQUIRED}. */
+    static Optional<String> errorCode(WireResult.Answered a) {
+        return firstError(a).flatMap(e -> e.get("errorCode") instanceof Map<?, ?> code && !code.isEmpty()
+                ? Optional.of(code.entrySet().iterator().next()).map(x -> x.getKey() + ":" + x.getValue())
+                : Optional.empty());
+    }
+
+    private static Optional<Map<?, ?>> firstError(WireResult.Answered a) {
+        return failures(a).stream().flatMap(f -> f.get("errors") instanceof List<?> errors ? errors.stream() : java.util.stream.Stream.empty())
+                .filter(Map.class::isInstance).<Map<?, ?>>map(Map.class::cast).findFirst();
+    }
+
+    private static List<Map<?, ?>> failures(WireResult.Answered a) {
+        Optional<Map<String, Object>> json = parse(a.body());
+        if (json.isEmpty() || !(json.get().get("error") instanceof Map<?, ?> error) || !(error.get("details") instanceof List<?> details)) {
+            return List.of();
+        }
+        List<Map<?, ?>> out = new ArrayList<>();
+        for (Object d : details) {
+            if (d instanceof Map<?, ?> m && m.get("@type") instanceof String t && t.endsWith("GoogleAdsFailure")) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static String location(Map<?, ?> error) {
+        if (!(error.get("location") instanceof Map<?, ?> loc) || !(loc.get("fieldPathElements") instanceof List<?> path)) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (Object o : path) {
+            if (o instanceof Map<?, ?> e) {
+                out.append(out.isEmpty() ? "" : ".").append(e.get("fieldName"));
+                if (e.get("index") instanceof Number n) {
+                    out.append('[').append(n).append(']');
+                }
+            }
+        }
+        return out.isEmpty() ? "" : " (at " + out + ")";
+    }
+
+    private static boolean rateLimited(WireResult.Answered a) {
+        return a.status() == 429 || errorCode(a).filter(c -> c.startsWith("quotaError:RESOURCE_")).isPresent();
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)s");
+
+    /** The quota error's {@code retryDelay} (or a {@code google.rpc.RetryInfo}, or Retry-After). */
+    static Duration retryDelay(WireResult.Answered a) {
+        for (Map<?, ?> f : failures(a)) {
+            if (f.get("errors") instanceof List<?> errors) {
+                for (Object e : errors) {
+                    if (e instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d
+                            && d.get("quotaErrorDetails") instanceof Map<?, ?> q && q.get("retryDelay") instanceof String s) {
+                        Duration parsed = duration(s);
+                        if (parsed != null) {
+                            return parsed;
+                        }
+                    }
+                }
+            }
+        }
+        Optional<Map<String, Object>> json = parse(a.body());
+        if (json.isPresent() && json.get().get("error") instanceof Map<?, ?> error && error.get("details") instanceof List<?> details) {
+            for (Object d : details) {
+                if (d instanceof Map<?, ?> m && m.get("retryDelay") instanceof String s && duration(s) != null) {
+                    return duration(s);
+                }
+            }
+        }
+        String header = a.header("Retry-After");
+        if (header != null && header.trim().matches("[0-9]+")) {
+            return Duration.ofSeconds(Long.parseLong(header.trim()));
+        }
+        return DEFAULT_QUOTA_WAIT;
+    }
+
+    private static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        return m.matches() ? Duration.ofNanos(new BigDecimal(m.group(1)).movePointRight(9).longValue()) : null;
+    }
+
+    private static ProviderOutcome unreadable() {
+        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
+                "the provider's answer was not the documented JSON");
+    }
+
+    private static Optional<Map<String, Object>> parse(String body) {
+        try {
+            return Optional.of(JsonParser.parseObject(body));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Micros as an int64 string, in the customer's currency (which Google uses for every amount). */
+    private static String micros(Map<?, ?> money, CustomerInfo info) {
+        String currency = (String) money.get("currency");
+        if (!info.currency().equals(currency)) {
+            throw new Failed(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
+                    "the googleads customer bills in " + info.currency() + ", not " + currency));
+        }
+        return Long.toString(Money.of(((Number) money.get("amount_minor")).longValue(), currency).toMicros());
+    }
+
+    private static long minor(long micros, String currency) {
+        return BigDecimal.valueOf(micros).movePointLeft(6 - Money.exponentOf(currency)).setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
+    }
+
+    private static void putDateTime(Map<String, Object> body, String field, Object rfc3339, CustomerInfo info) {
+        if (rfc3339 instanceof String s) {
+            body.put(field, Instant.parse(s).atZone(ZoneId.of(info.timeZone())).format(DATE_TIME));
+        }
+    }
+
+    private static String status(String unified) {
+        return "active".equals(unified) ? "ENABLED" : "PAUSED";
+    }
+
+    private static String unifiedStatus(String google) {
+        return switch (google) {
+            case "ENABLED" -> "active";
+            case "PAUSED" -> "paused";
+            default -> google.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    static List<String> split(String text) {
+        if (text == null) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(text.split("\\|", -1)).map(String::strip).toList();
+    }
+
+    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
+    static String named(String name, String ref, int max) {
+        String suffix = " [" + ref + "]";
+        String head = name.length() + suffix.length() > max ? name.substring(0, max - suffix.length()) : name;
+        return head + suffix;
+    }
+
+    private static String referenceSuffix(String providerName) {
+        if (providerName == null) {
+            return "";
+        }
+        int at = providerName.lastIndexOf(" [");
+        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
+    }
+
+    /** A GAQL LIKE pattern matching {@code text} literally ({@code [ ] % _} bracketed). */
+    static String likeLiteral(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char ch : text.toCharArray()) {
+            out.append("[]%_".indexOf(ch) >= 0 ? "[" + ch + "]" : String.valueOf(ch));
+        }
+        return out.toString();
+    }
+
+    /** Escapes a GAQL single-quoted string's contents. */
+    static String gaqlString(String text) {
+        return text.replace("\\", "\\\\").replace("'", "\\'");
+    }
+
+    private static String number(String id) {
+        if (id == null || !id.matches("[0-9]{1,19}")) {
+            throw new Failed(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bad_provider_id",
+                    "not a googleads id: " + id));
+        }
+        return id;
+    }
+
+    static String camel(String snake) {
+        StringBuilder out = new StringBuilder();
+        boolean up = false;
+        for (char ch : snake.toCharArray()) {
+            if (ch == '_') {
+                up = true;
+            } else {
+                out.append(up ? Character.toUpperCase(ch) : ch);
+                up = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static long int64(Object v) {
+        return v == null ? 0 : v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
+    }
+
+    private static String digits(String id) {
+        return id == null ? null : id.replace("-", "");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

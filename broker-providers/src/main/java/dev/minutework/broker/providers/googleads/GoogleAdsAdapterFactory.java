@@ -1,0 +1,91 @@
+package dev.minutework.broker.providers.googleads;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.providers.http.ProviderHttp;
+import java.net.URI;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes {@link GoogleAdsAdapter}s. One HTTP client serves all accounts; the access token cache is
+ * shared by every adapter made for the same provider account id.
+ */
+public final class GoogleAdsAdapterFactory implements ProviderAdapterFactory {
+
+    public static final String ID = "googleads";
+    public static final URI DEFAULT_BASE_URL = URI.create("https://googleads.googleapis.com/v26");
+    public static final URI DEFAULT_TOKEN_URL = URI.create("https://www.googleapis.com/oauth2/v3/token");
+    static final String TOKEN_PATH = "/oauth2/v3/token";
+
+    private final ProviderHttp http;
+    private final ImageFetcher images;
+    private final Clock clock;
+    private final Map<String, GoogleAdsSession> sessions = new ConcurrentHashMap<>();
+
+    public GoogleAdsAdapterFactory() {
+        this(new ProviderHttp(), ImageFetcher.jdk(), Clock.systemUTC());
+    }
+
+    GoogleAdsAdapterFactory(ProviderHttp http, ImageFetcher images, Clock clock) {
+        this.http = http;
+        this.images = images;
+        this.clock = clock;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Set<String> providerKeys() {
+        return Set.of("googleads");
+    }
+
+    @Override
+    public Set<String> requiredCredentials() {
+        return Set.of("client_id", "client_secret", "refresh_token", "developer_token");
+    }
+
+    @Override
+    public Set<String> requiredScope() {
+        return Set.of("customer_id");
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
+                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE);
+    }
+
+    @Override
+    public boolean real() {
+        return true;
+    }
+
+    @Override
+    public ProviderAdapter create(ProviderAccountContext account) {
+        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(stripSlash(account.baseUrl()));
+        URI tokenUrl = account.baseUrl() == null ? DEFAULT_TOKEN_URL
+                : URI.create(base.getScheme() + "://" + base.getRawAuthority() + TOKEN_PATH);
+        return new GoogleAdsAdapter(http, base, tokenUrl, account, session(account), images, clock);
+    }
+
+    /** The account's shared session; a new one when its credentials changed. */
+    GoogleAdsSession session(ProviderAccountContext account) {
+        String fingerprint = CanonicalJson.sha256Hex(account.credentials().get("client_id") + "\n"
+                + account.credentials().get("refresh_token"));
+        return sessions.compute(account.accountId(), (id, s) -> s != null && s.matches(fingerprint) ? s
+                : new GoogleAdsSession(fingerprint));
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}
