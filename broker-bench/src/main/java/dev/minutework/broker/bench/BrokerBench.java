@@ -33,9 +33,20 @@ public final class BrokerBench {
     private static final int[] CLIENTS = {1, 16, 64};
 
     /** One measured run. */
-    record Result(String workload, int clients, double perSecond, double p50, double p99, long failures) {
+    record Result(String workload, int clients, double perSecond, double p50, double p99, long failures,
+            Map<String, Integer> reasons) {
         String row() {
-            return String.format("| %s | %d | %.0f | %.1f | %.1f | %d |", workload, clients, perSecond, p50, p99, failures);
+            return String.format("| %s | %d | %.0f | %.1f | %.1f | %d%s |", workload, clients, perSecond, p50, p99, failures,
+                    reasons.isEmpty() ? "" : " " + reasons);
+        }
+    }
+
+    /** Runs one call: null when it did what was expected, else why not (status and error code, or the exception). */
+    static String attempt(Callable<String> op) {
+        try {
+            return op.call();
+        } catch (Exception e) {
+            return e.getClass().getSimpleName();
         }
     }
 
@@ -71,7 +82,7 @@ public final class BrokerBench {
                     governed.add(run("governed create_campaign", clients, warmup, measure, () -> {
                         Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
                                 Api.execute("ads.create_campaign", "m-" + seq.incrementAndGet(), campaign(seq.get())));
-                        return a.status() == 200 && "succeeded".equals(a.text("status"));
+                        return outcome(a, 200);
                     }));
                     report.add(governed.getLast().row());
                 }
@@ -81,7 +92,7 @@ public final class BrokerBench {
                                 Api.execute("ads.fetch_report", "r-" + seq.incrementAndGet(), Map.of("campaign_id", campaign,
                                         "since", LocalDate.now().minusDays(7).toString(), "until", LocalDate.now().toString(),
                                         "granularity", "total")));
-                        return a.status() == 200 && "succeeded".equals(a.text("status"));
+                        return outcome(a, 200);
                     }).row());
                 }
                 for (int clients : CLIENTS) {
@@ -90,14 +101,14 @@ public final class BrokerBench {
                                 Api.execute("ads.create_campaign", "x-" + seq.incrementAndGet(),
                                         Map.of("name", "x", "ad_account_id", "act_1", "budget",
                                                 Map.of("amount_minor", 100, "currency", "USD", "period", "lifetime"))));
-                        return a.status() == 400;
+                        return a.status() == 400 ? null : "HTTP " + a.status();
                     }).row());
                 }
                 double peak = governed.stream().mapToDouble(Result::perSecond).max().orElse(1);
                 Result half = paced("governed create_campaign at half of peak", peak / 2, 64, warmup, measure, () -> {
                     Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
                             Api.execute("ads.create_campaign", "h-" + seq.incrementAndGet(), campaign(seq.get())));
-                    return a.status() == 200 && "succeeded".equals(a.text("status"));
+                    return outcome(a, 200);
                 });
                 report.add(half.row());
                 fastRss = broker.peakRssMib();
@@ -134,10 +145,11 @@ public final class BrokerBench {
     }
 
     /** Closed loop: {@code clients} callers back to back; counts what completes in the measured window. */
-    static Result run(String workload, int clients, Duration warmup, Duration measure, Callable<Boolean> op)
+    static Result run(String workload, int clients, Duration warmup, Duration measure, Callable<String> op)
             throws Exception {
         Latencies lat = new Latencies();
         AtomicLong failures = new AtomicLong();
+        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
         long start = System.nanoTime();
         long from = start + warmup.toNanos();
         long until = from + measure.toNanos();
@@ -147,12 +159,13 @@ public final class BrokerBench {
                 fs.add(pool.submit(() -> {
                     while (System.nanoTime() < until) {
                         long t0 = System.nanoTime();
-                        boolean ok = op.call();
+                        String failure = attempt(op);
                         long t1 = System.nanoTime();
                         if (t0 >= from && t1 <= until) {
                             lat.add(t1 - t0);
-                            if (!ok) {
+                            if (failure != null) {
                                 failures.incrementAndGet();
+                                reasons.merge(failure, 1, Integer::sum);
                             }
                         }
                     }
@@ -164,14 +177,15 @@ public final class BrokerBench {
             }
         }
         return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
-                lat.percentileMillis(0.99), failures.get());
+                lat.percentileMillis(0.99), failures.get(), reasons);
     }
 
     /** Open loop at a fixed rate: calls start on schedule, whatever the answers' pace. */
-    static Result paced(String workload, double rate, int clients, Duration warmup, Duration measure, Callable<Boolean> op)
+    static Result paced(String workload, double rate, int clients, Duration warmup, Duration measure, Callable<String> op)
             throws Exception {
         Latencies lat = new Latencies();
         AtomicLong failures = new AtomicLong();
+        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicLong slot = new AtomicLong();
         long interval = (long) (1_000_000_000L / rate);
         long start = System.nanoTime();
@@ -191,12 +205,13 @@ public final class BrokerBench {
                             Thread.sleep(Duration.ofNanos(wait));
                         }
                         long t0 = System.nanoTime();
-                        boolean ok = op.call();
+                        String failure = attempt(op);
                         long t1 = System.nanoTime();
                         if (at >= from) {
                             lat.add(t1 - t0);
-                            if (!ok) {
+                            if (failure != null) {
                                 failures.incrementAndGet();
+                                reasons.merge(failure, 1, Integer::sum);
                             }
                         }
                     }
@@ -207,7 +222,7 @@ public final class BrokerBench {
             }
         }
         return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
-                lat.percentileMillis(0.99), failures.get());
+                lat.percentileMillis(0.99), failures.get(), reasons);
     }
 
     /**
@@ -273,10 +288,10 @@ public final class BrokerBench {
                     ps.executeUpdate();
                 }
                 c.commit();
-                return true;
+                return null;
             } catch (SQLException e) {
                 c.rollback();
-                return false;
+                return "SQL " + e.getSQLState();
             }
         });
         for (Connection c : opened) {
@@ -306,7 +321,7 @@ public final class BrokerBench {
                     Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
                             Api.execute("ads.create_campaign", "slow-" + n, campaign(n)));
                     lat.add(System.nanoTime() - t0);
-                    if (a.status() != 200 || !"succeeded".equals(a.text("status"))) {
+                    if (outcome(a, 200) != null) {
                         failures.incrementAndGet();
                     }
                     return null;
@@ -325,6 +340,16 @@ public final class BrokerBench {
                         + "(%.1f× the provider latency); p50 %.0f ms, p99 %.0f ms; %d failures.",
                 executions, tenants, seconds, seconds / 0.3, lat.percentileMillis(0.5), lat.percentileMillis(0.99),
                 failures.get()));
+    }
+
+    /** Null when the answer is the expected status and, for executions, {@code succeeded}; else a reason. */
+    static String outcome(Api.Answer a, int status) {
+        if (a.status() == status && (a.json().get("status") == null || "succeeded".equals(a.text("status")))) {
+            return null;
+        }
+        Object error = a.json().get("error") instanceof Map<?, ?> e ? e.get("code") : a.json().get("error");
+        return "HTTP " + a.status() + (a.text("status") == null ? "" : " " + a.text("status"))
+                + (error == null ? "" : " " + (error instanceof Map<?, ?> m ? m.get("code") : error));
     }
 
     private static void createDatabases(EmbeddedPostgres pg, String... names) throws SQLException {

@@ -89,7 +89,8 @@ public abstract class ProviderSimulator implements AutoCloseable {
         }
         registerRoutes();
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            // a deep accept queue: a provider under load queues connections rather than dropping them
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the " + provider + " simulator", e);
         }
