@@ -71,6 +71,7 @@ public final class BrokerBench {
             createDatabases(pg, "broker_fast", "broker_slow", "floor");
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
             List<Result> governed = new ArrayList<>();
+            Result spread;
             long fastRss;
             try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_fast", Duration.ZERO, "512m")) {
                 Api api = new Api(broker.base);
@@ -104,6 +105,18 @@ public final class BrokerBench {
                         return a.status() == 400 ? null : "HTTP " + a.status();
                     }).row());
                 }
+                List<Api.Tenant> many = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    many.add(api.readyTenant("bench " + i, 100 + i));
+                }
+                java.util.concurrent.atomic.AtomicInteger nextTenant = new java.util.concurrent.atomic.AtomicInteger();
+                ThreadLocal<Api.Tenant> own = ThreadLocal.withInitial(() -> many.get(nextTenant.getAndIncrement() % many.size()));
+                spread = run("governed create_campaign, one tenant per client", 64, warmup, measure, () -> {
+                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", own.get().runtimeKey(),
+                            Api.execute("ads.create_campaign", "s-" + seq.incrementAndGet(), campaign(seq.get())));
+                    return outcome(a, 200);
+                });
+                report.add(spread.row());
                 double peak = governed.stream().mapToDouble(Result::perSecond).max().orElse(1);
                 Result half = paced("governed create_campaign at half of peak", peak / 2, 64, warmup, measure, () -> {
                     Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
@@ -115,14 +128,18 @@ public final class BrokerBench {
             }
             List<Result> floor = new ArrayList<>();
             for (int clients : CLIENTS) {
-                floor.add(floor(url + "floor", clients, warmup, measure));
+                floor.add(floor(url + "floor", clients, 1, warmup, measure));
                 report.add(floor.getLast().row());
             }
+            Result floorSpread = floor(url + "floor", 64, 64, warmup, measure);
+            report.add(floorSpread.row());
             report.add("");
             for (int i = 0; i < CLIENTS.length; i++) {
                 report.add(String.format("Broker / floor at %d clients: %.0f%%", CLIENTS[i],
                         100 * governed.get(i).perSecond() / floor.get(i).perSecond()));
             }
+            report.add(String.format("Broker / floor at 64 clients, one tenant each: %.0f%%",
+                    100 * spread.perSecond() / floorSpread.perSecond()));
             report.add("Peak resident memory of the broker process (heap capped at 512 MiB): " + fastRss + " MiB");
             report.add("");
             try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m")) {
@@ -230,7 +247,7 @@ public final class BrokerBench {
      * PostgreSQL — the idempotency row, the conditional reservation update and a chained receipt —
      * one transaction each, all on one tenant as the broker's run is.
      */
-    static Result floor(String jdbcUrl, int clients, Duration warmup, Duration measure) throws Exception {
+    static Result floor(String jdbcUrl, int clients, int tenants, Duration warmup, Duration measure) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("drop table if exists floor_idem, floor_budget, floor_chain, floor_receipts");
             s.execute("create table floor_idem (tenant text, key text, primary key (tenant, key))");
@@ -238,9 +255,13 @@ public final class BrokerBench {
                     + " check (reserved <= cap))");
             s.execute("create table floor_chain (tenant text primary key, seq bigint not null, hash text not null)");
             s.execute("create table floor_receipts (tenant text, seq bigint, payload text, hash text, primary key (tenant, seq))");
-            s.execute("insert into floor_budget values ('t', 0, 9000000000000)");
-            s.execute("insert into floor_chain values ('t', 0, repeat('0', 64))");
+            for (int i = 0; i < tenants; i++) {
+                s.execute("insert into floor_budget values ('t" + i + "', 0, 9000000000000)");
+                s.execute("insert into floor_chain values ('t" + i + "', 0, repeat('0', 64))");
+            }
         }
+        java.util.concurrent.atomic.AtomicInteger nextTenant = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadLocal<String> tenant = ThreadLocal.withInitial(() -> "t" + (nextTenant.getAndIncrement() % tenants));
         AtomicLong keys = new AtomicLong();
         ThreadLocal<Connection> conns = ThreadLocal.withInitial(() -> {
             try {
@@ -252,39 +273,46 @@ public final class BrokerBench {
             }
         });
         List<Connection> opened = java.util.Collections.synchronizedList(new ArrayList<>());
-        Result r = run("raw-SQL floor", clients, warmup, measure, () -> {
+        Result r = run(tenants == 1 ? "raw-SQL floor" : "raw-SQL floor, one tenant per client", clients, warmup, measure, () -> {
             Connection c = conns.get();
             if (!opened.contains(c)) {
                 opened.add(c);
             }
             try {
-                try (PreparedStatement ps = c.prepareStatement("insert into floor_idem values ('t', ?)")) {
-                    ps.setString(1, "k" + keys.incrementAndGet());
+                String t = tenant.get();
+                try (PreparedStatement ps = c.prepareStatement("insert into floor_idem values (?, ?)")) {
+                    ps.setString(1, t);
+                    ps.setString(2, "k" + keys.incrementAndGet());
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "update floor_budget set reserved = reserved + 1000 where tenant = 't' and reserved + 1000 <= cap")) {
+                        "update floor_budget set reserved = reserved + 1000 where tenant = ? and reserved + 1000 <= cap")) {
+                    ps.setString(1, t);
                     ps.executeUpdate();
                 }
                 long seq;
                 String prev;
-                try (Statement st = c.createStatement();
-                        ResultSet rs = st.executeQuery("select seq, hash from floor_chain where tenant = 't' for update")) {
-                    rs.next();
-                    seq = rs.getLong(1) + 1;
-                    prev = rs.getString(2);
+                try (PreparedStatement st = c.prepareStatement("select seq, hash from floor_chain where tenant = ? for update")) {
+                    st.setString(1, t);
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        seq = rs.getLong(1) + 1;
+                        prev = rs.getString(2);
+                    }
                 }
                 String payload = "{\"kind\":\"spend.reserved\",\"amount_minor\":1000,\"seq\":" + seq + "}";
                 String hash = dev.minutework.broker.core.json.CanonicalJson.sha256Hex(payload + prev);
-                try (PreparedStatement ps = c.prepareStatement("insert into floor_receipts values ('t', ?, ?, ?)")) {
-                    ps.setLong(1, seq);
-                    ps.setString(2, payload);
-                    ps.setString(3, hash);
+                try (PreparedStatement ps = c.prepareStatement("insert into floor_receipts values (?, ?, ?, ?)")) {
+                    ps.setString(1, t);
+                    ps.setLong(2, seq);
+                    ps.setString(3, payload);
+                    ps.setString(4, hash);
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement("update floor_chain set seq = ?, hash = ? where tenant = 't'")) {
+                try (PreparedStatement ps = c.prepareStatement("update floor_chain set seq = ?, hash = ? where tenant = ?")) {
                     ps.setLong(1, seq);
                     ps.setString(2, hash);
+                    ps.setString(3, t);
                     ps.executeUpdate();
                 }
                 c.commit();

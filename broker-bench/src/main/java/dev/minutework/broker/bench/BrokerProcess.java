@@ -42,6 +42,8 @@ final class BrokerProcess implements AutoCloseable {
         env.put("BROKER_DATABASE_PASSWORD", "");
         env.put("BROKER_SIMULATORS", "on");
         env.put("BROKER_SIMULATOR_LATENCY", providerLatency.toString());
+        // measure the broker, not the simulated providers' quotas
+        env.put("BROKER_SIMULATOR_RATE_LIMITS", "false");
         env.put("BROKER_OPERATOR_KEY", OPERATOR_KEY);
         env.put("BROKER_DATA_DIR", data.toString());
         pb.redirectErrorStream(true).redirectOutput(log.toFile());

@@ -27,6 +27,7 @@ public final class Faults {
     private final Deque<Fault> queue = new ArrayDeque<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile Duration hang = Duration.ofSeconds(60);
+    private volatile boolean rateLimits = true;
 
     public synchronized void next(Fault fault) {
         queue.addLast(fault);
@@ -59,6 +60,18 @@ public final class Faults {
 
     public Duration latency() {
         return latency;
+    }
+
+    /**
+     * Whether the simulator enforces its provider's documented rate limits (on by default; off to
+     * measure the broker rather than the provider's quota).
+     */
+    public void rateLimits(boolean enforce) {
+        rateLimits = enforce;
+    }
+
+    public boolean rateLimits() {
+        return rateLimits;
     }
 
     /** How long a {@link Fault#TIMEOUT_AFTER_COMMIT} answer is held back. */

@@ -351,7 +351,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (developerToken == null || !approvedDeveloperTokens.contains(developerToken)) {
             return unauthenticated("DEVELOPER_TOKEN_INVALID", "The developer token is not valid.", requestId);
         }
-        if (overLimit(developerToken)) {
+        if (faults().rateLimits() && overLimit(developerToken)) {
             return rateLimited();
         }
         String login = r.header("login-customer-id");

@@ -340,7 +340,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 proof(t.appSecret, token).getBytes(StandardCharsets.UTF_8))) {
             return error(400, "GraphMethodException", 100, null, "Invalid appsecret_proof provided in the API argument", null);
         }
-        if (overLimit(token)) {
+        if (faults().rateLimits() && overLimit(token)) {
             return throttled(1);
         }
         for (String k : p.keySet()) {

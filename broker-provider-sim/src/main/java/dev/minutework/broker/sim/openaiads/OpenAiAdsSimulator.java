@@ -113,7 +113,7 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (account == null) {
             return error(401, "authentication_error", "invalid API key", null);
         }
-        if (overLimit(auth, r)) {
+        if (faults().rateLimits() && overLimit(auth, r)) {
             return rateLimited();
         }
         synchronized (account) {

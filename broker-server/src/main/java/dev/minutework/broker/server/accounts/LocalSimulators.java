@@ -25,12 +25,15 @@ public class LocalSimulators implements DisposableBean {
     private final Simulators simulators;
 
     LocalSimulators(BrokerProperties props, Clock clock,
-            @Value("${broker.simulator-latency:PT0S}") Duration latency) {
+            @Value("${broker.simulator-latency:PT0S}") Duration latency,
+            @Value("${broker.simulator-rate-limits:true}") boolean rateLimits) {
         if (props.simulatorsOn() && !props.sandbox()) {
             this.simulators = Simulators.startAll(clock);
             simulators.all().forEach((provider, sim) -> {
                 // a provider's response time, for demos and benchmarks (BROKER_SIMULATOR_LATENCY, e.g. PT0.3S)
                 sim.faults().latency(latency);
+                sim.faults().rateLimits(rateLimits); // off only to benchmark the broker itself
+
                 log.info("Provider simulator for {} listening at {}", provider, sim.baseUrl());
             });
         } else {
