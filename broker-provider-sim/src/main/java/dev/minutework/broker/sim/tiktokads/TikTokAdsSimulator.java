@@ -1,9 +1,12 @@
 package dev.minutework.broker.sim.tiktokads;
 
 import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.sim.Faults;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -86,6 +89,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     private final AtomicLong logIds = new AtomicLong(1);
     private final Map<String, int[]> rate = new ConcurrentHashMap<>();
     private final Deque<SimResponse> canned = new ArrayDeque<>();
+    private final Map<String, Deque<Faults.Fault>> endpointFaults = new ConcurrentHashMap<>();
 
     /** One advertiser and everything created in it. */
     private static final class Account {
@@ -146,6 +150,19 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         }
     }
 
+    /**
+     * Queues a fault for the next request to one endpoint (e.g. {@code "/adgroup/create/"}), where the
+     * shared {@link #faults()} queue would hit whatever request comes first. Same meanings as
+     * {@link Faults.Fault}: the connection is closed (DROP_*) or the answer held back by
+     * {@link Faults#hang()} (TIMEOUT_AFTER_COMMIT) after the provider acted, or before it (DROP_REQUEST).
+     */
+    public void failNext(String endpoint, Faults.Fault fault) {
+        endpointFaults.computeIfAbsent(endpoint, k -> new ArrayDeque<>());
+        synchronized (endpointFaults.get(endpoint)) {
+            endpointFaults.get(endpoint).addLast(fault);
+        }
+    }
+
     public int campaignCount(String advertiserId) {
         return count(advertiserId, a -> a.campaigns.size());
     }
@@ -188,7 +205,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         get("/ad/get/", (a, r) -> list(a, r, a.ads, "ad_id",
                 Map.of("adgroup_ids", "adgroup_id", "ad_ids", "ad_id"), Set.of("adgroup_ids", "ad_ids", "campaign_ids")));
         get("/report/integrated/get/", this::report);
-        route("GET", "/advertiser/info/", (r, m) -> cannedOr(() -> advertiserInfo(r)));
+        route("GET", Pattern.quote("/advertiser/info/"), (r, m) -> intercept("/advertiser/info/", () -> advertiserInfo(r)));
     }
 
     // ------------------------------------------------------------------ auth, rate limit, envelope
@@ -198,7 +215,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     private void post(String path, AccountHandler handler) {
-        route("POST", Pattern.quote(path), (r, m) -> cannedOr(() -> {
+        route("POST", Pattern.quote(path), (r, m) -> intercept(path, () -> {
             SimResponse denied = authenticate(r);
             if (denied != null) {
                 return denied;
@@ -218,7 +235,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     private void get(String path, AccountHandler handler) {
-        route("GET", Pattern.quote(path), (r, m) -> cannedOr(() -> {
+        route("GET", Pattern.quote(path), (r, m) -> intercept(path, () -> {
             SimResponse denied = authenticate(r);
             if (denied != null) {
                 return denied;
@@ -227,13 +244,41 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         }));
     }
 
-    private SimResponse cannedOr(java.util.function.Supplier<SimResponse> normal) {
+    /** Canned answers first, then endpoint faults, then the endpoint itself. */
+    private SimResponse intercept(String endpoint, java.util.function.Supplier<SimResponse> normal) {
         synchronized (canned) {
             if (!canned.isEmpty()) {
                 return canned.pollFirst();
             }
         }
-        return normal.get();
+        Deque<Faults.Fault> queue = endpointFaults.get(endpoint);
+        Faults.Fault fault = null;
+        if (queue != null) {
+            synchronized (queue) {
+                fault = queue.pollFirst();
+            }
+        }
+        if (fault == null) {
+            return normal.get();
+        }
+        return switch (fault) {
+            case SERVER_ERROR -> serverError();
+            case RATE_LIMITED -> rateLimited();
+            case DROP_REQUEST -> throw new UncheckedIOException(new IOException("dropped before acting"));
+            case DROP_RESPONSE -> {
+                normal.get();
+                throw new UncheckedIOException(new IOException("dropped after acting"));
+            }
+            case TIMEOUT_AFTER_COMMIT -> {
+                SimResponse answer = normal.get();
+                try {
+                    Thread.sleep(faults().hang());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                yield answer;
+            }
+        };
     }
 
     /** Token checks and rate limit; {@code null} when the call may proceed. */
