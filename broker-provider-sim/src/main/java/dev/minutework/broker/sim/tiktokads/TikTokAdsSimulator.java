@@ -60,8 +60,8 @@ import java.util.regex.Pattern;
  * real API does for rows without data. Accounts report in USD.
  *
  * <p>For tests: {@link #campaignCount}, {@link #adGroupCount}, {@link #adCount}, {@link #imageCount},
- * {@link #revoke}, {@link #expire}, and {@link #answerNext} (a canned answer for the next request,
- * to replay recorded responses).
+ * {@link #revoke}, {@link #expire}, {@link #failNext} (a fault for the next request to one endpoint)
+ * and {@link #answerNext} (a canned answer for the next request, to replay recorded responses).
  */
 public final class TikTokAdsSimulator extends ProviderSimulator {
 

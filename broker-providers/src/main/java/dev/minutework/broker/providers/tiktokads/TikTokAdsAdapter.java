@@ -60,6 +60,10 @@ import java.util.stream.Collectors;
  * {@code identity_id} in scope ads use it as a {@code CUSTOMIZED_USER} identity; without one the
  * headline becomes the {@code display_name} (at most 40 characters).
  *
+ * <p>TikTok reads every amount in the advertiser's own currency, so money in another currency is
+ * refused ({@code currency_mismatch}) before anything is sent; the currency is read once from
+ * {@code advertiser/info/} (preflight reads it too) and report spend is converted with its exponent.
+ *
  * <p>Creates carry the broker reference at the end of the object's name ({@code "Winter boots
  * [exe_…]"}). After a lost answer the adapter looks the object up instead of sending again; after a
  * 5xx it looks first and re-sends only if nothing was made. Ad group creates also carry a
@@ -148,6 +152,10 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         if (badTimes != null) {
             return badTimes;
         }
+        ProviderOutcome badCurrency = checkCurrency(budget);
+        if (badCurrency != null) {
+            return badCurrency;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("campaign_name", named((String) in.get("name"), ref, MAX_NAME));
@@ -162,6 +170,12 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         if (in.containsKey("end_time")) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "end_time_unsupported",
                     "TikTok campaigns have no end time; the schedule lives on the campaign's ad groups");
+        }
+        if (in.get("budget") instanceof Map<?, ?> budget) {
+            ProviderOutcome badCurrency = checkCurrency(budget);
+            if (badCurrency != null) {
+                return badCurrency;
+            }
         }
         Map<String, Object> body = new LinkedHashMap<>();
         if (in.get("name") instanceof String || in.get("budget") instanceof Map<?, ?>) {
@@ -262,6 +276,12 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         }
         if (targeting.get("languages") instanceof List<?> languages && !languages.isEmpty()) {
             body.put("languages", languages);
+        }
+        if (in.get("bid") instanceof Map<?, ?> bid) {
+            ProviderOutcome badCurrency = checkCurrency(bid);
+            if (badCurrency != null) {
+                return badCurrency;
+            }
         }
         // the ad group spends within its campaign's budget: same mode, same amount
         Optional<Map<String, Object>> found = findOne("/campaign/get/", "campaign_ids", campaignId);
@@ -376,10 +396,9 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     }
 
     private ProviderOutcome report(Map<String, Object> in, String campaignId) {
-        Optional<String> ccy = currency();
-        if (ccy.isEmpty()) {
-            return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "advertiser_unreadable",
-                    "could not read the advertiser's currency");
+        Currency ccy = currency();
+        if (ccy.failure() != null) {
+            return ccy.failure();
         }
         boolean daily = !"total".equals(in.get("granularity"));
         LocalDate since = LocalDate.parse((String) in.get("since"));
@@ -420,7 +439,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                     Map<?, ?> metrics = (Map<?, ?>) row.get("metrics");
                     LocalDate day = dims.get("stat_time_day") instanceof String t ? LocalDate.parse(t.substring(0, 10)) : from;
                     rows.add(new ReportRow(day, String.valueOf(dims.get("campaign_id")), number(metrics.get("impressions")),
-                            number(metrics.get("clicks")), minor(metrics.get("spend"), ccy.get()), ccy.get()));
+                            number(metrics.get("clicks")), minor(metrics.get("spend"), ccy.code()), ccy.code()));
                 }
                 totalPages = r.data().get("page_info") instanceof Map<?, ?> info ? (int) number(info.get("total_page")) : 1;
                 page++;
@@ -463,6 +482,10 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                 CanonicalJson.canonicalize(List.of(advertiser)))), null);
         String where = base.getHost();
         return switch (classify(r)) {
+            case Ok ok when remember(ok.data()).isEmpty() -> List.of(
+                    new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
+                    new ProviderCheck("account_reachable", false, "advertiser " + advertiser
+                            + " answered without a known currency"));
             case Ok ok -> List.of(
                     new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
                     new ProviderCheck("account_reachable", true, "advertiser " + advertiser + " answers at " + where));
@@ -756,18 +779,47 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         return http.send(b);
     }
 
-    private Optional<String> currency() {
-        if (currency != null) {
-            return Optional.of(currency);
+    /** The advertiser's currency (read once from {@code advertiser/info/}), or the outcome that stands instead. */
+    private Currency currency() {
+        String known = currency;
+        if (known != null) {
+            return new Currency(known, null);
         }
         Reply r = repeatable("GET", "/advertiser/info/" + query(Map.of("advertiser_ids",
                 CanonicalJson.canonicalize(List.of(advertiserId())))), null);
-        if (r.failure() != null || !(r.data().get("list") instanceof List<?> list) || list.isEmpty()
-                || !(((Map<?, ?>) list.getFirst()).get("currency") instanceof String c) || !Money.isKnownCurrency(c)) {
-            return Optional.empty();
+        if (r.failure() != null) {
+            return new Currency(null, r.failure());
         }
-        currency = c;
-        return Optional.of(c);
+        return remember(r.data()).map(c -> new Currency(c, null)).orElseGet(() -> new Currency(null,
+                new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "advertiser_unreadable",
+                        "could not read the advertiser's currency")));
+    }
+
+    private record Currency(String code, ProviderOutcome failure) {}
+
+    private Optional<String> remember(Map<String, Object> advertiserInfo) {
+        if (advertiserInfo.get("list") instanceof List<?> list && !list.isEmpty() && list.getFirst() instanceof Map<?, ?> a
+                && a.get("currency") instanceof String c && Money.isKnownCurrency(c)) {
+            currency = c;
+            return Optional.of(c);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Money in another currency than the advertiser's would be read by TikTok as the advertiser's
+     * currency: refused before anything is sent. {@code null} when the money may go.
+     */
+    private ProviderOutcome checkCurrency(Map<?, ?> money) {
+        Currency c = currency();
+        if (c.failure() != null) {
+            return c.failure();
+        }
+        if (!c.code().equals(money.get("currency"))) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
+                    "the advertiser is billed in " + c.code() + ", not " + money.get("currency"));
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ mapping

@@ -74,8 +74,13 @@ class TikTokAdsAdapterContractTest {
                 sim.baseUrl().toString());
     }
 
+    /** A new adapter after its preflight, which also learns the advertiser's currency; the request log starts empty. */
     private TikTokAdsAdapter adapter(ProviderHttp http) {
-        return new TikTokAdsAdapter(http, sim.baseUrl(), account, Duration.ofMillis(10), Clock.fixed(NOW, ZoneOffset.UTC));
+        TikTokAdsAdapter a = new TikTokAdsAdapter(http, sim.baseUrl(), account, Duration.ofMillis(10),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        a.checks();
+        sim.clearRequests();
+        return a;
     }
 
     private ProviderOutcome run(String action, String ref, Map<String, Object> input, Map<String, String> ids,
@@ -162,6 +167,29 @@ class TikTokAdsAdapterContractTest {
                 .containsEntry("objective_type", "REACH").doesNotContainKeys("schedule_start_time", "start_time");
         assertThat(decimal(body.get("budget"))).isEqualByComparingTo("500.00");
         assertThat(ok.data()).containsEntry("status", "paused");
+    }
+
+    @Test
+    void refusesMoneyInAnotherCurrencyThanTheAdvertisersWithoutCallingTheProvider() {
+        Map<String, Object> input = new LinkedHashMap<>(campaign(10_000, "daily", false));
+        input.put("budget", Map.of("amount_minor", 10_000, "currency", "JPY", "period", "daily"));
+        ProviderOutcome out = run("ads.create_campaign", "exe_2b", input, Map.of(), Map.of());
+        assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
+                "the advertiser is billed in USD, not JPY"));
+        ProviderOutcome bid = createGroup("exe_2c", "1", campaign(10_000, "daily", false), Map.of("campaign_id", "c",
+                "name", "G", "bid", Map.of("amount_minor", 30, "currency", "EUR"), "targeting", Map.of("countries", List.of("US"))));
+        assertThat(bid).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
+                r -> assertThat(r.providerCode()).isEqualTo("currency_mismatch"));
+        assertThat(sim.requests()).isEmpty();
+    }
+
+    @Test
+    void anUnprimedAdapterLearnsTheCurrencyOnceBeforeTheFirstMoneyGoesOut() {
+        adapter = new TikTokAdsAdapter(new ProviderHttp(), sim.baseUrl(), account, Duration.ofMillis(10),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        createCampaign("exe_2d");
+        createCampaign("exe_2e");
+        assertThat(calls()).containsExactly("GET /advertiser/info/", "POST /campaign/create/", "POST /campaign/create/");
     }
 
     @Test
@@ -404,7 +432,7 @@ class TikTokAdsAdapterContractTest {
         // created 2026-11-20 with 100.00 a day: the simulator delivers 50.00 that day, nothing before, today is the 20th
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows())
                 .containsExactly(new ReportRow(LocalDate.parse("2026-11-20"), cid, 10_000, 200, 5_000, "USD")));
-        assertThat(calls()).containsExactly("GET /advertiser/info/", "GET /report/integrated/get/");
+        assertThat(calls()).containsExactly("GET /report/integrated/get/");
         SimRequest r = last();
         assertThat(r.body()).isEmpty();
         assertThat(r.query()).containsEntry("advertiser_id", ADVERTISER).containsEntry("report_type", "BASIC")
@@ -475,9 +503,9 @@ class TikTokAdsAdapterContractTest {
 
     @Test
     void aTimeoutAfterCommitIsReconciledNotRepeated() {
+        adapter = adapter(new ProviderHttp(Duration.ofMillis(700)));
         sim.faults().hang(Duration.ofSeconds(3));
         sim.faults().next(Fault.TIMEOUT_AFTER_COMMIT);
-        adapter = adapter(new ProviderHttp(Duration.ofMillis(700)));
         createCampaign("exe_44");
         assertThat(sim.campaignCount(ADVERTISER)).isEqualTo(1);
         assertThat(calls()).containsExactly("POST /campaign/create/", "GET /campaign/get/");

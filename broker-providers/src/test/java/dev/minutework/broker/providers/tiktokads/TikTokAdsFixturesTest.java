@@ -41,6 +41,7 @@ class TikTokAdsFixturesTest {
 
     TikTokAdsSimulator sim;
     TikTokAdsAdapter adapter;
+    ProviderAccountContext account;
 
     @BeforeEach
     void start() {
@@ -49,7 +50,14 @@ class TikTokAdsFixturesTest {
         sim.provision(Map.of("advertiser_id", ADVERTISER), Map.of("access_token", TOKEN));
         ProviderAccountContext account = new ProviderAccountContext("pac_1", "tiktokads", Map.of("advertiser_id", ADVERTISER),
                 new ProviderCredentials(Map.of("access_token", TOKEN)), sim.baseUrl().toString());
-        adapter = new TikTokAdsAdapter(new ProviderHttp(), sim.baseUrl(), account, Duration.ofMillis(10),
+        this.account = account;
+        adapter = fresh();
+        adapter.checks(); // preflight against the simulator: the advertiser bills in USD
+        sim.clearRequests();
+    }
+
+    private TikTokAdsAdapter fresh() {
+        return new TikTokAdsAdapter(new ProviderHttp(), sim.baseUrl(), account, Duration.ofMillis(10),
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -127,7 +135,7 @@ class TikTokAdsFixturesTest {
 
     @Test
     void aPagedDailyReportIsReadPageByPageWithSpendStringsInMinorUnits() {
-        serve("advertiser_info_usd.json", "report_day_page1.json", "report_day_page2.json");
+        serve("report_day_page1.json", "report_day_page2.json");
         ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_f5",
                 Map.of("campaign_id", "cmp_b", "since", "2026-11-18", "until", "2026-11-20", "granularity", "day"),
                 Map.of("campaign_id", CAMPAIGN)));
@@ -141,11 +149,22 @@ class TikTokAdsFixturesTest {
 
     @Test
     void aReportInACurrencyWithoutMinorUnitsUsesItsExponent() {
+        adapter = fresh(); // not yet told the currency: it asks advertiser/info/ first
         serve("advertiser_info_jpy.json", "report_total_jpy.json");
         ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_f6",
                 Map.of("since", "2026-11-01", "until", "2026-11-20", "granularity", "total"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-01"), CAMPAIGN, 30_000, 600, 1_500, "JPY")));
+    }
+
+    @Test
+    void preflightReadsTheRecordedAdvertiserInfo() {
+        adapter = fresh();
+        serve("advertiser_info_usd.json");
+        assertThat(adapter.checks()).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue()).hasSize(2);
+        serve("error_40101_auth.json");
+        assertThat(fresh().checks()).extracting(c -> c.name() + "=" + c.ok())
+                .containsExactly("credentials_authenticate=false", "account_reachable=false");
     }
 
     @Test
