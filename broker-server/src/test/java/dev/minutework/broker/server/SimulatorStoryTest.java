@@ -42,7 +42,7 @@ class SimulatorStoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openaiads", "googleads", "metaads"})
+    @ValueSource(strings = {"openaiads", "googleads", "metaads", "tiktokads"})
     void theWalkthroughRunsAgainstTheProvidersSimulator(String provider) {
         Story.Setup setup = Story.Setup.ready().provider(provider);
         Story.Tenant t = story.tenant("Sim " + provider, setup);

@@ -1,6 +1,8 @@
 package dev.minutework.broker.core.provider;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One per provider implementation, registered for {@link java.util.ServiceLoader}. Declares its
@@ -19,6 +21,29 @@ public interface ProviderAdapterFactory {
 
     /** Scope field names the account must carry. */
     Set<String> requiredScope();
+
+    /** Credential field names the account may carry besides the required ones. */
+    default Set<String> optionalCredentials() {
+        return Set.of();
+    }
+
+    /** Scope field names the account may carry besides the required ones. */
+    default Set<String> optionalScope() {
+        return Set.of();
+    }
+
+    /**
+     * The shape of the provider's account identifiers: a scope value that does not match names no
+     * account of this provider and is refused when the account is registered.
+     */
+    default Map<String, Pattern> scopeFormats() {
+        return Map.of();
+    }
+
+    /** The scope as the provider's API wants it (e.g. Google customer ids without dashes). */
+    default Map<String, String> normalizeScope(Map<String, String> scope) {
+        return scope;
+    }
 
     /** What the adapter can do, instead of "unsupported" exceptions. */
     Set<Capability> capabilities();

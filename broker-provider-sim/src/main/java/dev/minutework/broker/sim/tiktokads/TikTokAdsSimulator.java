@@ -294,6 +294,9 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (state == TokenState.EXPIRED) {
             return error(40102, "Access token has expired");
         }
+        if (!faults().rateLimits()) {
+            return null;
+        }
         long minute = clock.instant().getEpochSecond() / 60;
         int[] n = rate.compute(token + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
         return n[0] > REQUESTS_PER_MINUTE ? rateLimited() : null;

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Makes {@link GoogleAdsAdapter}s. One HTTP client serves all accounts; the access token cache is
@@ -56,6 +57,24 @@ public final class GoogleAdsAdapterFactory implements ProviderAdapterFactory {
     @Override
     public Set<String> requiredScope() {
         return Set.of("customer_id");
+    }
+
+    @Override
+    public Set<String> optionalScope() {
+        return Set.of("login_customer_id");
+    }
+
+    @Override
+    public Map<String, Pattern> scopeFormats() {
+        return Map.of("customer_id", Pattern.compile("\\d{10}"), "login_customer_id", Pattern.compile("\\d{10}"));
+    }
+
+    /** Google shows customer ids as 123-456-7890; its API wants the ten digits. */
+    @Override
+    public Map<String, String> normalizeScope(Map<String, String> scope) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(scope);
+        out.replaceAll((k, v) -> k.endsWith("customer_id") ? v.replace("-", "") : v);
+        return out;
     }
 
     @Override

@@ -6,7 +6,9 @@ import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Makes {@link MetaAdsAdapter}s; one HTTP client is shared by all accounts. The scope needs
@@ -37,6 +39,17 @@ public final class MetaAdsAdapterFactory implements ProviderAdapterFactory {
     @Override
     public Set<String> requiredScope() {
         return Set.of("ad_account_id");
+    }
+
+    /** Creatives need the Facebook page the ads speak for. */
+    @Override
+    public Set<String> optionalScope() {
+        return Set.of("page_id");
+    }
+
+    @Override
+    public Map<String, Pattern> scopeFormats() {
+        return Map.of("ad_account_id", Pattern.compile("(act_)?\\d{1,20}"), "page_id", Pattern.compile("\\d{1,20}"));
     }
 
     @Override

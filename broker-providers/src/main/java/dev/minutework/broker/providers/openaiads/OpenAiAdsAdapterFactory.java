@@ -6,7 +6,9 @@ import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Makes {@link OpenAiAdsAdapter}s; one HTTP client is shared by all accounts. */
 public final class OpenAiAdsAdapterFactory implements ProviderAdapterFactory {
@@ -34,6 +36,11 @@ public final class OpenAiAdsAdapterFactory implements ProviderAdapterFactory {
     @Override
     public Set<String> requiredScope() {
         return Set.of("ad_account_id");
+    }
+
+    @Override
+    public Map<String, Pattern> scopeFormats() {
+        return Map.of("ad_account_id", Pattern.compile("act_[A-Za-z0-9_]{1,64}"));
     }
 
     @Override

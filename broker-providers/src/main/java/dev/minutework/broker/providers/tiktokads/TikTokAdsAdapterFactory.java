@@ -6,7 +6,9 @@ import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Makes {@link TikTokAdsAdapter}s; one HTTP client is shared by all accounts. */
 public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
@@ -42,6 +44,17 @@ public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
      * ad group {@code request_id} idempotency key. No stand-alone creative: an image is uploaded
      * and the creative lives inside the ad.
      */
+    /** The TikTok identity ads are published under, when the account has one. */
+    @Override
+    public Set<String> optionalScope() {
+        return Set.of("identity_id");
+    }
+
+    @Override
+    public Map<String, Pattern> scopeFormats() {
+        return Map.of("advertiser_id", Pattern.compile("\\d{1,20}"));
+    }
+
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.REPORTS,

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.accounts;
 
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.TreeSet;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,10 +26,12 @@ class ProviderAccountController {
 
     private final ProviderAccounts accounts;
     private final ProviderRouting routing;
+    private final ProviderRegistry registry;
 
-    ProviderAccountController(ProviderAccounts accounts, ProviderRouting routing) {
+    ProviderAccountController(ProviderAccounts accounts, ProviderRouting routing, ProviderRegistry registry) {
         this.accounts = accounts;
         this.routing = routing;
+        this.registry = registry;
     }
 
     @PostMapping("/v1/provider-accounts")
@@ -36,28 +40,26 @@ class ProviderAccountController {
         caller.requireOperator();
         Body body = new Body(json);
         body.only(Set.of("provider", "label", "scope", "credentials", "base_url"));
-        String provider = body.oneOf("provider", true, ProviderFields.BY_PROVIDER.keySet());
+        String provider = body.oneOf("provider", true, registry.realKeys());
         String label = body.string("label", true, 200);
         Map<String, String> scope = strings(body, "scope");
-        if ("googleads".equals(provider) && scope != null) {
-            // Google shows customer ids as 123-456-7890; its API wants the digits
-            scope.replaceAll((k, v) -> k.endsWith("customer_id") ? v.replace("-", "") : v);
-        }
         Map<String, String> credentials = strings(body, "credentials");
         String baseUrl = body.string("base_url", false, 500);
         if (baseUrl != null && !validBaseUrl(baseUrl)) {
             body.error("base_url", "must be an absolute http(s) URL without credentials or query");
         }
-        if (provider != null && scope != null && credentials != null) {
-            ProviderFields.Fields f = ProviderFields.BY_PROVIDER.get(provider);
-            check(body, "scope", scope.keySet(), f.requiredScope(), f.optionalScope());
-            ProviderFields.SCOPE_FORMAT.get(provider).forEach((name, format) -> {
-                if (scope.get(name) != null && !format.matcher(scope.get(name)).matches()) {
-                    body.error("$.scope." + name, "does not name a " + provider + " account: "
-                            + ProviderFields.SCOPE_HINT.get(provider));
+        ProviderAdapterFactory adapter = provider == null ? null : registry.real(provider).orElseThrow();
+        if (adapter != null && scope != null && credentials != null) {
+            scope = adapter.normalizeScope(scope);
+            check(body, "scope", scope.keySet(), adapter.requiredScope(), adapter.optionalScope());
+            check(body, "credentials", credentials.keySet(), adapter.requiredCredentials(), adapter.optionalCredentials());
+            for (Map.Entry<String, Pattern> format : adapter.scopeFormats().entrySet()) {
+                String value = scope.get(format.getKey());
+                if (value != null && !format.getValue().matcher(value).matches()) {
+                    body.error("$.scope." + format.getKey(), "does not name a " + provider + " account: expected "
+                            + format.getValue().pattern());
                 }
-            });
-            check(body, "credentials", credentials.keySet(), f.requiredCredentials(), f.optionalCredentials());
+            }
         }
         body.validate();
         ProviderAccounts.View created = accounts.create(provider, label, scope, credentials, baseUrl);

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,6 +45,21 @@ public class ProviderRegistry {
 
     public Optional<ProviderAdapterFactory> forProvider(String providerKey) {
         return Optional.ofNullable(byKey.get(providerKey));
+    }
+
+    /**
+     * The real adapter for a provider key, whatever serves calls now: it declares the account
+     * fields (credentials, scope and their formats) of that provider.
+     */
+    public Optional<ProviderAdapterFactory> real(String providerKey) {
+        return factories.stream().filter(f -> !(f instanceof SandboxProviderFactory))
+                .filter(f -> f.providerKeys().contains(providerKey)).findFirst();
+    }
+
+    /** Every provider key a real adapter serves. */
+    public Set<String> realKeys() {
+        return factories.stream().filter(f -> !(f instanceof SandboxProviderFactory))
+                .flatMap(f -> f.providerKeys().stream()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** The in-process sandbox, for its fault knobs in tests. */
