@@ -25,6 +25,11 @@ public final class Http {
         this.base = base;
     }
 
+    /** A client of a broker at a given address (e.g. one running in another process). */
+    public static Http forBase(URI base) {
+        return new Http(base);
+    }
+
     /** One response: status, raw body and its JSON (null when the body is not JSON). */
     public record Response(int status, String raw, JsonNode json) {
 

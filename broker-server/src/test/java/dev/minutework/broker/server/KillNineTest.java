@@ -1,0 +1,241 @@
+package dev.minutework.broker.server;
+
+import static dev.minutework.broker.server.support.Story.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.server.support.Http;
+import dev.minutework.broker.server.support.Ledger;
+import dev.minutework.broker.server.support.Story;
+import dev.minutework.broker.server.support.TestPostgres;
+import dev.minutework.broker.sim.ProviderSimulator;
+import dev.minutework.broker.sim.Simulators;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * Fault test: a broker process is killed with SIGKILL while 40 pre-approved campaign creations are
+ * in flight against a provider that outlives it (the OpenAI ads simulator runs in this JVM, reached
+ * by the account's base URL). After a restart, the reconciliation janitor settles every execution
+ * the kill left behind by asking the provider. What must hold: no duplicate provider object, no
+ * reservation without its execution, every reservation of a succeeded campaign still held and
+ * every other released, no execution stuck, and a receipt chain that verifies.
+ */
+class KillNineTest {
+
+    static final String OPERATOR = "mwb_op_kill_nine_test_operator_key";
+    static final String API_KEY = "sk-kill-nine-test-key-0001";
+
+    @Test
+    void killingABrokerMidExecutionLeavesNothingHalfDoneAfterRestart() throws Exception {
+        String db = TestPostgres.newDatabase("kill_nine");
+        Path data = Files.createTempDirectory("kill-nine");
+        try (Simulators providers = Simulators.startAll(Clock.systemUTC())) {
+            ProviderSimulator openai = providers.forProvider("openaiads").orElseThrow();
+            openai.faults().latency(Duration.ofMillis(250)); // calls are in flight when the kill comes
+            openai.provision(Map.of("ad_account_id", "act_kill9"), Map.of("api_key", API_KEY));
+
+            Story.Tenant t;
+            Set<String> keys = new HashSet<>();
+            Process first = startBroker(db, data);
+            try {
+                Http http = http(first);
+                Story story = new Story(http);
+                t = tenant(story, http, openai.baseUrl());
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<Future<Http.Response>> inFlight = new ArrayList<>();
+                    for (int i = 0; i < 40; i++) {
+                        String key = "kill-" + i;
+                        keys.add(key);
+                        inFlight.add(pool.submit(() -> story.execute(t.runtimeKey(), "ads.create_campaign", key,
+                                Story.campaign("Killed " + key, 1_000))));
+                        Thread.sleep(15);
+                    }
+                    first.destroyForcibly(); // SIGKILL: no shutdown hook, no rollback by the application
+                    first.waitFor(30, TimeUnit.SECONDS);
+                    for (Future<Http.Response> f : inFlight) {
+                        try {
+                            f.get();
+                        } catch (Exception lost) {
+                            // the answer died with the process; the restart must settle it
+                        }
+                    }
+                }
+            } finally {
+                first.destroyForcibly();
+            }
+
+            Process second = startBroker(db, data);
+            try {
+                Http http = http(second);
+                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                awaitSettled(jdbc, t.id(), Duration.ofSeconds(60));
+
+                List<Map<String, Object>> executions = jdbc.sql(
+                        "select id, idempotency_key, status from executions where tenant_id = :t").param("t", t.id())
+                        .query().listOfRows();
+                assertThat(executions).as("some executions started before the kill").isNotEmpty();
+                assertThat(executions).allSatisfy(e -> assertThat(e.get("status")).isIn("succeeded", "failed"));
+
+                Set<String> succeeded = new HashSet<>();
+                executions.stream().filter(e -> "succeeded".equals(e.get("status"))).forEach(e -> succeeded.add((String) e.get("id")));
+                List<String> providerNames = campaignNames(openai.baseUrl());
+                Set<String> providerRefs = new HashSet<>();
+                for (String name : providerNames) {
+                    String ref = name.substring(name.lastIndexOf('[') + 1, name.length() - 1);
+                    assertThat(providerRefs.add(ref)).as("one provider campaign per execution: %s", name).isTrue();
+                }
+                assertThat(providerRefs).as("the provider holds exactly the succeeded executions' campaigns")
+                        .isEqualTo(succeeded);
+
+                Map<String, Object> wallet = expect(200, http.get("/v1/wallet", t.viewerKey())).json() == null ? Map.of()
+                        : JsonParser.parseObject(expect(200, http.get("/v1/wallet", t.viewerKey())).raw());
+                assertThat(((Number) wallet.get("reserved_minor")).longValue())
+                        .as("exactly the succeeded campaigns stay reserved").isEqualTo(succeeded.size() * 1_000L);
+                assertThat(JsonParser.parseObject(expect(200, http.get("/v1/receipts/verify", t.viewerKey())).raw())
+                        .get("valid")).isEqualTo(true);
+                Ledger.assertConsistent(jdbc, t.id());
+
+                // asking again with the same keys never creates a second object
+                Story story = new Story(http);
+                for (String key : keys) {
+                    story.execute(t.runtimeKey(), "ads.create_campaign", key, Story.campaign("Killed " + key, 1_000));
+                }
+                awaitSettled(jdbc, t.id(), Duration.ofSeconds(60));
+                Set<String> after = new HashSet<>();
+                for (String name : campaignNames(openai.baseUrl())) {
+                    assertThat(after.add(name)).as("no duplicate after retries: %s", name).isTrue();
+                }
+                assertThat(after).hasSize((int) jdbc.sql("select count(*) from executions where tenant_id = :t and status = 'succeeded'")
+                        .param("t", t.id()).query(Long.class).single().longValue());
+                Ledger.assertConsistent(jdbc, t.id());
+            } finally {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Story.Tenant tenant(Story story, Http http, URI providerBase) {
+        String id = expect(201, http.post("/v1/tenants", OPERATOR, Map.of("name", "Kill nine"))).text("/tenant_id");
+        String runtime = key(http, id, "runtime");
+        String approver = key(http, id, "approver");
+        String viewer = key(http, id, "viewer");
+        String account = expect(201, http.post("/v1/provider-accounts", OPERATOR, Map.of("provider", "openaiads",
+                "label", "provider outside the broker", "scope", Map.of("ad_account_id", "act_kill9"),
+                "credentials", Map.of("api_key", API_KEY), "base_url", providerBase.toString()))).text("/provider_account_id");
+        expect(201, http.post("/v1/tenants/" + id + "/connections", OPERATOR, Map.of("provider_account_id", account)));
+        expect(200, http.put("/v1/tenants/" + id + "/advertiser-profile", OPERATOR, Map.of("legal_name", "Kill nine Ltd",
+                "verification_status", "verified", "terms_version", "1", "terms_accepted_at", "2026-11-01T00:00:00Z",
+                "terms_accepted_by", "ops")));
+        expect(201, http.post("/v1/tenants/" + id + "/spend-authorizations", OPERATOR, Map.of("provider", "openaiads",
+                "currency", "USD", "cap_minor", 1_000_000, "approved_by", "cfo")));
+        expect(201, http.post("/v1/tenants/" + id + "/wallet/credits", OPERATOR, Map.of("amount_minor", 1_000_000,
+                "reference", "kill-nine")));
+        expect(201, http.post("/v1/approvals/standing-grants", approver, Map.of("actions", List.of("ads.create_campaign"),
+                "provider", "openaiads", "spend_ceiling", Map.of("amount_minor", 1_000_000, "currency", "USD"),
+                "expires_at", Instant.now().plusSeconds(3600).toString())));
+        return new Story.Tenant(id, runtime, approver, viewer, account, null);
+    }
+
+    private static String key(Http http, String tenant, String role) {
+        return expect(201, http.post("/v1/tenants/" + tenant + "/api-keys", OPERATOR, Map.of("role", role))).text("/api_key");
+    }
+
+    /** Waits until the janitor has settled every execution of the tenant (none executing or unknown). */
+    private static void awaitSettled(JdbcClient jdbc, String tenant, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        long open;
+        do {
+            open = jdbc.sql("select count(*) from executions where tenant_id = :t and status in ('executing', 'outcome_unknown')")
+                    .param("t", tenant).query(Long.class).single();
+            if (open == 0) {
+                return;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        assertThat(open).as("executions still unsettled after %s", within).isZero();
+    }
+
+    private static List<String> campaignNames(URI base) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        List<String> names = new ArrayList<>();
+        String after = null;
+        do {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/campaigns?limit=100"
+                    + (after == null ? "" : "&after=" + after))).header("Authorization", "Bearer " + API_KEY).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Map<String, Object> page = JsonParser.parseObject(r.body());
+            for (Object o : (List<?>) page.get("data")) {
+                names.add((String) ((Map<?, ?>) o).get("name"));
+            }
+            after = Boolean.TRUE.equals(page.get("has_more")) ? (String) page.get("last_id") : null;
+        } while (after != null);
+        return names;
+    }
+
+    private static Http http(Process broker) {
+        return BROKERS.get(broker);
+    }
+
+    private static final Map<Process, Http> BROKERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The broker in its own JVM (same class path), so it can be killed like a real process. */
+    private static Process startBroker(String db, Path data) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                BrokerApplication.class.getName(),
+                "--server.port=" + port, "--broker.database.url=" + db, "--broker.database.user=postgres",
+                "--broker.database.password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
+                "--broker.simulators=off", "--broker.reconcile.interval=PT0.5S", "--broker.reconcile.after=PT1S",
+                "--broker.reconcile.stuck-after=PT2S");
+        Path log = Files.createTempFile("kill-nine-broker", ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        Http http = Http.forBase(URI.create("http://localhost:" + port));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("the broker exited; its log: " + log);
+            }
+            try {
+                if (http.get("/actuator/health", null).status() == 200) {
+                    break;
+                }
+            } catch (RuntimeException notYet) {
+                // still starting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not start; its log: " + log);
+            }
+            Thread.sleep(200);
+        }
+        BROKERS.put(p, http);
+        return p;
+    }
+}
