@@ -9,7 +9,9 @@ import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Service;
 
 /**
@@ -41,6 +43,24 @@ public class Preflight {
 
         public List<ProviderCheck> failing() {
             return checks.stream().filter(c -> !c.ok()).toList();
+        }
+
+        /** The report as the API shows it. */
+        public Map<String, Object> view() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("provider", provider);
+            m.put("ready", ready);
+            m.put("adapter", adapter);
+            m.put("real_provider", realProvider);
+            m.put("endpoint", endpoint);
+            m.put("checks", checks.stream().map(c -> {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("name", c.name());
+                cm.put("ok", c.ok());
+                cm.put("detail", c.detail());
+                return cm;
+            }).toList());
+            return m;
         }
     }
 

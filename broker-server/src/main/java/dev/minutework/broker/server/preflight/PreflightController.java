@@ -4,7 +4,6 @@ import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.identity.Caller;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -30,24 +29,6 @@ class PreflightController {
         if (!ads.providers().contains(key)) {
             throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + key);
         }
-        return view(preflight.check(tenant, key));
-    }
-
-    /** A report as the API shows it. */
-    public static Map<String, Object> view(Preflight.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("provider", r.provider());
-        m.put("ready", r.ready());
-        m.put("adapter", r.adapter());
-        m.put("real_provider", r.realProvider());
-        m.put("endpoint", r.endpoint());
-        m.put("checks", r.checks().stream().map(c -> {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("name", c.name());
-            cm.put("ok", c.ok());
-            cm.put("detail", c.detail());
-            return cm;
-        }).toList());
-        return m;
+        return preflight.check(tenant, key).view();
     }
 }
