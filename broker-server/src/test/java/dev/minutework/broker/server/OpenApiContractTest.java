@@ -554,6 +554,11 @@ class OpenApiContractTest {
         assertThat(call("GET", "/v1/runtime/capability-gaps").key(viewer).send().expect(200).at("/gaps"))
                 .extracting(g -> g.get("gap_id").asString()).contains(gap.text("/gap_id"));
         call("GET", "/v1/runtime/capability-gaps").key(OP).send().expect(403, "forbidden_role");
+        assertThat(call("GET", "/v1/runtime/identity").key(agentKey).send().expect(200).text("/agent/agent_id"))
+                .isEqualTo(agent.text("/agent_id"));
+        assertThat(call("GET", "/v1/runtime/identity").key(viewer).send().expect(200).at("/agent").isNull()).isTrue();
+        call("GET", "/v1/runtime/identity").key(OP).send().expect(403, "forbidden_role");
+        call("GET", "/v1/runtime/identity").key("mwb_r_unknown").send().expect(401, "unauthenticated");
 
         // ---------------------------------------------------------------- receipts and gaps
         Checked page = call("GET", "/v1/receipts").query("limit=3").key(viewer).send().expect(200);

@@ -6,6 +6,7 @@ import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.runtime.Platform;
 import dev.minutework.broker.server.runtime.RuntimeActions;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -29,7 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
  * API's error envelope; a mutating action waiting for a human is a normal result with status
  * {@code awaiting_approval}, never an error.
  */
-@Component
 class AgentTools {
 
     /** Request {@code _meta} keys an MCP client may send with an action tool call. */
@@ -46,8 +45,8 @@ class AgentTools {
         this.json = json;
     }
 
-    List<SyncToolSpecification> forAgent(Caller.TenantKey key) {
-        Caller.Agent agent = key.agent();
+    List<SyncToolSpecification> forAgent(Platform.Asker key) {
+        Caller.Agent agent = key.key().agent();
         List<SyncToolSpecification> tools = new ArrayList<>();
         for (ConnectorManifest c : catalog.all()) {
             for (ActionSpec a : c.actions()) {
@@ -68,7 +67,7 @@ class AgentTools {
                 .inputSchema(object(Map.of("provider", Map.of("type", "string",
                         "description", "A provider key; the default provider when absent.")), List.of()))
                 .annotations(readOnly("Provider readiness")).build(),
-                args -> runtime.preflight(key, optional(args, "provider")).view()));
+                args -> runtime.preflight(key, optional(args, "provider"))));
         tools.add(tool(Tool.builder().name("list_capabilities").title("Capability inventory")
                 .description("The capabilities and actions you may run, reserved actions, and each provider's "
                         + "readiness (live, or not_ready with the failing checks).")
@@ -85,20 +84,13 @@ class AgentTools {
                 .annotations(ToolAnnotations.builder().title("Report a capability gap").readOnlyHint(false)
                         .destructiveHint(false).openWorldHint(false).build()).build(),
                 args -> {
-                    var gap = runtime.reportGap(key, string(args, "capability"), optional(args, "action"),
+                    return runtime.reportGap(key, string(args, "capability"), optional(args, "action"),
                             optional(args, "provider"), string(args, "reason"));
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("gap_id", gap.id());
-                    m.put("capability", gap.capability());
-                    m.put("action", gap.action());
-                    m.put("provider", gap.provider());
-                    m.put("source", gap.source());
-                    return m;
                 }));
         return tools;
     }
 
-    private SyncToolSpecification actionTool(Caller.TenantKey key, ConnectorManifest c, ActionSpec a) {
+    private SyncToolSpecification actionTool(Platform.Asker key, ConnectorManifest c, ActionSpec a) {
         String description = a.description()
                 + (a.mutating() ? " Mutating: answers at once with status awaiting_approval (execution_id, approval_id, "
                         + "spend_impact) until a human approves; follow it with execution_status." : " Read-only.")

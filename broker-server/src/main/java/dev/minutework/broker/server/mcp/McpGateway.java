@@ -2,8 +2,9 @@ package dev.minutework.broker.server.mcp;
 
 import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ErrorCode;
-import dev.minutework.broker.server.identity.ApiKeys;
+import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.runtime.Platform;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -18,9 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.boot.web.servlet.ServletRegistrationBean;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,14 +33,14 @@ class McpGateway extends HttpServlet {
     private static final long serialVersionUID = 1L;
     static final String ENDPOINT = "/mcp";
 
-    private final transient ApiKeys keys;
+    private final transient Platform platform;
     private final transient AgentTools tools;
     private final transient JacksonMcpJsonMapper mcpJson;
     private final transient JsonMapper json;
     private final transient Map<String, AgentServer> servers = new ConcurrentHashMap<>();
 
-    McpGateway(ApiKeys keys, AgentTools tools, JsonMapper json) {
-        this.keys = keys;
+    McpGateway(Platform platform, AgentTools tools, JsonMapper json) {
+        this.platform = platform;
         this.tools = tools;
         this.json = json;
         this.mcpJson = new JacksonMcpJsonMapper(json);
@@ -58,7 +56,14 @@ class McpGateway extends HttpServlet {
             refuse(resp, ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <agent key>");
             return;
         }
-        Optional<Caller.TenantKey> key = keys.find(header.substring(7).trim());
+        String bearer = header.substring(7).trim();
+        Optional<Caller.TenantKey> key;
+        try {
+            key = platform.identify(bearer);
+        } catch (ApiException e) {
+            refuse(resp, e.code(), e.getMessage());
+            return;
+        }
         if (key.isEmpty()) {
             refuse(resp, ErrorCode.UNAUTHENTICATED, "unknown or revoked API key");
             return;
@@ -67,10 +72,12 @@ class McpGateway extends HttpServlet {
             refuse(resp, ErrorCode.FORBIDDEN_ROLE, "the MCP server takes a runtime agent's key");
             return;
         }
-        servers.computeIfAbsent(key.get().keyId(), id -> build(key.get())).transport().service(req, resp);
+        Platform.Asker asker = new Platform.Asker(key.get(), bearer);
+        servers.computeIfAbsent(key.get().keyId(), id -> build(asker)).transport().service(req, resp);
     }
 
-    private AgentServer build(Caller.TenantKey key) {
+    private AgentServer build(Platform.Asker asker) {
+        Caller.TenantKey key = asker.key();
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(mcpJson).mcpEndpoint(ENDPOINT).build();
         McpSyncServer server = McpServer.sync(transport)
@@ -82,7 +89,7 @@ class McpGateway extends HttpServlet {
                 // the broker validates inputs itself, answering with its own error envelope and a receipt
                 .validateToolInputs(false)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
-                .tools(tools.forAgent(key))
+                .tools(tools.forAgent(asker))
                 .build();
         return new AgentServer(transport, server);
     }
@@ -102,19 +109,5 @@ class McpGateway extends HttpServlet {
         servers.values().forEach(s -> s.server().closeGracefully());
         servers.clear();
         super.destroy();
-    }
-
-    /** Registers the gateway at {@code /mcp}, with async support for the transport's event streams. */
-    @Configuration(proxyBeanMethods = false)
-    static class Registration {
-
-        @Bean
-        ServletRegistrationBean<McpGateway> mcpGateway(ApiKeys keys, AgentTools tools, JsonMapper json) {
-            ServletRegistrationBean<McpGateway> r = new ServletRegistrationBean<>(new McpGateway(keys, tools, json),
-                    ENDPOINT);
-            r.setName("mcp");
-            r.setAsyncSupported(true);
-            return r;
-        }
     }
 }

@@ -2,57 +2,42 @@ package dev.minutework.broker.server.runtime;
 
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
-import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
-import dev.minutework.broker.server.gaps.CapabilityGaps;
-import dev.minutework.broker.server.identity.Caller;
-import dev.minutework.broker.server.preflight.Preflight;
-import dev.minutework.broker.server.receipts.Receipts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code workflow.run_action} and the runtime's other calls, for the HTTP surface and the MCP
- * server alike. Actions run only through the governed execute ({@code integration_broker.execute});
- * the runtime never holds a credential and never calls a provider itself.
+ * server alike. The runtime owns the app pack (the connector manifests) and reaches the platform
+ * only through {@link Platform}: it never holds a credential and never calls a provider itself.
  */
 @Service
 public class RuntimeActions {
 
-    private final ExecutionPipeline pipeline;
+    private final Platform platform;
     private final ConnectorCatalog catalog;
-    private final Preflight preflight;
-    private final CapabilityGaps gaps;
-    private final Receipts receipts;
-    private final TransactionTemplate tx;
 
-    RuntimeActions(ExecutionPipeline pipeline, ConnectorCatalog catalog, Preflight preflight, CapabilityGaps gaps,
-            Receipts receipts, TransactionTemplate tx) {
-        this.pipeline = pipeline;
+    RuntimeActions(Platform platform, ConnectorCatalog catalog) {
+        this.platform = platform;
         this.catalog = catalog;
-        this.preflight = preflight;
-        this.gaps = gaps;
-        this.receipts = receipts;
-        this.tx = tx;
     }
 
-    /** The answer of the governed execute: status, execution view, whether it was a replay. */
-    public record Ran(int status, Map<String, Object> body, boolean replayed) {}
+    public Platform platform() {
+        return platform;
+    }
 
     /**
      * {@code workflow.run_action}: {@code {capability, action, provider?, input, idempotency_key?}}
-     * forwarded as is to the governed execute, answering its statuses and errors. Without an
-     * idempotency key one is generated; the execution shows it.
+     * forwarded to the governed execute, answering its statuses and errors. Without an idempotency
+     * key one is generated; the execution shows it.
      */
-    public Ran runAction(Caller.TenantKey key, Map<String, Object> body) {
+    public Platform.Answer runAction(Platform.Asker asker, Map<String, Object> body) {
         Map<String, Object> raw = body == null ? Map.of() : body;
         if (!(raw.get("capability") instanceof String capability) || capability.isBlank()) {
             throw new ApiException(ErrorCode.INVALID_INPUT, "capability is required",
@@ -73,31 +58,26 @@ public class RuntimeActions {
         if (!raw.containsKey("idempotency_key")) {
             forward.put("idempotency_key", "rt-" + Ids.random(32));
         }
-        ExecutionPipeline.Answer a = pipeline.execute(key, forward);
-        return new Ran(a.status(), a.body(), a.replayed());
+        return platform.execute(asker, forward);
     }
 
     /** One execution of the caller's tenant. */
-    public Map<String, Object> execution(Caller.TenantKey key, String executionId) {
-        return pipeline.view(key.tenantId(), executionId);
+    public Map<String, Object> execution(Platform.Asker asker, String executionId) {
+        return platform.execution(asker, executionId);
     }
 
     /** Readiness of one provider for the caller's tenant, as preflight reports it. */
-    public Preflight.Report preflight(Caller.TenantKey key, String provider) {
-        ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
-        String p = provider == null ? ads.defaultProvider() : provider;
-        if (!ads.providers().contains(p)) {
-            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + p);
-        }
-        return preflight.check(key.tenantId(), p);
+    public Map<String, Object> preflight(Platform.Asker asker, String provider) {
+        return platform.preflight(asker, provider);
     }
 
     /**
      * Every capability with its actions (an agent sees only the actions it may run), reserved
-     * actions, schemas, and per provider key the readiness preflight reports: {@code live} only
-     * when every check passes, otherwise {@code not_ready} with the failing checks.
+     * actions, schemas, and per provider key the readiness the platform's preflight reports:
+     * {@code live} only when every check passes, otherwise {@code not_ready} with the failing checks.
      */
-    public List<Map<String, Object>> inventory(Caller.TenantKey key) {
+    public List<Map<String, Object>> inventory(Platform.Asker asker) {
+        var agent = asker.key().agent();
         List<Map<String, Object>> out = new ArrayList<>();
         for (ConnectorManifest c : catalog.all()) {
             List<Map<String, Object>> actions = new ArrayList<>();
@@ -109,21 +89,21 @@ public class RuntimeActions {
                     r.put("title", a.title());
                     r.put("description", a.description());
                     reserved.add(r);
-                } else if (key.agent() == null || key.agent().allows(c.id(), a.name(), a.mutating())) {
+                } else if (agent == null || agent.allows(c.id(), a.name(), a.mutating())) {
                     actions.add(action(a));
                 }
             }
-            if (key.agent() != null && actions.isEmpty()) {
+            if (agent != null && actions.isEmpty()) {
                 continue;
             }
             List<Map<String, Object>> providers = new ArrayList<>();
             for (String p : c.providers()) {
-                Preflight.Report report = preflight.check(key.tenantId(), p);
+                Map<String, Object> report = platform.preflight(asker, p);
                 Map<String, Object> pm = new LinkedHashMap<>();
                 pm.put("provider", p);
                 pm.put("default", p.equals(c.defaultProvider()));
-                pm.put("readiness", report.ready() ? "live" : "not_ready");
-                pm.put("failing_checks", report.failing().stream().map(RuntimeActions::check).toList());
+                pm.put("readiness", Boolean.TRUE.equals(report.get("ready")) ? "live" : "not_ready");
+                pm.put("failing_checks", failing(report));
                 providers.add(pm);
             }
             Map<String, Object> m = new LinkedHashMap<>();
@@ -139,20 +119,38 @@ public class RuntimeActions {
         return out;
     }
 
-    /** Records a need a builder or agent reported, with a receipt naming who reported it. */
-    public CapabilityGaps.Gap reportGap(Caller.TenantKey key, String capability, String action, String provider,
+    /** Records a need a builder or agent reported; the platform receipts it naming who reported it. */
+    public Map<String, Object> reportGap(Platform.Asker asker, String capability, String action, String provider,
             String reason) {
-        return tx.execute(s -> {
-            receipts.lockChain(key.tenantId());
-            String id = gaps.record(key.tenantId(), capability, action, provider, reason, "reported", key.actor());
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("gap_id", id);
-            d.put("capability", capability);
-            d.put("action", action);
-            d.put("provider", provider);
-            receipts.record(key.tenantId(), "capability_gap.reported", null, key.actor(), d);
-            return gaps.find(key.tenantId(), id).orElseThrow();
-        });
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("capability", capability);
+        if (action != null) {
+            report.put("action", action);
+        }
+        if (provider != null) {
+            report.put("provider", provider);
+        }
+        report.put("reason", reason);
+        return platform.reportGap(asker, report);
+    }
+
+    public List<Map<String, Object>> gaps(Platform.Asker asker) {
+        return platform.gaps(asker);
+    }
+
+    private static List<Map<String, Object>> failing(Map<String, Object> report) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (report.get("checks") instanceof List<?> checks) {
+            for (Object o : checks) {
+                if (o instanceof Map<?, ?> c && !Boolean.TRUE.equals(c.get("ok"))) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", c.get("name"));
+                    m.put("detail", c.get("detail"));
+                    out.add(m);
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<String, Object> action(ActionSpec a) {
@@ -164,13 +162,6 @@ public class RuntimeActions {
         m.put("raises_spend", a.raisesSpend());
         m.put("input_schema", a.inputSchema());
         m.put("output_schema", a.outputSchema());
-        return m;
-    }
-
-    private static Map<String, Object> check(ProviderCheck c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", c.name());
-        m.put("detail", c.detail());
         return m;
     }
 }
