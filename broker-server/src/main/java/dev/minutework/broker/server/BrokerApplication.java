@@ -5,13 +5,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** Starts the governed integration broker. */
+/**
+ * Starts the governed integration broker: platform and runtime in one process, or, with
+ * {@code BROKER_ROLE=runtime} (or {@code --broker.role=runtime}), the runtime alone
+ * ({@link RuntimeOnlyApplication}).
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class BrokerApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(BrokerApplication.class, args);
+        boolean runtimeOnly = "runtime".equals(System.getenv("BROKER_ROLE"))
+                || java.util.Arrays.asList(args).contains("--broker.role=runtime");
+        SpringApplication.run(runtimeOnly ? RuntimeOnlyApplication.class : BrokerApplication.class, args);
     }
 }

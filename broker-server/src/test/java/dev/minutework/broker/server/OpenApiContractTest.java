@@ -489,6 +489,77 @@ class OpenApiContractTest {
                 .at("/ready").asBoolean()).isFalse();
         call("GET", "/v1/tenants/{tenantId}/connections").path(unready.id()).key(OP).send().expect(200);
 
+        // ---------------------------------------------------------------- runtime: agents, run-action, inventory, gaps
+        Checked agent = call("POST", "/v1/tenants/{tenantId}/agents").path(t).key(OP).body(Map.of("name", "planner",
+                "capabilities", List.of("mw.connector.ads"), "mode", "mutating")).send().expect(201);
+        String agentKey = agent.text("/api_key");
+        Checked reader = call("POST", "/v1/tenants/{tenantId}/agents").path(t).key(OP).body(Map.of("name", "reader",
+                "capabilities", List.of("mw.connector.ads:ads.fetch_report"), "mode", "read_only")).send().expect(201);
+        call("POST", "/v1/tenants/{tenantId}/agents").path(t).key(OP).body(Map.of("name", "planner",
+                "capabilities", List.of("mw.connector.ads"), "mode", "mutating")).send().expect(409, "conflict");
+        call("POST", "/v1/tenants/{tenantId}/agents").path(t).key(OP).body(Map.of("name", "odd",
+                "capabilities", List.of("mw.connector.ads"), "mode", "sometimes")).send().expect(400, "invalid_input")
+                .documentRejectsRequest();
+        call("POST", "/v1/tenants/{tenantId}/agents").path(t).key(runtime).body(Map.of("name", "x",
+                "capabilities", List.of("mw.connector.ads"), "mode", "read_only")).send().expect(403, "forbidden_role");
+        call("POST", "/v1/tenants/{tenantId}/agents").path("ten_missing").key(OP).body(Map.of("name", "x",
+                "capabilities", List.of("mw.connector.ads"), "mode", "read_only")).send().expect(404, "not_found");
+        assertThat(call("GET", "/v1/tenants/{tenantId}/agents").path(t).key(OP).send().expect(200).at("/agents"))
+                .hasSize(2);
+        call("GET", "/v1/tenants/{tenantId}/agents").path(t).key(viewer).send().expect(403, "forbidden_role");
+        call("GET", "/v1/tenants/{tenantId}/agents").path("ten_missing").key(OP).send().expect(404, "not_found");
+
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("capability", "mw.connector.ads");
+        run.put("action", "ads.fetch_report");
+        run.put("input", Map.of("since", since, "until", today, "granularity", "total"));
+        Checked ran = call("POST", "/v1/runtime/workflow/run-action").key(agentKey).body(run).send().expect(200);
+        assertThat(ran.text("/idempotency_key")).startsWith("rt-");
+        Map<String, Object> launch = new LinkedHashMap<>();
+        launch.put("capability", "mw.connector.ads");
+        launch.put("action", "ads.create_campaign");
+        launch.put("provider", "openaiads");
+        launch.put("idempotency_key", "agent-launch-1");
+        launch.put("input", Map.of("name", "Agent boots", "budget", Map.of("amount_minor", 1_000, "currency", "USD",
+                "period", "lifetime")));
+        call("POST", "/v1/runtime/workflow/run-action").key(agentKey).body(launch).send().expect(202);
+        call("POST", "/v1/runtime/workflow/run-action").key(reader.text("/api_key")).body(launch).send()
+                .expect(403, "forbidden_role");
+        call("POST", "/v1/runtime/workflow/run-action").key(runtime).body(Map.of("capability", "mw.connector.ads",
+                "action", "ads.create_campaign", "idempotency_key", "agent-launch-1", "input", Map.of("name", "Other",
+                        "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime"))))
+                .send().expect(422, "idempotency_conflict");
+        call("POST", "/v1/runtime/workflow/run-action").key(runtime).body(Map.of("capability", "mw.connector.ads",
+                "action", "ads.create_campaign", "input", Map.of("name", "No budget"))).send().expect(400, "invalid_input");
+        call("POST", "/v1/runtime/workflow/run-action").key(runtime).body(Map.of("capability", "mw.connector.crm",
+                "action", "crm.create_lead", "input", Map.of())).send().expect(404, "capability_gap");
+        call("POST", "/v1/runtime/workflow/run-action").key(runtime).body(Map.of("capability", "mw.connector.ads",
+                "action", "ads.record_conversion", "input", Map.of("event", "purchase"))).send()
+                .expect(501, "action_reserved");
+        call("POST", "/v1/runtime/workflow/run-action").key(viewer).body(run).send().expect(403, "forbidden_role");
+
+        Checked inventory = call("GET", "/v1/runtime/capabilities").key(viewer).send().expect(200);
+        assertThat(inventory.at("/capabilities/0/providers")).extracting(p -> p.get("readiness").asString())
+                .contains("live", "not_ready");
+        call("GET", "/v1/runtime/capabilities").key(agentKey).send().expect(200);
+        call("GET", "/v1/runtime/capabilities").key(OP).send().expect(403, "forbidden_role");
+
+        Checked gap = call("POST", "/v1/runtime/capability-gaps").key(agentKey).body(Map.of("capability",
+                "mw.connector.crm", "action", "crm.create_lead", "reason", "leads from the ads funnel")).send().expect(201);
+        assertThat(gap.text("/source")).isEqualTo("reported");
+        call("POST", "/v1/runtime/capability-gaps").key(runtime).body(Map.of("reason", "no capability")).send()
+                .expect(400, "invalid_input").documentRejectsRequest();
+        call("POST", "/v1/runtime/capability-gaps").key(viewer).body(Map.of("capability", "mw.connector.crm",
+                "reason", "x")).send().expect(403, "forbidden_role");
+        assertThat(call("GET", "/v1/runtime/capability-gaps").key(viewer).send().expect(200).at("/gaps"))
+                .extracting(g -> g.get("gap_id").asString()).contains(gap.text("/gap_id"));
+        call("GET", "/v1/runtime/capability-gaps").key(OP).send().expect(403, "forbidden_role");
+        assertThat(call("GET", "/v1/runtime/identity").key(agentKey).send().expect(200).text("/agent/agent_id"))
+                .isEqualTo(agent.text("/agent_id"));
+        assertThat(call("GET", "/v1/runtime/identity").key(viewer).send().expect(200).at("/agent").isNull()).isTrue();
+        call("GET", "/v1/runtime/identity").key(OP).send().expect(403, "forbidden_role");
+        call("GET", "/v1/runtime/identity").key("mwb_r_unknown").send().expect(401, "unauthenticated");
+
         // ---------------------------------------------------------------- receipts and gaps
         Checked page = call("GET", "/v1/receipts").query("limit=3").key(viewer).send().expect(200);
         assertThat(page.at("/next_after_seq").asLong()).isEqualTo(3);

@@ -15,14 +15,24 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     serve the accounts without a {@code base_url}; by default on with the embedded database, off
  *     with an external one
  * @param sandbox when true, the in-process sandbox provider serves every provider key (tests, demos)
+ * @param role {@code platform} (default: platform and runtime in one process) or {@code runtime}: the
+ *     runtime alone, reaching the platform at {@code platformUrl} through its tenant-level HTTP API
+ * @param platformUrl the platform broker's base URL, for {@code role=runtime}
+ * @param runtimeKey a tenant API key of role {@code runtime}: the tenant a {@code role=runtime}
+ *     process serves
  */
 @ConfigurationProperties("broker")
 public record BrokerProperties(Database database, Path dataDir, String operatorKey, String masterKeyset,
-        Path masterKeysetFile, String simulators, boolean sandbox) {
+        Path masterKeysetFile, String simulators, boolean sandbox, String role, java.net.URI platformUrl,
+        String runtimeKey) {
 
     public BrokerProperties {
         database = database == null ? new Database(null, null, null) : database;
         dataDir = dataDir == null ? Path.of("var") : dataDir;
+        role = role == null || role.isBlank() ? "platform" : role;
+        if (!role.equals("platform") && !role.equals("runtime")) {
+            throw new IllegalArgumentException("BROKER_ROLE must be platform or runtime, not " + role);
+        }
         if (simulators != null && !simulators.equals("on") && !simulators.equals("off")) {
             throw new IllegalArgumentException("BROKER_SIMULATORS must be on or off, not " + simulators);
         }

@@ -1,6 +1,5 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import java.util.Map;
@@ -16,16 +15,14 @@ import org.springframework.web.bind.annotation.RestController;
 class ExecuteController {
 
     private final ExecutionPipeline pipeline;
-    private final Executions executions;
 
-    ExecuteController(ExecutionPipeline pipeline, Executions executions) {
+    ExecuteController(ExecutionPipeline pipeline) {
         this.pipeline = pipeline;
-        this.executions = executions;
     }
 
     @PostMapping("/v1/integration-broker/execute")
     ResponseEntity<Map<String, Object>> execute(Caller caller, @RequestBody Map<String, Object> body) {
-        ExecutionPipeline.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME), body);
+        ExecutionPipeline.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME, Role.AGENT), body);
         return ResponseEntity.status(answer.status()).header("Idempotent-Replayed", String.valueOf(answer.replayed()))
                 .body(answer.body());
     }
@@ -33,6 +30,6 @@ class ExecuteController {
     @GetMapping("/v1/executions/{id}")
     Map<String, Object> get(Caller caller, @PathVariable String id) {
         Caller.TenantKey key = caller.requireTenant();
-        return ExecutionViews.view(executions.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("execution")));
+        return pipeline.view(key.tenantId(), id);
     }
 }

@@ -139,6 +139,13 @@ public class ExecutionPipeline {
         if (provider == null || !connector.providers().contains(provider)) {
             throw gap(key, connectorId, actionName, String.valueOf(providerRaw), "unknown provider " + providerRaw, ctx);
         }
+        if (key.agent() != null && !key.agent().allows(connectorId, actionName, action.mutating())) {
+            boolean covered = key.agent().covers(connectorId, actionName);
+            throw refuse(key, null, new ApiException(ErrorCode.FORBIDDEN_ROLE, covered
+                    ? "agent " + key.agent().name() + " is read-only and " + actionName + " is a mutating action"
+                    : "agent " + key.agent().name() + " may not run " + connectorId + ":" + actionName,
+                    Map.of("agent_id", key.agent().agentId())), with(ctx, "agent_id", key.agent().agentId()));
+        }
         if (action.reserved()) {
             gaps.record(key.tenantId(), connectorId, actionName, provider, "reserved action called", "automatic", key.keyId());
             throw refuse(key, null, new ApiException(ErrorCode.ACTION_RESERVED,
@@ -451,6 +458,12 @@ public class ExecutionPipeline {
         return new Answer(statusOf(done), ExecutionViews.view(done), false);
     }
 
+    /** One of the tenant's executions as the API shows it ({@code GET /v1/executions/{id}}); 404 otherwise. */
+    public Map<String, Object> view(String tenantId, String executionId) {
+        return ExecutionViews.view(executions.find(tenantId, executionId)
+                .orElseThrow(() -> ApiException.notFound("execution")));
+    }
+
     // ------------------------------------------------------------------ approvals
 
     /** Approves a pending one-shot approval and runs the stored payload. */
@@ -483,7 +496,8 @@ public class ExecutionPipeline {
                 return "not_pending";
             }
             receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
-                    Map.of("approval_id", approvalId, "payload_digest", execution.payloadDigest()));
+                    Map.of("approval_id", approvalId, "payload_digest", execution.payloadDigest(),
+                            "requested_by_key_id", execution.requestedByKeyId()));
             try {
                 reserve(approver, execution.id(), plan, impact);
             } catch (ApiException e) {

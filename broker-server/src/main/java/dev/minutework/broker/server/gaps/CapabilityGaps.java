@@ -34,6 +34,30 @@ public class CapabilityGaps {
         return id;
     }
 
+    /** One gap record as a tenant sees its own. */
+    public record Gap(String id, String capability, String action, String provider, String reason, String source,
+            String reportedBy, OffsetDateTime createdAt) {}
+
+    public java.util.Optional<Gap> find(String tenantId, String id) {
+        return jdbc.sql("""
+                select id, capability, action, provider, reason, source, reported_by, created_at
+                from capability_gaps where tenant_id = :t and id = :id
+                """).param("t", tenantId).param("id", id).query((rs, n) -> new Gap(rs.getString("id"),
+                        rs.getString("capability"), rs.getString("action"), rs.getString("provider"),
+                        rs.getString("reason"), rs.getString("source"), rs.getString("reported_by"),
+                        rs.getObject("created_at", OffsetDateTime.class))).optional();
+    }
+
+    /** The tenant's own gap records, newest first. */
+    public List<Gap> forTenant(String tenantId) {
+        return jdbc.sql("""
+                select id, capability, action, provider, reason, source, reported_by, created_at
+                from capability_gaps where tenant_id = :t order by created_at desc, id desc limit 500
+                """).param("t", tenantId).query((rs, n) -> new Gap(rs.getString("id"), rs.getString("capability"),
+                        rs.getString("action"), rs.getString("provider"), rs.getString("reason"), rs.getString("source"),
+                        rs.getString("reported_by"), rs.getObject("created_at", OffsetDateTime.class))).list();
+    }
+
     /** Counts per missing capability/action/provider across tenants, for the operator. */
     public List<Map<String, Object>> summary() {
         return jdbc.sql("""

@@ -9,7 +9,13 @@ public enum Role {
     /** Approves or denies actions, issues standing grants. */
     APPROVER,
     /** Reads only. */
-    VIEWER;
+    VIEWER,
+    /**
+     * A runtime agent ({@code mw.runtime.agent}): runs only the capabilities and actions its agent
+     * record allows, and only reads when the agent is read-only. Issued with the agent, never on
+     * its own.
+     */
+    AGENT;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

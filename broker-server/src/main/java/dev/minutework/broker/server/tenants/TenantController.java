@@ -65,7 +65,7 @@ class TenantController {
         Body body = new Body(json);
         body.only(Set.of("role", "label"));
         String role = body.oneOf("role", true,
-                Arrays.stream(Role.values()).map(Role::wire).collect(Collectors.toSet()));
+                Arrays.stream(Role.values()).filter(r -> r != Role.AGENT).map(Role::wire).collect(Collectors.toSet()));
         String label = body.string("label", false, 200);
         body.validate();
         ApiKeys.Issued issued = tx.execute(s -> {

@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.support;
 
 import dev.minutework.broker.server.BrokerApplication;
+import dev.minutework.broker.server.RuntimeOnlyApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -72,6 +73,17 @@ public final class Broker implements AutoCloseable {
         // as command-line arguments: they outrank application.properties (default properties do not)
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new Broker(new SpringApplicationBuilder(BrokerApplication.class)
+                .web(WebApplicationType.SERVLET).run(args));
+    }
+
+    /**
+     * Starts the runtime alone ({@code broker.role=runtime}): no database, reaching the platform at
+     * {@code platform} only through its HTTP API, serving the tenant of {@code runtimeKey}.
+     */
+    public static Broker startRuntime(URI platform, String runtimeKey) {
+        String[] args = {"--broker.role=runtime", "--broker.platform-url=" + platform,
+                "--broker.runtime-key=" + runtimeKey, "--server.port=0"};
+        return new Broker(new SpringApplicationBuilder(RuntimeOnlyApplication.class)
                 .web(WebApplicationType.SERVLET).run(args));
     }
 

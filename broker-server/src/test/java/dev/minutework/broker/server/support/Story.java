@@ -158,6 +158,43 @@ public final class Story {
         return expect(201, http.post("/v1/tenants/" + tenantId + "/api-keys", OP, Map.of("role", role)));
     }
 
+    /** Creates a runtime agent through the operator API; the answer holds its once-shown {@code api_key}. */
+    public Http.Response agent(String tenantId, String name, List<String> capabilities, String mode) {
+        return expect(201, http.post("/v1/tenants/" + tenantId + "/agents", OP,
+                Map.of("name", name, "capabilities", capabilities, "mode", mode)));
+    }
+
+    /** {@code POST /v1/runtime/workflow/run-action} of an {@code mw.connector.ads} action; no key: one is generated. */
+    public Http.Response runAction(String key, String action, String idempotencyKey, Map<String, Object> input) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("capability", "mw.connector.ads");
+        body.put("action", action);
+        if (idempotencyKey != null) {
+            body.put("idempotency_key", idempotencyKey);
+        }
+        body.put("input", input);
+        return http.post("/v1/runtime/workflow/run-action", key, body);
+    }
+
+    /** The tenant's receipts of one kind as the API lists them (seq, kind, actor, payload…), in chain order. */
+    public List<JsonNode> receipts(Tenant t, String kind) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            Http.Response page = expect(200, http.get("/v1/receipts?after_seq=" + after + "&limit=200", t.viewerKey()));
+            JsonNode rows = page.at("/receipts");
+            if (rows.isEmpty()) {
+                return out;
+            }
+            for (JsonNode r : rows) {
+                if (kind.equals(r.get("kind").asString())) {
+                    out.add(r);
+                }
+                after = r.get("seq").asLong();
+            }
+        }
+    }
+
     /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action at a named provider. */
     public Http.Response execute(String key, String provider, String action, String idempotencyKey,
             Map<String, Object> input) {

@@ -1,0 +1,2 @@
+/** Runtime agents ({@code mw.runtime.agent}): per-tenant agent identities with their own keys and allowed capabilities. */
+package dev.minutework.broker.server.agents;

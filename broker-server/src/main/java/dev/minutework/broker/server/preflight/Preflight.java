@@ -1,0 +1,106 @@
+package dev.minutework.broker.server.preflight;
+
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
+import dev.minutework.broker.server.connections.Connections;
+import dev.minutework.broker.server.spend.SpendAuthorizations;
+import dev.minutework.broker.server.spend.Wallets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+
+/**
+ * The readiness of one provider for one tenant (invariant 8): every check, named, with its verdict;
+ * ready only when all pass. The preflight endpoint and the runtime's capability inventory both
+ * answer from here.
+ */
+@Service
+public class Preflight {
+
+    private final Connections connections;
+    private final ProviderRouting routing;
+    private final AdvertiserProfiles advertisers;
+    private final SpendAuthorizations authorizations;
+    private final Wallets wallets;
+
+    Preflight(Connections connections, ProviderRouting routing,
+            AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets) {
+        this.connections = connections;
+        this.routing = routing;
+        this.advertisers = advertisers;
+        this.authorizations = authorizations;
+        this.wallets = wallets;
+    }
+
+    /** What preflight found; {@code ready} only when every check passed. */
+    public record Report(String provider, boolean ready, String adapter, boolean realProvider, String endpoint,
+            List<ProviderCheck> checks) {
+
+        public List<ProviderCheck> failing() {
+            return checks.stream().filter(c -> !c.ok()).toList();
+        }
+
+        /** The report as the API shows it. */
+        public Map<String, Object> view() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("provider", provider);
+            m.put("ready", ready);
+            m.put("adapter", adapter);
+            m.put("real_provider", realProvider);
+            m.put("endpoint", endpoint);
+            m.put("checks", checks.stream().map(c -> {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("name", c.name());
+                cm.put("ok", c.ok());
+                cm.put("detail", c.detail());
+                return cm;
+            }).toList());
+            return m;
+        }
+    }
+
+    /** Runs every check of {@code provider} (a provider key of {@code mw.connector.ads}) for the tenant. */
+    public Report check(String tenant, String key) {
+        List<ProviderCheck> checks = new ArrayList<>();
+        ProviderAdapterFactory factory = routing.factory(key).orElse(null);
+        checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + key
+                : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
+        Connections.Connection connection = connections.live(tenant, key).orElse(null);
+        checks.add(new ProviderCheck("connection_active", connection != null && connection.active(),
+                connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
+        ProviderRouting.Endpoint endpoint = null;
+        if (connection != null && factory != null) {
+            try {
+                ProviderRouting.Route route = routing.route(key, connection.providerAccountId()).orElseThrow();
+                endpoint = route.endpoint();
+                checks.add(new ProviderCheck("credentials_decrypt", true,
+                        "credential fields " + route.context().credentials().names()));
+                checks.addAll(route.factory().create(route.context()).checks());
+            } catch (GeneralSecurityException e) {
+                checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
+            }
+        }
+        AdvertiserProfiles.Profile profile = advertisers.find(tenant).orElse(null);
+        checks.add(new ProviderCheck("advertiser_verified", profile != null && profile.verified(),
+                profile == null ? "no advertiser profile" : "verification " + profile.verificationStatus()));
+        checks.add(new ProviderCheck("terms_accepted", profile != null && profile.termsAccepted(),
+                profile != null && profile.termsAccepted() ? "terms " + profile.termsVersion() : "terms not accepted"));
+        boolean authorized = authorizations.anyActive(tenant, key);
+        checks.add(new ProviderCheck("spend_authorization_active", authorized,
+                authorized ? "an authorization is active" : "no active spend authorization for " + key));
+        Wallets.Wallet wallet = wallets.get(tenant);
+        checks.add(new ProviderCheck("wallet_funded", wallet.availableMinor() > 0,
+                "available " + wallet.availableMinor() + " " + wallet.currency() + " minor units"));
+        boolean ready = checks.stream().allMatch(ProviderCheck::ok);
+        // real only when calls reach the provider's own API, never for the sandbox or a simulator
+        boolean real = factory != null && factory.real()
+                && (endpoint == ProviderRouting.Endpoint.PROVIDER || endpoint == ProviderRouting.Endpoint.CUSTOM);
+        return new Report(key, ready, factory == null ? null : factory.id(), real,
+                endpoint == null ? null : endpoint.wire(), List.copyOf(checks));
+    }
+}

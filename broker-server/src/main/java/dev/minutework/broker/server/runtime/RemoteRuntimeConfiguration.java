@@ -1,0 +1,28 @@
+package dev.minutework.broker.server.runtime;
+
+import dev.minutework.broker.server.config.BrokerProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The runtime surface over a remote platform ({@code broker.role=runtime}): the platform reached
+ * through its HTTP API, and callers identified by asking it.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "broker.role", havingValue = "runtime")
+@Import({RuntimeController.class, RuntimeActions.class})
+public class RemoteRuntimeConfiguration {
+
+    @Bean
+    RemotePlatform remotePlatform(BrokerProperties props, JsonMapper json) {
+        return new RemotePlatform(props.platformUrl(), props.runtimeKey(), json);
+    }
+
+    @Bean
+    RemoteCallers remoteCallers(RemotePlatform platform) {
+        return new RemoteCallers(platform);
+    }
+}
