@@ -693,6 +693,7 @@ public class ExecutionPipeline {
                     d.put("object_id", result.get("object_id"));
                     d.put("provider_object_id", ok.providerObjectId());
                     d.put("rows", ok.rows().size());
+                    d.put("requested_by_key_id", e.requestedByKeyId());
                     receipts.record(tenant, "execution.succeeded", e.id(), actor, d);
                 }
                 case ProviderOutcome.Rejected r -> {
@@ -703,22 +704,23 @@ public class ExecutionPipeline {
                     err.put("provider_code", truncate(r.providerCode()));
                     err.put("kind", r.kind().name().toLowerCase(java.util.Locale.ROOT));
                     executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
-                    receipts.record(tenant, "execution.failed", e.id(), actor,
-                            Map.of("code", code.wire(), "provider_code", truncate(r.providerCode())));
+                    receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code", code.wire(),
+                            "provider_code", truncate(r.providerCode()), "requested_by_key_id", e.requestedByKeyId()));
                 }
                 case ProviderOutcome.RateLimited rl -> {
                     releaseAll(tenant, e.id(), "provider_rate_limited", actor);
                     Map<String, Object> err = error(ErrorCode.PROVIDER_RATE_LIMITED, "the provider is rate limiting", null);
                     err.put("retry_after_seconds", rl.retryAfter().toSeconds());
                     executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
-                    receipts.record(tenant, "execution.failed", e.id(), actor,
-                            Map.of("code", ErrorCode.PROVIDER_RATE_LIMITED.wire()));
+                    receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code",
+                            ErrorCode.PROVIDER_RATE_LIMITED.wire(), "requested_by_key_id", e.requestedByKeyId()));
                 }
                 case ProviderOutcome.Unknown u -> {
                     // invariant 7: the reservation stays held until reconciliation knows the outcome
                     executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null,
                             error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null));
-                    receipts.record(tenant, "execution.outcome_unknown", e.id(), actor, Map.of("reason", truncate(u.reason())));
+                    receipts.record(tenant, "execution.outcome_unknown", e.id(), actor,
+                            Map.of("reason", truncate(u.reason()), "requested_by_key_id", e.requestedByKeyId()));
                 }
             }
         });
