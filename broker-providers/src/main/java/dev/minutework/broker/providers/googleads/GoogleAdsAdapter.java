@@ -1,7 +1,13 @@
 package dev.minutework.broker.providers.googleads;
 
+import static dev.minutework.broker.providers.http.Wire.enc;
+import static dev.minutework.broker.providers.http.Wire.named;
+import static dev.minutework.broker.providers.http.Wire.parse;
+import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
+import static dev.minutework.broker.providers.http.Wire.sleep;
+import static dev.minutework.broker.providers.http.Wire.unreadable;
+
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
@@ -15,14 +21,13 @@ import dev.minutework.broker.providers.googleads.GoogleAdsSession.NoToken;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.TokenGrant;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.providers.http.WireResult;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -504,7 +509,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         body.put("operations", List.of(operation));
         body.put("responseContentType", "MUTABLE_RESOURCE");
         WireResult.Answered a = repeatable("/customers/" + customerId + "/" + collection + ":mutate", body);
-        return firstResult(a, key).map(this::objectOutcome).orElseGet(GoogleAdsAdapter::unreadable);
+        return firstResult(a, key).map(this::objectOutcome).orElseGet(Wire::unreadable);
     }
 
     private record Page(List<Map<String, Object>> rows, String nextPageToken) {}
@@ -811,19 +816,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         return m.matches() ? Duration.ofNanos(new BigDecimal(m.group(1)).movePointRight(9).longValue()) : null;
     }
 
-    private static ProviderOutcome unreadable() {
-        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
-                "the provider's answer was not the documented JSON");
-    }
-
-    private static Optional<Map<String, Object>> parse(String body) {
-        try {
-            return Optional.of(JsonParser.parseObject(body));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
     /** Micros as an int64 string, in the customer's currency (which Google uses for every amount). */
     private static String micros(Map<?, ?> money, CustomerInfo info) {
         String currency = (String) money.get("currency");
@@ -862,21 +854,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             return List.of();
         }
         return java.util.Arrays.stream(text.split("\\|", -1)).map(String::strip).toList();
-    }
-
-    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
-    static String named(String name, String ref, int max) {
-        String suffix = " [" + ref + "]";
-        String head = name.length() + suffix.length() > max ? name.substring(0, max - suffix.length()) : name;
-        return head + suffix;
-    }
-
-    private static String referenceSuffix(String providerName) {
-        if (providerName == null) {
-            return "";
-        }
-        int at = providerName.lastIndexOf(" [");
-        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
     }
 
     /** A GAQL LIKE pattern matching {@code text} literally ({@code [ ] % _} bracketed). */
@@ -921,17 +898,5 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     private static String digits(String id) {
         return id == null ? null : id.replace("-", "");
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,5 +1,11 @@
 package dev.minutework.broker.providers.metaads;
 
+import static dev.minutework.broker.providers.http.Wire.enc;
+import static dev.minutework.broker.providers.http.Wire.parse;
+import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
+import static dev.minutework.broker.providers.http.Wire.sleep;
+import static dev.minutework.broker.providers.http.Wire.unreadable;
+
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
@@ -737,19 +743,6 @@ final class MetaAdsAdapter implements ProviderAdapter {
         return Redaction.clean(text, account.credentials(), token == null ? null : proof());
     }
 
-    private static ProviderOutcome unreadable() {
-        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
-                "the provider's answer was not the documented JSON");
-    }
-
-    static Optional<Map<String, Object>> parse(String body) {
-        try {
-            return Optional.of(JsonParser.parseObject(body));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
     /** The cursor of the next page, only when Graph says there is one ({@code paging.next}). */
     private static String nextCursor(Map<String, Object> json) {
         if (json.get("paging") instanceof Map<?, ?> paging && paging.get("next") != null
@@ -815,27 +808,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         return head + suffix;
     }
 
-    private static String referenceSuffix(String providerName) {
-        if (providerName == null) {
-            return "";
-        }
-        int at = providerName.lastIndexOf(" [");
-        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
-    }
-
     private static String seg(String id) {
         return URLEncoder.encode(id == null ? "" : id, StandardCharsets.UTF_8);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,7 +1,15 @@
 package dev.minutework.broker.providers.openaiads;
 
+import static dev.minutework.broker.providers.http.Wire.enc;
+import static dev.minutework.broker.providers.http.Wire.named;
+import static dev.minutework.broker.providers.http.Wire.parse;
+import static dev.minutework.broker.providers.http.Wire.putPresent;
+import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
+import static dev.minutework.broker.providers.http.Wire.retryAfter;
+import static dev.minutework.broker.providers.http.Wire.sleep;
+import static dev.minutework.broker.providers.http.Wire.unreadable;
+
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
@@ -430,12 +438,6 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         return o.get("id") instanceof String id ? new ProviderOutcome.Succeeded(id, data, List.of()) : unreadable();
     }
 
-    private static void putPresent(Map<String, Object> data, String key, Object value) {
-        if (value != null) {
-            data.put(key, value);
-        }
-    }
-
     private ProviderOutcome rejected(WireResult.Answered a) {
         String message = "HTTP " + a.status();
         String param = null;
@@ -455,28 +457,6 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
                 Redaction.clean(message, account.credentials()));
     }
 
-    private static ProviderOutcome unreadable() {
-        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
-                "the provider's answer was not the documented JSON");
-    }
-
-    private static Optional<Map<String, Object>> parse(String body) {
-        try {
-            return Optional.of(JsonParser.parseObject(body));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Duration retryAfter(WireResult.Answered a) {
-        String h = a.header("Retry-After");
-        try {
-            return h == null ? Duration.ofSeconds(60) : Duration.ofSeconds(Math.max(0, Long.parseLong(h.trim())));
-        } catch (NumberFormatException e) {
-            return Duration.ofSeconds(60);
-        }
-    }
-
     private static Long micros(Map<?, ?> money) {
         if (!(money.get("amount_minor") instanceof Number n) || !(money.get("currency") instanceof String c)) {
             return null;
@@ -488,21 +468,6 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         if (rfc3339 instanceof String s) {
             body.put(field, Instant.parse(s).getEpochSecond());
         }
-    }
-
-    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
-    static String named(String name, String ref, int max) {
-        String suffix = " [" + ref + "]";
-        String head = name.length() + suffix.length() > max ? name.substring(0, max - suffix.length()) : name;
-        return head + suffix;
-    }
-
-    private static String referenceSuffix(String providerName) {
-        if (providerName == null) {
-            return "";
-        }
-        int at = providerName.lastIndexOf(" [");
-        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
     }
 
     private long minor(String major) {
@@ -521,17 +486,5 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
 
     private static String seg(String id) {
         return URLEncoder.encode(id, StandardCharsets.UTF_8);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,7 +1,14 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import static dev.minutework.broker.providers.http.Wire.named;
+import static dev.minutework.broker.providers.http.Wire.parse;
+import static dev.minutework.broker.providers.http.Wire.putPresent;
+import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
+import static dev.minutework.broker.providers.http.Wire.retryAfter;
+import static dev.minutework.broker.providers.http.Wire.sleep;
+import static dev.minutework.broker.providers.http.Wire.unreadable;
+
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
@@ -881,37 +888,9 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         };
     }
 
-    private static void putPresent(Map<String, Object> data, String key, Object value) {
-        if (value != null) {
-            data.put(key, value);
-        }
-    }
-
     private ProviderOutcome.Rejected rejected(RejectionKind kind, String code, String message) {
         return new ProviderOutcome.Rejected(kind, Redaction.clean(code, account.credentials()),
                 Redaction.clean(message, account.credentials()));
-    }
-
-    private static ProviderOutcome unreadable() {
-        return new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreadable_answer",
-                "the provider's answer was not the documented JSON envelope");
-    }
-
-    private static Optional<Map<String, Object>> parse(String body) {
-        try {
-            return Optional.of(JsonParser.parseObject(body));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Duration retryAfter(WireResult.Answered a) {
-        String h = a.header("Retry-After");
-        try {
-            return h == null ? RATE_LIMIT_RETRY_AFTER : Duration.ofSeconds(Math.max(0, Long.parseLong(h.trim())));
-        } catch (NumberFormatException e) {
-            return RATE_LIMIT_RETRY_AFTER;
-        }
     }
 
     private static ProviderOutcome checkTimes(Object start, Object end) {
@@ -963,22 +942,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         }
     }
 
-    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
-    static String named(String name, String ref, int max) {
-        String suffix = " [" + ref + "]";
-        return cut(name, max - suffix.length()) + suffix;
-    }
-
     private static String cut(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
-    }
-
-    private static String referenceSuffix(String providerName) {
-        if (providerName == null) {
-            return "";
-        }
-        int at = providerName.lastIndexOf(" [");
-        return at >= 0 && providerName.endsWith("]") ? providerName.substring(at) : "";
     }
 
     private static long minor(Object major, String currency) {
@@ -1003,13 +968,5 @@ final class TikTokAdsAdapter implements ProviderAdapter {
 
     private static LocalDate min(LocalDate a, LocalDate b) {
         return a.isBefore(b) ? a : b;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
