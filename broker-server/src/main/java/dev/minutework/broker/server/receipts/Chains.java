@@ -2,15 +2,21 @@ package dev.minutework.broker.server.receipts;
 
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.receipt.ReceiptChain;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Per-tenant hash chains. {@link #next} locks the chain's head row, so links of one tenant's chain
- * are appended one at a time, in the caller's transaction, with gapless sequence numbers.
+ * Per-tenant hash chains. The first use of a chain in a transaction locks its head row
+ * ({@code SELECT … FOR UPDATE}), so links of one tenant's chain are appended one transaction at a
+ * time, across broker processes, with gapless sequence numbers. Within the transaction the head
+ * is kept in memory and written back once, just before commit: a decision that appends several
+ * receipts moves the head row once, not once per receipt.
  */
 @Component
 public class Chains {
@@ -44,19 +50,66 @@ public class Chains {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public Link next(String chain, String tenantId, String kind, Map<String, Object> payload) {
-        Head head = lockHead(chain, tenantId);
-        long seq = head.seq() + 1;
+        Pending head = held(chain, tenantId);
+        long seq = head.seq + 1;
         String canonical = CanonicalJson.canonicalize(payload);
         String digest = CanonicalJson.sha256Hex(canonical);
-        String hash = ReceiptChain.linkHash(tenantId, seq, kind, digest, head.hash());
-        jdbc.sql(MOVE_HEAD).param("seq", seq).param("hash", hash).param("tenant", tenantId).param("chain", chain).update();
-        return new Link(seq, canonical, digest, head.hash(), hash);
+        String hash = ReceiptChain.linkHash(tenantId, seq, kind, digest, head.hash);
+        Link link = new Link(seq, canonical, digest, head.hash, hash);
+        head.seq = seq;
+        head.hash = hash;
+        head.moved = true;
+        return link;
     }
 
     /** Locks a chain's head until the transaction ends, without appending. */
     @Transactional(propagation = Propagation.MANDATORY)
     public Head lock(String chain, String tenantId) {
-        return lockHead(chain, tenantId);
+        Pending head = held(chain, tenantId);
+        return new Head(head.seq, head.hash);
+    }
+
+    /** A chain head locked by the current transaction, as the transaction has moved it so far. */
+    private static final class Pending {
+        final String chain;
+        final String tenantId;
+        long seq;
+        String hash;
+        boolean moved;
+
+        Pending(String chain, String tenantId, Head locked) {
+            this.chain = chain;
+            this.tenantId = tenantId;
+            this.seq = locked.seq();
+            this.hash = locked.hash();
+        }
+    }
+
+    private Pending held(String chain, String tenantId) {
+        @SuppressWarnings("unchecked")
+        Map<String, Pending> heads = (Map<String, Pending>) TransactionSynchronizationManager.getResource(this);
+        if (heads == null) {
+            Map<String, Pending> fresh = new LinkedHashMap<>();
+            TransactionSynchronizationManager.bindResource(this, fresh);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void beforeCommit(boolean readOnly) {
+                    for (Pending p : fresh.values()) {
+                        if (p.moved) {
+                            jdbc.sql(MOVE_HEAD).param("seq", p.seq).param("hash", p.hash).param("tenant", p.tenantId)
+                                    .param("chain", p.chain).update();
+                        }
+                    }
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(Chains.this);
+                }
+            });
+            heads = fresh;
+        }
+        return heads.computeIfAbsent(chain + "|" + tenantId, k -> new Pending(chain, tenantId, lockHead(chain, tenantId)));
     }
 
     private Head lockHead(String chain, String tenantId) {
