@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -35,7 +39,7 @@ public class ApiErrorHandler {
             case INTERNAL_ERROR -> 500;
             case ACTION_RESERVED -> 501;
             case PROVIDER_REJECTED, PROVIDER_AUTH_FAILED, PROVIDER_OUTCOME_UNKNOWN -> 502;
-            case PROVIDER_RATE_LIMITED -> 503;
+            case PROVIDER_RATE_LIMITED, SERVICE_UNAVAILABLE -> 503;
         };
     }
 
@@ -80,6 +84,18 @@ public class ApiErrorHandler {
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<Map<String, Object>> noRoute(NoResourceFoundException e) {
         return render(ErrorCode.NOT_FOUND, "no such endpoint", null);
+    }
+
+    /**
+     * The database went away mid-request (failover, network cut). Every transaction that moves
+     * money is atomic, so nothing is half-done; a retry with the same idempotency key is safe.
+     */
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            TransactionSystemException.class, CannotCreateTransactionException.class})
+    ResponseEntity<Map<String, Object>> databaseUnavailable(Exception e) {
+        log.warn("database unavailable: {}", e.getClass().getName());
+        return render(ErrorCode.SERVICE_UNAVAILABLE,
+                "the database is unavailable; retry with the same idempotency key", null);
     }
 
     @ExceptionHandler(Exception.class)

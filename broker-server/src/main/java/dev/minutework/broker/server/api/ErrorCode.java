@@ -32,6 +32,7 @@ public enum ErrorCode {
     PROVIDER_OUTCOME_UNKNOWN,
     METHOD_NOT_ALLOWED,
     UNSUPPORTED_MEDIA_TYPE,
+    SERVICE_UNAVAILABLE,
     INTERNAL_ERROR;
 
     public String wire() {
