@@ -64,7 +64,29 @@ public final class Broker implements AutoCloseable {
         return start(props, tempDir());
     }
 
+    /**
+     * Starts a broker on a fresh database whose clock the test moves ({@link MutableClock}); the
+     * clock is shared by every broker started this way in the JVM.
+     */
+    public static Broker startWithMovableClock(String hint) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("broker.database.url", TestPostgres.newDatabase(hint));
+        props.put("broker.database.user", "postgres");
+        props.put("broker.database.password", "");
+        props.put("broker.sandbox", "true");
+        return start(props, tempDir(), TestClockConfiguration.class);
+    }
+
+    /** The clock of brokers started with {@link #startWithMovableClock}. */
+    public static MutableClock movableClock() {
+        return TestClockConfiguration.CLOCK;
+    }
+
     private static Broker start(Map<String, Object> props, Path dataDir) {
+        return start(props, dataDir, null);
+    }
+
+    private static Broker start(Map<String, Object> props, Path dataDir, Class<?> extra) {
         props.put("broker.data-dir", dataDir.toString());
         props.put("broker.operator-key", OPERATOR_KEY);
         props.put("server.port", "0");
@@ -72,8 +94,9 @@ public final class Broker implements AutoCloseable {
         props.put("broker.reconcile.interval", "PT24H");
         // as command-line arguments: they outrank application.properties (default properties do not)
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new Broker(new SpringApplicationBuilder(BrokerApplication.class)
-                .web(WebApplicationType.SERVLET).run(args));
+        SpringApplicationBuilder app = extra == null ? new SpringApplicationBuilder(BrokerApplication.class)
+                : new SpringApplicationBuilder(BrokerApplication.class, extra);
+        return new Broker(app.web(WebApplicationType.SERVLET).run(args));
     }
 
     /**
