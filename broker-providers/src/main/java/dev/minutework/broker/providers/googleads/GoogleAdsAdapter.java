@@ -19,9 +19,12 @@ import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.CustomerInfo;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.NoToken;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.TokenGrant;
+import dev.minutework.broker.providers.http.Calls;
+import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
 import dev.minutework.broker.providers.http.Wire;
+import dev.minutework.broker.providers.http.Verdict;
 import dev.minutework.broker.providers.http.WireResult;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -74,8 +77,7 @@ import java.util.regex.Pattern;
  */
 final class GoogleAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = 3;
-    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
+    static final int ATTEMPTS = Calls.ATTEMPTS;
     static final Duration DEFAULT_QUOTA_WAIT = Duration.ofSeconds(30);
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
     static final String REF_PARAM = "mw_ref=";
@@ -89,6 +91,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     private final Clock clock;
     private final String customerId;
     private final Duration firstBackoff;
+    private final Calls calls;
 
     GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,
             ImageFetcher images, Clock clock) {
@@ -106,6 +109,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         this.clock = clock;
         this.customerId = digits(account.scope().get("customer_id"));
         this.firstBackoff = firstBackoff;
+        this.calls = new Calls(firstBackoff, Redaction.forCredentials(account.credentials()));
     }
 
     @Override
@@ -447,44 +451,8 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         body.put("operations", List.of(Map.of("create", object)));
         body.put("responseContentType", "MUTABLE_RESOURCE");
         String path = "/customers/" + customerId + "/" + collection + ":mutate";
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            WireResult r = send("POST", path, body);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    Optional<Map<String, Object>> made = firstResult(a, key);
-                    // created, but the answer is unreadable: find the object rather than guess
-                    return made.isPresent() ? ok.apply(made.get()) : afterLoss(lookup, collection);
-                }
-                case WireResult.Answered a when rateLimited(a) -> {
-                    Duration wait = retryDelay(a);
-                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new ProviderOutcome.RateLimited(wait);
-                    }
-                    sleep(wait);
-                    continue;
-                }
-                case WireResult.Answered a when a.status() >= 500 -> {
-                    ProviderOutcome found = safely(lookup);
-                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
-                        return found; // made after all, or cannot tell
-                    }
-                    last = rejected(a);
-                }
-                case WireResult.Answered a -> {
-                    return rejected(a);
-                }
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
-                case WireResult.Lost l -> {
-                    return afterLoss(lookup, collection);
-                }
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return last;
+        return calls.create(() -> send("POST", path, body), answer -> createVerdict(answer, key, ok),
+                () -> safely(lookup), "the answer to a " + collection + " create was lost; reconcile by reference");
     }
 
     /** A lookup whose own failure means "cannot tell". */
@@ -494,13 +462,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         } catch (NoToken | Failed e) {
             return new ProviderOutcome.Unknown("the lookup by reference failed");
         }
-    }
-
-    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
-    private ProviderOutcome afterLoss(Supplier<ProviderOutcome> lookup, String collection) {
-        ProviderOutcome found = safely(lookup);
-        return found instanceof ProviderOutcome.Succeeded ? found
-                : new ProviderOutcome.Unknown("the answer to a " + collection + " create was lost; reconcile by reference");
     }
 
     /** An absolute update: safe to repeat on 429, 5xx, unsent or lost. */
@@ -536,33 +497,34 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     /** Reads and absolute updates: a 2xx answer, or {@link Failed} with the outcome that stands instead. */
     private WireResult.Answered repeatable(String path, Map<String, Object> body) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            WireResult r = send("POST", path, body);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    return a;
-                }
-                case WireResult.Answered a when rateLimited(a) -> {
-                    Duration wait = retryDelay(a);
-                    last = new ProviderOutcome.RateLimited(wait);
-                    if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        throw new Failed(last);
-                    }
-                    sleep(wait);
-                    continue;
-                }
-                case WireResult.Answered a when a.status() >= 500 -> last = rejected(a);
-                case WireResult.Answered a -> throw new Failed(rejected(a));
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
-                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(l.reason());
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
+        Reply<WireResult.Answered> reply = calls.repeat(() -> send("POST", path, body), this::readVerdict);
+        if (reply.failure() != null) {
+            throw new Failed(reply.failure());
         }
-        throw new Failed(last);
+        return reply.answer();
+    }
+
+    /** A mutate's 2xx answer holds the made resource under {@code key}; without it it cannot be read. */
+    private Verdict<ProviderOutcome> createVerdict(WireResult.Answered a, String key,
+            Function<Map<String, Object>, ProviderOutcome> ok) {
+        if (a.status() / 100 != 2) {
+            return failureVerdict(a);
+        }
+        Optional<Map<String, Object>> made = firstResult(a, key);
+        return made.isPresent() ? Verdict.success(ok.apply(made.get())) : Verdict.unreadableSuccess();
+    }
+
+    /** Searches and updates read the 2xx answer themselves. */
+    private Verdict<WireResult.Answered> readVerdict(WireResult.Answered a) {
+        return a.status() / 100 == 2 ? Verdict.success(a) : failureVerdict(a);
+    }
+
+    /** A failed answer: 429 or a quota error throttles, 5xx is transient, anything else is refused. */
+    private <T> Verdict<T> failureVerdict(WireResult.Answered a) {
+        if (rateLimited(a)) {
+            return Verdict.throttled(retryDelay(a));
+        }
+        return a.status() >= 500 ? Verdict.transientFailure(rejected(a)) : Verdict.refused(rejected(a));
     }
 
     /**
@@ -707,7 +669,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         return new ProviderOutcome.Succeeded(ok.providerObjectId(), data, List.of());
     }
 
-    private ProviderOutcome rejected(WireResult.Answered a) {
+    private ProviderOutcome.Rejected rejected(WireResult.Answered a) {
         Optional<Map<String, Object>> json = parse(a.body());
         Map<?, ?> error = json.map(j -> j.get("error")).filter(Map.class::isInstance).map(Map.class::cast).orElse(Map.of());
         Optional<Map<?, ?>> first = firstError(a);

@@ -13,7 +13,7 @@ import java.time.Duration;
 /**
  * Sends requests to a provider with bounded timeouts and classifies failures: a request that never
  * left ({@link WireResult.NotSent}) versus one whose answer was lost ({@link WireResult.Lost}).
- * It never retries by itself; {@link Retry} decides what is safe to repeat.
+ * It never retries by itself; {@link Calls} decides what is safe to repeat.
  */
 public final class ProviderHttp {
 

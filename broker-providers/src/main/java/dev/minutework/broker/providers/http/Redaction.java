@@ -1,6 +1,7 @@
 package dev.minutework.broker.providers.http;
 
 import dev.minutework.broker.core.provider.ProviderCredentials;
+import java.util.function.UnaryOperator;
 
 /** Makes provider text safe to keep: credential values removed, length bounded. */
 public final class Redaction {
@@ -25,6 +26,11 @@ public final class Redaction {
             out = scrub(out, secret);
         }
         return out.length() <= MAX_MESSAGE ? out : out.substring(0, MAX_MESSAGE) + "…";
+    }
+
+    /** {@link #clean} as a function, for one account's credentials. */
+    public static UnaryOperator<String> forCredentials(ProviderCredentials credentials) {
+        return text -> clean(text, credentials);
     }
 
     private static String scrub(String text, String secret) {

@@ -77,7 +77,7 @@ public final class Wire {
     }
 
     /** The outcome of an answer that is not the provider's documented JSON. */
-    public static ProviderOutcome unreadable() {
+    public static ProviderOutcome.Rejected unreadable() {
         return new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.PROVIDER_ERROR, "unreadable_answer",
                 "the provider's answer was not the documented JSON");
     }

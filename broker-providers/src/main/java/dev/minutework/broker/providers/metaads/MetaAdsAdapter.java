@@ -3,7 +3,6 @@ package dev.minutework.broker.providers.metaads;
 import static dev.minutework.broker.providers.http.Wire.enc;
 import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
-import static dev.minutework.broker.providers.http.Wire.sleep;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.json.CanonicalJson;
@@ -16,8 +15,11 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.Calls;
+import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.Verdict;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -59,9 +61,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class MetaAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = 3;
     static final int MAX_NAME = 400;
-    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
     /** Graph says how long in minutes only; without any hint assume a minute. */
     static final Duration DEFAULT_THROTTLE_WAIT = Duration.ofSeconds(60);
     static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
@@ -72,6 +72,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
     private final ProviderAccountContext account;
     private final Duration firstBackoff;
     private final String adAccount;
+    private final Calls calls;
 
     MetaAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
         this(http, base, account, Duration.ofMillis(200));
@@ -84,6 +85,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         this.firstBackoff = firstBackoff;
         String id = account.scope().getOrDefault("ad_account_id", "");
         this.adAccount = id.startsWith("act_") ? id : "act_" + id;
+        this.calls = new Calls(firstBackoff, this::clean);
     }
 
     @Override
@@ -147,11 +149,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
         }
         Map<String, Object> current = Map.of();
         if (in.get("name") instanceof String || (lifetime && !(in.get("end_time") instanceof String))) {
-            Reply r = repeatable("GET", "/" + seg(campaignId), Map.of("fields", "id,name,stop_time"));
+            Reply<Map<String, Object>> r = repeatable("GET", "/" + seg(campaignId), Map.of("fields", "id,name,stop_time"));
             if (r.failure() != null) {
                 return r.failure();
             }
-            current = r.json();
+            current = r.answer();
         }
         if (lifetime && !(in.get("end_time") instanceof String) && !(current.get("stop_time") instanceof String)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
@@ -170,11 +172,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
             form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor));
         }
         putTime(form, "stop_time", in.get("end_time"));
-        Reply r = repeatable("POST", "/" + seg(campaignId), form);
+        Reply<Map<String, Object>> r = repeatable("POST", "/" + seg(campaignId), form);
         if (r.failure() != null) {
             return r.failure();
         }
-        if (!Boolean.TRUE.equals(r.json().get("success"))) {
+        if (!Boolean.TRUE.equals(r.answer().get("success"))) {
             return unreadable();
         }
         Map<String, Object> data = new LinkedHashMap<>();
@@ -188,11 +190,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
     }
 
     private ProviderOutcome pauseCampaign(String campaignId) {
-        Reply r = repeatable("POST", "/" + seg(campaignId), Map.of("status", "PAUSED"));
+        Reply<Map<String, Object>> r = repeatable("POST", "/" + seg(campaignId), Map.of("status", "PAUSED"));
         if (r.failure() != null) {
             return r.failure();
         }
-        return Boolean.TRUE.equals(r.json().get("success"))
+        return Boolean.TRUE.equals(r.answer().get("success"))
                 ? new ProviderOutcome.Succeeded(campaignId, Map.of("status", "paused"), List.of())
                 : unreadable();
     }
@@ -233,12 +235,12 @@ final class MetaAdsAdapter implements ProviderAdapter {
             }
         }
         // the campaign's objective, budget and window decide the ad set's goal and schedule
-        Reply campaign = repeatable("GET", "/" + seg(campaignId),
+        Reply<Map<String, Object>> campaign = repeatable("GET", "/" + seg(campaignId),
                 Map.of("fields", "id,objective,daily_budget,lifetime_budget,start_time,stop_time"));
         if (campaign.failure() != null) {
             return campaign.failure();
         }
-        Map<String, Object> c = campaign.json();
+        Map<String, Object> c = campaign.answer();
         String goal = switch (String.valueOf(c.get("objective"))) {
             case "OUTCOME_AWARENESS" -> "REACH";
             case "OUTCOME_ENGAGEMENT" -> "POST_ENGAGEMENT";
@@ -287,11 +289,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
             cta = c.toUpperCase(Locale.ROOT); // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
         }
         // uploading the same image again yields the same hash and spends nothing: safe to repeat
-        Reply upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", (String) in.get("image_url")));
+        Reply<Map<String, Object>> upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", (String) in.get("image_url")));
         if (upload.failure() != null) {
             return upload.failure();
         }
-        String hash = imageHash(upload.json());
+        String hash = imageHash(upload.answer());
         if (hash == null) {
             return unreadable();
         }
@@ -340,11 +342,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
         query.put("limit", "100");
         List<ReportRow> rows = new ArrayList<>();
         for (int page = 0; page < 1_000; page++) {
-            Reply r = repeatable("GET", node + "/insights", query);
+            Reply<Map<String, Object>> r = repeatable("GET", node + "/insights", query);
             if (r.failure() != null) {
                 return r.failure();
             }
-            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+            for (Object o : (List<?>) r.answer().getOrDefault("data", List.of())) {
                 Map<?, ?> row = (Map<?, ?>) o;
                 String currency = row.get("account_currency") instanceof String c ? c : "USD";
                 try {
@@ -356,7 +358,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     return unreadable();
                 }
             }
-            String after = nextCursor(r.json());
+            String after = nextCursor(r.answer());
             if (after == null) {
                 return new ProviderOutcome.Succeeded(null, Map.of(), rows);
             }
@@ -387,11 +389,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
                 "value", "[" + brokerReference + "]"))));
         query.put("limit", "100");
         for (int page = 0; page < 100; page++) {
-            Reply r = repeatable("GET", "/" + adAccount + "/" + edge, query);
+            Reply<Map<String, Object>> r = repeatable("GET", "/" + adAccount + "/" + edge, query);
             if (r.failure() != null) {
                 return new ProviderOutcome.Unknown("could not list " + edge + " to reconcile");
             }
-            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+            for (Object o : (List<?>) r.answer().getOrDefault("data", List.of())) {
                 Map<?, ?> m = (Map<?, ?>) o;
                 if (m.get("name") instanceof String n && n.endsWith(suffix) && m.get("id") instanceof String id) {
                     Map<String, Object> data = new LinkedHashMap<>();
@@ -402,7 +404,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     return new ProviderOutcome.Succeeded(id, data, List.of());
                 }
             }
-            String after = nextCursor(r.json());
+            String after = nextCursor(r.answer());
             if (after == null) {
                 return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "not_found",
                         "no object carries the reference " + brokerReference);
@@ -436,20 +438,20 @@ final class MetaAdsAdapter implements ProviderAdapter {
                 return out;
             }
         }
-        Reply acc = once("GET", "/" + adAccount, Map.of("fields", "id,account_status,currency"));
+        Reply<Map<String, Object>> acc = once("GET", "/" + adAccount, Map.of("fields", "id,account_status,currency"));
         if (acc.failure() != null) {
             out.add(new ProviderCheck("account_reachable", false, "ad account " + adAccount + " is not reachable: "
                     + describe(acc.failure())));
-        } else if (!Long.valueOf(1).equals(acc.json().get("account_status"))) {
+        } else if (!Long.valueOf(1).equals(acc.answer().get("account_status"))) {
             out.add(new ProviderCheck("account_reachable", false, "ad account " + adAccount + " has account_status "
-                    + acc.json().get("account_status") + " (1 is active)"));
+                    + acc.answer().get("account_status") + " (1 is active)"));
         } else {
             out.add(new ProviderCheck("account_reachable", true, "ad account " + adAccount + " answers at " + where
-                    + " (currency " + acc.json().get("currency") + ")"));
+                    + " (currency " + acc.answer().get("currency") + ")"));
         }
         String page = account.scope().get("page_id");
         if (page != null && !page.isBlank()) {
-            Reply p = once("GET", "/" + seg(page), Map.of("fields", "id"));
+            Reply<Map<String, Object>> p = once("GET", "/" + seg(page), Map.of("fields", "id"));
             out.add(p.failure() == null
                     ? new ProviderCheck("page_reachable", true, "page " + page + " answers")
                     : new ProviderCheck("page_reachable", false, "page " + page + " is not reachable: " + describe(p.failure())));
@@ -462,108 +464,46 @@ final class MetaAdsAdapter implements ProviderAdapter {
     /** A create: never repeated unless Graph answered and a lookup proved nothing was made. */
     private ProviderOutcome create(String path, Map<String, String> form, String action, String ref,
             Map<String, Object> data) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            WireResult r = send("POST", path, form);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    Optional<Map<String, Object>> json = parse(a.body());
-                    if (json.isPresent() && json.get().get("id") instanceof String id) {
-                        return new ProviderOutcome.Succeeded(id, data, List.of());
-                    }
-                    // created, but the answer is unreadable: find the object rather than guess
-                    return reconcileAfterLoss(action, ref);
-                }
-                case WireResult.Answered a -> {
-                    GraphError e = GraphError.of(a);
-                    if (e.throttled()) {
-                        Duration wait = throttleWait(a);
-                        if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                            return new ProviderOutcome.RateLimited(wait);
-                        }
-                        sleep(wait);
-                        continue;
-                    }
-                    if (!e.transientFailure()) {
-                        return rejected(e, a.status());
-                    }
-                    ProviderOutcome found = reconcile(action, ref);
-                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
-                        return found; // made after all, or cannot tell
-                    }
-                    last = rejected(e, a.status());
-                }
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", clean(n.reason()));
-                case WireResult.Lost l -> {
-                    return reconcileAfterLoss(action, ref);
-                }
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return last;
+        return calls.create(() -> send("POST", path, form), answer -> createVerdict(answer, data),
+                () -> reconcile(action, ref), "the answer to " + action + " was lost; reconcile by reference " + ref);
     }
-
-    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
-    private ProviderOutcome reconcileAfterLoss(String action, String ref) {
-        ProviderOutcome found = reconcile(action, ref);
-        if (found instanceof ProviderOutcome.Succeeded) {
-            return found;
-        }
-        return new ProviderOutcome.Unknown("the answer to " + action + " was lost; reconcile by reference " + ref);
-    }
-
-    /** An answer's JSON, or the outcome that stands instead of it. */
-    private record Reply(Map<String, Object> json, ProviderOutcome failure) {}
 
     /** Reads and absolute updates: safe to repeat on throttling, transient errors, unsent or lost. */
-    private Reply repeatable(String method, String path, Map<String, String> params) {
-        return attempts(method, path, params, ATTEMPTS);
+    private Reply<Map<String, Object>> repeatable(String method, String path, Map<String, String> params) {
+        return calls.repeat(() -> send(method, path, params), this::readVerdict);
     }
 
-    private Reply once(String method, String path, Map<String, String> params) {
-        return attempts(method, path, params, 1);
+    private Reply<Map<String, Object>> once(String method, String path, Map<String, String> params) {
+        return calls.once(() -> send(method, path, params), this::readVerdict);
     }
 
-    private Reply attempts(String method, String path, Map<String, String> params, int attempts) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            WireResult r = send(method, path, params);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    return parse(a.body()).map(json -> new Reply(json, null)).orElseGet(() -> new Reply(null, unreadable()));
-                }
-                case WireResult.Answered a -> {
-                    GraphError e = GraphError.of(a);
-                    if (e.throttled()) {
-                        Duration wait = throttleWait(a);
-                        last = new ProviderOutcome.RateLimited(wait);
-                        if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                            return new Reply(null, last);
-                        }
-                        if (attempt < attempts) {
-                            sleep(wait);
-                        }
-                        continue;
-                    }
-                    if (!e.transientFailure()) {
-                        return new Reply(null, rejected(e, a.status()));
-                    }
-                    last = rejected(e, a.status());
-                }
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", clean(n.reason()));
-                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(clean(l.reason()));
-            }
-            if (attempt < attempts) {
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2);
-            }
+    /** A create's 2xx answer names the new object's {@code id}; without one it cannot be read. */
+    private Verdict<ProviderOutcome> createVerdict(WireResult.Answered a, Map<String, Object> data) {
+        if (a.status() / 100 != 2) {
+            return graphVerdict(a);
         }
-        return new Reply(null, last);
+        Optional<Map<String, Object>> json = parse(a.body());
+        return json.isPresent() && json.get().get("id") instanceof String id
+                ? Verdict.success(new ProviderOutcome.Succeeded(id, data, List.of()))
+                : Verdict.unreadableSuccess();
+    }
+
+    private Verdict<Map<String, Object>> readVerdict(WireResult.Answered a) {
+        if (a.status() / 100 != 2) {
+            return graphVerdict(a);
+        }
+        Optional<Map<String, Object>> json = parse(a.body());
+        return json.isPresent() ? Verdict.success(json.get()) : Verdict.unreadableSuccess();
+    }
+
+    /** A Graph error by its code: throttling, the "try again later" family, or a refusal. */
+    private <T> Verdict<T> graphVerdict(WireResult.Answered a) {
+        GraphError e = GraphError.of(a);
+        if (e.throttled()) {
+            return Verdict.throttled(throttleWait(a));
+        }
+        ProviderOutcome.Rejected rejected = rejected(e, a.status());
+        return e.transientFailure() ? Verdict.transientFailure(rejected) : Verdict.refused(rejected);
     }
 
     /**
@@ -674,7 +614,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         return RejectionKind.INVALID_REQUEST;
     }
 
-    private ProviderOutcome rejected(GraphError e, int status) {
+    private ProviderOutcome.Rejected rejected(GraphError e, int status) {
         return new ProviderOutcome.Rejected(kind(e, status), clean(e.providerCode()), clean(e.text()));
     }
 

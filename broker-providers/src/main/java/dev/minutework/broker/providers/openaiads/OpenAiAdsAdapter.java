@@ -6,7 +6,6 @@ import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.putPresent;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
-import static dev.minutework.broker.providers.http.Wire.sleep;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.json.CanonicalJson;
@@ -18,8 +17,11 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.Calls;
+import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.Verdict;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -47,14 +49,12 @@ import java.util.function.Function;
  */
 final class OpenAiAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = 3;
-    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
     static final long MIN_LIFETIME_MICROS = 1_000_000;
 
     private final ProviderHttp http;
     private final URI base;
     private final ProviderAccountContext account;
-    private final Duration firstBackoff;
+    private final Calls calls;
 
     OpenAiAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
         this(http, base, account, Duration.ofMillis(200));
@@ -64,7 +64,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         this.http = http;
         this.base = base;
         this.account = account;
-        this.firstBackoff = firstBackoff;
+        this.calls = new Calls(firstBackoff, Redaction.forCredentials(account.credentials()));
     }
 
     @Override
@@ -225,16 +225,16 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
             do {
                 String path = "/campaigns/" + seg(id) + "/insights?time_granularity=" + granularity + "&time_ranges="
                         + enc(ranges) + "&fields=" + enc("impressions,clicks,spend") + (after == null ? "" : "&after=" + enc(after));
-                Reply page = repeatable("GET", path, null);
+                Reply<Map<String, Object>> page = repeatable("GET", path, null);
                 if (page.failure() != null) {
                     return page.failure();
                 }
-                for (Object o : (List<?>) page.json().getOrDefault("data", List.of())) {
+                for (Object o : (List<?>) page.answer().getOrDefault("data", List.of())) {
                     Map<?, ?> r = (Map<?, ?>) o;
                     rows.add(new ReportRow(LocalDate.parse((String) r.get("date_start")), id, number(r.get("impressions")),
                             number(r.get("clicks")), minor(String.valueOf(r.get("spend"))), currency()));
                 }
-                after = Boolean.TRUE.equals(page.json().get("has_more")) ? (String) page.json().get("last_id") : null;
+                after = Boolean.TRUE.equals(page.answer().get("has_more")) ? (String) page.answer().get("last_id") : null;
             } while (after != null);
         }
         return new ProviderOutcome.Succeeded(null, Map.of(), rows);
@@ -292,96 +292,31 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
     /** A create: never repeated unless the provider answered and a lookup proved nothing was made. */
     private ProviderOutcome create(String path, Map<String, Object> body, String action, String ref,
             Function<Map<String, Object>, ProviderOutcome> ok) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            WireResult r = send("POST", path, body);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    Optional<Map<String, Object>> json = parse(a.body());
-                    // created, but the answer is unreadable: find the object rather than guess
-                    return json.isPresent() ? ok.apply(json.get()) : reconcileAfterLoss(action, ref);
-                }
-                case WireResult.Answered a when a.status() == 429 -> {
-                    Duration wait = retryAfter(a);
-                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new ProviderOutcome.RateLimited(wait);
-                    }
-                    last = new ProviderOutcome.RateLimited(wait);
-                    sleep(wait);
-                    continue;
-                }
-                case WireResult.Answered a when a.status() >= 500 -> {
-                    ProviderOutcome found = reconcile(action, ref);
-                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
-                        return found; // made after all, or cannot tell
-                    }
-                    last = rejected(a);
-                }
-                case WireResult.Answered a -> {
-                    return rejected(a);
-                }
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
-                case WireResult.Lost l -> {
-                    return reconcileAfterLoss(action, ref);
-                }
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return last;
+        return calls.create(() -> send("POST", path, body), answer -> verdict(answer, ok), () -> reconcile(action, ref),
+                "the answer to " + action + " was lost; reconcile by reference " + ref);
     }
-
-    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
-    private ProviderOutcome reconcileAfterLoss(String action, String ref) {
-        ProviderOutcome found = reconcile(action, ref);
-        if (found instanceof ProviderOutcome.Succeeded) {
-            return found;
-        }
-        return new ProviderOutcome.Unknown("the answer to " + action + " was lost; reconcile by reference " + ref);
-    }
-
-    /** An answer's JSON, or the outcome that stands instead of it. */
-    private record Reply(Map<String, Object> json, ProviderOutcome failure) {}
 
     /** Reads and absolute updates: safe to repeat on 429, 5xx, unsent or lost. */
     private ProviderOutcome idempotent(String method, String path, Map<String, Object> body,
             Function<Map<String, Object>, ProviderOutcome> ok) {
-        Reply reply = repeatable(method, path, body);
-        return reply.failure() != null ? reply.failure() : ok.apply(reply.json());
+        Reply<Map<String, Object>> reply = repeatable(method, path, body);
+        return reply.failure() != null ? reply.failure() : ok.apply(reply.answer());
     }
 
-    private Reply repeatable(String method, String path, Map<String, Object> body) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            WireResult r = send(method, path, body);
-            switch (r) {
-                case WireResult.Answered a when a.status() / 100 == 2 -> {
-                    return parse(a.body()).map(json -> new Reply(json, null)).orElseGet(() -> new Reply(null, unreadable()));
-                }
-                case WireResult.Answered a when a.status() == 429 -> {
-                    Duration wait = retryAfter(a);
-                    last = new ProviderOutcome.RateLimited(wait);
-                    if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new Reply(null, last);
-                    }
-                    sleep(wait);
-                    continue;
-                }
-                case WireResult.Answered a when a.status() >= 500 -> last = rejected(a);
-                case WireResult.Answered a -> {
-                    return new Reply(null, rejected(a));
-                }
-                case WireResult.NotSent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR,
-                        "unreachable", Redaction.clean(n.reason(), account.credentials()));
-                case WireResult.Lost l -> last = new ProviderOutcome.Unknown(l.reason());
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
+    private Reply<Map<String, Object>> repeatable(String method, String path, Map<String, Object> body) {
+        return calls.repeat(() -> send(method, path, body), answer -> verdict(answer, Function.identity()));
+    }
+
+    /** An answer by its HTTP status: 2xx is read by {@code ok}, 429 throttles, 5xx is transient, the rest refused. */
+    private <T> Verdict<T> verdict(WireResult.Answered a, Function<Map<String, Object>, T> ok) {
+        if (a.status() / 100 == 2) {
+            Optional<Map<String, Object>> json = parse(a.body());
+            return json.isPresent() ? Verdict.success(ok.apply(json.get())) : Verdict.unreadableSuccess();
         }
-        return new Reply(null, last);
+        if (a.status() == 429) {
+            return Verdict.throttled(retryAfter(a));
+        }
+        return a.status() >= 500 ? Verdict.transientFailure(rejected(a)) : Verdict.refused(rejected(a));
     }
 
     private ProviderOutcome read(String path, Function<Map<String, Object>, ProviderOutcome> ok) {
@@ -392,19 +327,19 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         List<Map<String, Object>> out = new ArrayList<>();
         String after = null;
         for (int page = 0; page < 1_000; page++) {
-            Reply r = repeatable("GET", path + "?limit=100" + (after == null ? "" : "&after=" + enc(after)), null);
+            Reply<Map<String, Object>> r = repeatable("GET", path + "?limit=100" + (after == null ? "" : "&after=" + enc(after)), null);
             if (r.failure() != null) {
                 return Optional.empty();
             }
-            for (Object o : (List<?>) r.json().getOrDefault("data", List.of())) {
+            for (Object o : (List<?>) r.answer().getOrDefault("data", List.of())) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) o;
                 out.add(m);
             }
-            if (!Boolean.TRUE.equals(r.json().get("has_more"))) {
+            if (!Boolean.TRUE.equals(r.answer().get("has_more"))) {
                 return Optional.of(out);
             }
-            after = (String) r.json().get("last_id");
+            after = (String) r.answer().get("last_id");
         }
         return Optional.empty();
     }
@@ -438,7 +373,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         return o.get("id") instanceof String id ? new ProviderOutcome.Succeeded(id, data, List.of()) : unreadable();
     }
 
-    private ProviderOutcome rejected(WireResult.Answered a) {
+    private ProviderOutcome.Rejected rejected(WireResult.Answered a) {
         String message = "HTTP " + a.status();
         String param = null;
         Optional<Map<String, Object>> json = parse(a.body());

@@ -5,7 +5,6 @@ import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.putPresent;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
-import static dev.minutework.broker.providers.http.Wire.sleep;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.json.CanonicalJson;
@@ -17,8 +16,11 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.Calls;
+import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
+import dev.minutework.broker.providers.http.Verdict;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -79,8 +81,7 @@ import java.util.stream.Collectors;
  */
 final class TikTokAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = 3;
-    static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
+    static final int ATTEMPTS = Calls.ATTEMPTS;
     /** TikTok documents no Retry-After for code 40100; its quotas are per minute. */
     static final Duration RATE_LIMIT_RETRY_AFTER = Duration.ofSeconds(60);
     static final int PAGE_SIZE = 1000;
@@ -113,8 +114,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     private final ProviderHttp http;
     private final URI base;
     private final ProviderAccountContext account;
-    private final Duration firstBackoff;
     private final Clock clock;
+    private final Calls calls;
     private volatile String currency;
 
     TikTokAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
@@ -125,8 +126,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         this.http = http;
         this.base = base;
         this.account = account;
-        this.firstBackoff = firstBackoff;
         this.clock = clock;
+        this.calls = new Calls(firstBackoff, Redaction.forCredentials(account.credentials()));
     }
 
     @Override
@@ -215,11 +216,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             update.put("advertiser_id", advertiserId());
             update.put("campaign_id", campaignId);
             update.putAll(body);
-            Reply r = repeatable("POST", "/campaign/update/", update);
+            Reply<Map<String, Object>> r = repeatable("POST", "/campaign/update/", update);
             if (r.failure() != null) {
                 return r.failure();
             }
-            campaign = r.data();
+            campaign = r.answer();
         }
         if (in.get("status") instanceof String status) {
             return setCampaignStatus(campaignId, "active".equals(status) ? "ENABLE" : "DISABLE");
@@ -232,7 +233,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         body.put("advertiser_id", advertiserId());
         body.put("campaign_ids", List.of(campaignId));
         body.put("operation_status", operationStatus);
-        Reply r = repeatable("POST", "/campaign/status/update/", body);
+        Reply<Map<String, Object>> r = repeatable("POST", "/campaign/status/update/", body);
         if (r.failure() != null) {
             return r.failure();
         }
@@ -343,11 +344,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         body.put("upload_type", "UPLOAD_BY_URL");
         body.put("image_url", in.get("image_url"));
         // an upload spends nothing, so repeating it after a lost answer is harmless
-        Reply r = repeatable("POST", "/file/image/ad/upload/", body);
+        Reply<Map<String, Object>> r = repeatable("POST", "/file/image/ad/upload/", body);
         if (r.failure() != null) {
             return r.failure();
         }
-        return r.data().get("image_id") instanceof String image
+        return r.answer().get("image_id") instanceof String image
                 ? new ProviderOutcome.Succeeded(image, Map.of("image_id", image), List.of())
                 : unreadable();
     }
@@ -390,7 +391,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             pause.put("advertiser_id", advertiserId());
             pause.put("ad_ids", List.of(ok.providerObjectId()));
             pause.put("operation_status", "DISABLE");
-            Reply r = repeatable("POST", "/ad/status/update/", pause);
+            Reply<Map<String, Object>> r = repeatable("POST", "/ad/status/update/", pause);
             Map<String, Object> data = new LinkedHashMap<>(ok.data());
             if (r.failure() == null) {
                 data.put("status", "paused");
@@ -436,11 +437,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                 }
                 q.put("page", String.valueOf(page));
                 q.put("page_size", String.valueOf(PAGE_SIZE));
-                Reply r = repeatable("GET", "/report/integrated/get/" + query(q), null);
+                Reply<Map<String, Object>> r = repeatable("GET", "/report/integrated/get/" + query(q), null);
                 if (r.failure() != null) {
                     return r.failure();
                 }
-                for (Object o : (List<?>) r.data().getOrDefault("list", List.of())) {
+                for (Object o : (List<?>) r.answer().getOrDefault("list", List.of())) {
                     Map<?, ?> row = (Map<?, ?>) o;
                     Map<?, ?> dims = (Map<?, ?>) row.get("dimensions");
                     Map<?, ?> metrics = (Map<?, ?>) row.get("metrics");
@@ -448,7 +449,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                     rows.add(new ReportRow(day, String.valueOf(dims.get("campaign_id")), number(metrics.get("impressions")),
                             number(metrics.get("clicks")), minor(metrics.get("spend"), ccy.code()), ccy.code()));
                 }
-                totalPages = r.data().get("page_info") instanceof Map<?, ?> info ? (int) number(info.get("total_page")) : 1;
+                totalPages = r.answer().get("page_info") instanceof Map<?, ?> info ? (int) number(info.get("total_page")) : 1;
                 page++;
             } while (page <= totalPages);
             from = to.plusDays(1);
@@ -523,22 +524,46 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     // ------------------------------------------------------------------ wire
 
     /** One exchange, decoded from the envelope. */
-    private sealed interface Call {}
+    private sealed interface Call permits Answer, Unsent, Gone {}
+
+    /** What an answer said. */
+    private sealed interface Answer extends Call permits Ok, Unreadable, Failure {}
+
+    /** An answer that is no success, and how the retry protocol treats it. */
+    private sealed interface Failure extends Answer permits Refused, Limited, ServerTrouble {
+        <T> Verdict<T> verdict();
+    }
 
     /** Code 0: {@code data}. */
-    private record Ok(Map<String, Object> data) implements Call {}
+    private record Ok(Map<String, Object> data) implements Answer {}
 
     /** A definite refusal: the provider's code and the mapped outcome. */
-    private record Refused(long code, ProviderOutcome.Rejected rejected) implements Call {}
+    private record Refused(long code, ProviderOutcome.Rejected rejected) implements Failure {
+        @Override
+        public <T> Verdict<T> verdict() {
+            return Verdict.refused(rejected);
+        }
+    }
 
     /** Code 40100 or HTTP 429; {@code retryAfter} when the answer said so. */
-    private record Limited(Duration retryAfter) implements Call {}
+    private record Limited(Duration retryAfter) implements Failure {
+        @Override
+        public <T> Verdict<T> verdict() {
+            return retryAfter != null ? Verdict.throttled(retryAfter)
+                    : Verdict.throttledWithoutHint(RATE_LIMIT_RETRY_AFTER);
+        }
+    }
 
     /** HTTP 5xx or a 5xxxx code: nothing is known to be done. */
-    private record ServerTrouble(ProviderOutcome.Rejected rejected) implements Call {}
+    private record ServerTrouble(ProviderOutcome.Rejected rejected) implements Failure {
+        @Override
+        public <T> Verdict<T> verdict() {
+            return Verdict.transientFailure(rejected);
+        }
+    }
 
     /** An answer that is not the documented envelope (a 2xx might have acted). */
-    private record Unreadable() implements Call {}
+    private record Unreadable() implements Answer {}
 
     private record Unsent(String reason) implements Call {}
 
@@ -552,7 +577,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         };
     }
 
-    private Call decode(WireResult.Answered a) {
+    private Answer decode(WireResult.Answered a) {
         if (a.status() == 429) {
             return new Limited(retryAfter(a));
         }
@@ -598,47 +623,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     /** A create without an idempotency key: never repeated unless a lookup proved nothing was made. */
     private ProviderOutcome create(String path, Map<String, Object> body, String action, String ref,
             Function<Map<String, Object>, ProviderOutcome> ok) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Call call = classify(send("POST", path, body));
-            switch (call) {
-                case Ok o -> {
-                    return ok.apply(o.data());
-                }
-                case Limited l -> {
-                    Duration wait = l.retryAfter() != null ? l.retryAfter() : backoff;
-                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new ProviderOutcome.RateLimited(l.retryAfter() != null ? wait : RATE_LIMIT_RETRY_AFTER);
-                    }
-                    sleep(wait);
-                    backoff = backoff.multipliedBy(2);
-                    continue;
-                }
-                case ServerTrouble s -> {
-                    ProviderOutcome found = reconcile(action, ref);
-                    if (!(found instanceof ProviderOutcome.Rejected nf && nf.kind() == RejectionKind.NOT_FOUND)) {
-                        return found; // made after all, or cannot tell
-                    }
-                    last = s.rejected();
-                }
-                case Refused f -> {
-                    return f.rejected();
-                }
-                case Unsent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreachable",
-                        Redaction.clean(n.reason(), account.credentials()));
-                case Unreadable u -> {
-                    // answered 2xx without the envelope: it may have been made; find it rather than guess
-                    return reconcileAfterLoss(action, ref);
-                }
-                case Gone g -> {
-                    return reconcileAfterLoss(action, ref);
-                }
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return last;
+        return calls.create(() -> send("POST", path, body), answer -> createVerdict(answer, ok),
+                () -> reconcile(action, ref), lostAnswer(action, ref));
     }
 
     /**
@@ -647,84 +633,36 @@ final class TikTokAdsAdapter implements ProviderAdapter {
      * key. If every attempt is lost, the object is looked up by reference.
      */
     private ProviderOutcome createWithKey(String path, Map<String, Object> body, String action, String ref) {
-        ProviderOutcome last = null;
-        boolean lost = false;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Call call = classify(send("POST", path, body));
-            switch (call) {
-                case Ok o -> {
-                    return groupOutcome(o.data());
-                }
-                case Limited l -> {
-                    Duration wait = l.retryAfter() != null ? l.retryAfter() : backoff;
-                    if (attempt == ATTEMPTS || wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new ProviderOutcome.RateLimited(l.retryAfter() != null ? wait : RATE_LIMIT_RETRY_AFTER);
-                    }
-                    sleep(wait);
-                    backoff = backoff.multipliedBy(2);
-                    continue;
-                }
-                case Refused f -> {
-                    return f.rejected();
-                }
-                case ServerTrouble s -> last = s.rejected();
-                case Unsent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreachable",
-                        Redaction.clean(n.reason(), account.credentials()));
-                case Unreadable u -> lost = true;
-                case Gone g -> lost = true;
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return lost ? reconcileAfterLoss(action, ref) : last;
+        return calls.createWithKey(() -> send("POST", path, body), answer -> createVerdict(answer, this::groupOutcome),
+                () -> reconcile(action, ref), lostAnswer(action, ref));
     }
 
-    /** The request was sent and the answer lost: look for the object; absent is not proof, so unknown. */
-    private ProviderOutcome reconcileAfterLoss(String action, String ref) {
-        ProviderOutcome found = reconcile(action, ref);
-        if (found instanceof ProviderOutcome.Succeeded) {
-            return found;
-        }
-        return new ProviderOutcome.Unknown("the answer to " + action + " was lost; reconcile by reference " + ref);
+    private static String lostAnswer(String action, String ref) {
+        return "the answer to " + action + " was lost; reconcile by reference " + ref;
     }
-
-    /** An answer's {@code data}, or the outcome that stands instead of it. */
-    private record Reply(Map<String, Object> data, ProviderOutcome failure) {}
 
     /** Reads and absolute updates: safe to repeat on rate limits, server errors, unsent or lost requests. */
-    private Reply repeatable(String method, String path, Map<String, Object> body) {
-        ProviderOutcome last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Call call = classify(send(method, path, body));
-            switch (call) {
-                case Ok o -> {
-                    return new Reply(o.data(), null);
-                }
-                case Limited l -> {
-                    Duration wait = l.retryAfter() != null ? l.retryAfter() : backoff;
-                    last = new ProviderOutcome.RateLimited(l.retryAfter() != null ? wait : RATE_LIMIT_RETRY_AFTER);
-                    if (wait.compareTo(MAX_INLINE_WAIT) > 0) {
-                        return new Reply(null, last);
-                    }
-                    sleep(wait);
-                    backoff = backoff.multipliedBy(2);
-                    continue;
-                }
-                case Refused f -> {
-                    return new Reply(null, f.rejected());
-                }
-                case ServerTrouble s -> last = s.rejected();
-                case Unsent n -> last = new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "unreachable",
-                        Redaction.clean(n.reason(), account.credentials()));
-                case Unreadable u -> last = unreadable();
-                case Gone g -> last = new ProviderOutcome.Unknown(g.reason());
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return new Reply(null, last);
+    private Reply<Map<String, Object>> repeatable(String method, String path, Map<String, Object> body) {
+        return calls.repeat(() -> send(method, path, body), this::readVerdict);
+    }
+
+    /** A create's {@code data} is read by {@code ok}; a 2xx outside the envelope may have made the object. */
+    private Verdict<ProviderOutcome> createVerdict(WireResult.Answered a,
+            Function<Map<String, Object>, ProviderOutcome> ok) {
+        return switch (decode(a)) {
+            case Ok o -> Verdict.success(ok.apply(o.data()));
+            case Unreadable u -> Verdict.unreadableSuccess();
+            case Failure f -> f.verdict();
+        };
+    }
+
+    /** A read's {@code data}; a read answered outside the envelope is asked again. */
+    private Verdict<Map<String, Object>> readVerdict(WireResult.Answered a) {
+        return switch (decode(a)) {
+            case Ok o -> Verdict.success(o.data());
+            case Unreadable u -> Verdict.transientFailure(unreadable());
+            case Failure f -> f.verdict();
+        };
     }
 
     /**
@@ -735,11 +673,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("advertiser_id", advertiserId());
         q.put("filtering", CanonicalJson.canonicalize(Map.of(filterField, List.of(id))));
-        Reply r = repeatable("GET", path + query(q), null);
+        Reply<Map<String, Object>> r = repeatable("GET", path + query(q), null);
         if (r.failure() != null) {
             return Optional.of(Map.of("failure", r.failure()));
         }
-        List<?> list = (List<?>) r.data().getOrDefault("list", List.of());
+        List<?> list = (List<?>) r.answer().getOrDefault("list", List.of());
         @SuppressWarnings("unchecked")
         Optional<Map<String, Object>> first = list.stream().findFirst().map(o -> (Map<String, Object>) o);
         return first;
@@ -755,16 +693,16 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             }
             q.put("page", String.valueOf(page));
             q.put("page_size", String.valueOf(PAGE_SIZE));
-            Reply r = repeatable("GET", path + query(q), null);
+            Reply<Map<String, Object>> r = repeatable("GET", path + query(q), null);
             if (r.failure() != null) {
                 return Optional.empty();
             }
-            for (Object o : (List<?>) r.data().getOrDefault("list", List.of())) {
+            for (Object o : (List<?>) r.answer().getOrDefault("list", List.of())) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) o;
                 out.add(m);
             }
-            long totalPages = r.data().get("page_info") instanceof Map<?, ?> info ? number(info.get("total_page")) : 1;
+            long totalPages = r.answer().get("page_info") instanceof Map<?, ?> info ? number(info.get("total_page")) : 1;
             if (page >= totalPages) {
                 return Optional.of(out);
             }
@@ -792,12 +730,12 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         if (known != null) {
             return new Currency(known, null);
         }
-        Reply r = repeatable("GET", "/advertiser/info/" + query(Map.of("advertiser_ids",
+        Reply<Map<String, Object>> r = repeatable("GET", "/advertiser/info/" + query(Map.of("advertiser_ids",
                 CanonicalJson.canonicalize(List.of(advertiserId())))), null);
         if (r.failure() != null) {
             return new Currency(null, r.failure());
         }
-        return remember(r.data()).map(c -> new Currency(c, null)).orElseGet(() -> new Currency(null,
+        return remember(r.answer()).map(c -> new Currency(c, null)).orElseGet(() -> new Currency(null,
                 new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "advertiser_unreadable",
                         "could not read the advertiser's currency")));
     }
