@@ -31,12 +31,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * Fault test: a broker process is killed with SIGKILL while 40 pre-approved campaign creations are
- * in flight against a provider that outlives it (the OpenAI ads simulator runs in this JVM, reached
+ * Fault tests: a broker process dies like {@code kill -9} — halted at a named step of an execution
+ * ({@code broker.fault.halt-at}), or sent SIGKILL while 40 pre-approved campaign creations are in
+ * flight — against a provider that outlives it (the OpenAI ads simulator runs in this JVM, reached
  * by the account's base URL). After a restart, the reconciliation janitor settles every execution
  * the kill left behind by asking the provider. What must hold: no duplicate provider object, no
  * reservation without its execution, every reservation of a succeeded campaign still held and
@@ -137,6 +140,56 @@ class KillNineTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"after_reservation, 0", "after_provider_call, 1"})
+    void aBrokerKilledAtAStepOfAnExecutionIsSettledByTheRestartedOne(String point, int objectsAtProvider) throws Exception {
+        String db = TestPostgres.newDatabase("kill_at_" + point);
+        Path data = Files.createTempDirectory("kill-at");
+        try (Simulators providers = Simulators.startAll(Clock.systemUTC())) {
+            ProviderSimulator openai = providers.forProvider("openaiads").orElseThrow();
+            openai.provision(Map.of("ad_account_id", "act_kill9"), Map.of("api_key", API_KEY));
+            Process first = startBroker(db, data, "--broker.fault.halt-at=" + point);
+            Story.Tenant t;
+            try {
+                Http http = http(first);
+                t = tenant(new Story(http), http, openai.baseUrl());
+                try {
+                    new Story(http).execute(t.runtimeKey(), "ads.create_campaign", "the-one", Story.campaign("At " + point, 1_000));
+                } catch (RuntimeException answerLost) {
+                    // the process halted mid-request
+                }
+                assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("the broker halted at " + point).isTrue();
+                assertThat(first.exitValue()).isEqualTo(137);
+            } finally {
+                first.destroyForcibly();
+            }
+            assertThat(campaignNames(openai.baseUrl())).as("provider objects after the kill").hasSize(objectsAtProvider);
+
+            Process second = startBroker(db, data);
+            try {
+                Http http = http(second);
+                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                awaitSettled(jdbc, t.id(), Duration.ofSeconds(60));
+                String status = jdbc.sql("select status from executions where tenant_id = :t and idempotency_key = 'the-one'")
+                        .param("t", t.id()).query(String.class).single();
+                assertThat(status).isEqualTo(objectsAtProvider == 1 ? "succeeded" : "failed");
+                assertThat(campaignNames(openai.baseUrl())).as("never sent twice").hasSize(objectsAtProvider);
+                Map<String, Object> wallet = JsonParser.parseObject(expect(200, http.get("/v1/wallet", t.viewerKey())).raw());
+                assertThat(((Number) wallet.get("reserved_minor")).longValue()).isEqualTo(objectsAtProvider * 1_000L);
+                Http.Response replay = new Story(http).execute(t.runtimeKey(), "ads.create_campaign", "the-one",
+                        Story.campaign("At " + point, 1_000));
+                assertThat(replay.text("/status")).isEqualTo(status);
+                assertThat(campaignNames(openai.baseUrl())).hasSize(objectsAtProvider);
+                assertThat(JsonParser.parseObject(expect(200, http.get("/v1/receipts/verify", t.viewerKey())).raw())
+                        .get("valid")).isEqualTo(true);
+                Ledger.assertConsistent(jdbc, t.id());
+            } finally {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static Story.Tenant tenant(Story story, Http http, URI providerBase) {
         String id = expect(201, http.post("/v1/tenants", OPERATOR, Map.of("name", "Kill nine"))).text("/tenant_id");
         String runtime = key(http, id, "runtime");
@@ -202,7 +255,7 @@ class KillNineTest {
     private static final Map<Process, Http> BROKERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The broker in its own JVM (same class path), so it can be killed like a real process. */
-    private static Process startBroker(String db, Path data) throws Exception {
+    private static Process startBroker(String db, Path data, String... extra) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -214,6 +267,7 @@ class KillNineTest {
                 "--broker.database.password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
                 "--broker.simulators=off", "--broker.reconcile.interval=PT0.5S", "--broker.reconcile.after=PT1S",
                 "--broker.reconcile.stuck-after=PT2S");
+        pb.command().addAll(List.of(extra));
         Path log = Files.createTempFile("kill-nine-broker", ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();

@@ -78,11 +78,13 @@ public class ExecutionPipeline {
     private final CapabilityGaps gaps;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final FaultPoints faultPoints;
 
     ExecutionPipeline(ConnectorCatalog catalog, Connections connections,
             ProviderRouting routing, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
             Wallets wallets, SpendLedger ledger, Approvals approvals, Executions executions, Projections projections,
-            Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock) {
+            Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock, FaultPoints faultPoints) {
+        this.faultPoints = faultPoints;
         this.catalog = catalog;
         this.connections = connections;
         this.routing = routing;
@@ -602,6 +604,7 @@ public class ExecutionPipeline {
     // ------------------------------------------------------------------ provider call and completion
 
     private Executions.Execution call(String actor, Executions.Execution e, Plan plan) {
+        faultPoints.reached("after_reservation");
         Map<String, Object> stored = ExecutionViews.payload(e);
         @SuppressWarnings("unchecked")
         Map<String, Object> input = (Map<String, Object>) stored.get("input");
@@ -624,6 +627,7 @@ public class ExecutionPipeline {
                 outcome = new ProviderOutcome.Unknown("adapter fault: " + ex.getClass().getSimpleName());
             }
         }
+        faultPoints.reached("after_provider_call");
         complete(actor, e, plan, input, outcome);
         return executions.find(e.tenantId(), e.id()).orElseThrow();
     }
