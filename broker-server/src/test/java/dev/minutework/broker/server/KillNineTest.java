@@ -75,6 +75,13 @@ class KillNineTest {
                                 Story.campaign("Killed " + key, 1_000))));
                         Thread.sleep(15);
                     }
+                    // kill once executions are under way (however slow the machine), not after a fixed time
+                    JdbcClient observer = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (observer.sql("select count(*) from executions where tenant_id = :t").param("t", t.id())
+                            .query(Long.class).single() < 5 && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
                     first.destroyForcibly(); // SIGKILL: no shutdown hook, no rollback by the application
                     first.waitFor(30, TimeUnit.SECONDS);
                     for (Future<Http.Response> f : inFlight) {

@@ -41,6 +41,11 @@ public class LocalSimulators implements DisposableBean {
         }
     }
 
+    /** Whether simulators run in this process. */
+    public boolean running() {
+        return simulators != null;
+    }
+
     /** The running simulator for a provider key, if simulators are on and one exists for it. */
     public Optional<ProviderSimulator> forProvider(String provider) {
         return simulators == null ? Optional.empty() : simulators.forProvider(provider);

@@ -6,6 +6,7 @@ import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.Caller;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ class ProviderAccountController {
         ProviderAccounts.View created = accounts.create(provider, label, scope, credentials, baseUrl);
         try {
             routing.provisionAtSimulator(provider, created.id());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("a credential just encrypted does not decrypt", e);
         }
         return view(created);

@@ -88,6 +88,9 @@ public class ProviderRouting implements ApplicationRunner {
      * simulators keep their state in memory).
      */
     public void provisionAtSimulator(String providerKey, String accountId) throws GeneralSecurityException {
+        if (simulators.forProvider(providerKey).isEmpty()) {
+            return; // no simulator runs for this provider: nothing to decrypt, nothing to provision
+        }
         Optional<Route> route = route(providerKey, accountId);
         if (route.isPresent() && route.get().endpoint() == Endpoint.SIMULATOR) {
             ProviderAccountContext c = route.get().context();
@@ -107,6 +110,9 @@ public class ProviderRouting implements ApplicationRunner {
     /** At start-up, re-creates every simulator-served account at its (empty) simulator. */
     @Override
     public void run(ApplicationArguments args) {
+        if (!simulators.running()) {
+            return;
+        }
         for (ProviderAccounts.View account : accounts.all()) {
             try {
                 provisionAtSimulator(account.provider(), account.id());

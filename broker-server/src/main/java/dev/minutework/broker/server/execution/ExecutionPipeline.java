@@ -5,7 +5,6 @@ import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
@@ -31,6 +30,7 @@ import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.SpendLedger;
 import dev.minutework.broker.server.spend.Wallets;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -609,27 +610,31 @@ public class ExecutionPipeline {
         @SuppressWarnings("unchecked")
         Map<String, Object> input = (Map<String, Object>) stored.get("input");
         ProviderOutcome outcome;
-        ProviderAdapterFactory factory = routing.factory(e.provider()).orElse(null);
-        if (factory == null) {
-            outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "no_adapter",
-                    "no adapter serves " + e.provider());
-        } else {
-            try {
-                ProviderRouting.Route route = routing.route(e.provider(), plan.connection().providerAccountId()).orElseThrow();
-                outcome = route.factory().create(route.context()).execute(
-                        new ProviderRequest(e.action(), e.id(), input, plan.providerIds(), plan.references()));
-            } catch (java.security.GeneralSecurityException ex) {
-                outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.AUTH_FAILED, "credentials_undecryptable",
-                        "the provider account's credentials do not decrypt under the master keyset");
-            } catch (RuntimeException ex) {
-                // an adapter fault after the request may have left: never assume it did nothing
-                log.warn("adapter {} failed on execution {}: {}", factory.id(), e.id(), ex.getClass().getName());
-                outcome = new ProviderOutcome.Unknown("adapter fault: " + ex.getClass().getSimpleName());
-            }
+        try {
+            Optional<ProviderRouting.Route> route = routing.route(e.provider(), plan.connection().providerAccountId());
+            outcome = route.isEmpty()
+                    ? new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "no_adapter",
+                            "no adapter serves " + e.provider())
+                    : callAdapter(route.get(), new ProviderRequest(e.action(), e.id(), input, plan.providerIds(),
+                            plan.references()));
+        } catch (GeneralSecurityException ex) {
+            outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.AUTH_FAILED, "credentials_undecryptable",
+                    "the provider account's credentials do not decrypt under the master keyset");
         }
         faultPoints.reached("after_provider_call");
         complete(actor, e, plan, input, outcome);
         return executions.find(e.tenantId(), e.id()).orElseThrow();
+    }
+
+    private ProviderOutcome callAdapter(ProviderRouting.Route route, ProviderRequest request) {
+        try {
+            return route.factory().create(route.context()).execute(request);
+        } catch (RuntimeException ex) {
+            // an adapter fault after the request may have left: never assume it did nothing
+            log.warn("adapter {} failed on execution {}: {}", route.factory().id(), request.brokerReference(),
+                    ex.getClass().getName());
+            return new ProviderOutcome.Unknown("adapter fault: " + ex.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -659,7 +664,7 @@ public class ExecutionPipeline {
             plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null);
             ProviderRouting.Route route = routing.route(e.provider(), connection.providerAccountId()).orElseThrow();
             verdict = route.factory().create(route.context()).reconcile(e.action(), e.id());
-        } catch (java.security.GeneralSecurityException | RuntimeException ex) {
+        } catch (GeneralSecurityException | RuntimeException ex) {
             verdict = new ProviderOutcome.Unknown("reconciliation could not ask the provider: " + ex.getClass().getSimpleName());
         }
         ProviderOutcome settled = switch (verdict) {
@@ -670,25 +675,39 @@ public class ExecutionPipeline {
             default -> null;
         };
         if (settled == null || plan == null) {
-            // still unknown: back to outcome_unknown, reservation untouched, no new decision to receipt
-            executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null, e.error());
+            if ("outcome_unknown".equals(seen.status())) {
+                // still unknown: back as it was, reservation untouched, no new decision to receipt
+                executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null, e.error());
+            } else {
+                // a call whose process died mid-way: now known to be unknown, and receipted as such
+                complete(actor, e, plan, input, verdict instanceof ProviderOutcome.Unknown u ? u
+                        : new ProviderOutcome.Unknown("reconciliation could not tell whether the call was carried out"), null);
+            }
             return "outcome_unknown";
         }
-        Plan known = plan;
-        tx.executeWithoutResult(s -> {
-            receipts.lockChain(tenant);
-            receipts.record(tenant, "execution.reconciled", e.id(), actor,
-                    Map.of("verdict", settled instanceof ProviderOutcome.Succeeded ? "carried_out" : "not_carried_out"));
-        });
-        complete(actor, e, known, input, settled);
+        complete(actor, e, plan, input, settled,
+                settled instanceof ProviderOutcome.Succeeded ? "carried_out" : "not_carried_out");
         return executions.find(tenant, e.id()).map(Executions.Execution::status).orElseThrow();
     }
 
     private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
             ProviderOutcome outcome) {
+        complete(actor, e, plan, input, outcome, null);
+    }
+
+    /**
+     * Records the provider's outcome: projection, reservation kept or released, status and receipts,
+     * in one transaction; {@code reconciledVerdict}, when not null, is receipted first as the
+     * reconciliation that learned the outcome.
+     */
+    private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
+            ProviderOutcome outcome, String reconciledVerdict) {
         String tenant = e.tenantId();
         tx.executeWithoutResult(s -> {
             receipts.lockChain(tenant);
+            if (reconciledVerdict != null) {
+                receipts.record(tenant, "execution.reconciled", e.id(), actor, Map.of("verdict", reconciledVerdict));
+            }
             switch (outcome) {
                 case ProviderOutcome.Succeeded ok -> {
                     Map<String, Object> result = project(actor, e, plan, input, ok);
@@ -706,7 +725,7 @@ public class ExecutionPipeline {
                             : ErrorCode.PROVIDER_REJECTED;
                     Map<String, Object> err = error(code, truncate(r.message()), null);
                     err.put("provider_code", truncate(r.providerCode()));
-                    err.put("kind", r.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    err.put("kind", r.kind().name().toLowerCase(Locale.ROOT));
                     executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
                     receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code", code.wire(),
                             "provider_code", truncate(r.providerCode()), "requested_by_key_id", e.requestedByKeyId()));

@@ -6,6 +6,7 @@ import dev.minutework.broker.server.api.Ids;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -64,7 +65,7 @@ public class Wallets {
         if (updated == 0) {
             Wallet w = get(tenantId);
             throw new ApiException(ErrorCode.INSUFFICIENT_CREDITS, "not enough available credits",
-                    java.util.Map.of("available_minor", w.availableMinor(), "requested_minor", amount));
+                    Map.of("available_minor", w.availableMinor(), "requested_minor", amount));
         }
         return insertEntry(tenantId, "debit", amount, reference);
     }
