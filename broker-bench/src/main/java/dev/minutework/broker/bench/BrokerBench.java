@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -109,7 +111,7 @@ public final class BrokerBench {
                 for (int i = 0; i < 64; i++) {
                     many.add(api.readyTenant("bench " + i, 100 + i));
                 }
-                java.util.concurrent.atomic.AtomicInteger nextTenant = new java.util.concurrent.atomic.AtomicInteger();
+                AtomicInteger nextTenant = new AtomicInteger();
                 ThreadLocal<Api.Tenant> own = ThreadLocal.withInitial(() -> many.get(nextTenant.getAndIncrement() % many.size()));
                 spread = run("governed create_campaign, one tenant per client", 64, warmup, measure, () -> {
                     Api.Answer a = api.call("POST", "/v1/integration-broker/execute", own.get().runtimeKey(),
@@ -161,85 +163,91 @@ public final class BrokerBench {
                 "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime"));
     }
 
-    /** Closed loop: {@code clients} callers back to back; counts what completes in the measured window. */
-    static Result run(String workload, int clients, Duration warmup, Duration measure, Callable<String> op)
-            throws Exception {
-        Latencies lat = new Latencies();
-        AtomicLong failures = new AtomicLong();
-        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
-        long start = System.nanoTime();
-        long from = start + warmup.toNanos();
-        long until = from + measure.toNanos();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                fs.add(pool.submit(() -> {
-                    while (System.nanoTime() < until) {
-                        long t0 = System.nanoTime();
-                        String failure = attempt(op);
-                        long t1 = System.nanoTime();
-                        if (t0 >= from && t1 <= until) {
-                            lat.add(t1 - t0);
-                            if (failure != null) {
-                                failures.incrementAndGet();
-                                reasons.merge(failure, 1, Integer::sum);
-                            }
-                        }
-                    }
-                    return null;
-                }));
+    /** What one run observed: latencies of measured calls and why the failed ones failed. */
+    private static final class Tally {
+        final Latencies latencies = new Latencies();
+        final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+        void record(long nanos, String failure) {
+            latencies.add(nanos);
+            if (failure != null) {
+                failures.merge(failure, 1, Integer::sum);
             }
-            for (Future<?> f : fs) {
+        }
+
+        Result result(String workload, int clients, Duration measure) {
+            return new Result(workload, clients, latencies.count() / (double) measure.toSeconds(),
+                    latencies.percentileMillis(0.5), latencies.percentileMillis(0.99),
+                    failures.values().stream().mapToLong(Integer::longValue).sum(), failures);
+        }
+    }
+
+    /** Runs {@code clients} virtual threads, each running {@code loop} once, and waits for all. */
+    private static void clients(int clients, Callable<Void> loop) throws Exception {
+        clients(clients, loop, () -> { });
+    }
+
+    /** The same, running {@code submitted} once every thread has been started. */
+    private static void clients(int clients, Callable<Void> loop, Runnable submitted) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Void>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                fs.add(pool.submit(loop));
+            }
+            submitted.run();
+            for (Future<Void> f : fs) {
                 f.get();
             }
         }
-        return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
-                lat.percentileMillis(0.99), failures.get(), reasons);
+    }
+
+    /** Closed loop: {@code clients} callers back to back; counts what completes in the measured window. */
+    static Result run(String workload, int clients, Duration warmup, Duration measure, Callable<String> op)
+            throws Exception {
+        Tally tally = new Tally();
+        long from = System.nanoTime() + warmup.toNanos();
+        long until = from + measure.toNanos();
+        clients(clients, () -> {
+            while (System.nanoTime() < until) {
+                long t0 = System.nanoTime();
+                String failure = attempt(op);
+                long t1 = System.nanoTime();
+                if (t0 >= from && t1 <= until) {
+                    tally.record(t1 - t0, failure);
+                }
+            }
+            return null;
+        });
+        return tally.result(workload, clients, measure);
     }
 
     /** Open loop at a fixed rate: calls start on schedule, whatever the answers' pace. */
     static Result paced(String workload, double rate, int clients, Duration warmup, Duration measure, Callable<String> op)
             throws Exception {
-        Latencies lat = new Latencies();
-        AtomicLong failures = new AtomicLong();
-        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
+        Tally tally = new Tally();
         AtomicLong slot = new AtomicLong();
         long interval = (long) (1_000_000_000L / rate);
         long start = System.nanoTime();
         long from = start + warmup.toNanos();
         long until = from + measure.toNanos();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                fs.add(pool.submit(() -> {
-                    while (true) {
-                        long at = start + slot.getAndIncrement() * interval;
-                        if (at >= until) {
-                            return null;
-                        }
-                        long wait = at - System.nanoTime();
-                        if (wait > 0) {
-                            Thread.sleep(Duration.ofNanos(wait));
-                        }
-                        long t0 = System.nanoTime();
-                        String failure = attempt(op);
-                        long t1 = System.nanoTime();
-                        if (at >= from) {
-                            lat.add(t1 - t0);
-                            if (failure != null) {
-                                failures.incrementAndGet();
-                                reasons.merge(failure, 1, Integer::sum);
-                            }
-                        }
-                    }
-                }));
+        clients(clients, () -> {
+            while (true) {
+                long at = start + slot.getAndIncrement() * interval;
+                if (at >= until) {
+                    return null;
+                }
+                long wait = at - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
+                long t0 = System.nanoTime();
+                String failure = attempt(op);
+                if (at >= from) {
+                    tally.record(System.nanoTime() - t0, failure);
+                }
             }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        }
-        return new Result(workload, clients, lat.count() / (double) measure.toSeconds(), lat.percentileMillis(0.5),
-                lat.percentileMillis(0.99), failures.get(), reasons);
+        });
+        return tally.result(workload, clients, measure);
     }
 
     /**
@@ -260,7 +268,7 @@ public final class BrokerBench {
                 s.execute("insert into floor_chain values ('t" + i + "', 0, repeat('0', 64))");
             }
         }
-        java.util.concurrent.atomic.AtomicInteger nextTenant = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger nextTenant = new AtomicInteger();
         ThreadLocal<String> tenant = ThreadLocal.withInitial(() -> "t" + (nextTenant.getAndIncrement() % tenants));
         AtomicLong keys = new AtomicLong();
         ThreadLocal<Connection> conns = ThreadLocal.withInitial(() -> {
@@ -334,40 +342,29 @@ public final class BrokerBench {
         for (int i = 0; i < tenants; i++) {
             ts.add(api.readyTenant("slow " + i, 1_000 + i));
         }
-        Latencies lat = new Latencies();
-        AtomicLong failures = new AtomicLong();
+        Tally tally = new Tally();
         CountDownLatch go = new CountDownLatch(1);
-        long[] wall = new long[2];
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < executions; i++) {
-                Api.Tenant t = ts.get(i % tenants);
-                int n = i;
-                fs.add(pool.submit(() -> {
-                    go.await();
-                    long t0 = System.nanoTime();
-                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                            Api.execute("ads.create_campaign", "slow-" + n, campaign(n)));
-                    lat.add(System.nanoTime() - t0);
-                    if (outcome(a, 200) != null) {
-                        failures.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            wall[0] = System.nanoTime();
-            go.countDown();
-            for (Future<?> f : fs) {
-                f.get();
-            }
-            wall[1] = System.nanoTime();
-        }
-        double seconds = (wall[1] - wall[0]) / 1e9;
+        AtomicLong next = new AtomicLong();
+        long[] started = new long[1];
+        clients(executions, () -> {
+            int n = (int) next.getAndIncrement();
+            Api.Tenant t = ts.get(n % tenants);
+            go.await();
+            long t0 = System.nanoTime();
+            String failure = attempt(() -> outcome(api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                    Api.execute("ads.create_campaign", "slow-" + n, campaign(n))), 200));
+            tally.record(System.nanoTime() - t0, failure);
+            return null;
+        }, () -> {
+            started[0] = System.nanoTime();
+            go.countDown(); // every caller is waiting: release them all at once
+        });
+        double seconds = (System.nanoTime() - started[0]) / 1e9;
+        Result r = tally.result("slow provider", executions, Duration.ofSeconds(1));
         return List.of(String.format(
                 "Slow provider (300 ms per call): %d executions over %d tenants in flight at once completed in %.2f s "
                         + "(%.1f× the provider latency); p50 %.0f ms, p99 %.0f ms; %d failures.",
-                executions, tenants, seconds, seconds / 0.3, lat.percentileMillis(0.5), lat.percentileMillis(0.99),
-                failures.get()));
+                executions, tenants, seconds, seconds / 0.3, r.p50(), r.p99(), r.failures()));
     }
 
     /** Null when the answer is the expected status and, for executions, {@code succeeded}; else a reason. */
