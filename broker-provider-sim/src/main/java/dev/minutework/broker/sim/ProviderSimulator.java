@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +44,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final List<SimRequest> log = new CopyOnWriteArrayList<>();
     private final Faults faults = new Faults();
+    private final Map<String, int[]> callsPerMinute = new ConcurrentHashMap<>();
     protected final Clock clock;
     private HttpServer server;
     private ExecutorService executor;
@@ -114,6 +116,22 @@ public abstract class ProviderSimulator implements AutoCloseable {
     public final URI origin() {
         URI base = baseUrl();
         return URI.create(base.getScheme() + "://" + base.getAuthority());
+    }
+
+    /**
+     * Counts one call against {@code key} (a token, a token and endpoint, …) in the clock's current
+     * minute, for the provider's per-minute rate limits; the count including this call.
+     */
+    protected final int countCall(String key) {
+        long minute = clock.instant().getEpochSecond() / 60;
+        return callsPerMinute.compute(key + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1})[0];
+    }
+
+    /** The most calls {@link #countCall} counted against any one key in the clock's current minute. */
+    protected final int busiestKeyThisMinute() {
+        long minute = clock.instant().getEpochSecond() / 60;
+        return callsPerMinute.entrySet().stream().filter(e -> e.getKey().endsWith("|" + minute))
+                .mapToInt(e -> e.getValue()[0]).max().orElse(0);
     }
 
     public final Faults faults() {

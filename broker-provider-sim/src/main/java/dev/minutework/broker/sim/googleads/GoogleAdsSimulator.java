@@ -133,7 +133,6 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong(7_000_000_000L);
     private final AtomicLong requestIds = new AtomicLong(1);
-    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
     private volatile int pageSize = DEFAULT_PAGE_SIZE;
     private volatile int requestsPerMinute = REQUESTS_PER_MINUTE;
 
@@ -377,9 +376,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     }
 
     private boolean overLimit(String developerToken) {
-        long minute = clock.instant().getEpochSecond() / 60;
-        int[] n = rate.compute(developerToken + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
-        return n[0] > requestsPerMinute;
+        return countCall(developerToken) > requestsPerMinute;
     }
 
     private SimResponse unauthenticated(String code, String message, String requestId) {

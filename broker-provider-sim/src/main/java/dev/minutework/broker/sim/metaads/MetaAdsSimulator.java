@@ -108,7 +108,6 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     private final Map<String, String> pages = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(120_210_000_000_000_000L);
     private final AtomicLong traces = new AtomicLong();
-    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
     private final Deque<SimResponse> canned = new ArrayDeque<>();
 
     private static final class Token {
@@ -366,9 +365,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     }
 
     private boolean overLimit(String token) {
-        long minute = clock.instant().getEpochSecond() / 60;
-        int[] n = rate.compute(token.hashCode() + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
-        return n[0] > CALLS_PER_MINUTE;
+        return countCall(Integer.toString(token.hashCode())) > CALLS_PER_MINUTE;
     }
 
     private interface AccountHandler {
@@ -1089,10 +1086,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     private SimResponse ok(Object body, Account a) {
         SimResponse r = SimResponse.json(200, body);
         if (a != null) {
-            long minute = clock.instant().getEpochSecond() / 60;
-            int used = rate.entrySet().stream().filter(e -> e.getKey().endsWith("|" + minute))
-                    .mapToInt(e -> e.getValue()[0]).max().orElse(0);
-            int pct = Math.min(100, used * 100 / CALLS_PER_MINUTE);
+            int pct = Math.min(100, busiestKeyThisMinute() * 100 / CALLS_PER_MINUTE);
             r = r.withHeader("X-Business-Use-Case-Usage", usage(a.id, pct, 0))
                     .withHeader("X-Ad-Account-Usage", CanonicalJson.canonicalize(Map.of("acc_id_util_pct", (long) pct)));
         }

@@ -36,7 +36,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
 
     private final Map<String, Account> accountsByKey = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
-    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
 
     /** One ad account and everything created in it. */
     private static final class Account {
@@ -122,11 +121,10 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
     }
 
     private boolean overLimit(String auth, SimRequest r) {
-        long minute = clock.instant().getEpochSecond() / 60;
         String endpoint = r.method() + " " + r.path().replaceAll("/(cmpn|adgrp|ad|file)_[A-Za-z0-9]+", "/{id}");
-        int[] overall = rate.compute(auth + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
-        int[] one = rate.compute(auth + "|" + minute + "|" + endpoint, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
-        return overall[0] > OVERALL_PER_MINUTE || one[0] > PER_ENDPOINT_PER_MINUTE;
+        int overall = countCall(auth);
+        int one = countCall(auth + "|" + endpoint);
+        return overall > OVERALL_PER_MINUTE || one > PER_ENDPOINT_PER_MINUTE;
     }
 
     // ------------------------------------------------------------------ campaigns

@@ -87,7 +87,6 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1_780_000_000_000_000_000L);
     private final AtomicLong logIds = new AtomicLong(1);
-    private final Map<String, int[]> rate = new ConcurrentHashMap<>();
     private final Deque<SimResponse> canned = new ArrayDeque<>();
     private final Map<String, Deque<Faults.Fault>> endpointFaults = new ConcurrentHashMap<>();
 
@@ -297,9 +296,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (!faults().rateLimits()) {
             return null;
         }
-        long minute = clock.instant().getEpochSecond() / 60;
-        int[] n = rate.compute(token + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1});
-        return n[0] > REQUESTS_PER_MINUTE ? rateLimited() : null;
+        return countCall(token) > REQUESTS_PER_MINUTE ? rateLimited() : null;
     }
 
     private SimResponse withAccount(SimRequest r, Object advertiserId, java.util.function.Function<Account, SimResponse> f) {

@@ -3,7 +3,7 @@ package dev.minutework.broker.providers.googleads;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.providers.http.HttpAdapterFactory;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.net.URI;
 import java.time.Clock;
@@ -17,14 +17,13 @@ import java.util.regex.Pattern;
  * Makes {@link GoogleAdsAdapter}s. One HTTP client serves all accounts; the access token cache is
  * shared by every adapter made for the same provider account id.
  */
-public final class GoogleAdsAdapterFactory implements ProviderAdapterFactory {
+public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
 
     public static final String ID = "googleads";
     public static final URI DEFAULT_BASE_URL = URI.create("https://googleads.googleapis.com/v26");
     public static final URI DEFAULT_TOKEN_URL = URI.create("https://www.googleapis.com/oauth2/v3/token");
     static final String TOKEN_PATH = "/oauth2/v3/token";
 
-    private final ProviderHttp http;
     private final ImageFetcher images;
     private final Clock clock;
     private final Map<String, GoogleAdsSession> sessions = new ConcurrentHashMap<>();
@@ -34,19 +33,9 @@ public final class GoogleAdsAdapterFactory implements ProviderAdapterFactory {
     }
 
     GoogleAdsAdapterFactory(ProviderHttp http, ImageFetcher images, Clock clock) {
-        this.http = http;
+        super(ID, DEFAULT_BASE_URL, http);
         this.images = images;
         this.clock = clock;
-    }
-
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public Set<String> providerKeys() {
-        return Set.of("googleads");
     }
 
     @Override
@@ -84,16 +73,17 @@ public final class GoogleAdsAdapterFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public boolean real() {
-        return true;
-    }
-
-    @Override
     public ProviderAdapter create(ProviderAccountContext account) {
-        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(stripSlash(account.baseUrl()));
+        URI base = baseUrl(account);
         URI tokenUrl = account.baseUrl() == null ? DEFAULT_TOKEN_URL
                 : URI.create(base.getScheme() + "://" + base.getRawAuthority() + TOKEN_PATH);
         return new GoogleAdsAdapter(http, base, tokenUrl, account, session(account), images, clock);
+    }
+
+    /** As the base's, without a trailing slash. */
+    @Override
+    protected URI baseUrl(ProviderAccountContext account) {
+        return account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(stripSlash(account.baseUrl()));
     }
 
     /** The account's shared session; a new one when its credentials changed. */

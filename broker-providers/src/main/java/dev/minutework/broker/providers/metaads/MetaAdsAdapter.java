@@ -1,8 +1,10 @@
 package dev.minutework.broker.providers.metaads;
 
 import static dev.minutework.broker.providers.http.Wire.enc;
+import static dev.minutework.broker.providers.http.Wire.named;
 import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
+import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.json.CanonicalJson;
@@ -20,11 +22,11 @@ import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
 import dev.minutework.broker.providers.http.Verdict;
+import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -63,7 +65,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
 
     static final int MAX_NAME = 400;
     /** Graph says how long in minutes only; without any hint assume a minute. */
-    static final Duration DEFAULT_THROTTLE_WAIT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_THROTTLE_WAIT = Wire.DEFAULT_RETRY_AFTER;
     static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     static final String INSIGHT_FIELDS = "campaign_id,impressions,clicks,spend,account_currency";
 
@@ -125,7 +127,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     "the budget needs an integer amount_minor and an ISO-4217 currency");
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref));
+        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
         form.put("objective", objective);
         form.put("status", status(in.getOrDefault("status", "paused")));
         form.put("special_ad_categories", "[]");
@@ -256,7 +258,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     "the campaign has a lifetime budget but no stop_time for its ad sets' end_time");
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref));
+        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
         form.put("campaign_id", campaignId);
         form.put("billing_event", "IMPRESSIONS");
         form.put("optimization_goal", goal);
@@ -306,7 +308,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
             link.put("call_to_action", Map.of("type", cta));
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref));
+        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
         form.put("object_story_spec", CanonicalJson.canonicalize(Map.of("page_id", page, "link_data", link)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("image_hash", hash);
@@ -322,7 +324,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     "the ad's group or creative is not known to the broker");
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), request.brokerReference()));
+        form.put("name", named((String) in.get("name"), request.brokerReference(), MAX_NAME));
         form.put("adset_id", adSet);
         form.put("creative", CanonicalJson.canonicalize(Map.of("creative_id", creative)));
         form.put("status", status(in.getOrDefault("status", "paused")));
@@ -642,12 +644,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         if (minutes > 0) {
             return Duration.ofMinutes(minutes);
         }
-        String retryAfter = a.header("Retry-After");
-        try {
-            return retryAfter == null ? DEFAULT_THROTTLE_WAIT : Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim())));
-        } catch (NumberFormatException e) {
-            return DEFAULT_THROTTLE_WAIT;
-        }
+        return retryAfter(a);
     }
 
     private static long regain(Object usage) {
@@ -741,14 +738,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         }
     }
 
-    /** The tenant's name with the broker reference appended, cut to the provider's limit. */
-    static String named(String name, String ref) {
-        String suffix = " [" + ref + "]";
-        String head = name.length() + suffix.length() > MAX_NAME ? name.substring(0, MAX_NAME - suffix.length()) : name;
-        return head + suffix;
-    }
-
     private static String seg(String id) {
-        return URLEncoder.encode(id == null ? "" : id, StandardCharsets.UTF_8);
+        return enc(id == null ? "" : id);
     }
 }

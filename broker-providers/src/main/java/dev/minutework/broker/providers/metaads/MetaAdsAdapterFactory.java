@@ -2,8 +2,7 @@ package dev.minutework.broker.providers.metaads;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.HttpAdapterFactory;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
@@ -14,21 +13,13 @@ import java.util.regex.Pattern;
  * Makes {@link MetaAdsAdapter}s; one HTTP client is shared by all accounts. The scope needs
  * {@code ad_account_id}; {@code page_id} is optional, but creatives are refused without it.
  */
-public final class MetaAdsAdapterFactory implements ProviderAdapterFactory {
+public final class MetaAdsAdapterFactory extends HttpAdapterFactory {
 
     public static final String ID = "metaads";
     public static final URI DEFAULT_BASE_URL = URI.create("https://graph.facebook.com/v26.0");
 
-    private final ProviderHttp http = new ProviderHttp();
-
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public Set<String> providerKeys() {
-        return Set.of("metaads");
+    public MetaAdsAdapterFactory() {
+        super(ID, DEFAULT_BASE_URL);
     }
 
     @Override
@@ -59,13 +50,7 @@ public final class MetaAdsAdapterFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public boolean real() {
-        return true;
-    }
-
-    @Override
     public ProviderAdapter create(ProviderAccountContext account) {
-        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(account.baseUrl());
-        return new MetaAdsAdapter(http, base, account);
+        return new MetaAdsAdapter(http, baseUrl(account), account);
     }
 }

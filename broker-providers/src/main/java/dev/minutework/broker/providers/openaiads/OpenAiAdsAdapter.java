@@ -26,9 +26,7 @@ import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -73,7 +71,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         return switch (request.action()) {
             case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
             case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
-            case "ads.pause_campaign" -> idempotent("POST", "/campaigns/" + seg(request.providerIds().get("campaign_id"))
+            case "ads.pause_campaign" -> idempotent("POST", "/campaigns/" + enc(request.providerIds().get("campaign_id"))
                     + "/pause", null, this::campaignOutcome);
             case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
             case "ads.create_creative" -> createCreative(in);
@@ -113,7 +111,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         Map<String, Object> body = new LinkedHashMap<>();
         if (in.get("name") instanceof String name) {
             // keep the broker reference the campaign was created with
-            ProviderOutcome current = read("/campaigns/" + seg(campaignId), this::campaignOutcome);
+            ProviderOutcome current = read("/campaigns/" + enc(campaignId), this::campaignOutcome);
             if (!(current instanceof ProviderOutcome.Succeeded ok)) {
                 return current;
             }
@@ -135,7 +133,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
             body.put("budget", Map.of("lifetime_spend_limit_micros", micros)); // the budget is sent whole
         }
         putSeconds(body, "end_time", in.get("end_time"));
-        return idempotent("POST", "/campaigns/" + seg(campaignId), body, this::campaignOutcome);
+        return idempotent("POST", "/campaigns/" + enc(campaignId), body, this::campaignOutcome);
     }
 
     private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
@@ -223,7 +221,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         for (String id : campaigns) {
             String after = null;
             do {
-                String path = "/campaigns/" + seg(id) + "/insights?time_granularity=" + granularity + "&time_ranges="
+                String path = "/campaigns/" + enc(id) + "/insights?time_granularity=" + granularity + "&time_ranges="
                         + enc(ranges) + "&fields=" + enc("impressions,clicks,spend") + (after == null ? "" : "&after=" + enc(after));
                 Reply<Map<String, Object>> page = repeatable("GET", path, null);
                 if (page.failure() != null) {
@@ -417,9 +415,5 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
 
     private static long number(Object v) {
         return v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
-    }
-
-    private static String seg(String id) {
-        return URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 }

@@ -2,8 +2,7 @@ package dev.minutework.broker.providers.openaiads;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.HttpAdapterFactory;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
@@ -11,21 +10,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Makes {@link OpenAiAdsAdapter}s; one HTTP client is shared by all accounts. */
-public final class OpenAiAdsAdapterFactory implements ProviderAdapterFactory {
+public final class OpenAiAdsAdapterFactory extends HttpAdapterFactory {
 
     public static final String ID = "openaiads";
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.ads.openai.com/v1");
 
-    private final ProviderHttp http = new ProviderHttp();
-
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public Set<String> providerKeys() {
-        return Set.of("openaiads");
+    public OpenAiAdsAdapterFactory() {
+        super(ID, DEFAULT_BASE_URL);
     }
 
     @Override
@@ -49,13 +40,7 @@ public final class OpenAiAdsAdapterFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public boolean real() {
-        return true;
-    }
-
-    @Override
     public ProviderAdapter create(ProviderAccountContext account) {
-        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(account.baseUrl());
-        return new OpenAiAdsAdapter(http, base, account);
+        return new OpenAiAdsAdapter(http, baseUrl(account), account);
     }
 }

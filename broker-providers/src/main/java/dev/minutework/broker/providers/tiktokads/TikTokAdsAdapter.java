@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import static dev.minutework.broker.providers.http.Wire.enc;
 import static dev.minutework.broker.providers.http.Wire.named;
 import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.putPresent;
@@ -25,7 +26,6 @@ import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -899,8 +899,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
 
     private static String query(Map<String, String> params) {
         return params.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&", "?", ""));
     }
 

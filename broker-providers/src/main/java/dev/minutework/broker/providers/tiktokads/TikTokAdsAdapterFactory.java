@@ -2,8 +2,7 @@ package dev.minutework.broker.providers.tiktokads;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.HttpAdapterFactory;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
@@ -11,21 +10,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Makes {@link TikTokAdsAdapter}s; one HTTP client is shared by all accounts. */
-public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
+public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
 
     public static final String ID = "tiktokads";
     public static final URI DEFAULT_BASE_URL = URI.create("https://business-api.tiktok.com/open_api/v1.3");
 
-    private final ProviderHttp http = new ProviderHttp();
-
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public Set<String> providerKeys() {
-        return Set.of("tiktokads");
+    public TikTokAdsAdapterFactory() {
+        super(ID, DEFAULT_BASE_URL);
     }
 
     @Override
@@ -33,18 +24,15 @@ public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
         return Set.of("access_token");
     }
 
-    /** {@code identity_id} is optional: without it ads carry a {@code display_name}. */
     @Override
     public Set<String> requiredScope() {
         return Set.of("advertiser_id");
     }
 
     /**
-     * Daily and lifetime budgets, reports, reconciliation by the reference in object names, and the
-     * ad group {@code request_id} idempotency key. No stand-alone creative: an image is uploaded
-     * and the creative lives inside the ad.
+     * The TikTok identity ads are published under, when the account has one; without it ads carry
+     * a {@code display_name}.
      */
-    /** The TikTok identity ads are published under, when the account has one. */
     @Override
     public Set<String> optionalScope() {
         return Set.of("identity_id");
@@ -55,6 +43,11 @@ public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
         return Map.of("advertiser_id", Pattern.compile("\\d{1,20}"));
     }
 
+    /**
+     * Daily and lifetime budgets, reports, reconciliation by the reference in object names, and the
+     * ad group {@code request_id} idempotency key. No stand-alone creative: an image is uploaded
+     * and the creative lives inside the ad.
+     */
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.REPORTS,
@@ -62,13 +55,7 @@ public final class TikTokAdsAdapterFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public boolean real() {
-        return true;
-    }
-
-    @Override
     public ProviderAdapter create(ProviderAccountContext account) {
-        URI base = account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(account.baseUrl());
-        return new TikTokAdsAdapter(http, base, account);
+        return new TikTokAdsAdapter(http, baseUrl(account), account);
     }
 }
