@@ -1,10 +1,6 @@
 package dev.minutework.broker.server.runtime;
 
-import dev.minutework.broker.core.connector.ConnectorManifest;
-import dev.minutework.broker.server.api.ApiException;
-import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Times;
-import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.execution.ExecutionPipeline;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.ApiKeys;
@@ -23,17 +19,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 class EmbeddedPlatform implements Platform {
 
     private final ExecutionPipeline pipeline;
-    private final ConnectorCatalog catalog;
     private final Preflight preflight;
     private final CapabilityGaps gaps;
     private final Receipts receipts;
     private final ApiKeys keys;
     private final TransactionTemplate tx;
 
-    EmbeddedPlatform(ExecutionPipeline pipeline, ConnectorCatalog catalog, Preflight preflight, CapabilityGaps gaps,
+    EmbeddedPlatform(ExecutionPipeline pipeline, Preflight preflight, CapabilityGaps gaps,
             Receipts receipts, ApiKeys keys, TransactionTemplate tx) {
         this.pipeline = pipeline;
-        this.catalog = catalog;
         this.preflight = preflight;
         this.gaps = gaps;
         this.receipts = receipts;
@@ -59,12 +53,7 @@ class EmbeddedPlatform implements Platform {
 
     @Override
     public Map<String, Object> preflight(Asker asker, String provider) {
-        ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
-        String p = provider == null ? ads.defaultProvider() : provider;
-        if (!ads.providers().contains(p)) {
-            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + p);
-        }
-        return preflight.check(asker.key().tenantId(), p).view();
+        return preflight.view(asker.key().tenantId(), provider);
     }
 
     @Override
