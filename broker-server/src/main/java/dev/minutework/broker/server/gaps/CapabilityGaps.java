@@ -5,14 +5,21 @@ import dev.minutework.broker.server.api.Ids;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /** Capability gap reports, recorded automatically or reported by a builder or agent. */
 @Repository
 public class CapabilityGaps {
+
+    private static final RowMapper<Gap> GAP = (rs, n) -> new Gap(rs.getString("id"), rs.getString("capability"),
+            rs.getString("action"), rs.getString("provider"), rs.getString("reason"), rs.getString("source"),
+            rs.getString("reported_by"), rs.getObject("created_at", OffsetDateTime.class));
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -36,16 +43,28 @@ public class CapabilityGaps {
 
     /** One gap record as a tenant sees its own. */
     public record Gap(String id, String capability, String action, String provider, String reason, String source,
-            String reportedBy, OffsetDateTime createdAt) {}
+            String reportedBy, OffsetDateTime createdAt) {
 
-    public java.util.Optional<Gap> find(String tenantId, String id) {
+        /** The gap as the runtime surface shows it. */
+        public Map<String, Object> view() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("gap_id", id);
+            m.put("capability", capability);
+            m.put("action", action);
+            m.put("provider", provider);
+            m.put("reason", reason);
+            m.put("source", source);
+            m.put("reported_by", reportedBy);
+            m.put("created_at", Times.rfc3339(createdAt));
+            return m;
+        }
+    }
+
+    public Optional<Gap> find(String tenantId, String id) {
         return jdbc.sql("""
                 select id, capability, action, provider, reason, source, reported_by, created_at
                 from capability_gaps where tenant_id = :t and id = :id
-                """).param("t", tenantId).param("id", id).query((rs, n) -> new Gap(rs.getString("id"),
-                        rs.getString("capability"), rs.getString("action"), rs.getString("provider"),
-                        rs.getString("reason"), rs.getString("source"), rs.getString("reported_by"),
-                        rs.getObject("created_at", OffsetDateTime.class))).optional();
+                """).param("t", tenantId).param("id", id).query(GAP).optional();
     }
 
     /** The tenant's own gap records, newest first. */
@@ -53,9 +72,7 @@ public class CapabilityGaps {
         return jdbc.sql("""
                 select id, capability, action, provider, reason, source, reported_by, created_at
                 from capability_gaps where tenant_id = :t order by created_at desc, id desc limit 500
-                """).param("t", tenantId).query((rs, n) -> new Gap(rs.getString("id"), rs.getString("capability"),
-                        rs.getString("action"), rs.getString("provider"), rs.getString("reason"), rs.getString("source"),
-                        rs.getString("reported_by"), rs.getObject("created_at", OffsetDateTime.class))).list();
+                """).param("t", tenantId).query(GAP).list();
     }
 
     /** Counts per missing capability/action/provider across tenants, for the operator. */
@@ -66,7 +83,7 @@ public class CapabilityGaps {
                 from capability_gaps group by capability, action, provider
                 order by count(*) desc, capability, action nulls first, provider nulls first
                 """).query((rs, n) -> {
-                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    Map<String, Object> m = new LinkedHashMap<>();
                     m.put("capability", rs.getString("capability"));
                     m.put("action", rs.getString("action"));
                     m.put("provider", rs.getString("provider"));

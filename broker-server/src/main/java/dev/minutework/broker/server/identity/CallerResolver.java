@@ -3,6 +3,9 @@ package dev.minutework.broker.server.identity;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -12,16 +15,31 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Turns {@code Authorization: Bearer <key>} into a {@link Caller} argument of a controller method. */
+/**
+ * Turns {@code Authorization: Bearer <key>} into a {@link Caller} argument of a controller method.
+ * The platform knows its operator key and tenant keys; the runtime alone asks the platform instead.
+ */
 @Component
 public class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
 
-    private final OperatorKey operatorKey;
-    private final ApiKeys apiKeys;
+    private final Function<String, Optional<? extends Caller>> identify;
 
+    @Autowired
     CallerResolver(OperatorKey operatorKey, ApiKeys apiKeys) {
-        this.operatorKey = operatorKey;
-        this.apiKeys = apiKeys;
+        this(key -> operatorKey.matches(key) ? Optional.of(new Caller.Operator()) : apiKeys.find(key));
+    }
+
+    /** A resolver that asks {@code identify} who a presented key is; empty for an unknown or revoked key. */
+    public CallerResolver(Function<String, Optional<? extends Caller>> identify) {
+        this.identify = identify;
+    }
+
+    /** The key an {@code Authorization: Bearer <key>} header presents; empty when the header is not one. */
+    public static Optional<String> bearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(7).trim());
     }
 
     @Override
@@ -37,14 +55,9 @@ public class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConf
     @Override
     public Caller resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request,
             WebDataBinderFactory binderFactory) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <api key>");
-        }
-        String key = header.substring(7).trim();
-        if (operatorKey.matches(key)) {
-            return new Caller.Operator();
-        }
-        return apiKeys.find(key).orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "unknown or revoked API key"));
+        String key = bearer(request.getHeader(HttpHeaders.AUTHORIZATION)).orElseThrow(
+                () -> new ApiException(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <api key>"));
+        return identify.apply(key)
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "unknown or revoked API key"));
     }
 }

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.runtime.Platform;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -83,10 +85,8 @@ class AgentTools {
                         List.of("capability", "reason")))
                 .annotations(ToolAnnotations.builder().title("Report a capability gap").readOnlyHint(false)
                         .destructiveHint(false).openWorldHint(false).build()).build(),
-                args -> {
-                    return runtime.reportGap(key, string(args, "capability"), optional(args, "action"),
-                            optional(args, "provider"), string(args, "reason"));
-                }));
+                args -> runtime.reportGap(key, string(args, "capability"), optional(args, "action"),
+                        optional(args, "provider"), string(args, "reason"))));
         return tools;
     }
 
@@ -122,7 +122,7 @@ class AgentTools {
     }
 
     /** A structured result, or the broker's error envelope as an error result. */
-    private CallToolResult answer(java.util.function.Supplier<Map<String, Object>> call) {
+    private CallToolResult answer(Supplier<Map<String, Object>> call) {
         Map<String, Object> structured;
         boolean error = false;
         try {
@@ -152,7 +152,7 @@ class AgentTools {
     private static String string(Map<String, Object> args, String name) {
         String s = optional(args, name);
         if (s == null) {
-            throw new ApiException(dev.minutework.broker.server.api.ErrorCode.INVALID_INPUT, name + " is required",
+            throw new ApiException(ErrorCode.INVALID_INPUT, name + " is required",
                     Map.of("errors", List.of(Map.of("path", "$." + name, "message", "is required"))));
         }
         return s;

@@ -4,6 +4,7 @@ import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.CallerResolver;
 import dev.minutework.broker.server.runtime.Platform;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -51,12 +52,11 @@ class McpGateway extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
-        String header = req.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
+        String bearer = CallerResolver.bearer(req.getHeader(HttpHeaders.AUTHORIZATION)).orElse(null);
+        if (bearer == null) {
             refuse(resp, ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <agent key>");
             return;
         }
-        String bearer = header.substring(7).trim();
         Optional<Caller.TenantKey> key;
         try {
             key = platform.identify(bearer);

@@ -2,9 +2,13 @@ package dev.minutework.broker.server.preflight;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.connections.Connections;
+import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
 import java.security.GeneralSecurityException;
@@ -22,14 +26,16 @@ import org.springframework.stereotype.Service;
 @Service
 public class Preflight {
 
+    private final ConnectorCatalog catalog;
     private final Connections connections;
     private final ProviderRouting routing;
     private final AdvertiserProfiles advertisers;
     private final SpendAuthorizations authorizations;
     private final Wallets wallets;
 
-    Preflight(Connections connections, ProviderRouting routing,
+    Preflight(ConnectorCatalog catalog, Connections connections, ProviderRouting routing,
             AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets) {
+        this.catalog = catalog;
         this.connections = connections;
         this.routing = routing;
         this.advertisers = advertisers;
@@ -62,6 +68,20 @@ public class Preflight {
             }).toList());
             return m;
         }
+    }
+
+    /**
+     * Preflight as the API answers it: {@code provider} (the default provider of
+     * {@code mw.connector.ads} when null) checked for the tenant; an unknown provider is a
+     * {@code capability_gap}.
+     */
+    public Map<String, Object> view(String tenant, String provider) {
+        ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
+        String key = provider == null ? ads.defaultProvider() : provider;
+        if (!ads.providers().contains(key)) {
+            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + key);
+        }
+        return check(tenant, key).view();
     }
 
     /** Runs every check of {@code provider} (a provider key of {@code mw.connector.ads}) for the tenant. */

@@ -1,10 +1,5 @@
 package dev.minutework.broker.server.runtime;
 
-import dev.minutework.broker.core.connector.ConnectorManifest;
-import dev.minutework.broker.server.api.ApiException;
-import dev.minutework.broker.server.api.ErrorCode;
-import dev.minutework.broker.server.api.Times;
-import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.execution.ExecutionPipeline;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.ApiKeys;
@@ -23,17 +18,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 class EmbeddedPlatform implements Platform {
 
     private final ExecutionPipeline pipeline;
-    private final ConnectorCatalog catalog;
     private final Preflight preflight;
     private final CapabilityGaps gaps;
     private final Receipts receipts;
     private final ApiKeys keys;
     private final TransactionTemplate tx;
 
-    EmbeddedPlatform(ExecutionPipeline pipeline, ConnectorCatalog catalog, Preflight preflight, CapabilityGaps gaps,
+    EmbeddedPlatform(ExecutionPipeline pipeline, Preflight preflight, CapabilityGaps gaps,
             Receipts receipts, ApiKeys keys, TransactionTemplate tx) {
         this.pipeline = pipeline;
-        this.catalog = catalog;
         this.preflight = preflight;
         this.gaps = gaps;
         this.receipts = receipts;
@@ -59,12 +52,7 @@ class EmbeddedPlatform implements Platform {
 
     @Override
     public Map<String, Object> preflight(Asker asker, String provider) {
-        ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
-        String p = provider == null ? ads.defaultProvider() : provider;
-        if (!ads.providers().contains(p)) {
-            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + p);
-        }
-        return preflight.check(asker.key().tenantId(), p).view();
+        return preflight.view(asker.key().tenantId(), provider);
     }
 
     @Override
@@ -74,7 +62,7 @@ class EmbeddedPlatform implements Platform {
         String action = (String) report.get("action");
         String provider = (String) report.get("provider");
         String reason = (String) report.get("reason");
-        return view(tx.execute(s -> {
+        return tx.execute(s -> {
             receipts.lockChain(key.tenantId());
             String id = gaps.record(key.tenantId(), capability, action, provider, reason, "reported", key.actor());
             Map<String, Object> d = new LinkedHashMap<>();
@@ -84,24 +72,11 @@ class EmbeddedPlatform implements Platform {
             d.put("provider", provider);
             receipts.record(key.tenantId(), "capability_gap.reported", null, key.actor(), d);
             return gaps.find(key.tenantId(), id).orElseThrow();
-        }));
+        }).view();
     }
 
     @Override
     public List<Map<String, Object>> gaps(Asker asker) {
-        return gaps.forTenant(asker.key().tenantId()).stream().map(EmbeddedPlatform::view).toList();
-    }
-
-    static Map<String, Object> view(CapabilityGaps.Gap g) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gap_id", g.id());
-        m.put("capability", g.capability());
-        m.put("action", g.action());
-        m.put("provider", g.provider());
-        m.put("reason", g.reason());
-        m.put("source", g.source());
-        m.put("reported_by", g.reportedBy());
-        m.put("created_at", Times.rfc3339(g.createdAt()));
-        return m;
+        return gaps.forTenant(asker.key().tenantId()).stream().map(CapabilityGaps.Gap::view).toList();
     }
 }

@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.runtime;
 
 import dev.minutework.broker.server.config.BrokerProperties;
+import dev.minutework.broker.server.identity.CallerResolver;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,8 +22,12 @@ public class RemoteRuntimeConfiguration {
         return new RemotePlatform(props.platformUrl(), props.runtimeKey(), json);
     }
 
+    /**
+     * Callers identified by asking the platform who a key is: the runtime keeps no keys of its own.
+     * No operator here: the operator works on the platform.
+     */
     @Bean
-    RemoteCallers remoteCallers(RemotePlatform platform) {
-        return new RemoteCallers(platform);
+    CallerResolver remoteCallers(RemotePlatform platform) {
+        return new CallerResolver(platform::identify);
     }
 }

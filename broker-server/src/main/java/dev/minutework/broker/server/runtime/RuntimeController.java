@@ -2,6 +2,7 @@ package dev.minutework.broker.server.runtime;
 
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.CallerResolver;
 import dev.minutework.broker.server.identity.Role;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,6 +87,6 @@ class RuntimeController {
 
     /** The caller and the key it presented (the resolver already checked the header's shape). */
     static Platform.Asker asker(Caller.TenantKey key, String authorization) {
-        return new Platform.Asker(key, authorization.substring(7).trim());
+        return new Platform.Asker(key, CallerResolver.bearer(authorization).orElseThrow());
     }
 }
