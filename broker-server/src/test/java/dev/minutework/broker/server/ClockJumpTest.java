@@ -11,7 +11,6 @@ import dev.minutework.broker.server.support.Story;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,10 +69,8 @@ class ClockJumpTest {
     @Test
     void aStandingGrantStopsCoveringOnceTheClockPassesItsExpiry() {
         Story.Tenant t = story.tenant("Grant expiry", Story.Setup.ready());
-        expect(201, http.post("/v1/approvals/standing-grants", t.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 100_000, "currency", "USD"),
-                "expires_at", CLOCK.instant().plus(Duration.ofHours(1)).toString())));
+        expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 100_000,
+                CLOCK.instant().plus(Duration.ofHours(1)).toString(), null));
         assertThat(expect(200, story.execute(t.runtimeKey(), "ads.create_campaign", "in-time",
                 Story.campaign("In time", 1_000))).text("/status")).isEqualTo("succeeded");
 
@@ -89,10 +86,8 @@ class ClockJumpTest {
     @Test
     void aJumpBackwardNeverRunsOrReservesTwiceAndTheChainStillVerifies() {
         Story.Tenant t = story.tenant("Jump backward", Story.Setup.ready());
-        expect(201, http.post("/v1/approvals/standing-grants", t.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 100_000, "currency", "USD"),
-                "expires_at", Instant.now().plus(Duration.ofDays(1)).toString())));
+        expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 100_000,
+                Instant.now().plus(Duration.ofDays(1)).toString(), null));
         Http.Response first = expect(200, story.execute(t.runtimeKey(), "ads.create_campaign", "once",
                 Story.campaign("Once", 5_000)));
 

@@ -10,7 +10,6 @@ import dev.minutework.broker.server.support.TestPostgres;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,10 +74,9 @@ class ConcurrentReservationTest {
 
     /** Issues a standing grant, then 64 creations at once, half through each broker instance. */
     private List<Http.Response> race(Story.Tenant t, String tag) throws Exception {
-        expect(201, first.http().post("/v1/approvals/standing-grants", t.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 100_000_000, "currency", "USD"),
-                "expires_at", java.time.Instant.now().plusSeconds(3600).toString())));
+        // story speaks to the first instance
+        expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 100_000_000,
+                java.time.Instant.now().plusSeconds(3600).toString(), null));
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Http.Response>> futures = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(REQUESTS)) {

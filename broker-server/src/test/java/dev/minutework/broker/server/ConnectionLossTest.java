@@ -37,10 +37,8 @@ class ConnectionLossTest extends BrokerTestCase {
     @Test
     void connectionsCutMidTransactionLeaveNothingHalfDone() throws Exception {
         Story.Tenant t = story.tenant("Connection loss", Story.Setup.ready().cap(10_000_000).wallet(10_000_000));
-        Story.expect(201, http.post("/v1/approvals/standing-grants", t.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 10_000_000, "currency", "USD"),
-                "expires_at", Instant.now().plusSeconds(3600).toString())));
+        Story.expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 10_000_000,
+                Instant.now().plusSeconds(3600).toString(), null));
         int cuts = 0;
         List<Http.Response> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();

@@ -3,19 +3,16 @@ package dev.minutework.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Story;
 import dev.minutework.broker.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,21 +20,7 @@ import tools.jackson.databind.JsonNode;
  * a receipt row behind the broker's back, {@code GET /v1/receipts/verify} names the first sequence
  * it touched.
  */
-class ReceiptTamperTest {
-
-    static Broker broker;
-    static Story story;
-
-    @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("tamper");
-        story = new Story(broker.http());
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class ReceiptTamperTest extends BrokerTestCase {
 
     /** A tenant with a few receipts and one approved campaign (so spend policy receipts exist too). */
     private Story.Tenant active(String name) {
@@ -105,7 +88,6 @@ class ReceiptTamperTest {
     @ValueSource(strings = {"broker_receipts", "spend_policy_receipts", "broker_webhook_events"})
     void theApplicationsOwnUpdateDeleteAndTruncateAreRefusedByTheDatabase(String table) {
         Story.Tenant t = active("Append only " + table);
-        JdbcClient jdbc = broker.bean(JdbcClient.class);
         if (table.equals("broker_webhook_events")) {
             // no inbound webhooks yet in this issue: append one row so the row triggers have something to guard
             jdbc.sql("""

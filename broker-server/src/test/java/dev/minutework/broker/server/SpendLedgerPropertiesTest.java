@@ -93,10 +93,8 @@ class SpendLedgerPropertiesTest {
     void theLedgerMatchesItsModelAfterEveryStep(@ForAll("sequences") List<Op> ops) {
         int run = RUN.incrementAndGet();
         Story.Tenant t = story.tenant("Properties " + run, Story.Setup.ready().cap(CAP).wallet(START_BALANCE));
-        Story.expect(201, http.post("/v1/approvals/standing-grants", t.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign", "ads.pause_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 1_000_000_000, "currency", "USD"),
-                "expires_at", Instant.now().plusSeconds(3600).toString())));
+        Story.expect(201, story.standingGrant(t, List.of("ads.create_campaign", "ads.pause_campaign"), 1_000_000_000,
+                Instant.now().plusSeconds(3600).toString(), null));
         Model m = new Model();
         int step = 0;
         for (Op op : ops) {

@@ -4,12 +4,12 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.server.support.Broker;
+import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Story;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -18,11 +18,8 @@ import tools.jackson.databind.JsonNode;
  * Every tenant endpoint is scoped by the key's tenant: a key of tenant B can read, approve, deny,
  * revoke or reference nothing of tenant A, and A's objects answer 404 exactly like missing ones.
  */
-class TenantIsolationTest {
+class TenantIsolationTest extends BrokerTestCase {
 
-    static Broker broker;
-    static Http http;
-    static Story story;
     static Story.Tenant a;
     static Story.Tenant b;
     static String aExecution;
@@ -31,10 +28,7 @@ class TenantIsolationTest {
     static String aGrant;
 
     @BeforeAll
-    static void start() {
-        broker = Broker.startFresh("isolation");
-        http = broker.http();
-        story = new Story(http);
+    static void tenants() {
         a = story.tenant("Tenant A", Story.Setup.ready());
         b = story.tenant("Tenant B", Story.Setup.ready());
         aCampaign = story.createApproved(a, "a-live", Story.campaign("A live", 2_000)).at("/result/object_id").asString();
@@ -42,15 +36,8 @@ class TenantIsolationTest {
                 Story.campaign("A pending", 3_000)));
         aExecution = pending.text("/execution_id");
         aApproval = pending.text("/approval_id");
-        aGrant = expect(201, http.post("/v1/approvals/standing-grants", a.approverKey(), Map.of(
-                "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 10_000, "currency", "USD"),
-                "expires_at", Instant.now().plusSeconds(3600).toString()))).text("/approval_id");
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
+        aGrant = expect(201, story.standingGrant(a, List.of("ads.create_campaign"), 10_000,
+                Instant.now().plusSeconds(3600).toString(), null)).text("/approval_id");
     }
 
     @Test

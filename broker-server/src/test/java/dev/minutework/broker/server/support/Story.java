@@ -178,6 +178,11 @@ public final class Story {
 
     /** The tenant's receipts of one kind as the API lists them (seq, kind, actor, payload…), in chain order. */
     public List<JsonNode> receipts(Tenant t, String kind) {
+        return allReceipts(t).stream().filter(r -> kind.equals(r.get("kind").asString())).toList();
+    }
+
+    /** Every receipt of the tenant, paged through {@code GET /v1/receipts}, in chain order. */
+    private List<JsonNode> allReceipts(Tenant t) {
         List<JsonNode> out = new java.util.ArrayList<>();
         long after = 0;
         while (true) {
@@ -187,21 +192,21 @@ public final class Story {
                 return out;
             }
             for (JsonNode r : rows) {
-                if (kind.equals(r.get("kind").asString())) {
-                    out.add(r);
-                }
+                out.add(r);
                 after = r.get("seq").asLong();
             }
         }
     }
 
-    /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action at a named provider. */
+    /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action at a named provider (null: none named). */
     public Http.Response execute(String key, String provider, String action, String idempotencyKey,
             Map<String, Object> input) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connector", "mw.connector.ads");
         body.put("action", action);
-        body.put("provider", provider);
+        if (provider != null) {
+            body.put("provider", provider);
+        }
         body.put("idempotency_key", idempotencyKey);
         body.put("input", input);
         return http.post("/v1/integration-broker/execute", key, body);
@@ -223,12 +228,7 @@ public final class Story {
 
     /** {@code POST /v1/integration-broker/execute} of an {@code mw.connector.ads} action. */
     public Http.Response execute(String key, String action, String idempotencyKey, Map<String, Object> input) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("connector", "mw.connector.ads");
-        body.put("action", action);
-        body.put("idempotency_key", idempotencyKey);
-        body.put("input", input);
-        return http.post("/v1/integration-broker/execute", key, body);
+        return execute(key, null, action, idempotencyKey, input);
     }
 
     public static Map<String, Object> campaign(String name, long lifetimeMinor) {
@@ -254,37 +254,11 @@ public final class Story {
 
     /** The payloads of the tenant's receipts of one kind, in chain order, read through the API. */
     public List<JsonNode> receiptPayloads(Tenant t, String kind) {
-        List<JsonNode> payloads = new java.util.ArrayList<>();
-        long after = 0;
-        while (true) {
-            Http.Response page = expect(200, http.get("/v1/receipts?after_seq=" + after + "&limit=200", t.viewerKey()));
-            JsonNode rows = page.at("/receipts");
-            if (rows.isEmpty()) {
-                return payloads;
-            }
-            for (JsonNode r : rows) {
-                if (kind.equals(r.get("kind").asString())) {
-                    payloads.add(Http.JSON.readTree(r.get("payload").asString()));
-                }
-                after = r.get("seq").asLong();
-            }
-        }
+        return receipts(t, kind).stream().map(r -> Http.JSON.readTree(r.get("payload").asString())).toList();
     }
 
     public List<String> receiptKinds(Tenant t) {
-        List<String> kinds = new java.util.ArrayList<>();
-        long after = 0;
-        while (true) {
-            Http.Response page = expect(200, http.get("/v1/receipts?after_seq=" + after + "&limit=200", t.viewerKey()));
-            JsonNode rows = page.at("/receipts");
-            if (rows.isEmpty()) {
-                return kinds;
-            }
-            for (JsonNode r : rows) {
-                kinds.add(r.get("kind").asString());
-                after = r.get("seq").asLong();
-            }
-        }
+        return allReceipts(t).stream().map(r -> r.get("kind").asString()).toList();
     }
 
     public static Http.Response expect(int status, Http.Response r) {
