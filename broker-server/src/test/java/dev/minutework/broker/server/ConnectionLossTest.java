@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Fault test: while 60 pre-approved campaign creations run, the database repeatedly kills every
@@ -77,7 +76,7 @@ class ConnectionLossTest extends BrokerTestCase {
         broker.bean(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
 
         // the test reads the database on connections of its own, untouched by the cuts
-        JdbcClient db = JdbcClient.create(new DriverManagerDataSource(broker.jdbcUrl(), "postgres", ""));
+        JdbcClient db = TestPostgres.client(broker.jdbcUrl());
 
         // settle what the cuts left in flight, as the janitor would after its delay
         Executions executions = broker.bean(Executions.class);

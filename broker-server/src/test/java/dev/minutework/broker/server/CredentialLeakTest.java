@@ -35,8 +35,8 @@ class CredentialLeakTest extends BrokerTestCase {
                 "tiktokads", Map.of("access_token", CANARY + "-tiktok"));
         List<Story.Tenant> tenants = new ArrayList<>();
         for (var e : credentials.entrySet()) {
-            tenants.add(story.tenant("Leak " + e.getKey(), new Story.Setup(e.getKey(), true, "verified", true,
-                    100_000L, null, "USD", 50_000L, e.getValue())));
+            tenants.add(story.tenant("Leak " + e.getKey(), Story.Setup.ready().provider(e.getKey())
+                    .wallet(50_000).credentials(e.getValue())));
         }
         for (Story.Tenant t : tenants) {
             String provider = providerOf(t);

@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * One real embedded PostgreSQL per test JVM. Each test class takes a fresh database in it, so
@@ -50,6 +52,11 @@ public final class TestPostgres {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
         return "jdbc:postgresql://localhost:" + server().getPort() + "/" + name;
+    }
+
+    /** A client of the given database on connections of its own (no broker's pool), as superuser. */
+    public static JdbcClient client(String jdbcUrl) {
+        return JdbcClient.create(new DriverManagerDataSource(jdbcUrl, "postgres", ""));
     }
 
     /** A superuser connection to the given database, as an operator with psql would have. */
