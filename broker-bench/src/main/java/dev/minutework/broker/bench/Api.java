@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
 /** The broker's HTTP API as the benchmark uses it. */
 final class Api {
 
-    record Answer(int status, Map<String, Object> json) {
+    /** An answer; {@code brokerMillis} is the broker's own time from its Server-Timing header, or -1. */
+    record Answer(int status, Map<String, Object> json, double brokerMillis) {
         String text(String field) {
             return (String) json.get(field);
         }
@@ -44,7 +45,22 @@ final class Api {
         }
         HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         Map<String, Object> json = r.body().isBlank() ? Map.of() : JsonParser.parseObject(r.body());
-        return new Answer(r.statusCode(), json);
+        return new Answer(r.statusCode(), json, r.headers().firstValue("Server-Timing").map(Api::brokerMillis).orElse(-1.0));
+    }
+
+    /** The {@code broker;dur=…} entry of a Server-Timing header, in milliseconds; -1 when absent. */
+    static double brokerMillis(String serverTiming) {
+        for (String metric : serverTiming.split(",")) {
+            String[] parts = metric.trim().split(";");
+            if (parts[0].equals("broker")) {
+                for (String p : parts) {
+                    if (p.startsWith("dur=")) {
+                        return Double.parseDouble(p.substring(4));
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     private Answer expect(int status, Answer a, String what) {

@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BrokerBench {
 
     private static final int[] CLIENTS = {1, 16, 64};
+    /** The parts of a run, for {@code --only}: half needs governed (it paces at half its peak). */
+    private static final String[] PARTS = {"governed", "read", "refused", "spread", "half", "floor", "slow"};
 
     /** One measured run. */
     record Result(String workload, int clients, double perSecond, double p50, double p99, long failures,
@@ -56,9 +59,15 @@ public final class BrokerBench {
 
     public static void main(String[] args) throws Exception {
         Duration measure = Duration.ofSeconds(Integer.parseInt(arg(args, "--seconds", "10")));
-        Duration warmup = Duration.ofSeconds(3);
+        Duration warmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--warmup", "3")));
         Path jar = Path.of(arg(args, "--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
         Path out = Path.of(arg(args, "--out", "target/benchmark-results.md"));
+        Set<String> only = Set.of(arg(args, "--only", String.join(",", PARTS)).split(","));
+        if (!Set.of(PARTS).containsAll(only)) {
+            throw new IllegalArgumentException("--only takes a comma-separated subset of " + String.join(",", PARTS));
+        }
+        List<String> brokerJvm = List.of(arg(args, "--broker-jvm-options", "").split(" ")).stream()
+                .filter(o -> !o.isBlank()).toList();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no broker jar at " + jar + "; build it with mvn -B -q install -DskipTests");
         }
@@ -73,81 +82,119 @@ public final class BrokerBench {
             createDatabases(pg, "broker_fast", "broker_slow", "floor");
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
             List<Result> governed = new ArrayList<>();
-            Result spread;
-            long fastRss;
-            try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_fast", Duration.ZERO, "512m")) {
-                Api api = new Api(broker.base);
-                Api.Tenant t = api.readyTenant("bench", 0);
-                String campaign = (String) ((Map<?, ?>) api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                        Api.execute("ads.create_campaign", "seed", campaign(1))).json().get("result")).get("object_id");
-                AtomicLong seq = new AtomicLong();
-                for (int clients : CLIENTS) {
-                    governed.add(run("governed create_campaign", clients, warmup, measure, () -> {
-                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                                Api.execute("ads.create_campaign", "m-" + seq.incrementAndGet(), campaign(seq.get())));
-                        return outcome(a, 200);
-                    }));
-                    report.add(governed.getLast().row());
+            Result spread = null;
+            long fastRss = -1;
+            boolean fast = only.stream().anyMatch(Set.of("governed", "read", "refused", "spread", "half")::contains);
+            if (fast) {
+                try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_fast", Duration.ZERO, "512m", brokerJvm)) {
+                    Api api = new Api(broker.base);
+                    Api.Tenant t = api.readyTenant("bench", 0);
+                    String campaign = (String) ((Map<?, ?>) api.call("POST", "/v1/integration-broker/execute",
+                            t.runtimeKey(), Api.execute("ads.create_campaign", "seed", campaign(1))).json().get("result"))
+                            .get("object_id");
+                    AtomicLong seq = new AtomicLong();
+                    if (only.contains("governed") || only.contains("half")) {
+                        for (int clients : CLIENTS) {
+                            governed.add(run("governed create_campaign", clients, warmup, measure, () -> {
+                                Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                        Api.execute("ads.create_campaign", "m-" + seq.incrementAndGet(),
+                                                campaign(seq.get())));
+                                return outcome(a, 200);
+                            }));
+                            report.add(governed.getLast().row());
+                        }
+                    }
+                    if (only.contains("read")) {
+                        for (int clients : CLIENTS) {
+                            report.add(run("ads.fetch_report", clients, warmup, measure, () -> {
+                                Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                        Api.execute("ads.fetch_report", "r-" + seq.incrementAndGet(),
+                                                Map.of("campaign_id", campaign, "since",
+                                                        LocalDate.now().minusDays(7).toString(),
+                                                        "until", LocalDate.now().toString(), "granularity", "total")));
+                                return outcome(a, 200);
+                            }).row());
+                        }
+                    }
+                    if (only.contains("refused")) {
+                        for (int clients : CLIENTS) {
+                            report.add(run("refused (scope guard)", clients, warmup, measure, () -> {
+                                Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                        Api.execute("ads.create_campaign", "x-" + seq.incrementAndGet(),
+                                                Map.of("name", "x", "ad_account_id", "act_1", "budget",
+                                                        Map.of("amount_minor", 100, "currency", "USD", "period",
+                                                                "lifetime"))));
+                                return a.status() == 400 ? null : "HTTP " + a.status();
+                            }).row());
+                        }
+                    }
+                    if (only.contains("spread")) {
+                        List<Api.Tenant> many = new ArrayList<>();
+                        for (int i = 0; i < 64; i++) {
+                            many.add(api.readyTenant("bench " + i, 100 + i));
+                        }
+                        AtomicInteger nextTenant = new AtomicInteger();
+                        ThreadLocal<Api.Tenant> own = ThreadLocal.withInitial(
+                                () -> many.get(nextTenant.getAndIncrement() % many.size()));
+                        spread = run("governed create_campaign, one tenant per client", 64, warmup, measure, () -> {
+                            Api.Answer a = api.call("POST", "/v1/integration-broker/execute", own.get().runtimeKey(),
+                                    Api.execute("ads.create_campaign", "s-" + seq.incrementAndGet(), campaign(seq.get())));
+                            return outcome(a, 200);
+                        });
+                        report.add(spread.row());
+                    }
+                    if (only.contains("half")) {
+                        double peak = governed.stream().mapToDouble(Result::perSecond).max().orElse(1);
+                        Latencies overhead = new Latencies();
+                        long overheadFrom = System.nanoTime() + warmup.toNanos();
+                        Result half = paced("governed create_campaign at half of peak", peak / 2, 64, warmup, measure,
+                                () -> {
+                                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                            Api.execute("ads.create_campaign", "h-" + seq.incrementAndGet(),
+                                                    campaign(seq.get())));
+                                    if (a.brokerMillis() >= 0 && System.nanoTime() >= overheadFrom) {
+                                        overhead.add((long) (a.brokerMillis() * 1_000_000));
+                                    }
+                                    return outcome(a, 200);
+                                });
+                        report.add(half.row());
+                        report.add(String.format("| … of which the broker's own time (Server-Timing, provider call "
+                                + "excluded) | 64 | | %.1f | %.1f | |", overhead.percentileMillis(0.5),
+                                overhead.percentileMillis(0.99)));
+                    }
+                    fastRss = broker.peakRssMib();
                 }
-                for (int clients : CLIENTS) {
-                    report.add(run("ads.fetch_report", clients, warmup, measure, () -> {
-                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                                Api.execute("ads.fetch_report", "r-" + seq.incrementAndGet(), Map.of("campaign_id", campaign,
-                                        "since", LocalDate.now().minusDays(7).toString(), "until", LocalDate.now().toString(),
-                                        "granularity", "total")));
-                        return outcome(a, 200);
-                    }).row());
-                }
-                for (int clients : CLIENTS) {
-                    report.add(run("refused (scope guard)", clients, warmup, measure, () -> {
-                        Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                                Api.execute("ads.create_campaign", "x-" + seq.incrementAndGet(),
-                                        Map.of("name", "x", "ad_account_id", "act_1", "budget",
-                                                Map.of("amount_minor", 100, "currency", "USD", "period", "lifetime"))));
-                        return a.status() == 400 ? null : "HTTP " + a.status();
-                    }).row());
-                }
-                List<Api.Tenant> many = new ArrayList<>();
-                for (int i = 0; i < 64; i++) {
-                    many.add(api.readyTenant("bench " + i, 100 + i));
-                }
-                AtomicInteger nextTenant = new AtomicInteger();
-                ThreadLocal<Api.Tenant> own = ThreadLocal.withInitial(() -> many.get(nextTenant.getAndIncrement() % many.size()));
-                spread = run("governed create_campaign, one tenant per client", 64, warmup, measure, () -> {
-                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", own.get().runtimeKey(),
-                            Api.execute("ads.create_campaign", "s-" + seq.incrementAndGet(), campaign(seq.get())));
-                    return outcome(a, 200);
-                });
-                report.add(spread.row());
-                double peak = governed.stream().mapToDouble(Result::perSecond).max().orElse(1);
-                Result half = paced("governed create_campaign at half of peak", peak / 2, 64, warmup, measure, () -> {
-                    Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                            Api.execute("ads.create_campaign", "h-" + seq.incrementAndGet(), campaign(seq.get())));
-                    return outcome(a, 200);
-                });
-                report.add(half.row());
-                fastRss = broker.peakRssMib();
             }
             List<Result> floor = new ArrayList<>();
-            for (int clients : CLIENTS) {
-                floor.add(floor(url + "floor", clients, 1, warmup, measure));
-                report.add(floor.getLast().row());
+            Result floorSpread = null;
+            if (only.contains("floor")) {
+                for (int clients : CLIENTS) {
+                    floor.add(floor(url + "floor", clients, 1, warmup, measure));
+                    report.add(floor.getLast().row());
+                }
+                floorSpread = floor(url + "floor", 64, 64, warmup, measure);
+                report.add(floorSpread.row());
             }
-            Result floorSpread = floor(url + "floor", 64, 64, warmup, measure);
-            report.add(floorSpread.row());
             report.add("");
-            for (int i = 0; i < CLIENTS.length; i++) {
+            for (int i = 0; i < Math.min(governed.size(), floor.size()); i++) {
                 report.add(String.format("Broker / floor at %d clients: %.0f%%", CLIENTS[i],
                         100 * governed.get(i).perSecond() / floor.get(i).perSecond()));
             }
-            report.add(String.format("Broker / floor at 64 clients, one tenant each: %.0f%%",
-                    100 * spread.perSecond() / floorSpread.perSecond()));
-            report.add("Peak resident memory of the broker process (heap capped at 512 MiB): " + fastRss + " MiB");
-            report.add("");
-            try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m")) {
-                report.addAll(slowProvider(new Api(broker.base), 1_000, 100));
-                report.add("Peak resident memory of the broker process during the slow-provider run: "
-                        + broker.peakRssMib() + " MiB");
+            if (spread != null && floorSpread != null) {
+                report.add(String.format("Broker / floor at 64 clients, one tenant each: %.0f%%",
+                        100 * spread.perSecond() / floorSpread.perSecond()));
+            }
+            if (fast) {
+                report.add("Peak resident memory of the broker process (heap capped at 512 MiB): " + fastRss + " MiB");
+                report.add("");
+            }
+            if (only.contains("slow")) {
+                try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m",
+                        brokerJvm)) {
+                    report.addAll(slowProvider(new Api(broker.base), 1_000, 100));
+                    report.add("Peak resident memory of the broker process during the slow-provider run: "
+                            + broker.peakRssMib() + " MiB");
+                }
             }
         }
         String text = String.join("\n", report) + "\n";

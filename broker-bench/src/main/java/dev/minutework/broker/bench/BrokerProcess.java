@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The broker under test: its executable jar in a child JVM, as an operator runs it. */
@@ -26,7 +28,8 @@ final class BrokerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static BrokerProcess start(Path jar, String jdbcUrl, Duration providerLatency, String heap) throws Exception {
+    static BrokerProcess start(Path jar, String jdbcUrl, Duration providerLatency, String heap, List<String> jvmOptions)
+            throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -34,7 +37,10 @@ final class BrokerProcess implements AutoCloseable {
         Path data = Files.createTempDirectory("broker-bench-data");
         Path log = Files.createTempFile("broker-bench", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("SERVER_PORT", String.valueOf(port));
         env.put("BROKER_DATABASE_URL", jdbcUrl);

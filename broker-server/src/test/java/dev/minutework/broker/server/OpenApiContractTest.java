@@ -354,6 +354,8 @@ class OpenApiContractTest {
         Checked asked = execute(runtime, "ads.create_campaign", "launch-1", campaign).expect(202);
         assertThat(asked.text("/status")).isEqualTo("awaiting_approval");
         assertThat(asked.header("Idempotent-Replayed")).isEqualTo("false");
+        assertThat(asked.header("Server-Timing")).as("no provider call before approval")
+                .matches("broker;dur=[0-9.]+, provider;dur=0\\.00");
         String approvalId = asked.text("/approval_id");
         String executionId = asked.text("/execution_id");
         Checked replayed = execute(runtime, "ads.create_campaign", "launch-1", campaign).expect(202);
@@ -440,6 +442,8 @@ class OpenApiContractTest {
         Checked report = execute(runtime, "ads.fetch_report", "report-1", Map.of("since", since, "until", today,
                 "granularity", "day")).expect(200);
         assertThat(report.at("/result/rows")).as("report %s", report.raw()).hasSize(3);
+        assertThat(Double.parseDouble(report.header("Server-Timing").replaceAll(".*provider;dur=", "")))
+                .as("the report's provider call is timed apart: %s", report.header("Server-Timing")).isPositive();
         execute(runtime, "ads.fetch_report", "report-2", Map.of("campaign_id", campaignId, "since", since, "until", today,
                 "granularity", "total")).expect(200);
 

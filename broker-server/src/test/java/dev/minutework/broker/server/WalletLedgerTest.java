@@ -235,6 +235,46 @@ class WalletLedgerTest extends BrokerTestCase {
         Ledger.assertConsistent(jdbc, t.id());
     }
 
+    @Test
+    void aReservationTheLedgerRefusesChangesNothing() {
+        // the HTTP pipeline checks the cap and the credits before reserving, so only a race reaches these
+        // refusals of the ledger's single reserve statement: call it directly, as that race would
+        Story.Tenant t = story.tenant("Ledger refusals", Story.Setup.ready());
+        JsonNode first = story.createApproved(t, "ledger-1", Story.campaign("First", 50_000));
+        String execution = first.get("execution_id").asString();
+        String authorization = jdbc.sql("select id from spend_authorizations where tenant_id = :t").param("t", t.id())
+                .query(String.class).single();
+        // cap 100,000 with 50,000 reserved; wallet 80,000 with 50,000 reserved
+        assertThat(reserveRolledBack(t, execution, authorization, 50_001)).isEqualTo("budget_exceeded");
+        assertThat(reserveRolledBack(t, execution, authorization, 30_001)).isEqualTo("insufficient_credits");
+        assertThat(reserveRolledBack(t, execution, authorization, 30_000)).isEqualTo("reserved");
+        JsonNode w = story.wallet(t);
+        assertThat(w.get("reserved_minor").asLong()).isEqualTo(50_000);
+        assertThat(jdbc.sql("select reserved_minor from spend_authorizations where id = :a").param("a", authorization)
+                .query(Long.class).single()).isEqualTo(50_000L);
+        assertThat(jdbc.sql("select count(*) from spend_reservations where tenant_id = :t").param("t", t.id())
+                .query(Long.class).single()).isEqualTo(1L);
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+        Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    /** Reserves in a transaction that always rolls back: the refusal's code, or "reserved". */
+    private static String reserveRolledBack(Story.Tenant t, String execution, String authorization, long amount) {
+        return broker.bean(TransactionTemplate.class).execute(s -> {
+            s.setRollbackOnly();
+            broker.bean(Receipts.class).lockChain(t.id());
+            try {
+                SpendLedger.Reservation r = broker.bean(SpendLedger.class).reserve(t.id(), execution, authorization, null,
+                        dev.minutework.broker.core.money.Money.of(amount, "USD"), "test");
+                assertThat(jdbc.sql("select amount_minor from spend_reservations where id = :r").param("r", r.id())
+                        .query(Long.class).optional()).as("the row, inside its transaction").contains(amount);
+                return "reserved";
+            } catch (dev.minutework.broker.server.api.ApiException e) {
+                return e.code().wire();
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static Http.Response debit(String key, long amount, String reference) {

@@ -2,6 +2,7 @@ package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,10 +22,16 @@ class ExecuteController {
     }
 
     @PostMapping("/v1/integration-broker/execute")
-    ResponseEntity<Map<String, Object>> execute(Caller caller, @RequestBody Map<String, Object> body) {
+    ResponseEntity<Map<String, Object>> execute(Caller caller, @RequestBody Map<String, Object> body,
+            HttpServletRequest request) {
         ExecutionPipeline.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME, Role.AGENT), body);
-        return ResponseEntity.status(answer.status()).header("Idempotent-Replayed", String.valueOf(answer.replayed()))
-                .body(answer.body());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(answer.status())
+                .header("Idempotent-Replayed", String.valueOf(answer.replayed()));
+        String timing = ServerTiming.header(request);
+        if (timing != null) {
+            response.header("Server-Timing", timing);
+        }
+        return response.body(answer.body());
     }
 
     @GetMapping("/v1/executions/{id}")

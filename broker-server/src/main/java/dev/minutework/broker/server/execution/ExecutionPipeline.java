@@ -373,13 +373,16 @@ public class ExecutionPipeline {
         Money impact = plan.impact() == null ? null : plan.impact();
         long impactMinor = impact == null ? 0 : impact.amountMinor();
         String currency = impact == null ? null : impact.currency();
+        List<Approvals.Grant> candidates = standingCandidates(req, impact);
         ApiException[] refusal = new ApiException[1];
+        Executions.Execution[] inserted = new Executions.Execution[1];
         String outcome = tx.execute(s -> {
             receipts.lockChain(tenant);
-            String grantId = standingGrant(req, impact);
-            if (executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
+            String grantId = consumeStandingGrant(req, impact, candidates);
+            inserted[0] = executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
                     req.connector(), req.action().name(), req.provider(), grantId == null ? "awaiting_approval" : "executing",
-                    req.key().keyId(), impactMinor, currency).isEmpty()) {
+                    req.key().keyId(), grantId, impactMinor, currency).orElse(null);
+            if (inserted[0] == null) {
                 s.setRollbackOnly();
                 return "replay";
             }
@@ -394,7 +397,6 @@ public class ExecutionPipeline {
                         Map.of("approval_id", approvalId, "payload_digest", req.digest(), "spend_impact_minor", impactMinor));
                 return "awaiting";
             }
-            executions.setApproval(tenant, executionId, null, grantId);
             receipts.record(tenant, "approval.standing_grant_applied", executionId, req.key().actor(),
                     Map.of("grant_id", grantId, "spend_impact_minor", impactMinor));
             try {
@@ -415,19 +417,31 @@ public class ExecutionPipeline {
                 return new Answer(202, ExecutionViews.view(executions.find(tenant, executionId).orElseThrow()), false);
             }
             default -> {
-                Executions.Execution done = call(req.key().actor(), executions.find(tenant, executionId).orElseThrow(), plan);
+                Executions.Execution done = call(req.key().actor(), inserted[0], plan);
                 return new Answer(statusOf(done), ExecutionViews.view(done), false);
             }
         }
     }
 
-    /** Finds and consumes a standing grant that covers the request, or returns null. */
-    private String standingGrant(Request req, Money impact) {
+    /**
+     * The tenant's standing grants that would cover the request as they stand now, read before the
+     * gate's transaction: which of them still does is decided by the conditional update that
+     * consumes it, inside the transaction.
+     */
+    private List<Approvals.Grant> standingCandidates(Request req, Money impact) {
         Money need = impact == null ? Money.zero("USD") : impact;
-        for (Approvals.Grant g : approvals.standingCandidates(req.key().tenantId(), req.provider(), req.action().name())) {
-            String why = ApprovalCoverage.standingGrantRefusal(g.terms(), req.action().name(), req.provider(), need,
-                    req.key().keyId(), clock.instant());
-            if (why == null && approvals.consume(req.key().tenantId(), g.id(), need.amountMinor(), need.currency())) {
+        Instant now = clock.instant();
+        return approvals.standingCandidates(req.key().tenantId(), req.provider(), req.action().name()).stream()
+                .filter(g -> ApprovalCoverage.standingGrantRefusal(g.terms(), req.action().name(), req.provider(), need,
+                        req.key().keyId(), now) == null)
+                .toList();
+    }
+
+    /** Consumes the first candidate standing grant that still covers the request, or returns null. */
+    private String consumeStandingGrant(Request req, Money impact, List<Approvals.Grant> candidates) {
+        Money need = impact == null ? Money.zero("USD") : impact;
+        for (Approvals.Grant g : candidates) {
+            if (approvals.consume(req.key().tenantId(), g.id(), need.amountMinor(), need.currency())) {
                 return g.id();
             }
         }
@@ -444,20 +458,22 @@ public class ExecutionPipeline {
     private Answer runRead(Request req, Plan plan, Map<String, Object> ctx) {
         String tenant = req.key().tenantId();
         String executionId = Ids.next("exe");
-        Boolean inserted = tx.execute(s -> {
+        Executions.Execution inserted = tx.execute(s -> {
             receipts.lockChain(tenant);
-            if (executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(), req.connector(),
-                    req.action().name(), req.provider(), "executing", req.key().keyId(), 0, null).isEmpty()) {
+            Optional<Executions.Execution> row = executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(),
+                    req.digest(), req.connector(), req.action().name(), req.provider(), "executing", req.key().keyId(), null,
+                    0, null);
+            if (row.isEmpty()) {
                 s.setRollbackOnly();
-                return false;
+                return null;
             }
             receipts.record(tenant, "execution.accepted", executionId, req.key().actor(), ctx);
-            return true;
+            return row.get();
         });
-        if (!Boolean.TRUE.equals(inserted)) {
+        if (inserted == null) {
             return replay(req, ctx).orElseThrow();
         }
-        Executions.Execution done = call(req.key().actor(), executions.find(tenant, executionId).orElseThrow(), plan);
+        Executions.Execution done = call(req.key().actor(), inserted, plan);
         return new Answer(statusOf(done), ExecutionViews.view(done), false);
     }
 
@@ -622,11 +638,12 @@ public class ExecutionPipeline {
                     "the provider account's credentials do not decrypt under the master keyset");
         }
         faultPoints.reached("after_provider_call");
-        complete(actor, e, plan, input, outcome);
-        return executions.find(e.tenantId(), e.id()).orElseThrow();
+        Executions.Execution after = complete(actor, e, plan, input, outcome);
+        return after != null ? after : executions.find(e.tenantId(), e.id()).orElseThrow();
     }
 
     private ProviderOutcome callAdapter(ProviderRouting.Route route, ProviderRequest request) {
+        long started = System.nanoTime();
         try {
             return route.factory().create(route.context()).execute(request);
         } catch (RuntimeException ex) {
@@ -634,6 +651,8 @@ public class ExecutionPipeline {
             log.warn("adapter {} failed on execution {}: {}", route.factory().id(), request.brokerReference(),
                     ex.getClass().getName());
             return new ProviderOutcome.Unknown("adapter fault: " + ex.getClass().getSimpleName());
+        } finally {
+            ServerTiming.providerCall(System.nanoTime() - started);
         }
     }
 
@@ -690,9 +709,9 @@ public class ExecutionPipeline {
         return executions.find(tenant, e.id()).map(Executions.Execution::status).orElseThrow();
     }
 
-    private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
+    private Executions.Execution complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
             ProviderOutcome outcome) {
-        complete(actor, e, plan, input, outcome, null);
+        return complete(actor, e, plan, input, outcome, null);
     }
 
     /**
@@ -700,9 +719,10 @@ public class ExecutionPipeline {
      * in one transaction; {@code reconciledVerdict}, when not null, is receipted first as the
      * reconciliation that learned the outcome.
      */
-    private void complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
+    private Executions.Execution complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
             ProviderOutcome outcome, String reconciledVerdict) {
         String tenant = e.tenantId();
+        Executions.Execution[] after = new Executions.Execution[1];
         tx.executeWithoutResult(s -> {
             receipts.lockChain(tenant);
             if (reconciledVerdict != null) {
@@ -711,7 +731,7 @@ public class ExecutionPipeline {
             switch (outcome) {
                 case ProviderOutcome.Succeeded ok -> {
                     Map<String, Object> result = project(actor, e, plan, input, ok);
-                    executions.transition(tenant, e.id(), List.of("executing"), "succeeded", result, null);
+                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "succeeded", result, null).orElse(null);
                     Map<String, Object> d = new HashMap<>();
                     d.put("object_id", result.get("object_id"));
                     d.put("provider_object_id", ok.providerObjectId());
@@ -726,7 +746,7 @@ public class ExecutionPipeline {
                     Map<String, Object> err = error(code, truncate(r.message()), null);
                     err.put("provider_code", truncate(r.providerCode()));
                     err.put("kind", r.kind().name().toLowerCase(Locale.ROOT));
-                    executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
+                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "failed", null, err).orElse(null);
                     receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code", code.wire(),
                             "provider_code", truncate(r.providerCode()), "requested_by_key_id", e.requestedByKeyId()));
                 }
@@ -734,19 +754,20 @@ public class ExecutionPipeline {
                     releaseAll(tenant, e.id(), "provider_rate_limited", actor);
                     Map<String, Object> err = error(ErrorCode.PROVIDER_RATE_LIMITED, "the provider is rate limiting", null);
                     err.put("retry_after_seconds", rl.retryAfter().toSeconds());
-                    executions.transition(tenant, e.id(), List.of("executing"), "failed", null, err);
+                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "failed", null, err).orElse(null);
                     receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code",
                             ErrorCode.PROVIDER_RATE_LIMITED.wire(), "requested_by_key_id", e.requestedByKeyId()));
                 }
                 case ProviderOutcome.Unknown u -> {
                     // invariant 7: the reservation stays held until reconciliation knows the outcome
-                    executions.transition(tenant, e.id(), List.of("executing"), "outcome_unknown", null,
-                            error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null));
+                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "outcome_unknown", null,
+                            error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null)).orElse(null);
                     receipts.record(tenant, "execution.outcome_unknown", e.id(), actor,
                             Map.of("reason", truncate(u.reason()), "requested_by_key_id", e.requestedByKeyId()));
                 }
             }
         });
+        return after[0];
     }
 
     private Map<String, Object> project(String actor, Executions.Execution e, Plan plan, Map<String, Object> in,

@@ -18,12 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 public class Executions {
 
-    private static final String SELECT = """
-            select id, tenant_id, idempotency_key, payload, payload_digest, connector, action, provider, status,
-                   requested_by_key_id, approval_id, grant_id, spend_impact_minor, currency, result::text as result,
-                   error::text as error, created_at, updated_at
-            from executions
+    private static final String COLUMNS = """
+            id, tenant_id, idempotency_key, payload, payload_digest, connector, action, provider, status,
+            requested_by_key_id, approval_id, grant_id, spend_impact_minor, currency, result::text as result,
+            error::text as error, created_at, updated_at
             """;
+    private static final String SELECT = "select " + COLUMNS + " from executions ";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -40,22 +40,24 @@ public class Executions {
             String approvalId, String grantId, long spendImpactMinor, String currency, Map<String, Object> result,
             Map<String, Object> error, OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
 
-    /** Inserts a new execution; empty when the tenant already used this idempotency key. */
-    public Optional<String> insert(String id, String tenantId, String key, String payload, String digest,
-            String connector, String action, String provider, String status, String requestedBy, long impact,
-            String currency) {
+    /**
+     * Inserts a new execution, run under standing grant {@code grantId} when not null; empty when the
+     * tenant already used this idempotency key.
+     */
+    public Optional<Execution> insert(String id, String tenantId, String key, String payload, String digest,
+            String connector, String action, String provider, String status, String requestedBy, String grantId,
+            long impact, String currency) {
         OffsetDateTime now = now();
         return jdbc.sql("""
                 insert into executions (id, tenant_id, idempotency_key, payload, payload_digest, connector, action,
-                    provider, status, requested_by_key_id, spend_impact_minor, currency, created_at, updated_at)
-                values (:id, :t, :key, :payload, :digest, :connector, :action, :provider, :status, :by, :impact,
+                    provider, status, requested_by_key_id, grant_id, spend_impact_minor, currency, created_at, updated_at)
+                values (:id, :t, :key, :payload, :digest, :connector, :action, :provider, :status, :by, :grant, :impact,
                     :currency, :now, :now)
                 on conflict (tenant_id, idempotency_key) do nothing
-                returning id
-                """).param("id", id).param("t", tenantId).param("key", key).param("payload", payload)
+                returning\s""" + COLUMNS).param("id", id).param("t", tenantId).param("key", key).param("payload", payload)
                 .param("digest", digest).param("connector", connector).param("action", action)
-                .param("provider", provider).param("status", status).param("by", requestedBy).param("impact", impact)
-                .param("currency", currency).param("now", now).query(String.class).optional();
+                .param("provider", provider).param("status", status).param("by", requestedBy).param("grant", grantId)
+                .param("impact", impact).param("currency", currency).param("now", now).query(this::map).optional();
     }
 
     public void setApproval(String tenantId, String id, String approvalId, String grantId) {
@@ -66,13 +68,20 @@ public class Executions {
     /** Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. */
     public boolean transition(String tenantId, String id, List<String> from, String to, Map<String, Object> result,
             Map<String, Object> error) {
+        return moved(tenantId, id, from, to, result, error).isPresent();
+    }
+
+    /** The same, answering the execution as the move left it; empty when it was elsewhere. */
+    public Optional<Execution> moved(String tenantId, String id, List<String> from, String to,
+            Map<String, Object> result, Map<String, Object> error) {
         return jdbc.sql("""
                 update executions set status = :to, result = coalesce(cast(:result as jsonb), result),
                     error = cast(:error as jsonb), updated_at = :now
                 where tenant_id = :t and id = :id and status = any(:from)
-                """).param("to", to).param("result", result == null ? null : json.writeValueAsString(result))
+                returning\s""" + COLUMNS).param("to", to).param("result", result == null ? null : json.writeValueAsString(result))
                 .param("error", error == null ? null : json.writeValueAsString(error)).param("now", now())
-                .param("t", tenantId).param("id", id).param("from", from.toArray(String[]::new)).update() == 1;
+                .param("t", tenantId).param("id", id).param("from", from.toArray(String[]::new)).query(this::map)
+                .optional();
     }
 
     /**

@@ -2,8 +2,14 @@ package dev.minutework.broker.server.receipts;
 
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.receipt.ReceiptChain;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -15,8 +21,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Per-tenant hash chains. The first use of a chain in a transaction locks its head row
  * ({@code SELECT … FOR UPDATE}), so links of one tenant's chain are appended one transaction at a
  * time, across broker processes, with gapless sequence numbers. Within the transaction the head
- * is kept in memory and written back once, just before commit: a decision that appends several
- * receipts moves the head row once, not once per receipt.
+ * is kept in memory, and the links' rows are held back: just before commit they are inserted in
+ * one batch per table and the heads moved in one more, so a decision that appends several receipts
+ * costs two round trips to the database, not two per receipt. A transaction that rolls back
+ * inserts nothing and leaves the heads where they were.
  */
 @Component
 public class Chains {
@@ -37,19 +45,32 @@ public class Chains {
             """;
 
     private final JdbcClient jdbc;
+    private final NamedParameterJdbcTemplate batch;
 
-    Chains(JdbcClient jdbc) {
+    Chains(JdbcClient jdbc, NamedParameterJdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
     }
 
-    /** The next link of a chain: the caller inserts its row in the same transaction. */
+    /** A link of a chain: its sequence number, canonical payload, digest and hashes. */
     public record Link(long seq, String payload, String payloadDigest, String prevHash, String hash) {}
 
     /** The recorded head of a chain. */
     public record Head(long seq, String hash) {}
 
+    /**
+     * Appends a link and holds its row back until just before commit: {@code row} maps the link to
+     * the parameters of {@code insertSql}, which inserts it.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
-    public Link next(String chain, String tenantId, String kind, Map<String, Object> payload) {
+    public Link append(String chain, String tenantId, String kind, Map<String, Object> payload, String insertSql,
+            Function<Link, Map<String, Object>> row) {
+        Link link = next(chain, tenantId, kind, payload);
+        pending().rows.computeIfAbsent(insertSql, k -> new ArrayList<>()).add(row.apply(link));
+        return link;
+    }
+
+    private Link next(String chain, String tenantId, String kind, Map<String, Object> payload) {
         Pending head = held(chain, tenantId);
         long seq = head.seq + 1;
         String canonical = CanonicalJson.canonicalize(payload);
@@ -85,31 +106,50 @@ public class Chains {
         }
     }
 
-    private Pending held(String chain, String tenantId) {
-        @SuppressWarnings("unchecked")
-        Map<String, Pending> heads = (Map<String, Pending>) TransactionSynchronizationManager.getResource(this);
-        if (heads == null) {
-            Map<String, Pending> fresh = new LinkedHashMap<>();
-            TransactionSynchronizationManager.bindResource(this, fresh);
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void beforeCommit(boolean readOnly) {
-                    for (Pending p : fresh.values()) {
-                        if (p.moved) {
-                            jdbc.sql(MOVE_HEAD).param("seq", p.seq).param("hash", p.hash).param("tenant", p.tenantId)
-                                    .param("chain", p.chain).update();
-                        }
-                    }
-                }
+    /** What the current transaction holds: locked heads and the rows of the links it appended. */
+    private static final class Held {
+        final Map<String, Pending> heads = new LinkedHashMap<>();
+        final Map<String, List<Map<String, Object>>> rows = new LinkedHashMap<>();
+    }
 
-                @Override
-                public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(Chains.this);
-                }
-            });
-            heads = fresh;
+    private Held pending() {
+        Held held = (Held) TransactionSynchronizationManager.getResource(this);
+        if (held != null) {
+            return held;
         }
-        return heads.computeIfAbsent(chain + "|" + tenantId, k -> new Pending(chain, tenantId, lockHead(chain, tenantId)));
+        Held fresh = new Held();
+        TransactionSynchronizationManager.bindResource(this, fresh);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void beforeCommit(boolean readOnly) {
+                writeHeld(fresh);
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(Chains.this);
+            }
+        });
+        return fresh;
+    }
+
+    private void writeHeld(Held held) {
+        held.rows.forEach((sql, rows) -> batch.batchUpdate(sql, rows.stream()
+                .map(MapSqlParameterSource::new).toArray(SqlParameterSource[]::new)));
+        held.rows.clear();
+        SqlParameterSource[] moves = held.heads.values().stream().filter(p -> p.moved)
+                .map(p -> new MapSqlParameterSource().addValue("seq", p.seq).addValue("hash", p.hash)
+                        .addValue("tenant", p.tenantId).addValue("chain", p.chain))
+                .toArray(SqlParameterSource[]::new);
+        if (moves.length > 0) {
+            batch.batchUpdate(MOVE_HEAD, moves);
+        }
+        held.heads.values().forEach(p -> p.moved = false);
+    }
+
+    private Pending held(String chain, String tenantId) {
+        return pending().heads.computeIfAbsent(chain + "|" + tenantId,
+                k -> new Pending(chain, tenantId, lockHead(chain, tenantId)));
     }
 
     private Head lockHead(String chain, String tenantId) {

@@ -5,6 +5,7 @@ import dev.minutework.broker.core.receipt.ReceiptChain;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * BrokerReceipt: one append-only, payload-digested, hash-chained row per broker decision. Callers
  * record receipts inside the transaction that makes the decision, so a decision without its
- * receipt cannot be committed.
+ * receipt cannot be committed (the rows are written just before that transaction commits).
  */
 @Repository
 public class Receipts {
@@ -68,11 +69,20 @@ public class Receipts {
         payload.put("execution_id", executionId);
         payload.put("actor", actor);
         payload.put("at", at.toString());
-        Chains.Link link = chains.next(Chains.RECEIPTS, tenantId, kind, payload);
-        jdbc.sql(INSERT).param("tenant", tenantId).param("seq", link.seq()).param("kind", kind)
-                .param("execution", executionId).param("actor", actor).param("payload", link.payload())
-                .param("digest", link.payloadDigest()).param("prev", link.prevHash()).param("hash", link.hash())
-                .param("at", at).update();
+        Chains.Link link = chains.append(Chains.RECEIPTS, tenantId, kind, payload, INSERT, l -> {
+            Map<String, Object> row = new HashMap<>();
+            row.put("tenant", tenantId);
+            row.put("seq", l.seq());
+            row.put("kind", kind);
+            row.put("execution", executionId);
+            row.put("actor", actor);
+            row.put("payload", l.payload());
+            row.put("digest", l.payloadDigest());
+            row.put("prev", l.prevHash());
+            row.put("hash", l.hash());
+            row.put("at", at);
+            return row;
+        });
         return link.seq();
     }
 

@@ -9,6 +9,7 @@ import dev.minutework.broker.server.receipts.Receipts;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +23,38 @@ import org.springframework.transaction.annotation.Transactional;
  * Reserve, release and settle — each exactly once per reservation, each with an
  * AdsSpendPolicyReceipt (amounts before and after) and a BrokerReceipt, all in the caller's
  * transaction. Reservation is two conditional UPDATEs (authorization cap, wallet available
- * credits): under any concurrency, a reservation that would overspend matches no row.
+ * credits), sent with the reservation's INSERT as one statement: under any concurrency, a
+ * reservation that would overspend matches no row.
  */
 @Component
 public class SpendLedger {
 
-    private static final String RESERVE_ON_AUTHORIZATION = """
-            update spend_authorizations set reserved_minor = reserved_minor + :amount
-            where tenant_id = :tenant and id = :id and status = 'active'
-              and reserved_minor + settled_minor + :amount <= cap_minor
-            returning reserved_minor, settled_minor
-            """;
-    private static final String RESERVE_ON_WALLET = """
-            update tenant_wallets set reserved_minor = reserved_minor + :amount, updated_at = :now
-            where tenant_id = :tenant and currency = :currency and balance_minor - reserved_minor >= :amount
-            returning balance_minor, reserved_minor
+    /**
+     * One round trip: the authorization's cap, then (only if that held) the wallet's available
+     * credits, then (only if both held) the reservation row. No row answered: the cap refused;
+     * a row without wallet figures: the credits refused.
+     */
+    private static final String RESERVE = """
+            with auth as (
+                update spend_authorizations set reserved_minor = reserved_minor + :amount
+                where tenant_id = :tenant and id = :auth and status = 'active'
+                  and reserved_minor + settled_minor + :amount <= cap_minor
+                returning reserved_minor, settled_minor
+            ), wallet as (
+                update tenant_wallets set reserved_minor = reserved_minor + :amount, updated_at = :now
+                where tenant_id = :tenant and currency = :currency and balance_minor - reserved_minor >= :amount
+                  and exists (select 1 from auth)
+                returning balance_minor, reserved_minor
+            ), reservation as (
+                insert into spend_reservations (id, tenant_id, execution_id, authorization_id, campaign_id, currency,
+                                                amount_minor, status, created_at)
+                select :id, :tenant, :execution, :auth, cast(:campaign as text), :currency, :amount, 'held', :now
+                from wallet
+                returning id
+            )
+            select auth.reserved_minor as auth_reserved, auth.settled_minor as auth_settled,
+                   wallet.balance_minor as wallet_balance, wallet.reserved_minor as wallet_reserved
+            from auth left join wallet on true
             """;
     private static final String RESOLVE = """
             update spend_reservations set status = :status, settled_minor = :settled, resolved_at = :now
@@ -74,35 +92,30 @@ public class SpendLedger {
     public Reservation reserve(String tenantId, String executionId, String authorizationId, String campaignId,
             Money amount, String actor) {
         long a = amount.amountMinor();
-        Optional<long[]> auth = jdbc.sql(RESERVE_ON_AUTHORIZATION).param("amount", a).param("tenant", tenantId)
-                .param("id", authorizationId)
-                .query((rs, n) -> new long[] {rs.getLong("reserved_minor"), rs.getLong("settled_minor")}).optional();
-        if (auth.isEmpty()) {
+        String id = Ids.next("res");
+        Optional<Long[]> row = jdbc.sql(RESERVE).param("amount", a).param("tenant", tenantId)
+                .param("auth", authorizationId).param("now", now()).param("currency", amount.currency()).param("id", id)
+                .param("execution", executionId).param("campaign", campaignId)
+                .query((rs, n) -> new Long[] {rs.getLong("auth_reserved"), rs.getLong("auth_settled"),
+                        rs.getObject("wallet_balance", Long.class), rs.getObject("wallet_reserved", Long.class)})
+                .optional();
+        if (row.isEmpty()) {
             throw new ApiException(ErrorCode.BUDGET_EXCEEDED, "the spend authorization's cap does not cover " + amount,
                     Map.of("authorization_id", authorizationId, "requested_minor", a));
         }
-        Optional<long[]> wallet = jdbc.sql(RESERVE_ON_WALLET).param("amount", a).param("now", now())
-                .param("tenant", tenantId).param("currency", amount.currency())
-                .query((rs, n) -> new long[] {rs.getLong("balance_minor"), rs.getLong("reserved_minor")}).optional();
-        if (wallet.isEmpty()) {
+        if (row.get()[2] == null) {
             throw new ApiException(ErrorCode.INSUFFICIENT_CREDITS, "the wallet's available credits do not cover " + amount,
                     Map.of("requested_minor", a));
         }
-        String id = Ids.next("res");
-        jdbc.sql("""
-                insert into spend_reservations (id, tenant_id, execution_id, authorization_id, campaign_id, currency,
-                                                amount_minor, status, created_at)
-                values (:id, :tenant, :execution, :auth, :campaign, :currency, :amount, 'held', :now)
-                """).param("id", id).param("tenant", tenantId).param("execution", executionId)
-                .param("auth", authorizationId).param("campaign", campaignId).param("currency", amount.currency())
-                .param("amount", a).param("now", now()).update();
+        long[] auth = {row.get()[0], row.get()[1]};
+        long[] wallet = {row.get()[2], row.get()[3]};
         Map<String, Object> p = policyPayload(id, executionId, authorizationId, amount);
-        p.put("authorization_reserved_before", auth.get()[0] - a);
-        p.put("authorization_reserved_after", auth.get()[0]);
-        p.put("authorization_settled", auth.get()[1]);
-        p.put("wallet_balance", wallet.get()[0]);
-        p.put("wallet_reserved_before", wallet.get()[1] - a);
-        p.put("wallet_reserved_after", wallet.get()[1]);
+        p.put("authorization_reserved_before", auth[0] - a);
+        p.put("authorization_reserved_after", auth[0]);
+        p.put("authorization_settled", auth[1]);
+        p.put("wallet_balance", wallet[0]);
+        p.put("wallet_reserved_before", wallet[1] - a);
+        p.put("wallet_reserved_after", wallet[1]);
         record(tenantId, "reserve", id, executionId, actor, p);
         return new Reservation(id, authorizationId, campaignId, amount);
     }
@@ -216,11 +229,21 @@ public class SpendLedger {
     private void record(String tenantId, String kind, String reservationId, String executionId, String actor,
             Map<String, Object> payload) {
         payload.put("decision", kind);
-        payload.put("at", now().toString());
-        Chains.Link link = chains.next(Chains.SPEND_POLICY, tenantId, kind, payload);
-        jdbc.sql(INSERT_POLICY_RECEIPT).param("tenant", tenantId).param("seq", link.seq()).param("kind", kind)
-                .param("reservation", reservationId).param("payload", link.payload()).param("digest", link.payloadDigest())
-                .param("prev", link.prevHash()).param("hash", link.hash()).param("now", now()).update();
+        OffsetDateTime at = now();
+        payload.put("at", at.toString());
+        Chains.Link link = chains.append(Chains.SPEND_POLICY, tenantId, kind, payload, INSERT_POLICY_RECEIPT, l -> {
+            Map<String, Object> row = new HashMap<>();
+            row.put("tenant", tenantId);
+            row.put("seq", l.seq());
+            row.put("kind", kind);
+            row.put("reservation", reservationId);
+            row.put("payload", l.payload());
+            row.put("digest", l.payloadDigest());
+            row.put("prev", l.prevHash());
+            row.put("hash", l.hash());
+            row.put("now", at);
+            return row;
+        });
         Map<String, Object> receipt = new LinkedHashMap<>(payload);
         receipt.put("spend_policy_receipt_seq", link.seq());
         receipt.put("spend_policy_receipt_digest", link.payloadDigest());
