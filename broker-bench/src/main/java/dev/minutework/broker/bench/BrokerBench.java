@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads and refusals over HTTP at 1, 16 and 64 clients; the raw-SQL floor of one governed
  * execution; latency at half of peak load; 1,000 executions in flight against a slow provider; and
  * the broker's peak memory. Usage (after {@code mvn -B -q install -DskipTests}):
- * {@code java -jar broker-bench/target/broker-bench-0.1.0.jar [--seconds N] [--broker-jar PATH] [--out FILE]}.
+ * {@code java -jar broker-bench/target/broker-bench-0.1.0.jar [--seconds N] [--warmup N] [--jit-warmup N]
+ * [--only governed,read,refused,spread,half,floor,slow] [--broker-jar PATH] [--broker-jvm-options "…"] [--out FILE]}.
  */
 public final class BrokerBench {
 
@@ -60,6 +61,7 @@ public final class BrokerBench {
     public static void main(String[] args) throws Exception {
         Duration measure = Duration.ofSeconds(Integer.parseInt(arg(args, "--seconds", "10")));
         Duration warmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--warmup", "3")));
+        Duration jitWarmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--jit-warmup", "20")));
         Path jar = Path.of(arg(args, "--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
         Path out = Path.of(arg(args, "--out", "target/benchmark-results.md"));
         Set<String> only = Set.of(arg(args, "--only", String.join(",", PARTS)).split(","));
@@ -73,7 +75,8 @@ public final class BrokerBench {
         }
         List<String> report = new ArrayList<>();
         report.add("Machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + System.getProperty("java.version")
-                + "; measured " + measure.toSeconds() + " s after " + warmup.toSeconds() + " s of warm-up per row.");
+                + "; each broker warmed up " + jitWarmup.toSeconds() + " s; measured " + measure.toSeconds() + " s after "
+                + warmup.toSeconds() + " s of warm-up per row.");
         report.add("");
         report.add("| workload | clients | per second | p50 ms | p99 ms | failures |");
         report.add("|---|---|---|---|---|---|");
@@ -93,6 +96,20 @@ public final class BrokerBench {
                             t.runtimeKey(), Api.execute("ads.create_campaign", "seed", campaign(1))).json().get("result"))
                             .get("object_id");
                     AtomicLong seq = new AtomicLong();
+                    // a server is measured warm: every row's code paths are compiled before the first row
+                    run("JIT warm-up", 16, Duration.ZERO, jitWarmup, () -> {
+                        long n = seq.incrementAndGet();
+                        Map<String, Object> input = switch ((int) (n % 3)) {
+                            case 0 -> campaign(n);
+                            case 1 -> Map.of("campaign_id", campaign, "since", LocalDate.now().minusDays(7).toString(),
+                                    "until", LocalDate.now().toString(), "granularity", "total");
+                            default -> Map.of("name", "x", "ad_account_id", "act_1");
+                        };
+                        String action = n % 3 == 1 ? "ads.fetch_report" : "ads.create_campaign";
+                        api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                                Api.execute(action, "w-" + n, input));
+                        return null;
+                    });
                     if (only.contains("governed") || only.contains("half")) {
                         for (int clients : CLIENTS) {
                             governed.add(run("governed create_campaign", clients, warmup, measure, () -> {
@@ -191,7 +208,7 @@ public final class BrokerBench {
             if (only.contains("slow")) {
                 try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m",
                         brokerJvm)) {
-                    report.addAll(slowProvider(new Api(broker.base), 1_000, 100));
+                    report.addAll(slowProvider(new Api(broker.base), 1_000, 100, jitWarmup));
                     report.add("Peak resident memory of the broker process during the slow-provider run: "
                             + broker.peakRssMib() + " MiB");
                 }
@@ -384,11 +401,18 @@ public final class BrokerBench {
     }
 
     /** 1,000 executions in flight at once against a provider that takes 300 ms, spread over tenants. */
-    static List<String> slowProvider(Api api, int executions, int tenants) throws Exception {
+    static List<String> slowProvider(Api api, int executions, int tenants, Duration jitWarmup) throws Exception {
         List<Api.Tenant> ts = new ArrayList<>();
         for (int i = 0; i < tenants; i++) {
             ts.add(api.readyTenant("slow " + i, 1_000 + i));
         }
+        AtomicLong warm = new AtomicLong();
+        run("JIT warm-up", 64, Duration.ZERO, jitWarmup, () -> {
+            long n = warm.incrementAndGet();
+            api.call("POST", "/v1/integration-broker/execute", ts.get((int) (n % tenants)).runtimeKey(),
+                    Api.execute("ads.create_campaign", "warm-" + n, campaign(n)));
+            return null;
+        });
         Tally tally = new Tally();
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong next = new AtomicLong();

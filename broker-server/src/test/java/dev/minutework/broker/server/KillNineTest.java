@@ -197,6 +197,106 @@ class KillNineTest {
         }
     }
 
+    /**
+     * Two broker processes serve one tenant from one PostgreSQL; one is SIGKILLed with calls in
+     * flight and restarted at once, so two janitors race over its orphans while the survivor keeps
+     * taking new work on the same receipt chain. What held: the chain (appended by three processes)
+     * verifies, every execution reached exactly one outcome with exactly one terminal receipt, the
+     * provider holds exactly the succeeded executions' campaigns, and the ledger is consistent.
+     */
+    @Test
+    void twoBrokersOnOneDatabaseSurviveTheKillOfOne() throws Exception {
+        String db = TestPostgres.newDatabase("two_brokers");
+        Path data = Files.createTempDirectory("two-brokers");
+        // the janitor may only call an execution orphaned once no live call can still be running
+        String stuckAfter = "--broker.reconcile.stuck-after=PT10S";
+        try (Simulators providers = Simulators.startAll(Clock.systemUTC())) {
+            ProviderSimulator openai = providers.forProvider("openaiads").orElseThrow();
+            openai.faults().latency(Duration.ofMillis(250));
+            openai.provision(Map.of("ad_account_id", "act_kill9"), Map.of("api_key", API_KEY));
+            Process survivor = startBroker(db, data, stuckAfter);
+            Process victim = startBroker(db, data, stuckAfter);
+            Process restarted = null;
+            try {
+                Story.Tenant t = tenant(new Story(http(survivor)), http(survivor), openai.baseUrl());
+                Story viaSurvivor = new Story(http(survivor));
+                Story viaVictim = new Story(http(victim));
+                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<Future<?>> calls = new ArrayList<>();
+                    for (int i = 0; i < 60; i++) {
+                        String key = "two-" + i;
+                        Story via = i % 2 == 0 ? viaSurvivor : viaVictim;
+                        calls.add(pool.submit(() -> via.execute(t.runtimeKey(), "ads.create_campaign", key,
+                                Story.campaign("Two " + key, 1_000))));
+                        Thread.sleep(10);
+                    }
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (jdbc.sql("select count(*) from executions where tenant_id = :t").param("t", t.id())
+                            .query(Long.class).single() < 10 && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    victim.destroyForcibly(); // SIGKILL with its calls in flight
+                    victim.waitFor(30, TimeUnit.SECONDS);
+                    restarted = startBroker(db, data, stuckAfter);
+                    for (int i = 0; i < 20; i++) { // the survivor keeps working while both janitors settle
+                        String key = "after-" + i;
+                        viaSurvivor.execute(t.runtimeKey(), "ads.create_campaign", key, Story.campaign("Two " + key, 1_000));
+                    }
+                    for (Future<?> f : calls) {
+                        try {
+                            f.get();
+                        } catch (Exception lost) {
+                            // the victim's answers died with it
+                        }
+                    }
+                }
+                awaitSettled(jdbc, t.id(), Duration.ofSeconds(90));
+                assertThat(jdbc.sql("select count(*) from broker_receipts where tenant_id = :t and kind = 'execution.reconciled'")
+                        .param("t", t.id()).query(Long.class).single()).as("the kill orphaned calls a janitor settled")
+                        .isPositive();
+
+                List<Map<String, Object>> executions = jdbc.sql("select id, status from executions where tenant_id = :t")
+                        .param("t", t.id()).query().listOfRows();
+                assertThat(executions).as("every execution that started reached an outcome")
+                        .allSatisfy(e -> assertThat(e.get("status")).isIn("succeeded", "failed"));
+                for (Map<String, Object> e : executions) {
+                    assertThat(jdbc.sql("""
+                            select count(*) from broker_receipts where tenant_id = :t and execution_id = :e
+                              and kind in ('execution.succeeded', 'execution.failed')
+                            """).param("t", t.id()).param("e", e.get("id")).query(Long.class).single())
+                            .as("one terminal receipt for %s", e).isEqualTo(1L);
+                }
+                Set<String> succeeded = new HashSet<>();
+                executions.stream().filter(e -> "succeeded".equals(e.get("status")))
+                        .forEach(e -> succeeded.add((String) e.get("id")));
+                Set<String> providerRefs = new HashSet<>();
+                for (String name : campaignNames(openai.baseUrl())) {
+                    String ref = name.substring(name.lastIndexOf('[') + 1, name.length() - 1);
+                    assertThat(providerRefs.add(ref)).as("one provider campaign per execution: %s", name).isTrue();
+                }
+                assertThat(providerRefs).as("the provider holds exactly the succeeded executions' campaigns")
+                        .isEqualTo(succeeded);
+                assertThat(jdbc.sql("select count(*) from ads_campaigns where tenant_id = :t").param("t", t.id())
+                        .query(Long.class).single()).as("one projection per succeeded execution").isEqualTo(succeeded.size());
+                Map<String, Object> wallet = JsonParser.parseObject(
+                        expect(200, http(restarted).get("/v1/wallet", t.viewerKey())).raw());
+                assertThat(((Number) wallet.get("reserved_minor")).longValue())
+                        .as("exactly the succeeded campaigns stay reserved").isEqualTo(succeeded.size() * 1_000L);
+                assertThat(JsonParser.parseObject(expect(200, http(restarted).get("/v1/receipts/verify", t.viewerKey()))
+                        .raw()).get("valid")).isEqualTo(true);
+                Ledger.assertConsistent(jdbc, t.id());
+            } finally {
+                for (Process p : new Process[] {survivor, victim, restarted}) {
+                    if (p != null) {
+                        p.destroyForcibly();
+                        p.waitFor(30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        }
+    }
+
     private static Story.Tenant tenant(Story story, Http http, URI providerBase) {
         String id = expect(201, http.post("/v1/tenants", OPERATOR, Map.of("name", "Kill nine"))).text("/tenant_id");
         String runtime = key(http, id, "runtime");
@@ -261,20 +361,29 @@ class KillNineTest {
 
     private static final Map<Process, Http> BROKERS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The broker in its own JVM (same class path), so it can be killed like a real process. */
+    /**
+     * The broker in its own JVM (same class path), so it can be killed like a real process;
+     * {@code extra} settings ({@code --name=value}) replace the defaults of the same name.
+     */
     private static Process startBroker(String db, Path data, String... extra) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                BrokerApplication.class.getName(),
-                "--server.port=" + port, "--broker.database.url=" + db, "--broker.database.user=postgres",
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String arg : List.of("--server.port=" + port, "--broker.database.url=" + db, "--broker.database.user=postgres",
                 "--broker.database.password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
                 "--broker.simulators=off", "--broker.reconcile.interval=PT0.5S", "--broker.reconcile.after=PT1S",
-                "--broker.reconcile.stuck-after=PT2S");
-        pb.command().addAll(List.of(extra));
+                "--broker.reconcile.stuck-after=PT2S")) {
+            settings.put(arg.substring(0, arg.indexOf('=')), arg);
+        }
+        for (String arg : extra) {
+            settings.put(arg.substring(0, arg.indexOf('=')), arg);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                BrokerApplication.class.getName());
+        pb.command().addAll(settings.values());
         Path log = Files.createTempFile("kill-nine-broker", ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();

@@ -717,7 +717,11 @@ public class ExecutionPipeline {
     /**
      * Records the provider's outcome: projection, reservation kept or released, status and receipts,
      * in one transaction; {@code reconciledVerdict}, when not null, is receipted first as the
-     * reconciliation that learned the outcome.
+     * reconciliation that learned the outcome. Completions of one execution are serialised by the
+     * tenant's chain lock; one that finds the execution no longer {@code executing} rolls back whole,
+     * so an outcome is projected and receipted once.
+     *
+     * @return the execution as this completion left it, or null when it was discarded
      */
     private Executions.Execution complete(String actor, Executions.Execution e, Plan plan, Map<String, Object> input,
             ProviderOutcome outcome, String reconciledVerdict) {
@@ -765,6 +769,12 @@ public class ExecutionPipeline {
                     receipts.record(tenant, "execution.outcome_unknown", e.id(), actor,
                             Map.of("reason", truncate(u.reason()), "requested_by_key_id", e.requestedByKeyId()));
                 }
+            }
+            if (after[0] == null) {
+                // another completion (the janitor's, or another process's) settled it first: keep that one whole
+                s.setRollbackOnly();
+                log.warn("execution {} was already settled when its {} outcome arrived; this completion was discarded",
+                        e.id(), outcome.getClass().getSimpleName());
             }
         });
         return after[0];
