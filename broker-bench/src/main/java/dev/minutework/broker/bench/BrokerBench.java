@@ -40,12 +40,20 @@ public final class BrokerBench {
 
     /** One measured run. */
     record Result(String workload, int clients, double perSecond, double p50, double p99, long failures,
-            Map<String, Integer> reasons) {
+            Map<String, Integer> reasons, Cpu.Sample cpuPerOp) {
         String row() {
-            return String.format("| %s | %d | %.0f | %.1f | %.1f | %d%s |", workload, clients, perSecond, p50, p99, failures,
-                    reasons.isEmpty() ? "" : " " + reasons);
+            return String.format("| %s | %d | %.0f | %.1f | %.1f | %d%s | %s | %s | %s |", workload, clients, perSecond, p50,
+                    p99, failures, reasons.isEmpty() ? "" : " " + reasons, ms(cpuPerOp.brokerMs()),
+                    ms(cpuPerOp.postgresMs()), ms(cpuPerOp.benchMs()));
+        }
+
+        private static String ms(double v) {
+            return v < 0 ? "–" : String.format("%.2f", v);
         }
     }
+
+    /** Whose CPU the current rows measure (set as each broker starts, or for the floor). */
+    private static volatile Cpu cpu;
 
     /** Runs one call: null when it did what was expected, else why not (status and error code, or the exception). */
     static String attempt(Callable<String> op) {
@@ -78,9 +86,11 @@ public final class BrokerBench {
                 + "; each broker warmed up " + jitWarmup.toSeconds() + " s; measured " + measure.toSeconds() + " s after "
                 + warmup.toSeconds() + " s of warm-up per row.");
         report.add("");
-        report.add("| workload | clients | per second | p50 ms | p99 ms | failures |");
-        report.add("|---|---|---|---|---|---|");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("bench-pg"))
+        report.add("| workload | clients | per second | p50 ms | p99 ms | failures | broker CPU ms/op "
+                + "| PostgreSQL CPU ms/op | bench client CPU ms/op |");
+        report.add("|---|---|---|---|---|---|---|---|---|");
+        Path pgData = Files.createTempDirectory("bench-pg");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(pgData)
                 .setCleanDataDirectory(true).setServerConfig("max_connections", "300").start()) {
             createDatabases(pg, "broker_fast", "broker_slow", "floor");
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
@@ -90,6 +100,7 @@ public final class BrokerBench {
             boolean fast = only.stream().anyMatch(Set.of("governed", "read", "refused", "spread", "half")::contains);
             if (fast) {
                 try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_fast", Duration.ZERO, "512m", brokerJvm)) {
+                    cpu = new Cpu(broker.pid(), pgData);
                     Api api = new Api(broker.base);
                     Api.Tenant t = api.readyTenant("bench", 0);
                     String campaign = (String) ((Map<?, ?>) api.call("POST", "/v1/integration-broker/execute",
@@ -176,7 +187,7 @@ public final class BrokerBench {
                                 });
                         report.add(half.row());
                         report.add(String.format("| … of which the broker's own time (Server-Timing, provider call "
-                                + "excluded) | 64 | | %.1f | %.1f | |", overhead.percentileMillis(0.5),
+                                + "excluded) | 64 | | %.1f | %.1f | | | | |", overhead.percentileMillis(0.5),
                                 overhead.percentileMillis(0.99)));
                     }
                     fastRss = broker.peakRssMib();
@@ -185,6 +196,7 @@ public final class BrokerBench {
             List<Result> floor = new ArrayList<>();
             Result floorSpread = null;
             if (only.contains("floor")) {
+                cpu = new Cpu(-1, pgData);
                 for (int clients : CLIENTS) {
                     floor.add(floor(url + "floor", clients, 1, warmup, measure));
                     report.add(floor.getLast().row());
@@ -208,6 +220,7 @@ public final class BrokerBench {
             if (only.contains("slow")) {
                 try (BrokerProcess broker = BrokerProcess.start(jar, url + "broker_slow", Duration.ofMillis(300), "512m",
                         brokerJvm)) {
+                    cpu = new Cpu(broker.pid(), pgData);
                     report.addAll(slowProvider(new Api(broker.base), 1_000, 100, jitWarmup));
                     report.add("Peak resident memory of the broker process during the slow-provider run: "
                             + broker.peakRssMib() + " MiB");
@@ -231,6 +244,25 @@ public final class BrokerBench {
     private static final class Tally {
         final Latencies latencies = new Latencies();
         final Map<String, Integer> failures = new ConcurrentHashMap<>();
+        final AtomicLong finishedInWindow = new AtomicLong();
+        volatile Cpu.Sample cpuBefore;
+        volatile Cpu.Sample cpuAfter;
+        volatile Thread metering;
+
+        /** Samples CPU at the start and end of the measured window, on a thread of its own. */
+        Runnable meter(long from, long until) {
+            Cpu meter = cpu;
+            return () -> metering = Thread.ofVirtual().start(() -> {
+                try {
+                    sleepUntil(from);
+                    cpuBefore = meter == null ? null : meter.sample();
+                    sleepUntil(until);
+                    cpuAfter = meter == null ? null : meter.sample();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
 
         void record(long nanos, String failure) {
             latencies.add(nanos);
@@ -239,10 +271,22 @@ public final class BrokerBench {
             }
         }
 
-        Result result(String workload, int clients, Duration measure) {
+        Result result(String workload, int clients, Duration measure) throws InterruptedException {
+            if (metering != null) {
+                metering.join();
+            }
+            Cpu.Sample perOp = cpuBefore == null || cpuAfter == null ? new Cpu.Sample(-1, -1, -1)
+                    : cpuAfter.perOp(cpuBefore, finishedInWindow.get());
             return new Result(workload, clients, latencies.count() / (double) measure.toSeconds(),
                     latencies.percentileMillis(0.5), latencies.percentileMillis(0.99),
-                    failures.values().stream().mapToLong(Integer::longValue).sum(), failures);
+                    failures.values().stream().mapToLong(Integer::longValue).sum(), failures, perOp);
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(Duration.ofNanos(wait));
         }
     }
 
@@ -279,9 +323,12 @@ public final class BrokerBench {
                 if (t0 >= from && t1 <= until) {
                     tally.record(t1 - t0, failure);
                 }
+                if (t1 >= from && t1 <= until) {
+                    tally.finishedInWindow.incrementAndGet();
+                }
             }
             return null;
-        });
+        }, tally.meter(from, until));
         return tally.result(workload, clients, measure);
     }
 
@@ -306,11 +353,15 @@ public final class BrokerBench {
                 }
                 long t0 = System.nanoTime();
                 String failure = attempt(op);
+                long t1 = System.nanoTime();
                 if (at >= from) {
-                    tally.record(System.nanoTime() - t0, failure);
+                    tally.record(t1 - t0, failure);
+                }
+                if (t1 >= from && t1 <= until) {
+                    tally.finishedInWindow.incrementAndGet();
                 }
             }
-        });
+        }, tally.meter(from, until));
         return tally.result(workload, clients, measure);
     }
 
@@ -417,25 +468,40 @@ public final class BrokerBench {
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong next = new AtomicLong();
         long[] started = new long[1];
+        Latencies own = new Latencies();
+        Cpu meter = cpu;
+        Cpu.Sample[] before = new Cpu.Sample[1];
         clients(executions, () -> {
             int n = (int) next.getAndIncrement();
             Api.Tenant t = ts.get(n % tenants);
             go.await();
             long t0 = System.nanoTime();
-            String failure = attempt(() -> outcome(api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
-                    Api.execute("ads.create_campaign", "slow-" + n, campaign(n))), 200));
+            String failure = attempt(() -> {
+                Api.Answer a = api.call("POST", "/v1/integration-broker/execute", t.runtimeKey(),
+                        Api.execute("ads.create_campaign", "slow-" + n, campaign(n)));
+                if (a.brokerMillis() >= 0) {
+                    own.add((long) (a.brokerMillis() * 1_000_000));
+                }
+                return outcome(a, 200);
+            });
             tally.record(System.nanoTime() - t0, failure);
             return null;
         }, () -> {
+            before[0] = meter == null ? null : meter.sample();
             started[0] = System.nanoTime();
             go.countDown(); // every caller is waiting: release them all at once
         });
         double seconds = (System.nanoTime() - started[0]) / 1e9;
+        Cpu.Sample perOp = meter == null || before[0] == null ? new Cpu.Sample(-1, -1, -1)
+                : meter.sample().perOp(before[0], executions);
         Result r = tally.result("slow provider", executions, Duration.ofSeconds(1));
         return List.of(String.format(
                 "Slow provider (300 ms per call): %d executions over %d tenants in flight at once completed in %.2f s "
-                        + "(%.1f× the provider latency); p50 %.0f ms, p99 %.0f ms; %d failures.",
-                executions, tenants, seconds, seconds / 0.3, r.p50(), r.p99(), r.failures()));
+                        + "(%.1f× the provider latency); p50 %.0f ms, p99 %.0f ms; %d failures. The broker's own time "
+                        + "(Server-Timing) p50 %.0f ms, p99 %.0f ms. CPU per execution: broker %.2f ms, PostgreSQL "
+                        + "%.2f ms, bench client %.2f ms.",
+                executions, tenants, seconds, seconds / 0.3, r.p50(), r.p99(), r.failures(), own.percentileMillis(0.5),
+                own.percentileMillis(0.99), perOp.brokerMs(), perOp.postgresMs(), perOp.benchMs()));
     }
 
     /** Null when the answer is the expected status and, for executions, {@code succeeded}; else a reason. */

@@ -80,6 +80,10 @@ final class BrokerProcess implements AutoCloseable {
         throw new IllegalStateException("the broker did not become healthy; see " + log);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Peak resident set size of the broker process so far (Linux {@code VmHWM}), in MiB; -1 elsewhere. */
     long peakRssMib() {
         try {

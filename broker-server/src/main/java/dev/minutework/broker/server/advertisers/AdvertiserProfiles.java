@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.advertisers;
 
+import dev.minutework.broker.server.config.Reads;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -49,12 +50,18 @@ public class AdvertiserProfiles {
     }
 
     public Optional<Profile> find(String tenantId) {
-        return jdbc.sql("""
+        Reads.Read<Profile> read = read();
+        return jdbc.sql(read.sql()).param("tenant", tenantId).query(read.mapper()).optional();
+    }
+
+    /** {@link #find} as a read of a round trip: parameter {@code tenant}. */
+    public Reads.Read<Profile> read() {
+        return new Reads.Read<>("""
                 select tenant_id, legal_name, verification_status, terms_version, terms_accepted_at, terms_accepted_by,
                        updated_at
-                from advertiser_profiles where tenant_id = :t
-                """).param("t", tenantId).query((rs, n) -> new Profile(rs.getString(1), rs.getString(2), rs.getString(3),
+                from advertiser_profiles where tenant_id = :tenant
+                """, (rs, n) -> new Profile(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getString(6),
-                rs.getObject(7, OffsetDateTime.class))).optional();
+                rs.getObject(7, OffsetDateTime.class)));
     }
 }

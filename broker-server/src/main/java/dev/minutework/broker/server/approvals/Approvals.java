@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.approvals;
 
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.Ids;
@@ -88,12 +89,20 @@ public class Approvals {
 
     /** Standing grants of a tenant for a provider that are approved and unexpired now. */
     public List<Grant> standingCandidates(String tenantId, String provider, String action) {
-        return jdbc.sql(SELECT + """
-                 where tenant_id = :t and kind = 'standing' and status = 'approved' and provider = :p
-                   and :a = any(actions) and expires_at > :now
+        return jdbc.sql(standingRead().sql()).param("tenant", tenantId).param("provider", provider).param("action", action)
+                .param("now", now()).query(this::map).list();
+    }
+
+    /**
+     * {@link #standingCandidates} as a read of a round trip: parameters {@code tenant},
+     * {@code provider}, {@code action}, {@code now}.
+     */
+    public Reads.Read<Grant> standingRead() {
+        return new Reads.Read<>(SELECT + """
+                 where tenant_id = :tenant and kind = 'standing' and status = 'approved' and provider = :provider
+                   and :action = any(actions) and expires_at > :now
                  order by expires_at
-                """).param("t", tenantId).param("p", provider).param("a", action).param("now", now())
-                .query(this::map).list();
+                """, this::map);
     }
 
     /** Consumes {@code impact} of a standing grant's ceiling; false when it no longer covers it. */

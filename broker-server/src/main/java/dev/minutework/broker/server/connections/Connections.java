@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.connections;
 
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.Ids;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -55,6 +56,12 @@ public class Connections {
     public Optional<Connection> find(String tenantId, String id) {
         return jdbc.sql(SELECT + " where tenant_id = :tenant and id = :id").param("tenant", tenantId).param("id", id)
                 .query(this::map).optional();
+    }
+
+    /** {@link #live} as a read of a round trip: parameters {@code tenant}, {@code provider}. */
+    public Reads.Read<Connection> liveRead() {
+        return new Reads.Read<>(SELECT + " where tenant_id = :tenant and provider = :provider and status <> 'revoked'",
+                this::map);
     }
 
     /** The tenant's live (non-revoked) connection for a provider, active or suspended. */

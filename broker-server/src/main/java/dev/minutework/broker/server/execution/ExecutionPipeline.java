@@ -22,6 +22,7 @@ import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
 import dev.minutework.broker.server.approvals.Approvals;
 import dev.minutework.broker.server.connections.Connections;
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.Caller;
@@ -80,12 +81,15 @@ public class ExecutionPipeline {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final FaultPoints faultPoints;
+    private final Reads reads;
 
     ExecutionPipeline(ConnectorCatalog catalog, Connections connections,
             ProviderRouting routing, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
             Wallets wallets, SpendLedger ledger, Approvals approvals, Executions executions, Projections projections,
-            Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock, FaultPoints faultPoints) {
+            Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock, FaultPoints faultPoints,
+            Reads reads) {
         this.faultPoints = faultPoints;
+        this.reads = reads;
         this.catalog = catalog;
         this.connections = connections;
         this.routing = routing;
@@ -112,7 +116,7 @@ public class ExecutionPipeline {
     /** What the request needs from the tenant's state: references, connection, spend. */
     private record Plan(Connections.Connection connection, Map<String, String> providerIds,
             Map<String, Map<String, Object>> references, Projections.Campaign campaign, Money impact,
-            SpendAuthorizations.Authorization authorization) {}
+            SpendAuthorizations.Authorization authorization, List<Approvals.Grant> standing) {}
 
     // ------------------------------------------------------------------ execute
 
@@ -201,26 +205,82 @@ public class ExecutionPipeline {
         ctx.put("idempotency_key", idempotencyKey);
         ctx.put("payload_digest", req.digest());
 
-        Optional<Answer> replay = replay(req, ctx);
-        if (replay.isPresent()) {
-            return replay.get();
+        State state = null;
+        if (REFERENCES.stream().noneMatch(input::containsKey)) {
+            // nothing to resolve first: the replay check and every read the plan needs share one round trip
+            state = load(req, spendCurrency(req, null), true);
+            if (state.existing() != null) {
+                return replayOf(req, state.existing(), ctx);
+            }
+        } else {
+            Optional<Executions.Execution> existing = executions.findByKey(key.tenantId(), idempotencyKey);
+            if (existing.isPresent()) {
+                return replayOf(req, existing.get(), ctx);
+            }
         }
-        Plan plan = plan(req, ctx);
+        Plan plan = plan(req, ctx, state);
         return action.mutating() ? gate(req, plan, ctx) : runRead(req, plan, ctx);
     }
 
-    private Optional<Answer> replay(Request req, Map<String, Object> ctx) {
-        return executions.findByKey(req.key().tenantId(), req.idempotencyKey()).map(existing -> {
-            if (!existing.payloadDigest().equals(req.digest())) {
-                throw refuse(req.key(), null, new ApiException(ErrorCode.IDEMPOTENCY_CONFLICT,
-                        "idempotency key already used with a different payload",
-                        Map.of("execution_id", existing.id())), ctx);
-            }
-            return new Answer(statusOf(existing), ExecutionViews.view(existing), true);
-        });
+    private Answer replayOf(Request req, Executions.Execution existing, Map<String, Object> ctx) {
+        if (!existing.payloadDigest().equals(req.digest())) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                    "idempotency key already used with a different payload",
+                    Map.of("execution_id", existing.id())), ctx);
+        }
+        return new Answer(statusOf(existing), ExecutionViews.view(existing), true);
     }
 
-    private Plan plan(Request req, Map<String, Object> ctx) {
+    private Optional<Answer> replay(Request req, Map<String, Object> ctx) {
+        return executions.findByKey(req.key().tenantId(), req.idempotencyKey()).map(existing -> replayOf(req, existing, ctx));
+    }
+
+    /** Input fields naming the tenant's objects by broker id, resolved before readiness. */
+    private static final List<String> REFERENCES = List.of("campaign_id", "group_id", "creative_id");
+
+    /**
+     * What the tenant's state says about a request, read in one round trip: the execution already
+     * holding its idempotency key (when asked), the live connection, and for mutating actions the
+     * advertiser profile, the spend authorization (in {@code currency}, or whether any is active),
+     * the wallet and the standing grants for the action.
+     */
+    private record State(Executions.Execution existing, Connections.Connection connection,
+            AdvertiserProfiles.Profile profile, SpendAuthorizations.Authorization authorization, boolean anyAuthorization,
+            Wallets.Wallet wallet, List<Approvals.Grant> standing) {}
+
+    private State load(Request req, String currency, boolean withReplay) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("tenant", req.key().tenantId());
+        params.put("provider", req.provider());
+        params.put("idempotency_key", req.idempotencyKey());
+        params.put("currency", currency);
+        params.put("action", req.action().name());
+        params.put("now", OffsetDateTime.now(clock).withOffsetSameInstant(java.time.ZoneOffset.UTC));
+        Reads.Read<Executions.Execution> existing = executions.byKeyRead();
+        Reads.Read<Connections.Connection> connection = connections.liveRead();
+        Reads.Read<AdvertiserProfiles.Profile> profile = advertisers.read();
+        Reads.Read<SpendAuthorizations.Authorization> authorization = authorizations.activeRead();
+        Reads.Read<Boolean> anyAuthorization = authorizations.anyActiveRead();
+        Reads.Read<Wallets.Wallet> wallet = wallets.read();
+        Reads.Read<Approvals.Grant> standing = approvals.standingRead();
+        List<Reads.Read<?>> wanted = new ArrayList<>();
+        if (withReplay) {
+            wanted.add(existing);
+        }
+        wanted.add(connection);
+        boolean mutating = req.action().mutating();
+        if (mutating) {
+            wanted.addAll(List.of(profile, currency != null ? authorization : anyAuthorization, wallet, standing));
+        }
+        Reads.Results r = reads.together(params, wanted);
+        SpendAuthorizations.Authorization auth = mutating && currency != null ? r.optional(authorization) : null;
+        return new State(withReplay ? r.optional(existing) : null, r.optional(connection),
+                mutating ? r.optional(profile) : null, auth,
+                mutating && (currency != null ? auth != null : Boolean.TRUE.equals(r.optional(anyAuthorization))),
+                mutating ? r.optional(wallet) : null, mutating ? r.list(standing) : List.of());
+    }
+
+    private Plan plan(Request req, Map<String, Object> ctx, State loaded) {
         String tenant = req.key().tenantId();
         Map<String, Object> in = req.input();
         Refs refs = resolve(tenant, in, (kind, id) -> refuse(req.key(), null, ApiException.notFound(kind + " " + id), ctx),
@@ -228,8 +288,9 @@ public class ExecutionPipeline {
         Map<String, String> providerIds = refs.providerIds();
         Map<String, Map<String, Object>> references = refs.references();
         Projections.Campaign campaign = refs.campaign();
+        State state = loaded != null ? loaded : load(req, spendCurrency(req, campaign), false);
         List<Map<String, String>> failed = new ArrayList<>();
-        Connections.Connection connection = connections.live(tenant, req.provider()).orElse(null);
+        Connections.Connection connection = state.connection();
         if (connection == null || !connection.active()) {
             failed.add(check("connection_active", connection == null ? "no connection to " + req.provider()
                     : "connection " + connection.id() + " is " + connection.status()));
@@ -237,7 +298,7 @@ public class ExecutionPipeline {
         SpendAuthorizations.Authorization authorization = null;
         Money impact = null;
         if (req.action().mutating()) {
-            AdvertiserProfiles.Profile profile = advertisers.find(tenant).orElse(null);
+            AdvertiserProfiles.Profile profile = state.profile();
             if (profile == null || !profile.verified()) {
                 failed.add(check("advertiser_verified", profile == null ? "no advertiser profile"
                         : "advertiser verification is " + profile.verificationStatus()));
@@ -247,12 +308,12 @@ public class ExecutionPipeline {
             }
             String currency = spendCurrency(req, campaign);
             if (currency != null) {
-                authorization = authorizations.active(tenant, req.provider(), currency).orElse(null);
+                authorization = state.authorization();
                 if (authorization == null) {
                     failed.add(check("spend_authorization_active", "no active spend authorization in " + currency
                             + " for " + req.provider()));
                 }
-            } else if (!authorizations.anyActive(tenant, req.provider())) {
+            } else if (!state.anyAuthorization()) {
                 failed.add(check("spend_authorization_active", "no active spend authorization for " + req.provider()));
             }
         }
@@ -264,9 +325,9 @@ public class ExecutionPipeline {
                     failed.stream().map(f -> f.get("name")).toList()));
         }
         if (req.action().raisesSpend()) {
-            impact = spendImpact(req, campaign, authorization, ctx);
+            impact = spendImpact(req, campaign, authorization, state.wallet(), ctx);
         }
-        return new Plan(connection, providerIds, references, campaign, impact, authorization);
+        return new Plan(connection, providerIds, references, campaign, impact, authorization, state.standing());
     }
 
     /** The tenant's objects an input refers to by broker id: their provider ids, creating inputs and campaign. */
@@ -299,7 +360,7 @@ public class ExecutionPipeline {
     }
 
     private Money spendImpact(Request req, Projections.Campaign campaign,
-            SpendAuthorizations.Authorization authorization, Map<String, Object> ctx) {
+            SpendAuthorizations.Authorization authorization, Wallets.Wallet wallet, Map<String, Object> ctx) {
         Map<String, Object> in = req.input();
         Instant now = clock.instant();
         Instant authExpiry = authorization.validUntil() == null ? null : authorization.validUntil().toInstant();
@@ -344,7 +405,9 @@ public class ExecutionPipeline {
         }
         Money impact = Money.of(Math.max(0, total.amountMinor() - held), total.currency());
         if (!impact.isZero()) {
-            Wallets.Wallet wallet = wallets.get(req.key().tenantId());
+            if (wallet == null) {
+                throw ApiException.notFound("wallet");
+            }
             if (!wallet.currency().equals(impact.currency())) {
                 throw refuse(req.key(), null, new ApiException(ErrorCode.UNSUPPORTED_CURRENCY,
                         "the tenant's wallet holds " + wallet.currency() + " credits; spend in " + impact.currency()
@@ -373,7 +436,7 @@ public class ExecutionPipeline {
         Money impact = plan.impact() == null ? null : plan.impact();
         long impactMinor = impact == null ? 0 : impact.amountMinor();
         String currency = impact == null ? null : impact.currency();
-        List<Approvals.Grant> candidates = standingCandidates(req, impact);
+        List<Approvals.Grant> candidates = standingCandidates(req, impact, plan.standing());
         ApiException[] refusal = new ApiException[1];
         Executions.Execution[] inserted = new Executions.Execution[1];
         String outcome = tx.execute(s -> {
@@ -428,10 +491,10 @@ public class ExecutionPipeline {
      * gate's transaction: which of them still does is decided by the conditional update that
      * consumes it, inside the transaction.
      */
-    private List<Approvals.Grant> standingCandidates(Request req, Money impact) {
+    private List<Approvals.Grant> standingCandidates(Request req, Money impact, List<Approvals.Grant> standing) {
         Money need = impact == null ? Money.zero("USD") : impact;
         Instant now = clock.instant();
-        return approvals.standingCandidates(req.key().tenantId(), req.provider(), req.action().name()).stream()
+        return standing.stream()
                 .filter(g -> ApprovalCoverage.standingGrantRefusal(g.terms(), req.action().name(), req.provider(), need,
                         req.key().keyId(), now) == null)
                 .toList();
@@ -596,8 +659,7 @@ public class ExecutionPipeline {
         ctx.put("action", e.action());
         ctx.put("provider", e.provider());
         ctx.put("stage", "approved_execution");
-        Plan plan = plan(req, ctx);
-        return plan;
+        return plan(req, ctx, null);
     }
 
     private void failApproved(Caller.TenantKey approver, Approvals.Grant grant, Executions.Execution execution,
@@ -680,7 +742,7 @@ public class ExecutionPipeline {
                     (field, provider) -> { });
             Connections.Connection connection = connections.live(tenant, e.provider()).orElseThrow(
                     () -> new IllegalStateException("no connection to " + e.provider() + " any more"));
-            plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null);
+            plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null, List.of());
             ProviderRouting.Route route = routing.route(e.provider(), connection.providerAccountId()).orElseThrow();
             verdict = route.factory().create(route.context()).reconcile(e.action(), e.id());
         } catch (GeneralSecurityException | RuntimeException ex) {

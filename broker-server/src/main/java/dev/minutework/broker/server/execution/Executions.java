@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.execution;
 
+import dev.minutework.broker.server.config.Reads;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -115,6 +116,11 @@ public class Executions {
     public Optional<Execution> find(String tenantId, String id) {
         return jdbc.sql(SELECT + " where tenant_id = :t and id = :id").param("t", tenantId).param("id", id)
                 .query(this::map).optional();
+    }
+
+    /** {@link #findByKey} as a read of a round trip: parameters {@code tenant}, {@code idempotency_key}. */
+    public Reads.Read<Execution> byKeyRead() {
+        return new Reads.Read<>(SELECT + " where tenant_id = :tenant and idempotency_key = :idempotency_key", this::map);
     }
 
     public Optional<Execution> findByKey(String tenantId, String key) {

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,6 +28,12 @@ public class SpendAuthorizations {
                and valid_from <= :now and (valid_until is null or valid_until > :now)
              order by provider nulls last, created_at desc
              limit 1
+            """;
+
+    private static final String ANY_ACTIVE = """
+            select count(*) from spend_authorizations
+            where tenant_id = :tenant and status = 'active' and (provider = :provider or provider is null)
+              and valid_from <= :now and (valid_until is null or valid_until > :now)
             """;
 
     private final JdbcClient jdbc;
@@ -69,13 +76,19 @@ public class SpendAuthorizations {
 
     /** Whether any authorization for the provider is active now, in any currency. */
     public boolean anyActive(String tenantId, String provider) {
-        return jdbc.sql("""
-                select count(*) from spend_authorizations
-                where tenant_id = :tenant and status = 'active' and (provider = :provider or provider is null)
-                  and valid_from <= :now and (valid_until is null or valid_until > :now)
-                """).param("tenant", tenantId).param("provider", provider)
+        return jdbc.sql(ANY_ACTIVE).param("tenant", tenantId).param("provider", provider)
                 .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
                 .query(Long.class).single() > 0;
+    }
+
+    /** {@link #active} as a read of a round trip: parameters {@code tenant}, {@code provider}, {@code currency}, {@code now}. */
+    public Reads.Read<Authorization> activeRead() {
+        return new Reads.Read<>(ACTIVE, this::map);
+    }
+
+    /** {@link #anyActive} as a read of a round trip (one row, true or false): {@code tenant}, {@code provider}, {@code now}. */
+    public Reads.Read<Boolean> anyActiveRead() {
+        return new Reads.Read<>(ANY_ACTIVE, (rs, n) -> rs.getLong(1) > 0);
     }
 
     public Optional<Authorization> find(String tenantId, String id) {

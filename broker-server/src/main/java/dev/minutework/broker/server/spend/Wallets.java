@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
@@ -35,9 +36,15 @@ public class Wallets {
     public record Entry(String id, String kind, long amountMinor, String reference, boolean replayed) {}
 
     public Wallet get(String tenantId) {
-        return jdbc.sql("select tenant_id, currency, balance_minor, reserved_minor from tenant_wallets where tenant_id = :t")
-                .param("t", tenantId).query((rs, n) -> new Wallet(rs.getString(1), rs.getString(2), rs.getLong(3),
-                        rs.getLong(4))).optional().orElseThrow(() -> ApiException.notFound("wallet"));
+        Reads.Read<Wallet> read = read();
+        return jdbc.sql(read.sql()).param("tenant", tenantId).query(read.mapper()).optional()
+                .orElseThrow(() -> ApiException.notFound("wallet"));
+    }
+
+    /** {@link #get} as a read of a round trip (no row: no wallet): parameter {@code tenant}. */
+    public Reads.Read<Wallet> read() {
+        return new Reads.Read<>("select tenant_id, currency, balance_minor, reserved_minor from tenant_wallets where tenant_id = :tenant",
+                (rs, n) -> new Wallet(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
