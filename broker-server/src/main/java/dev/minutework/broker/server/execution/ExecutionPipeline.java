@@ -439,8 +439,13 @@ public class ExecutionPipeline {
         List<Approvals.Grant> candidates = standingCandidates(req, impact, plan.standing());
         ApiException[] refusal = new ApiException[1];
         Executions.Execution[] inserted = new Executions.Execution[1];
+        boolean mayReserve = impact != null && !impact.isZero() && !candidates.isEmpty();
         String outcome = tx.execute(s -> {
-            receipts.lockChain(tenant);
+            if (mayReserve) {
+                receipts.lockChainForSpend(tenant);
+            } else {
+                receipts.lockChain(tenant);
+            }
             String grantId = consumeStandingGrant(req, impact, candidates);
             inserted[0] = executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
                     req.connector(), req.action().name(), req.provider(), grantId == null ? "awaiting_approval" : "executing",
@@ -854,7 +859,6 @@ public class ExecutionPipeline {
                         (String) in.get("name"), (String) in.get("objective"), (String) in.getOrDefault("status", "paused"),
                         budget.amount().amountMinor(), budget.amount().currency(), budget.period().wire(),
                         instant(in.get("start_time")), instant(in.get("end_time")), e.id());
-                ledger.attachToCampaign(tenant, e.id(), id);
                 result.put("object_id", id);
                 result.put("status", in.getOrDefault("status", "paused"));
             }

@@ -40,6 +40,10 @@ public class Chains {
     private static final String LOCK_HEAD = """
             select seq, hash from chain_heads where tenant_id = :tenant and chain = :chain for update
             """;
+    private static final String LOCK_HEADS = """
+            select chain, seq, hash from chain_heads where tenant_id = :tenant and chain = any(:chains)
+            order by chain for update
+            """;
     private static final String MOVE_HEAD = """
             update chain_heads set seq = :seq, hash = :hash where tenant_id = :tenant and chain = :chain
             """;
@@ -88,6 +92,35 @@ public class Chains {
     public Head lock(String chain, String tenantId) {
         Pending head = held(chain, tenantId);
         return new Head(head.seq, head.hash);
+    }
+
+    /**
+     * Locks several chain heads of a tenant until the transaction ends, in one round trip when they
+     * all exist; they are locked in the order given, which must be the order every transaction
+     * takes them in.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockAll(String tenantId, List<String> chainsInOrder) {
+        Held held = pending();
+        List<String> wanted = chainsInOrder.stream().filter(c -> !held.heads.containsKey(c + "|" + tenantId)).toList();
+        if (wanted.size() > 1) {
+            List<String> sorted = wanted.stream().sorted().toList();
+            if (sorted.equals(wanted)) { // the statement locks in its ORDER BY order
+                jdbc.sql(LOCK_HEADS).param("tenant", tenantId).param("chains", wanted.toArray(String[]::new))
+                        .query((rs, n) -> {
+                            String chain = rs.getString("chain");
+                            held.heads.put(chain + "|" + tenantId, new Pending(chain, tenantId,
+                                    new Head(rs.getLong("seq"), rs.getString("hash"))));
+                            return chain;
+                        }).list();
+            }
+        }
+        // a head not locked above has never been used and is created now. Only a later chain can be
+        // missing while an earlier one exists (a spend policy receipt always comes with a broker
+        // receipt), so the order still holds
+        for (String chain : wanted) {
+            held(chain, tenantId);
+        }
     }
 
     /** A chain head locked by the current transaction, as the transaction has moved it so far. */

@@ -57,6 +57,17 @@ public class Receipts {
     }
 
     /**
+     * {@link #lockChain} for a transaction that will also reserve or release spend: the spend
+     * policy chain's head is locked with the receipt chain's, in the same round trip. Under the
+     * receipt chain's lock a tenant's money-moving transactions already run one at a time, so
+     * taking the spend policy head this early cannot deadlock.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockChainForSpend(String tenantId) {
+        chains.lockAll(tenantId, List.of(Chains.RECEIPTS, Chains.SPEND_POLICY));
+    }
+
+    /**
      * Appends a receipt. {@code details} must never hold a credential: callers pass ids, codes,
      * digests and amounts, never raw provider input or secrets.
      */

@@ -208,13 +208,6 @@ public class SpendLedger {
                 rs.getString(2), rs.getString(3), Money.of(rs.getLong(4), rs.getString(5)))).list();
     }
 
-    /** Links an execution's held reservations to the campaign it created. */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void attachToCampaign(String tenantId, String executionId, String campaignId) {
-        jdbc.sql("update spend_reservations set campaign_id = :c where tenant_id = :t and execution_id = :e and status = 'held'")
-                .param("c", campaignId).param("t", tenantId).param("e", executionId).update();
-    }
-
     private static Map<String, Object> policyPayload(String reservationId, String executionId, String authorizationId,
             Money amount) {
         Map<String, Object> p = new LinkedHashMap<>();
