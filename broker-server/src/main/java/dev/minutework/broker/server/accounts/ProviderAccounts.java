@@ -58,15 +58,18 @@ public class ProviderAccounts {
     }
 
     public Optional<View> find(String id) {
-        return jdbc.sql(SELECT + " where id = :id").param("id", id).query((rs, n) -> new View(
-                rs.getString("id"), rs.getString("provider"), rs.getString("label"),
-                json.readValue(rs.getString("scope"), new TypeReference<Map<String, String>>() {}),
-                List.of((String[]) rs.getArray("credential_names").getArray()), rs.getString("base_url"),
-                rs.getObject("created_at", OffsetDateTime.class))).optional();
+        return jdbc.sql(SELECT + " where id = :id").param("id", id).query((rs, n) -> view(rs)).optional();
     }
 
     public List<View> all() {
-        return jdbc.sql(SELECT + " order by created_at").query((rs, n) -> find(rs.getString("id")).orElseThrow()).list();
+        return jdbc.sql(SELECT + " order by created_at").query((rs, n) -> view(rs)).list();
+    }
+
+    private View view(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new View(rs.getString("id"), rs.getString("provider"), rs.getString("label"),
+                json.readValue(rs.getString("scope"), new TypeReference<Map<String, String>>() {}),
+                List.of((String[]) rs.getArray("credential_names").getArray()), rs.getString("base_url"),
+                rs.getObject("created_at", OffsetDateTime.class));
     }
 
     /**
@@ -75,9 +78,15 @@ public class ProviderAccounts {
      * @throws GeneralSecurityException when the ciphertext does not decrypt under the master keyset
      */
     public ProviderAccountContext context(String id) throws GeneralSecurityException {
-        View view = find(id).orElseThrow(() -> new IllegalStateException("provider account vanished: " + id));
-        byte[] cipher = jdbc.sql("select credentials_ciphertext from provider_accounts where id = :id").param("id", id)
-                .query((rs, n) -> rs.getBytes(1)).single();
+        record Sealed(View view, byte[] cipher) {}
+        Sealed sealed = jdbc.sql("""
+                select id, provider, label, scope::text as scope, credential_names, base_url, created_at,
+                       credentials_ciphertext
+                from provider_accounts where id = :id
+                """).param("id", id).query((rs, n) -> new Sealed(view(rs), rs.getBytes("credentials_ciphertext")))
+                .optional().orElseThrow(() -> new IllegalStateException("provider account vanished: " + id));
+        View view = sealed.view();
+        byte[] cipher = sealed.cipher();
         Map<String, String> creds = json.readValue(vault.decrypt(id, cipher), new TypeReference<Map<String, String>>() {});
         return new ProviderAccountContext(id, view.provider(), view.scope(), new ProviderCredentials(creds), view.baseUrl());
     }

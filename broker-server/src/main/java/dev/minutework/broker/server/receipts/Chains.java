@@ -2,14 +2,12 @@ package dev.minutework.broker.server.receipts;
 
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.receipt.ReceiptChain;
+import dev.minutework.broker.server.config.Writes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -21,10 +19,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Per-tenant hash chains. The first use of a chain in a transaction locks its head row
  * ({@code SELECT … FOR UPDATE}), so links of one tenant's chain are appended one transaction at a
  * time, across broker processes, with gapless sequence numbers. Within the transaction the head
- * is kept in memory, and the links' rows are held back: just before commit they are inserted in
- * one batch per table and the heads moved in one more, so a decision that appends several receipts
- * costs two round trips to the database, not two per receipt. A transaction that rolls back
- * inserts nothing and leaves the heads where they were.
+ * is kept in memory, and the links' rows are held back: just before commit they are inserted and
+ * the heads moved in one round trip to the database, however many receipts the decision appended.
+ * A transaction that rolls back inserts nothing and leaves the heads where they were.
  */
 @Component
 public class Chains {
@@ -49,11 +46,11 @@ public class Chains {
             """;
 
     private final JdbcClient jdbc;
-    private final NamedParameterJdbcTemplate batch;
+    private final Writes writes;
 
-    Chains(JdbcClient jdbc, NamedParameterJdbcTemplate batch) {
+    Chains(JdbcClient jdbc, Writes writes) {
         this.jdbc = jdbc;
-        this.batch = batch;
+        this.writes = writes;
     }
 
     /** A link of a chain: its sequence number, canonical payload, digest and hashes. */
@@ -167,17 +164,17 @@ public class Chains {
     }
 
     private void writeHeld(Held held) {
-        held.rows.forEach((sql, rows) -> batch.batchUpdate(sql, rows.stream()
-                .map(MapSqlParameterSource::new).toArray(SqlParameterSource[]::new)));
+        List<Writes.Write> writes = new ArrayList<>();
+        held.rows.forEach((sql, rows) -> rows.forEach(row -> writes.add(new Writes.Write(sql, row))));
         held.rows.clear();
-        SqlParameterSource[] moves = held.heads.values().stream().filter(p -> p.moved)
-                .map(p -> new MapSqlParameterSource().addValue("seq", p.seq).addValue("hash", p.hash)
-                        .addValue("tenant", p.tenantId).addValue("chain", p.chain))
-                .toArray(SqlParameterSource[]::new);
-        if (moves.length > 0) {
-            batch.batchUpdate(MOVE_HEAD, moves);
+        for (Pending p : held.heads.values()) {
+            if (p.moved) {
+                writes.add(new Writes.Write(MOVE_HEAD, Map.of("seq", p.seq, "hash", p.hash, "tenant", p.tenantId,
+                        "chain", p.chain)));
+                p.moved = false;
+            }
         }
-        held.heads.values().forEach(p -> p.moved = false);
+        this.writes.together(writes);
     }
 
     private Pending held(String chain, String tenantId) {

@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.config.Writes;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Story;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.dao.IncorrectUpdateSemanticsDataAccessException;
+import org.springframework.transaction.support.TransactionTemplate;
 
-/** Several reads in one round trip: each gets its own rows, in order, with the parameters they share. */
-class ReadsTest extends BrokerTestCase {
+/**
+ * Several statements in one round trip: reads each get their own rows, in order, with the
+ * parameters they share; writes each change one row, or the transaction fails whole.
+ */
+class RoundTripsTest extends BrokerTestCase {
 
     @Test
     void eachReadGetsItsOwnRows() {
@@ -41,5 +47,27 @@ class ReadsTest extends BrokerTestCase {
         Reads.Read<String> two = new Reads.Read<>("select 'a'; select 'b'", (rs, n) -> rs.getString(1));
         assertThatThrownBy(() -> broker.bean(Reads.class).together(Map.of(), List.of(two)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one statement");
+    }
+
+    @Test
+    void writesChangeOneRowEachOrNothingAtAll() {
+        Story.Tenant t = story.tenant("Writes", Story.Setup.ready());
+        Writes writes = broker.bean(Writes.class);
+        TransactionTemplate tx = broker.bean(TransactionTemplate.class);
+        String rename = "update tenants set name = :name where id = :id";
+        tx.executeWithoutResult(s -> writes.together(List.of(
+                new Writes.Write(rename, Map.of("name", "Writes once", "id", t.id())),
+                new Writes.Write(rename, Map.of("name", "Writes twice", "id", t.id())))));
+        assertThat(name(t)).isEqualTo("Writes twice");
+
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> writes.together(List.of(
+                new Writes.Write(rename, Map.of("name", "Never", "id", t.id())),
+                new Writes.Write(rename, Map.of("name", "Nobody", "id", "ten_missing"))))))
+                .isInstanceOf(IncorrectUpdateSemanticsDataAccessException.class).hasMessageContaining("got 0");
+        assertThat(name(t)).as("the failed round trip changed nothing").isEqualTo("Writes twice");
+    }
+
+    private static String name(Story.Tenant t) {
+        return jdbc.sql("select name from tenants where id = :id").param("id", t.id()).query(String.class).single();
     }
 }
