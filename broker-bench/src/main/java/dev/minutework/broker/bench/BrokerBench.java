@@ -69,7 +69,7 @@ public final class BrokerBench {
     public static void main(String[] args) throws Exception {
         Duration measure = Duration.ofSeconds(Integer.parseInt(arg(args, "--seconds", "10")));
         Duration warmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--warmup", "3")));
-        Duration jitWarmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--jit-warmup", "20")));
+        Duration jitWarmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--jit-warmup", "60")));
         Path jar = Path.of(arg(args, "--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
         Path out = Path.of(arg(args, "--out", "target/benchmark-results.md"));
         Set<String> only = Set.of(arg(args, "--only", String.join(",", PARTS)).split(","));

@@ -27,7 +27,7 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
         String runtimeKey) {
 
     public BrokerProperties {
-        database = database == null ? new Database(null, null, null) : database;
+        database = database == null ? new Database(null, null, null, null) : database;
         dataDir = dataDir == null ? Path.of("var") : dataDir;
         role = role == null || role.isBlank() ? "platform" : role;
         if (!role.equals("platform") && !role.equals("runtime")) {
@@ -44,9 +44,20 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
     }
 
     /** An external PostgreSQL; all null means "start the embedded one". */
-    public record Database(String url, String user, String password) {
+    /** The database; {@code poolSize} is the most connections this process opens to it (16 when unset). */
+    public record Database(String url, String user, String password, Integer poolSize) {
+        public Database {
+            if (poolSize != null && poolSize < 1) {
+                throw new IllegalArgumentException("BROKER_DATABASE_POOL_SIZE must be at least 1, not " + poolSize);
+            }
+        }
+
         public boolean external() {
             return url != null && !url.isBlank();
+        }
+
+        public int connections() {
+            return poolSize == null ? 16 : poolSize;
         }
     }
 }
