@@ -4,6 +4,7 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.receipt.ReceiptChain;
 import dev.minutework.broker.server.config.Writes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,22 @@ public class Chains {
         Link link = next(chain, tenantId, kind, payload);
         pending().rows.computeIfAbsent(insertSql, k -> new ArrayList<>()).add(row.apply(link));
         return link;
+    }
+
+    /**
+     * The parameters every chained table's row shares — {@code tenant}, {@code seq}, {@code kind},
+     * {@code payload}, {@code digest}, {@code prev}, {@code hash} — for the caller to add its own to.
+     */
+    public static Map<String, Object> linkRow(String tenantId, String kind, Link link) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("tenant", tenantId);
+        row.put("seq", link.seq());
+        row.put("kind", kind);
+        row.put("payload", link.payload());
+        row.put("digest", link.payloadDigest());
+        row.put("prev", link.prevHash());
+        row.put("hash", link.hash());
+        return row;
     }
 
     private Link next(String chain, String tenantId, String kind, Map<String, Object> payload) {

@@ -5,7 +5,6 @@ import dev.minutework.broker.core.receipt.ReceiptChain;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,16 +80,9 @@ public class Receipts {
         payload.put("actor", actor);
         payload.put("at", at.toString());
         Chains.Link link = chains.append(Chains.RECEIPTS, tenantId, kind, payload, INSERT, l -> {
-            Map<String, Object> row = new HashMap<>();
-            row.put("tenant", tenantId);
-            row.put("seq", l.seq());
-            row.put("kind", kind);
+            Map<String, Object> row = Chains.linkRow(tenantId, kind, l);
             row.put("execution", executionId);
             row.put("actor", actor);
-            row.put("payload", l.payload());
-            row.put("digest", l.payloadDigest());
-            row.put("prev", l.prevHash());
-            row.put("hash", l.hash());
             row.put("at", at);
             return row;
         });

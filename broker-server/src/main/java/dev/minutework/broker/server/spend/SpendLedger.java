@@ -9,7 +9,6 @@ import dev.minutework.broker.server.receipts.Receipts;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,15 +224,8 @@ public class SpendLedger {
         OffsetDateTime at = now();
         payload.put("at", at.toString());
         Chains.Link link = chains.append(Chains.SPEND_POLICY, tenantId, kind, payload, INSERT_POLICY_RECEIPT, l -> {
-            Map<String, Object> row = new HashMap<>();
-            row.put("tenant", tenantId);
-            row.put("seq", l.seq());
-            row.put("kind", kind);
+            Map<String, Object> row = Chains.linkRow(tenantId, kind, l);
             row.put("reservation", reservationId);
-            row.put("payload", l.payload());
-            row.put("digest", l.payloadDigest());
-            row.put("prev", l.prevHash());
-            row.put("hash", l.hash());
             row.put("now", at);
             return row;
         });
