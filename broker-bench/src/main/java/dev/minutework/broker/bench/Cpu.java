@@ -45,7 +45,12 @@ final class Cpu {
     Sample sample() {
         double bench = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() / 1e6 : -1;
-        return new Sample(brokerPid < 0 ? -1 : ticks(brokerPid, false) * MS_PER_TICK, postgresTicks() * MS_PER_TICK, bench);
+        return new Sample(brokerPid < 0 ? -1 : ms(ticks(brokerPid, false)), ms(postgresTicks()), bench);
+    }
+
+    /** Ticks to milliseconds; unknown (negative) stays -1. */
+    private static double ms(double ticks) {
+        return ticks < 0 ? -1 : ticks * MS_PER_TICK;
     }
 
     private double postgresTicks() {
@@ -53,6 +58,9 @@ final class Cpu {
             return -1;
         }
         double total = ticks(postmasterPid, true);
+        if (total < 0) {
+            return -1; // PostgreSQL is gone
+        }
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs::iterator) {
                 String name = p.getFileName().toString();
