@@ -148,7 +148,7 @@ class KillNineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"after_reservation, 0", "after_provider_call, 1"})
+    @CsvSource({"after_reservation, 0", "after_provider_call, 1", "before_receipt, 1"})
     void aBrokerKilledAtAStepOfAnExecutionIsSettledByTheRestartedOne(String point, int objectsAtProvider) throws Exception {
         String db = TestPostgres.newDatabase("kill_at_" + point);
         Path data = Files.createTempDirectory("kill-at");

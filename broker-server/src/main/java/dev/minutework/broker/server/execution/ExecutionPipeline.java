@@ -837,6 +837,7 @@ public class ExecutionPipeline {
                             Map.of("reason", truncate(u.reason()), "requested_by_key_id", e.requestedByKeyId()));
                 }
             }
+            faultPoints.reached("before_receipt");
             if (after[0] == null) {
                 // another completion (the janitor's, or another process's) settled it first: keep that one whole
                 s.setRollbackOnly();

@@ -11,8 +11,10 @@ import org.springframework.stereotype.Component;
  * {@code kill -9} at that step would. Unset (the default), it does nothing.
  *
  * <p>Points: {@code after_reservation} (the gate's transaction committed: execution, grant use and
- * reservation stored; the provider not yet called) and {@code after_provider_call} (the provider
- * answered; nothing of the answer projected or receipted yet).
+ * reservation stored; the provider not yet called), {@code after_provider_call} (the provider
+ * answered; nothing of the answer projected or receipted yet) and {@code before_receipt} (inside
+ * the completion's transaction: projection and status written, receipts not yet, nothing
+ * committed).
  */
 @Component
 public class FaultPoints {
