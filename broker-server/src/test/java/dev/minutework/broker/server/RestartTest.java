@@ -8,6 +8,7 @@ import dev.minutework.broker.server.support.Story;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The default run: embedded PostgreSQL whose data directory survives a restart. */
@@ -20,6 +21,11 @@ class RestartTest {
         JsonNode verifyBefore;
         JsonNode walletBefore;
         try (Broker broker = Broker.startEmbedded(data)) {
+            // what the broker commits survives a crash of the machine, not only of the broker
+            JdbcClient db = broker.bean(JdbcClient.class);
+            assertThat(db.sql("show fsync").query(String.class).single()).isEqualTo("on");
+            assertThat(db.sql("show synchronous_commit").query(String.class).single()).isEqualTo("on");
+            assertThat(db.sql("show full_page_writes").query(String.class).single()).isEqualTo("on");
             Story story = new Story(broker.http());
             t = story.tenant("Survivor", Story.Setup.ready());
             story.createApproved(t, "before-restart", Story.campaign("Survives", 4_000));

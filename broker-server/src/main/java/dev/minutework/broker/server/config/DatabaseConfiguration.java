@@ -72,9 +72,14 @@ class DatabaseConfiguration {
         static EmbeddedDatabase start(Path dataDirectory) {
             try {
                 Files.createDirectories(dataDirectory);
+                // the library starts PostgreSQL for throwaway test databases (fsync and synchronous
+                // commit off); the broker's data is money and receipts, so it is made durable again
                 EmbeddedPostgres pg = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDirectory.toFile())
                         .setCleanDataDirectory(false)
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
                         .start();
                 return new EmbeddedDatabase(pg, dataDirectory.toAbsolutePath());
             } catch (IOException e) {
