@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -235,7 +236,7 @@ public class ExecutionPipeline {
         return executions.findByKey(req.key().tenantId(), req.idempotencyKey()).map(existing -> replayOf(req, existing, ctx));
     }
 
-    /** Input fields naming the tenant's objects by broker id, resolved before readiness. */
+    /** Input fields naming the tenant's objects by broker id, resolved before readiness: those {@link #resolve} reads. */
     private static final List<String> REFERENCES = List.of("campaign_id", "group_id", "creative_id");
 
     /**
@@ -255,7 +256,7 @@ public class ExecutionPipeline {
         params.put("idempotency_key", req.idempotencyKey());
         params.put("currency", currency);
         params.put("action", req.action().name());
-        params.put("now", OffsetDateTime.now(clock).withOffsetSameInstant(java.time.ZoneOffset.UTC));
+        params.put("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
         Reads.Read<Executions.Execution> existing = executions.byKeyRead();
         Reads.Read<Connections.Connection> connection = connections.liveRead();
         Reads.Read<AdvertiserProfiles.Profile> profile = advertisers.read();
@@ -334,6 +335,7 @@ public class ExecutionPipeline {
     private record Refs(Map<String, String> providerIds, Map<String, Map<String, Object>> references,
             Projections.Campaign campaign) {}
 
+    /** Resolves the fields of {@link #REFERENCES}; a new reference field belongs in both. */
     private Refs resolve(String tenant, Map<String, Object> in, BiFunction<String, String, RuntimeException> notFound,
             BiConsumer<String, String> checkProvider) {
         Map<String, String> providerIds = new HashMap<>();
