@@ -801,16 +801,14 @@ public class ExecutionPipeline {
             if (reconciledVerdict != null) {
                 receipts.record(tenant, "execution.reconciled", e.id(), actor, Map.of("verdict", reconciledVerdict));
             }
-            switch (outcome) {
+            Map<String, Object> details = new HashMap<>();
+            Settled settled = switch (outcome) {
                 case ProviderOutcome.Succeeded ok -> {
                     Map<String, Object> result = project(actor, e, plan, input, ok);
-                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "succeeded", result, null).orElse(null);
-                    Map<String, Object> d = new HashMap<>();
-                    d.put("object_id", result.get("object_id"));
-                    d.put("provider_object_id", ok.providerObjectId());
-                    d.put("rows", ok.rows().size());
-                    d.put("requested_by_key_id", e.requestedByKeyId());
-                    receipts.record(tenant, "execution.succeeded", e.id(), actor, d);
+                    details.put("object_id", result.get("object_id"));
+                    details.put("provider_object_id", ok.providerObjectId());
+                    details.put("rows", ok.rows().size());
+                    yield new Settled("succeeded", result, null, "execution.succeeded");
                 }
                 case ProviderOutcome.Rejected r -> {
                     releaseAll(tenant, e.id(), "provider_rejected", actor);
@@ -819,36 +817,42 @@ public class ExecutionPipeline {
                     Map<String, Object> err = error(code, truncate(r.message()), null);
                     err.put("provider_code", truncate(r.providerCode()));
                     err.put("kind", r.kind().name().toLowerCase(Locale.ROOT));
-                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "failed", null, err).orElse(null);
-                    receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code", code.wire(),
-                            "provider_code", truncate(r.providerCode()), "requested_by_key_id", e.requestedByKeyId()));
+                    details.put("code", code.wire());
+                    details.put("provider_code", truncate(r.providerCode()));
+                    yield new Settled("failed", null, err, "execution.failed");
                 }
                 case ProviderOutcome.RateLimited rl -> {
                     releaseAll(tenant, e.id(), "provider_rate_limited", actor);
                     Map<String, Object> err = error(ErrorCode.PROVIDER_RATE_LIMITED, "the provider is rate limiting", null);
                     err.put("retry_after_seconds", rl.retryAfter().toSeconds());
-                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "failed", null, err).orElse(null);
-                    receipts.record(tenant, "execution.failed", e.id(), actor, Map.of("code",
-                            ErrorCode.PROVIDER_RATE_LIMITED.wire(), "requested_by_key_id", e.requestedByKeyId()));
+                    details.put("code", ErrorCode.PROVIDER_RATE_LIMITED.wire());
+                    yield new Settled("failed", null, err, "execution.failed");
                 }
                 case ProviderOutcome.Unknown u -> {
                     // invariant 7: the reservation stays held until reconciliation knows the outcome
-                    after[0] = executions.moved(tenant, e.id(), List.of("executing"), "outcome_unknown", null,
-                            error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null)).orElse(null);
-                    receipts.record(tenant, "execution.outcome_unknown", e.id(), actor,
-                            Map.of("reason", truncate(u.reason()), "requested_by_key_id", e.requestedByKeyId()));
+                    details.put("reason", truncate(u.reason()));
+                    yield new Settled("outcome_unknown", null,
+                            error(ErrorCode.PROVIDER_OUTCOME_UNKNOWN, truncate(u.reason()), null), "execution.outcome_unknown");
                 }
-            }
+            };
+            after[0] = executions.moved(tenant, e.id(), List.of("executing"), settled.status(), settled.result(),
+                    settled.error()).orElse(null);
             faultPoints.reached("before_receipt");
             if (after[0] == null) {
                 // another completion (the janitor's, or another process's) settled it first: keep that one whole
                 s.setRollbackOnly();
                 log.warn("execution {} was already settled when its {} outcome arrived; this completion was discarded",
                         e.id(), outcome.getClass().getSimpleName());
+                return;
             }
+            details.put("requested_by_key_id", e.requestedByKeyId());
+            receipts.record(tenant, settled.receiptKind(), e.id(), actor, details);
         });
         return after[0];
     }
+
+    /** What a provider outcome makes of an execution: its status, result or error, and the receipt's kind. */
+    private record Settled(String status, Map<String, Object> result, Map<String, Object> error, String receiptKind) {}
 
     private Map<String, Object> project(String actor, Executions.Execution e, Plan plan, Map<String, Object> in,
             ProviderOutcome.Succeeded ok) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -42,6 +43,7 @@ public class Chains {
             select chain, seq, hash from chain_heads where tenant_id = :tenant and chain = any(:chains)
             order by chain for update
             """;
+    private static final RowMapper<Head> HEAD = (rs, n) -> new Head(rs.getLong("seq"), rs.getString("hash"));
     private static final String MOVE_HEAD = """
             update chain_heads set seq = :seq, hash = :hash where tenant_id = :tenant and chain = :chain
             """;
@@ -68,7 +70,7 @@ public class Chains {
     public Link append(String chain, String tenantId, String kind, Map<String, Object> payload, String insertSql,
             Function<Link, Map<String, Object>> row) {
         Link link = next(chain, tenantId, kind, payload);
-        pending().rows.computeIfAbsent(insertSql, k -> new ArrayList<>()).add(row.apply(link));
+        pending().rows.add(new Writes.Write(insertSql, row.apply(link)));
         return link;
     }
 
@@ -116,15 +118,14 @@ public class Chains {
     @Transactional(propagation = Propagation.MANDATORY)
     public void lockAll(String tenantId, List<String> chainsInOrder) {
         Held held = pending();
-        List<String> wanted = chainsInOrder.stream().filter(c -> !held.heads.containsKey(c + "|" + tenantId)).toList();
+        List<String> wanted = chainsInOrder.stream().filter(c -> !held.heads.containsKey(key(c, tenantId))).toList();
         if (wanted.size() > 1) {
             List<String> sorted = wanted.stream().sorted().toList();
             if (sorted.equals(wanted)) { // the statement locks in its ORDER BY order
                 jdbc.sql(LOCK_HEADS).param("tenant", tenantId).param("chains", wanted.toArray(String[]::new))
                         .query((rs, n) -> {
                             String chain = rs.getString("chain");
-                            held.heads.put(chain + "|" + tenantId, new Pending(chain, tenantId,
-                                    new Head(rs.getLong("seq"), rs.getString("hash"))));
+                            held.heads.put(key(chain, tenantId), new Pending(chain, tenantId, HEAD.mapRow(rs, n)));
                             return chain;
                         }).list();
             }
@@ -156,7 +157,7 @@ public class Chains {
     /** What the current transaction holds: locked heads and the rows of the links it appended. */
     private static final class Held {
         final Map<String, Pending> heads = new LinkedHashMap<>();
-        final Map<String, List<Map<String, Object>>> rows = new LinkedHashMap<>();
+        final List<Writes.Write> rows = new ArrayList<>();
     }
 
     private Held pending() {
@@ -181,8 +182,7 @@ public class Chains {
     }
 
     private void writeHeld(Held held) {
-        List<Writes.Write> writes = new ArrayList<>();
-        held.rows.forEach((sql, rows) -> rows.forEach(row -> writes.add(new Writes.Write(sql, row))));
+        List<Writes.Write> writes = new ArrayList<>(held.rows);
         held.rows.clear();
         for (Pending p : held.heads.values()) {
             if (p.moved) {
@@ -194,26 +194,30 @@ public class Chains {
         this.writes.together(writes);
     }
 
+    private static String key(String chain, String tenantId) {
+        return chain + "|" + tenantId;
+    }
+
     private Pending held(String chain, String tenantId) {
-        return pending().heads.computeIfAbsent(chain + "|" + tenantId,
+        return pending().heads.computeIfAbsent(key(chain, tenantId),
                 k -> new Pending(chain, tenantId, lockHead(chain, tenantId)));
     }
 
     private Head lockHead(String chain, String tenantId) {
         return jdbc.sql(LOCK_HEAD).param("tenant", tenantId).param("chain", chain)
-                .query((rs, n) -> new Head(rs.getLong("seq"), rs.getString("hash"))).optional()
+                .query(HEAD).optional()
                 .orElseGet(() -> {
                     jdbc.sql(ENSURE_HEAD).param("tenant", tenantId).param("chain", chain)
                             .param("genesis", ReceiptChain.GENESIS).update();
                     return jdbc.sql(LOCK_HEAD).param("tenant", tenantId).param("chain", chain)
-                            .query((rs, n) -> new Head(rs.getLong("seq"), rs.getString("hash"))).single();
+                            .query(HEAD).single();
                 });
     }
 
     public Head head(String chain, String tenantId) {
         return jdbc.sql("select seq, hash from chain_heads where tenant_id = :tenant and chain = :chain")
                 .param("tenant", tenantId).param("chain", chain)
-                .query((rs, n) -> new Head(rs.getLong("seq"), rs.getString("hash"))).optional()
+                .query(HEAD).optional()
                 .orElse(new Head(0, ReceiptChain.GENESIS));
     }
 }

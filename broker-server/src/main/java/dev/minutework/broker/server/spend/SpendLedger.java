@@ -92,29 +92,29 @@ public class SpendLedger {
             Money amount, String actor) {
         long a = amount.amountMinor();
         String id = Ids.next("res");
-        Optional<Long[]> row = jdbc.sql(RESERVE).param("amount", a).param("tenant", tenantId)
+        record Reserved(long authReserved, long authSettled, Long walletBalance, Long walletReserved) {}
+        Optional<Reserved> row = jdbc.sql(RESERVE).param("amount", a).param("tenant", tenantId)
                 .param("auth", authorizationId).param("now", now()).param("currency", amount.currency()).param("id", id)
                 .param("execution", executionId).param("campaign", campaignId)
-                .query((rs, n) -> new Long[] {rs.getLong("auth_reserved"), rs.getLong("auth_settled"),
-                        rs.getObject("wallet_balance", Long.class), rs.getObject("wallet_reserved", Long.class)})
+                .query((rs, n) -> new Reserved(rs.getLong("auth_reserved"), rs.getLong("auth_settled"),
+                        rs.getObject("wallet_balance", Long.class), rs.getObject("wallet_reserved", Long.class)))
                 .optional();
         if (row.isEmpty()) {
             throw new ApiException(ErrorCode.BUDGET_EXCEEDED, "the spend authorization's cap does not cover " + amount,
                     Map.of("authorization_id", authorizationId, "requested_minor", a));
         }
-        if (row.get()[2] == null) {
+        Reserved r = row.get();
+        if (r.walletBalance() == null) {
             throw new ApiException(ErrorCode.INSUFFICIENT_CREDITS, "the wallet's available credits do not cover " + amount,
                     Map.of("requested_minor", a));
         }
-        long[] auth = {row.get()[0], row.get()[1]};
-        long[] wallet = {row.get()[2], row.get()[3]};
         Map<String, Object> p = policyPayload(id, executionId, authorizationId, amount);
-        p.put("authorization_reserved_before", auth[0] - a);
-        p.put("authorization_reserved_after", auth[0]);
-        p.put("authorization_settled", auth[1]);
-        p.put("wallet_balance", wallet[0]);
-        p.put("wallet_reserved_before", wallet[1] - a);
-        p.put("wallet_reserved_after", wallet[1]);
+        p.put("authorization_reserved_before", r.authReserved() - a);
+        p.put("authorization_reserved_after", r.authReserved());
+        p.put("authorization_settled", r.authSettled());
+        p.put("wallet_balance", r.walletBalance());
+        p.put("wallet_reserved_before", r.walletReserved() - a);
+        p.put("wallet_reserved_after", r.walletReserved());
         record(tenantId, "reserve", id, executionId, actor, p);
         return new Reservation(id, authorizationId, campaignId, amount);
     }
