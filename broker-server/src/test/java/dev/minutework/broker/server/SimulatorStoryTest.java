@@ -113,6 +113,42 @@ class SimulatorStoryTest {
         assertThat(preflight.toString()).doesNotContain(setup.credentials().get("access_token"));
     }
 
+    /**
+     * Invariant 5 and 7 under a race: while a call is in flight, another completion (here written
+     * straight into the row, as another process's janitor would) settles the execution. The late
+     * answer's completion must then change nothing — no projection, no second outcome receipt.
+     */
+    @org.junit.jupiter.api.Test
+    void aCompletionArrivingAfterAnotherSettledTheExecutionIsDiscardedWhole() throws Exception {
+        Story.Tenant t = story.tenant("Late answer", Story.Setup.ready());
+        ProviderSimulator sim = broker.bean(LocalSimulators.class).forProvider("openaiads").orElseThrow();
+        Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "late",
+                Story.campaign("Late", 2_000)));
+        String id = asked.text("/execution_id");
+        sim.faults().latency(java.time.Duration.ofSeconds(2));
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var approving = pool.submit(() ->
+                    http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve", t.approverKey(), null));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            int settled = 0;
+            while (settled == 0 && System.nanoTime() < deadline) {
+                settled = jdbc().sql("update executions set status = 'failed' where id = :id and status = 'executing'")
+                        .param("id", id).update();
+                Thread.sleep(20);
+            }
+            assertThat(settled).as("the call was in flight when the other completion came").isEqualTo(1);
+            expect(200, approving.get());
+        } finally {
+            sim.faults().latency(java.time.Duration.ZERO);
+        }
+        assertThat(jdbc().sql("select status from executions where id = :id").param("id", id).query(String.class)
+                .single()).as("the first settlement stands").isEqualTo("failed");
+        assertThat(jdbc().sql("select count(*) from ads_campaigns where created_by = :id").param("id", id)
+                .query(Long.class).single()).as("no projection from the late answer").isZero();
+        assertThat(story.receiptKinds(t)).doesNotContain("execution.succeeded");
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
     private static org.springframework.jdbc.core.simple.JdbcClient jdbc() {
         return broker.bean(org.springframework.jdbc.core.simple.JdbcClient.class);
     }

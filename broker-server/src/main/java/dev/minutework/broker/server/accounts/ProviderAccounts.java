@@ -4,6 +4,8 @@ import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.server.api.Ids;
 import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,10 +26,8 @@ public class ProviderAccounts {
                                            base_url, created_at)
             values (:id, :provider, :label, cast(:scope as jsonb), :cipher, :names, :base, :now)
             """;
-    private static final String SELECT = """
-            select id, provider, label, scope::text as scope, credential_names, base_url, created_at
-            from provider_accounts
-            """;
+    private static final String COLUMNS = "id, provider, label, scope::text as scope, credential_names, base_url, created_at";
+    private static final String SELECT = "select " + COLUMNS + " from provider_accounts";
 
     private final JdbcClient jdbc;
     private final CredentialVault vault;
@@ -58,14 +58,14 @@ public class ProviderAccounts {
     }
 
     public Optional<View> find(String id) {
-        return jdbc.sql(SELECT + " where id = :id").param("id", id).query((rs, n) -> view(rs)).optional();
+        return jdbc.sql(SELECT + " where id = :id").param("id", id).query(this::view).optional();
     }
 
     public List<View> all() {
-        return jdbc.sql(SELECT + " order by created_at").query((rs, n) -> view(rs)).list();
+        return jdbc.sql(SELECT + " order by created_at").query(this::view).list();
     }
 
-    private View view(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private View view(ResultSet rs, int n) throws SQLException {
         return new View(rs.getString("id"), rs.getString("provider"), rs.getString("label"),
                 json.readValue(rs.getString("scope"), new TypeReference<Map<String, String>>() {}),
                 List.of((String[]) rs.getArray("credential_names").getArray()), rs.getString("base_url"),
@@ -79,15 +79,12 @@ public class ProviderAccounts {
      */
     public ProviderAccountContext context(String id) throws GeneralSecurityException {
         record Sealed(View view, byte[] cipher) {}
-        Sealed sealed = jdbc.sql("""
-                select id, provider, label, scope::text as scope, credential_names, base_url, created_at,
-                       credentials_ciphertext
-                from provider_accounts where id = :id
-                """).param("id", id).query((rs, n) -> new Sealed(view(rs), rs.getBytes("credentials_ciphertext")))
+        Sealed sealed = jdbc.sql("select " + COLUMNS + ", credentials_ciphertext from provider_accounts where id = :id")
+                .param("id", id).query((rs, n) -> new Sealed(view(rs, n), rs.getBytes("credentials_ciphertext")))
                 .optional().orElseThrow(() -> new IllegalStateException("provider account vanished: " + id));
+        Map<String, String> creds = json.readValue(vault.decrypt(id, sealed.cipher()),
+                new TypeReference<Map<String, String>>() {});
         View view = sealed.view();
-        byte[] cipher = sealed.cipher();
-        Map<String, String> creds = json.readValue(vault.decrypt(id, cipher), new TypeReference<Map<String, String>>() {});
         return new ProviderAccountContext(id, view.provider(), view.scope(), new ProviderCredentials(creds), view.baseUrl());
     }
 }

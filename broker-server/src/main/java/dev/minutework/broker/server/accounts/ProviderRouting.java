@@ -88,7 +88,8 @@ public class ProviderRouting implements ApplicationRunner {
      * simulators keep their state in memory).
      */
     public void provisionAtSimulator(String providerKey, String accountId) throws GeneralSecurityException {
-        if (simulators.forProvider(providerKey).isEmpty()) {
+        ProviderSimulator simulator = simulators.forProvider(providerKey).orElse(null);
+        if (simulator == null) {
             return; // no simulator runs for this provider: nothing to decrypt, nothing to provision
         }
         Optional<Route> route = route(providerKey, accountId);
@@ -99,7 +100,7 @@ public class ProviderRouting implements ApplicationRunner {
                 creds.put(name, c.credentials().get(name));
             }
             try {
-                simulators.forProvider(providerKey).orElseThrow().provision(c.scope(), creds);
+                simulator.provision(c.scope(), creds);
             } catch (IllegalArgumentException e) {
                 // the account stays; its preflight will name the failing check
                 log.warn("the {} simulator refused provider account {}: {}", providerKey, accountId, e.getMessage());

@@ -87,15 +87,10 @@ public class Approvals {
                 .param("t", tenantId).param("s", status).query(this::map).list();
     }
 
-    /** Standing grants of a tenant for a provider that are approved and unexpired now. */
-    public List<Grant> standingCandidates(String tenantId, String provider, String action) {
-        return jdbc.sql(standingRead().sql()).param("tenant", tenantId).param("provider", provider).param("action", action)
-                .param("now", now()).query(this::map).list();
-    }
-
     /**
-     * {@link #standingCandidates} as a read of a round trip: parameters {@code tenant},
-     * {@code provider}, {@code action}, {@code now}.
+     * Standing grants of a tenant for a provider and action that are approved and unexpired now,
+     * soonest expiry first, as a read of a round trip: parameters {@code tenant}, {@code provider},
+     * {@code action}, {@code now}.
      */
     public Reads.Read<Grant> standingRead() {
         return new Reads.Read<>(SELECT + """

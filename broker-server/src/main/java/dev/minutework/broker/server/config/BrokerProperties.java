@@ -43,21 +43,20 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
         return simulators == null ? !database.external() : simulators.equals("on");
     }
 
-    /** An external PostgreSQL; all null means "start the embedded one". */
-    /** The database; {@code poolSize} is the most connections this process opens to it (16 when unset). */
+    /**
+     * The database: an external PostgreSQL when {@code url} is set, else the embedded one;
+     * {@code poolSize} is the most connections this process opens to it (16 when unset).
+     */
     public record Database(String url, String user, String password, Integer poolSize) {
         public Database {
-            if (poolSize != null && poolSize < 1) {
+            poolSize = poolSize == null ? 16 : poolSize;
+            if (poolSize < 1) {
                 throw new IllegalArgumentException("BROKER_DATABASE_POOL_SIZE must be at least 1, not " + poolSize);
             }
         }
 
         public boolean external() {
             return url != null && !url.isBlank();
-        }
-
-        public int connections() {
-            return poolSize == null ? 16 : poolSize;
         }
     }
 }

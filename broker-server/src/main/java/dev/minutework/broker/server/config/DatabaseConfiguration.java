@@ -28,7 +28,7 @@ class DatabaseConfiguration {
     HikariDataSource dataSource(BrokerProperties props, EmbeddedDatabase embedded) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("broker");
-        config.setMaximumPoolSize(props.database().connections());
+        config.setMaximumPoolSize(props.database().poolSize());
         if (props.database().external()) {
             config.setJdbcUrl(props.database().url());
             config.setUsername(props.database().user());

@@ -9,11 +9,6 @@ import java.util.Map;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.SqlTypeValue;
-import org.springframework.jdbc.core.StatementCreatorUtils;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
-import org.springframework.jdbc.core.namedparam.ParsedSql;
 import org.springframework.stereotype.Component;
 
 /**
@@ -58,21 +53,9 @@ public class Reads {
     }
 
     public Results together(Map<String, ?> params, List<Read<?>> reads) {
-        StringBuilder sql = new StringBuilder();
-        for (Read<?> read : reads) {
-            if (read.sql().contains(";")) {
-                throw new IllegalArgumentException("a read is one statement: " + read.sql());
-            }
-            sql.append(sql.isEmpty() ? "" : ";\n").append(read.sql());
-        }
-        MapSqlParameterSource source = new MapSqlParameterSource(params);
-        ParsedSql parsed = NamedParameterUtils.parseSqlStatement(sql.toString());
-        String statement = NamedParameterUtils.substituteNamedParameters(parsed, source);
-        Object[] values = NamedParameterUtils.buildValueArray(parsed, source, null);
-        return jdbc.execute(statement, (PreparedStatement ps) -> {
-            for (int i = 0; i < values.length; i++) {
-                StatementCreatorUtils.setParameterValue(ps, i + 1, SqlTypeValue.TYPE_UNKNOWN, values[i]);
-            }
+        Statements.Joined joined = Statements.join(reads.stream().map(Read::sql).toList(), i -> params);
+        return jdbc.execute(joined.sql(), (PreparedStatement ps) -> {
+            joined.bind(ps);
             Results results = new Results();
             boolean hasRows = ps.execute();
             for (Read<?> read : reads) {

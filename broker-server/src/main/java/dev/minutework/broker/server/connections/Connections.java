@@ -66,8 +66,8 @@ public class Connections {
 
     /** The tenant's live (non-revoked) connection for a provider, active or suspended. */
     public Optional<Connection> live(String tenantId, String provider) {
-        return jdbc.sql(SELECT + " where tenant_id = :tenant and provider = :provider and status <> 'revoked'")
-                .param("tenant", tenantId).param("provider", provider).query(this::map).optional();
+        return jdbc.sql(liveRead().sql()).param("tenant", tenantId).param("provider", provider).query(this::map)
+                .optional();
     }
 
     public List<Connection> all(String tenantId) {

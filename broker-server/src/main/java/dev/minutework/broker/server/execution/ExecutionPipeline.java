@@ -462,7 +462,7 @@ public class ExecutionPipeline {
             if (grantId == null) {
                 String approvalId = approvals.createOneShot(tenant, executionId, req.action().name(), req.provider(),
                         req.digest(), impactMinor, currency, req.key().keyId(), clock.instant().plus(APPROVAL_TTL));
-                executions.setApproval(tenant, executionId, approvalId, null);
+                executions.setApproval(tenant, executionId, approvalId);
                 receipts.record(tenant, "approval.requested", executionId, req.key().actor(),
                         Map.of("approval_id", approvalId, "payload_digest", req.digest(), "spend_impact_minor", impactMinor));
                 return "awaiting";

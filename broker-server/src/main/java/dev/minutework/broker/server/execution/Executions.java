@@ -61,9 +61,10 @@ public class Executions {
                 .param("impact", impact).param("currency", currency).param("now", now).query(this::map).optional();
     }
 
-    public void setApproval(String tenantId, String id, String approvalId, String grantId) {
-        jdbc.sql("update executions set approval_id = :a, grant_id = :g where tenant_id = :t and id = :id")
-                .param("a", approvalId).param("g", grantId).param("t", tenantId).param("id", id).update();
+    /** Records the one-shot approval an execution waits for. */
+    public void setApproval(String tenantId, String id, String approvalId) {
+        jdbc.sql("update executions set approval_id = :a where tenant_id = :t and id = :id")
+                .param("a", approvalId).param("t", tenantId).param("id", id).update();
     }
 
     /** Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. */
@@ -124,8 +125,8 @@ public class Executions {
     }
 
     public Optional<Execution> findByKey(String tenantId, String key) {
-        return jdbc.sql(SELECT + " where tenant_id = :t and idempotency_key = :key").param("t", tenantId)
-                .param("key", key).query(this::map).optional();
+        return jdbc.sql(byKeyRead().sql()).param("tenant", tenantId).param("idempotency_key", key).query(this::map)
+                .optional();
     }
 
     private Execution map(ResultSet rs, int n) throws SQLException {

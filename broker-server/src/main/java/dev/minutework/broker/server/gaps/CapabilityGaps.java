@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -22,6 +21,9 @@ public class CapabilityGaps {
             rs.getString("reported_by"), rs.getObject("created_at", OffsetDateTime.class));
 
     private final JdbcClient jdbc;
+    private static final String COLUMNS = "id, capability, action, provider, reason, source, reported_by, created_at";
+    private static final String SELECT = "select " + COLUMNS + " from capability_gaps";
+
     private final Clock clock;
 
     CapabilityGaps(JdbcClient jdbc, Clock clock) {
@@ -29,16 +31,15 @@ public class CapabilityGaps {
         this.clock = clock;
     }
 
-    public String record(String tenantId, String capability, String action, String provider, String reason,
+    /** Records a gap and answers it as stored. */
+    public Gap record(String tenantId, String capability, String action, String provider, String reason,
             String source, String reportedBy) {
-        String id = Ids.next("gap");
-        jdbc.sql("""
+        return jdbc.sql("""
                 insert into capability_gaps (id, tenant_id, capability, action, provider, reason, source, reported_by, created_at)
                 values (:id, :t, :c, :a, :p, :r, :s, :by, :now)
-                """).param("id", id).param("t", tenantId).param("c", capability).param("a", action).param("p", provider)
-                .param("r", reason).param("s", source).param("by", reportedBy)
-                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)).update();
-        return id;
+                returning\s""" + COLUMNS).param("id", Ids.next("gap")).param("t", tenantId).param("c", capability)
+                .param("a", action).param("p", provider).param("r", reason).param("s", source).param("by", reportedBy)
+                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)).query(GAP).single();
     }
 
     /** One gap record as a tenant sees its own. */
@@ -60,19 +61,9 @@ public class CapabilityGaps {
         }
     }
 
-    public Optional<Gap> find(String tenantId, String id) {
-        return jdbc.sql("""
-                select id, capability, action, provider, reason, source, reported_by, created_at
-                from capability_gaps where tenant_id = :t and id = :id
-                """).param("t", tenantId).param("id", id).query(GAP).optional();
-    }
-
     /** The tenant's own gap records, newest first. */
     public List<Gap> forTenant(String tenantId) {
-        return jdbc.sql("""
-                select id, capability, action, provider, reason, source, reported_by, created_at
-                from capability_gaps where tenant_id = :t order by created_at desc, id desc limit 500
-                """).param("t", tenantId).query(GAP).list();
+        return jdbc.sql(SELECT + " where tenant_id = :t order by created_at desc, id desc limit 500").param("t", tenantId).query(GAP).list();
     }
 
     /** Counts per missing capability/action/provider across tenants, for the operator. */

@@ -7,11 +7,15 @@ import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +36,14 @@ public class Preflight {
     private final AdvertiserProfiles advertisers;
     private final SpendAuthorizations authorizations;
     private final Wallets wallets;
+    private final Reads reads;
+    private final Clock clock;
 
     Preflight(ConnectorCatalog catalog, Connections connections, ProviderRouting routing,
-            AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets) {
+            AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets, Reads reads,
+            Clock clock) {
+        this.reads = reads;
+        this.clock = clock;
         this.catalog = catalog;
         this.connections = connections;
         this.routing = routing;
@@ -46,10 +55,6 @@ public class Preflight {
     /** What preflight found; {@code ready} only when every check passed. */
     public record Report(String provider, boolean ready, String adapter, boolean realProvider, String endpoint,
             List<ProviderCheck> checks) {
-
-        public List<ProviderCheck> failing() {
-            return checks.stream().filter(c -> !c.ok()).toList();
-        }
 
         /** The report as the API shows it. */
         public Map<String, Object> view() {
@@ -84,13 +89,23 @@ public class Preflight {
         return check(tenant, key).view();
     }
 
-    /** Runs every check of {@code provider} (a provider key of {@code mw.connector.ads}) for the tenant. */
-    public Report check(String tenant, String key) {
+    /**
+     * Runs every check of {@code provider} (a provider key of {@code mw.connector.ads}) for the
+     * tenant; the tenant's state is read in one round trip.
+     */
+    private Report check(String tenant, String key) {
+        Reads.Read<Connections.Connection> liveRead = connections.liveRead();
+        Reads.Read<AdvertiserProfiles.Profile> profileRead = advertisers.read();
+        Reads.Read<Boolean> authorizedRead = authorizations.anyActiveRead();
+        Reads.Read<Wallets.Wallet> walletRead = wallets.read();
+        Reads.Results state = reads.together(Map.of("tenant", tenant, "provider", key,
+                "now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)),
+                List.of(liveRead, profileRead, authorizedRead, walletRead));
         List<ProviderCheck> checks = new ArrayList<>();
         ProviderAdapterFactory factory = routing.factory(key).orElse(null);
         checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + key
                 : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
-        Connections.Connection connection = connections.live(tenant, key).orElse(null);
+        Connections.Connection connection = state.optional(liveRead);
         checks.add(new ProviderCheck("connection_active", connection != null && connection.active(),
                 connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
         ProviderRouting.Endpoint endpoint = null;
@@ -105,15 +120,18 @@ public class Preflight {
                 checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
             }
         }
-        AdvertiserProfiles.Profile profile = advertisers.find(tenant).orElse(null);
+        AdvertiserProfiles.Profile profile = state.optional(profileRead);
         checks.add(new ProviderCheck("advertiser_verified", profile != null && profile.verified(),
                 profile == null ? "no advertiser profile" : "verification " + profile.verificationStatus()));
         checks.add(new ProviderCheck("terms_accepted", profile != null && profile.termsAccepted(),
                 profile != null && profile.termsAccepted() ? "terms " + profile.termsVersion() : "terms not accepted"));
-        boolean authorized = authorizations.anyActive(tenant, key);
+        boolean authorized = Boolean.TRUE.equals(state.optional(authorizedRead));
         checks.add(new ProviderCheck("spend_authorization_active", authorized,
                 authorized ? "an authorization is active" : "no active spend authorization for " + key));
-        Wallets.Wallet wallet = wallets.get(tenant);
+        Wallets.Wallet wallet = state.optional(walletRead);
+        if (wallet == null) {
+            throw ApiException.notFound("wallet");
+        }
         checks.add(new ProviderCheck("wallet_funded", wallet.availableMinor() > 0,
                 "available " + wallet.availableMinor() + " " + wallet.currency() + " minor units"));
         boolean ready = checks.stream().allMatch(ProviderCheck::ok);

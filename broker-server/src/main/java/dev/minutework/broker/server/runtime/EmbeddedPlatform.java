@@ -64,14 +64,15 @@ class EmbeddedPlatform implements Platform {
         String reason = (String) report.get("reason");
         return tx.execute(s -> {
             receipts.lockChain(key.tenantId());
-            String id = gaps.record(key.tenantId(), capability, action, provider, reason, "reported", key.actor());
+            CapabilityGaps.Gap gap = gaps.record(key.tenantId(), capability, action, provider, reason, "reported",
+                    key.actor());
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("gap_id", id);
+            d.put("gap_id", gap.id());
             d.put("capability", capability);
             d.put("action", action);
             d.put("provider", provider);
             receipts.record(key.tenantId(), "capability_gap.reported", null, key.actor(), d);
-            return gaps.find(key.tenantId(), id).orElseThrow();
+            return gap;
         }).view();
     }
 

@@ -68,25 +68,19 @@ public class SpendAuthorizations {
         return find(tenantId, id).orElseThrow();
     }
 
-    /** The authorization that governs spend in {@code currency} at {@code provider} now, preferring a provider-specific one. */
-    public Optional<Authorization> active(String tenantId, String provider, String currency) {
-        return jdbc.sql(ACTIVE).param("tenant", tenantId).param("currency", currency).param("provider", provider)
-                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)).query(this::map).optional();
-    }
-
-    /** Whether any authorization for the provider is active now, in any currency. */
-    public boolean anyActive(String tenantId, String provider) {
-        return jdbc.sql(ANY_ACTIVE).param("tenant", tenantId).param("provider", provider)
-                .param("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .query(Long.class).single() > 0;
-    }
-
-    /** {@link #active} as a read of a round trip: parameters {@code tenant}, {@code provider}, {@code currency}, {@code now}. */
+    /**
+     * The authorization that governs spend in {@code currency} at {@code provider} now, preferring a
+     * provider-specific one, as a read of a round trip: parameters {@code tenant}, {@code provider},
+     * {@code currency}, {@code now}.
+     */
     public Reads.Read<Authorization> activeRead() {
         return new Reads.Read<>(ACTIVE, this::map);
     }
 
-    /** {@link #anyActive} as a read of a round trip (one row, true or false): {@code tenant}, {@code provider}, {@code now}. */
+    /**
+     * Whether any authorization for the provider is active now, in any currency, as a read of a
+     * round trip (one row, true or false): parameters {@code tenant}, {@code provider}, {@code now}.
+     */
     public Reads.Read<Boolean> anyActiveRead() {
         return new Reads.Read<>(ANY_ACTIVE, (rs, n) -> rs.getLong(1) > 0);
     }
