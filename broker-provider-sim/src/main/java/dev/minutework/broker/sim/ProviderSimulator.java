@@ -14,11 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +46,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final List<SimRequest> log = new CopyOnWriteArrayList<>();
     private final Faults faults = new Faults();
-    private final Map<String, int[]> callsPerMinute = new ConcurrentHashMap<>();
+    /**
+     * The calls {@link #countCall} counted, per minute of the clock and per key; minutes before the
+     * current one are dropped. Guarded by itself.
+     */
+    private final NavigableMap<Long, Map<String, Integer>> callsPerMinute = new TreeMap<>();
     protected final Clock clock;
     private HttpServer server;
     private ExecutorService executor;
@@ -123,15 +129,27 @@ public abstract class ProviderSimulator implements AutoCloseable {
      * minute, for the provider's per-minute rate limits; the count including this call.
      */
     protected final int countCall(String key) {
-        long minute = clock.instant().getEpochSecond() / 60;
-        return callsPerMinute.compute(key + "|" + minute, (k, v) -> v == null ? new int[] {1} : new int[] {v[0] + 1})[0];
+        synchronized (callsPerMinute) {
+            long minute = currentMinute();
+            callsPerMinute.headMap(minute).clear(); // earlier minutes count no more
+            return callsPerMinute.computeIfAbsent(minute, m -> new HashMap<>()).merge(key, 1, Integer::sum);
+        }
     }
 
     /** The most calls {@link #countCall} counted against any one key in the clock's current minute. */
     protected final int busiestKeyThisMinute() {
-        long minute = clock.instant().getEpochSecond() / 60;
-        return callsPerMinute.entrySet().stream().filter(e -> e.getKey().endsWith("|" + minute))
-                .mapToInt(e -> e.getValue()[0]).max().orElse(0);
+        synchronized (callsPerMinute) {
+            Map<String, Integer> counts = callsPerMinute.get(currentMinute());
+            return counts == null ? 0 : counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
+
+    /**
+     * The clock's current minute; read under the counts' lock, so a call that read a minute is
+     * counted before a call that read a later one can drop it.
+     */
+    private long currentMinute() {
+        return clock.instant().getEpochSecond() / 60;
     }
 
     public final Faults faults() {

@@ -4,7 +4,6 @@ import static dev.minutework.broker.providers.http.Wire.enc;
 import static dev.minutework.broker.providers.http.Wire.named;
 import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
-import static dev.minutework.broker.providers.http.Wire.sleep;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.json.CanonicalJson;
@@ -23,7 +22,6 @@ import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
-import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.providers.http.Verdict;
 import dev.minutework.broker.providers.http.WireResult;
 import java.io.IOException;
@@ -72,12 +70,12 @@ import java.util.regex.Pattern;
  *
  * <p><b>Unknown outcomes.</b> Created objects carry the broker reference at the end of their name
  * ({@code "Winter boots [exe_…]"}; ads, which have no name, in {@code finalUrlSuffix=mw_ref=…}), so
- * a lost answer is settled by a GAQL lookup; a create is repeated only after the provider answered
- * 5xx and the lookup proved nothing was made. Reads and absolute updates are retried with backoff.
+ * a lost answer is settled by a GAQL lookup. A create is sent again after throttling or when it was
+ * never sent, but after a 5xx (which may have made the object) only when the lookup proved it
+ * absent. Reads and absolute updates are retried with backoff.
  */
 final class GoogleAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = Calls.ATTEMPTS;
     static final Duration DEFAULT_QUOTA_WAIT = Duration.ofSeconds(30);
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
     static final String REF_PARAM = "mw_ref=";
@@ -90,7 +88,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     private final ImageFetcher images;
     private final Clock clock;
     private final String customerId;
-    private final Duration firstBackoff;
     private final Calls calls;
 
     GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,
@@ -108,7 +105,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         this.images = images;
         this.clock = clock;
         this.customerId = digits(account.scope().get("customer_id"));
-        this.firstBackoff = firstBackoff;
         this.calls = new Calls(firstBackoff, Redaction.forCredentials(account.credentials()));
     }
 
@@ -442,8 +438,8 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     }
 
     /**
-     * A create: never repeated unless the provider answered (5xx or 429) and, for 5xx, a lookup
-     * proved nothing was made.
+     * A create: sent again after throttling or when it was never sent; never sent again after an answer
+     * that may have made the object (5xx) unless a lookup proved it absent (see {@link Calls#create}).
      */
     private ProviderOutcome create(String collection, Map<String, Object> object, String key, Supplier<ProviderOutcome> lookup,
             Function<Map<String, Object>, ProviderOutcome> ok) {
@@ -470,7 +466,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         body.put("operations", List.of(operation));
         body.put("responseContentType", "MUTABLE_RESOURCE");
         WireResult.Answered a = repeatable("/customers/" + customerId + "/" + collection + ":mutate", body);
-        return firstResult(a, key).map(this::objectOutcome).orElseGet(Wire::unreadable);
+        return firstResult(a, key).map(this::objectOutcome).orElseGet(() -> unreadable());
     }
 
     private record Page(List<Map<String, Object>> rows, String nextPageToken) {}
@@ -570,20 +566,16 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         String form = "grant_type=refresh_token&client_id=" + enc(account.credentials().get("client_id"))
                 + "&client_secret=" + enc(account.credentials().get("client_secret"))
                 + "&refresh_token=" + enc(account.credentials().get("refresh_token"));
-        WireResult last = null;
-        Duration backoff = firstBackoff;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            last = http.send(HttpRequest.newBuilder(tokenUrl)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)));
-            if (last instanceof WireResult.Answered a && a.status() < 500) {
-                break;
-            }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2);
-        }
-        return switch (last) {
+        // sent again when unsent, lost or answered 5xx; any other answer ends it. Whatever the last
+        // attempt brought is mapped below (the verdict's own outcome is not used).
+        WireResult[] last = new WireResult[1];
+        calls.repeat(() -> last[0] = http.send(HttpRequest.newBuilder(tokenUrl)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Accept", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))),
+                a -> a.status() < 500 ? Verdict.success(a) : Verdict.transientFailure(new ProviderOutcome.Rejected(
+                        RejectionKind.PROVIDER_ERROR, "oauth:http_" + a.status(), "the OAuth token endpoint failed")));
+        return switch (last[0]) {
             case WireResult.Answered a when a.status() == 200 -> {
                 Optional<Map<String, Object>> json = parse(a.body());
                 if (json.isPresent() && json.get().get("access_token") instanceof String t && !t.isEmpty()) {

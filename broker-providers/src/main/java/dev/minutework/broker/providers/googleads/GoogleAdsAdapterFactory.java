@@ -83,7 +83,7 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
     /** As the base's, without a trailing slash. */
     @Override
     protected URI baseUrl(ProviderAccountContext account) {
-        return account.baseUrl() == null ? DEFAULT_BASE_URL : URI.create(stripSlash(account.baseUrl()));
+        return URI.create(stripSlash(super.baseUrl(account).toString()));
     }
 
     /** The account's shared session; a new one when its credentials changed. */

@@ -12,8 +12,8 @@ import java.util.function.UnaryOperator;
  * brings what is its own: how to send the request, how to read its provider's answer into a
  * {@link Verdict}, and how to look an object up by the broker reference it carries.
  *
- * <p><b>A create is never repeated unless the provider answered and a lookup proved nothing was
- * made</b> ({@link #create}). One attempt after the other, at most {@link #ATTEMPTS}:
+ * <p><b>A create is never sent again after an answer that may have made the object unless a lookup
+ * proved it absent</b> ({@link #create}). One attempt after the other, at most {@link #ATTEMPTS}:
  * <ul>
  *   <li>{@link Verdict.Success}: its outcome.
  *   <li>{@link Verdict.UnreadableSuccess} (made, but the answer cannot be read) or
@@ -36,9 +36,9 @@ import java.util.function.UnaryOperator;
  * the object it already made; only when an answer was lost and no later attempt settled it is the
  * object looked up.
  *
- * <p><b>Reads and absolute updates</b> ({@link #repeat}, {@link #once}) are sent again after
- * throttling, transient failures, unsent requests and lost answers; an unreadable 2xx answer and a
- * definite refusal end them.
+ * <p><b>Reads and absolute updates</b> ({@link #repeat}) are sent again after throttling, transient
+ * failures, unsent requests and lost answers; an unreadable 2xx answer and a definite refusal end
+ * them. {@link #once} reads the same way with a single attempt: whatever it brings stands.
  */
 public final class Calls {
 

@@ -22,7 +22,6 @@ import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
 import dev.minutework.broker.providers.http.Verdict;
-import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -56,16 +55,15 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Creates carry the broker reference at the end of the object's name ({@code "Winter boots
  * [exe_…]"}); when an answer is lost the adapter looks the object up by that name instead of
- * sending the create again, and repeats a create only after Graph answered and the lookup proved
- * nothing was made. Reads and absolute updates are retried with backoff. Throttling (codes 4, 17,
- * 32, 613, 80000–80014, or HTTP 429) is waited out inline when Graph's usage headers say access
- * returns soon, else answered as {@link ProviderOutcome.RateLimited}.
+ * sending the create again. A create is sent again after throttling or when it was never sent,
+ * but after an answer that may have made the object only when the lookup proved it absent. Reads
+ * and absolute updates are retried with backoff. Throttling (codes 4, 17, 32, 613, 80000–80014,
+ * or HTTP 429) is waited out inline when Graph's usage headers say access returns soon, else
+ * answered as {@link ProviderOutcome.RateLimited}.
  */
 final class MetaAdsAdapter implements ProviderAdapter {
 
     static final int MAX_NAME = 400;
-    /** Graph says how long in minutes only; without any hint assume a minute. */
-    static final Duration DEFAULT_THROTTLE_WAIT = Wire.DEFAULT_RETRY_AFTER;
     static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     static final String INSIGHT_FIELDS = "campaign_id,impressions,clicks,spend,account_currency";
 
@@ -463,7 +461,10 @@ final class MetaAdsAdapter implements ProviderAdapter {
 
     // ------------------------------------------------------------------ wire
 
-    /** A create: never repeated unless Graph answered and a lookup proved nothing was made. */
+    /**
+     * A create: never sent again after an answer that may have made the object unless a lookup
+     * proved it absent (see {@link Calls#create}).
+     */
     private ProviderOutcome create(String path, Map<String, String> form, String action, String ref,
             Map<String, Object> data) {
         return calls.create(() -> send("POST", path, form), answer -> createVerdict(answer, data),

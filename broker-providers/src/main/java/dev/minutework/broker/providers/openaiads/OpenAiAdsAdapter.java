@@ -42,8 +42,9 @@ import java.util.function.Function;
  *
  * <p>Creates carry the broker reference at the end of the object's name ({@code "Winter boots
  * [exe_…]"}), so when an answer is lost the adapter looks the object up instead of sending the
- * create again; a create is repeated only after the provider answered and the lookup proved
- * nothing was made. Reads and idempotent updates are retried with backoff.
+ * create again. A create is sent again after throttling or when it was never sent, but after an
+ * answer that may have made the object only when the lookup proved it absent. Reads and idempotent
+ * updates are retried with backoff.
  */
 final class OpenAiAdsAdapter implements ProviderAdapter {
 
@@ -287,7 +288,10 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
 
     // ------------------------------------------------------------------ wire
 
-    /** A create: never repeated unless the provider answered and a lookup proved nothing was made. */
+    /**
+     * A create: never sent again after an answer that may have made the object unless a lookup
+     * proved it absent (see {@link Calls#create}).
+     */
     private ProviderOutcome create(String path, Map<String, Object> body, String action, String ref,
             Function<Map<String, Object>, ProviderOutcome> ok) {
         return calls.create(() -> send("POST", path, body), answer -> verdict(answer, ok), () -> reconcile(action, ref),

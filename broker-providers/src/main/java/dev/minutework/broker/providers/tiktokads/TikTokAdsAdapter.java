@@ -22,6 +22,7 @@ import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Redaction;
 import dev.minutework.broker.providers.http.Verdict;
+import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.providers.http.WireResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -81,9 +82,8 @@ import java.util.stream.Collectors;
  */
 final class TikTokAdsAdapter implements ProviderAdapter {
 
-    static final int ATTEMPTS = Calls.ATTEMPTS;
-    /** TikTok documents no Retry-After for code 40100; its quotas are per minute. */
-    static final Duration RATE_LIMIT_RETRY_AFTER = Duration.ofSeconds(60);
+    /** TikTok documents no Retry-After for code 40100; its quotas are per minute, so Wire's minute is assumed. */
+    static final Duration RATE_LIMIT_RETRY_AFTER = Wire.DEFAULT_RETRY_AFTER;
     static final int PAGE_SIZE = 1000;
     static final int MAX_REPORT_DAYS = 30;
     static final int MAX_NAME = 512;
@@ -489,45 +489,44 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         WireResult r = send("GET", "/advertiser/info/" + query(Map.of("advertiser_ids",
                 CanonicalJson.canonicalize(List.of(advertiser)))), null);
         String where = base.getHost();
-        return switch (classify(r)) {
-            case Ok ok when remember(ok.data()).isEmpty() -> List.of(
-                    new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
-                    new ProviderCheck("account_reachable", false, "advertiser " + advertiser
-                            + " answered without a known currency"));
-            case Ok ok -> List.of(
-                    new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
-                    new ProviderCheck("account_reachable", true, "advertiser " + advertiser + " answers at " + where));
-            case Refused f when f.code() == 40001 -> List.of(
-                    new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
-                    new ProviderCheck("account_reachable", false, "the access token has no permission for advertiser "
-                            + advertiser + " (code 40001)"));
-            case Refused f when f.rejected().kind() == RejectionKind.AUTH_FAILED -> List.of(
-                    new ProviderCheck("credentials_authenticate", false, "the access token is refused (code "
-                            + f.code() + ")"),
-                    new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
-            case Refused f -> List.of(
-                    new ProviderCheck("credentials_authenticate", false, "unexpected answer (code " + f.code() + ")"),
-                    new ProviderCheck("account_reachable", false, "the API answered code " + f.code()));
-            case Limited l -> List.of(
-                    new ProviderCheck("credentials_authenticate", false, "not checked: rate limited (code 40100)"),
-                    new ProviderCheck("account_reachable", false, "not checked: rate limited"));
-            case ServerTrouble s -> List.of(
-                    new ProviderCheck("provider_reachable", false, "the API answered with a server error ("
-                            + s.rejected().providerCode() + ")"));
-            case Unreadable u -> List.of(
-                    new ProviderCheck("provider_reachable", false, "the answer from " + where + " was not the documented JSON"));
-            case Unsent n -> List.of(new ProviderCheck("provider_reachable", false, "cannot connect to " + where));
-            case Gone l -> List.of(new ProviderCheck("provider_reachable", false, "no answer from " + where));
+        return switch (r) {
+            case WireResult.NotSent n -> List.of(new ProviderCheck("provider_reachable", false, "cannot connect to " + where));
+            case WireResult.Lost l -> List.of(new ProviderCheck("provider_reachable", false, "no answer from " + where));
+            case WireResult.Answered a -> switch (decode(a)) {
+                case Ok ok when remember(ok.data()).isEmpty() -> List.of(
+                        new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
+                        new ProviderCheck("account_reachable", false, "advertiser " + advertiser
+                                + " answered without a known currency"));
+                case Ok ok -> List.of(
+                        new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
+                        new ProviderCheck("account_reachable", true, "advertiser " + advertiser + " answers at " + where));
+                case Refused f when f.code() == 40001 -> List.of(
+                        new ProviderCheck("credentials_authenticate", true, "the access token is accepted"),
+                        new ProviderCheck("account_reachable", false, "the access token has no permission for advertiser "
+                                + advertiser + " (code 40001)"));
+                case Refused f when f.rejected().kind() == RejectionKind.AUTH_FAILED -> List.of(
+                        new ProviderCheck("credentials_authenticate", false, "the access token is refused (code "
+                                + f.code() + ")"),
+                        new ProviderCheck("account_reachable", false, "not checked: authentication failed"));
+                case Refused f -> List.of(
+                        new ProviderCheck("credentials_authenticate", false, "unexpected answer (code " + f.code() + ")"),
+                        new ProviderCheck("account_reachable", false, "the API answered code " + f.code()));
+                case Limited l -> List.of(
+                        new ProviderCheck("credentials_authenticate", false, "not checked: rate limited (code 40100)"),
+                        new ProviderCheck("account_reachable", false, "not checked: rate limited"));
+                case ServerTrouble t -> List.of(
+                        new ProviderCheck("provider_reachable", false, "the API answered with a server error ("
+                                + t.rejected().providerCode() + ")"));
+                case Unreadable u -> List.of(
+                        new ProviderCheck("provider_reachable", false, "the answer from " + where + " was not the documented JSON"));
+            };
         };
     }
 
     // ------------------------------------------------------------------ wire
 
-    /** One exchange, decoded from the envelope. */
-    private sealed interface Call permits Answer, Unsent, Gone {}
-
-    /** What an answer said. */
-    private sealed interface Answer extends Call permits Ok, Unreadable, Failure {}
+    /** What an answer said, decoded from the envelope. */
+    private sealed interface Answer permits Ok, Unreadable, Failure {}
 
     /** An answer that is no success, and how the retry protocol treats it. */
     private sealed interface Failure extends Answer permits Refused, Limited, ServerTrouble {
@@ -564,18 +563,6 @@ final class TikTokAdsAdapter implements ProviderAdapter {
 
     /** An answer that is not the documented envelope (a 2xx might have acted). */
     private record Unreadable() implements Answer {}
-
-    private record Unsent(String reason) implements Call {}
-
-    private record Gone(String reason) implements Call {}
-
-    private Call classify(WireResult r) {
-        return switch (r) {
-            case WireResult.NotSent n -> new Unsent(n.reason());
-            case WireResult.Lost l -> new Gone(l.reason());
-            case WireResult.Answered a -> decode(a);
-        };
-    }
 
     private Answer decode(WireResult.Answered a) {
         if (a.status() == 429) {
@@ -620,7 +607,10 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         return new Refused(c, rejected(kind, String.valueOf(c), message));
     }
 
-    /** A create without an idempotency key: never repeated unless a lookup proved nothing was made. */
+    /**
+     * A create without an idempotency key: never sent again after an answer that may have made the
+     * object unless a lookup proved it absent (see {@link Calls#create}).
+     */
     private ProviderOutcome create(String path, Map<String, Object> body, String action, String ref,
             Function<Map<String, Object>, ProviderOutcome> ok) {
         return calls.create(() -> send("POST", path, body), answer -> createVerdict(answer, ok),

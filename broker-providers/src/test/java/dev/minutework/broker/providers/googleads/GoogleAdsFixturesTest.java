@@ -11,6 +11,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,9 +192,9 @@ class GoogleAdsFixturesTest {
         ProviderOutcome out = createGroup();
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "internalError:INTERNAL_ERROR",
                 "An internal error has occurred."));
-        assertThat(count(":mutate")).isEqualTo(GoogleAdsAdapter.ATTEMPTS);
+        assertThat(count(":mutate")).isEqualTo(Calls.ATTEMPTS);
         assertThat(seen.stream().filter(s -> s.body().contains("FROM ad_group WHERE ad_group.name LIKE '% [[]exe[_]f2[]]'")))
-                .hasSize(GoogleAdsAdapter.ATTEMPTS);
+                .hasSize(Calls.ATTEMPTS);
     }
 
     @Test
@@ -204,6 +205,16 @@ class GoogleAdsFixturesTest {
                 "OAuth refresh refused: Token has been expired or revoked."));
         assertThat(seen).extracting(Seen::path).containsExactly("/oauth2/v3/token");
         assertThat(seen.getFirst().body()).contains("grant_type=refresh_token");
+    }
+
+    @Test
+    void aFailingTokenEndpointIsAskedAtMostCallsAttemptsTimesAndItsLastAnswerIsTheOutcome() {
+        answers.put("/oauth2/v3/token", new Canned(500, "error_internal.json"));
+        ProviderOutcome out = createGroup();
+        assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.PROVIDER_ERROR, "oauth:http_500",
+                "OAuth refresh refused: HTTP 500"));
+        assertThat(seen).extracting(Seen::path).containsOnly("/oauth2/v3/token"); // nothing reaches the API
+        assertThat(seen).hasSize(Calls.ATTEMPTS);
     }
 
     @Test

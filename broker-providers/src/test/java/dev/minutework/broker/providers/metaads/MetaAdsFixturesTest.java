@@ -9,6 +9,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.ProviderHttp;
+import dev.minutework.broker.providers.http.Wire;
 import dev.minutework.broker.sim.metaads.MetaAdsSimulator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,7 +146,7 @@ class MetaAdsFixturesTest {
         serve(400, "error_17_user_request_limit.json");
         serve(400, "error_613_rate_limit.json");
         for (int i = 0; i < 3; i++) {
-            assertThat(createCampaign()).isEqualTo(new ProviderOutcome.RateLimited(MetaAdsAdapter.DEFAULT_THROTTLE_WAIT));
+            assertThat(createCampaign()).isEqualTo(new ProviderOutcome.RateLimited(Wire.DEFAULT_RETRY_AFTER));
         }
         assertThat(sim.requests()).hasSize(3);
     }

@@ -11,6 +11,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.sim.Faults.Fault;
 import dev.minutework.broker.sim.SimRequest;
@@ -561,7 +562,7 @@ class TikTokAdsAdapterContractTest {
         Map<String, Object> campaignInput = campaign(10_000, "daily", false);
         String cid = createCampaign("exe_50", campaignInput).providerObjectId();
         sim.clearRequests();
-        for (int i = 0; i < TikTokAdsAdapter.ATTEMPTS; i++) {
+        for (int i = 0; i < Calls.ATTEMPTS; i++) {
             sim.failNext("/adgroup/create/", Fault.DROP_RESPONSE);
         }
         ProviderOutcome out = createGroup("exe_51", cid, campaignInput, group("G"));
