@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BrokerBench {
 
     private static final int[] CLIENTS = {1, 16, 64};
-    /** The parts of a run, for {@code --only}: half needs governed (it paces at half its peak). */
+    /** The parts of a run, for {@code --only}: half also runs the governed rows (it paces at half their peak). */
     private static final String[] PARTS = {"governed", "read", "refused", "spread", "half", "floor", "slow"};
 
     /** One measured run. */
