@@ -35,8 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BrokerBench {
 
     private static final int[] CLIENTS = {1, 16, 64};
-    /** The parts of a run, for {@code --only}: half needs governed (it paces at half its peak). */
+    /** The parts of a run, for {@code --only}: half also runs the governed rows (it paces at half their peak). */
     private static final String[] PARTS = {"governed", "read", "refused", "spread", "half", "floor", "slow"};
+    /** The options {@link #main} takes, each as {@code --name value}. */
+    static final List<String> OPTIONS = List.of("--seconds", "--warmup", "--jit-warmup", "--only", "--broker-jar",
+            "--broker-jvm-options", "--out");
 
     /** One measured run. */
     record Result(String workload, int clients, double perSecond, double p50, double p99, long failures,
@@ -67,16 +70,17 @@ public final class BrokerBench {
     private BrokerBench() {}
 
     public static void main(String[] args) throws Exception {
-        Duration measure = Duration.ofSeconds(Integer.parseInt(arg(args, "--seconds", "10")));
-        Duration warmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--warmup", "3")));
-        Duration jitWarmup = Duration.ofSeconds(Integer.parseInt(arg(args, "--jit-warmup", "60")));
-        Path jar = Path.of(arg(args, "--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
-        Path out = Path.of(arg(args, "--out", "target/benchmark-results.md"));
-        Set<String> only = Set.of(arg(args, "--only", String.join(",", PARTS)).split(","));
+        Map<String, String> options = options(args);
+        Duration measure = Duration.ofSeconds(Integer.parseInt(options.getOrDefault("--seconds", "10")));
+        Duration warmup = Duration.ofSeconds(Integer.parseInt(options.getOrDefault("--warmup", "3")));
+        Duration jitWarmup = Duration.ofSeconds(Integer.parseInt(options.getOrDefault("--jit-warmup", "60")));
+        Path jar = Path.of(options.getOrDefault("--broker-jar", "broker-server/target/broker-server-0.1.0.jar"));
+        Path out = Path.of(options.getOrDefault("--out", "target/benchmark-results.md"));
+        Set<String> only = Set.of(options.getOrDefault("--only", String.join(",", PARTS)).split(","));
         if (!Set.of(PARTS).containsAll(only)) {
             throw new IllegalArgumentException("--only takes a comma-separated subset of " + String.join(",", PARTS));
         }
-        List<String> brokerJvm = List.of(arg(args, "--broker-jvm-options", "").split(" ")).stream()
+        List<String> brokerJvm = List.of(options.getOrDefault("--broker-jvm-options", "").split(" ")).stream()
                 .filter(o -> !o.isBlank()).toList();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no broker jar at " + jar + "; build it with mvn -B -q install -DskipTests");
@@ -522,12 +526,27 @@ public final class BrokerBench {
         }
     }
 
-    private static String arg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
+    /**
+     * The command line as option → value: every argument must be a known option ({@link #OPTIONS})
+     * followed by its value, each option at most once. Anything else ({@code --seconds=3}, a typo, a
+     * missing value) is refused rather than ignored, so a run never silently uses a default.
+     */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            String name = args[i];
+            if (!OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("unknown argument '" + name + "': the options are "
+                        + String.join(", ", OPTIONS) + ", each followed by its value as a separate argument"
+                        + " (--seconds 3, not --seconds=3)");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            if (options.put(name, args[i + 1]) != null) {
+                throw new IllegalArgumentException(name + " is given twice");
             }
         }
-        return fallback;
+        return options;
     }
 }

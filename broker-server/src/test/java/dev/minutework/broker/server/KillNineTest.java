@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Fault tests: a broker process dies like {@code kill -9} — halted at a named step of an execution
@@ -76,7 +75,7 @@ class KillNineTest {
                         Thread.sleep(15);
                     }
                     // kill once executions are under way (however slow the machine), not after a fixed time
-                    JdbcClient observer = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                    JdbcClient observer = TestPostgres.client(db);
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (observer.sql("select count(*) from executions where tenant_id = :t").param("t", t.id())
                             .query(Long.class).single() < 5 && System.nanoTime() < deadline) {
@@ -99,7 +98,7 @@ class KillNineTest {
             Process second = startBroker(db, data);
             try {
                 Http http = http(second);
-                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                JdbcClient jdbc = TestPostgres.client(db);
                 awaitSettled(jdbc, t.id(), Duration.ofSeconds(60));
 
                 List<Map<String, Object>> executions = jdbc.sql(
@@ -108,27 +107,15 @@ class KillNineTest {
                 assertThat(executions).as("some executions started before the kill").isNotEmpty();
                 assertThat(executions).allSatisfy(e -> assertThat(e.get("status")).isIn("succeeded", "failed"));
 
-                Set<String> succeeded = new HashSet<>();
-                executions.stream().filter(e -> "succeeded".equals(e.get("status"))).forEach(e -> succeeded.add((String) e.get("id")));
-                List<String> providerNames = campaignNames(openai.baseUrl());
-                Set<String> providerRefs = new HashSet<>();
-                for (String name : providerNames) {
-                    String ref = name.substring(name.lastIndexOf('[') + 1, name.length() - 1);
-                    assertThat(providerRefs.add(ref)).as("one provider campaign per execution: %s", name).isTrue();
-                }
-                assertThat(providerRefs).as("the provider holds exactly the succeeded executions' campaigns")
-                        .isEqualTo(succeeded);
+                Set<String> succeeded = providerHoldsExactlyTheSucceeded(executions, openai.baseUrl());
 
-                Map<String, Object> wallet = expect(200, http.get("/v1/wallet", t.viewerKey())).json() == null ? Map.of()
-                        : JsonParser.parseObject(expect(200, http.get("/v1/wallet", t.viewerKey())).raw());
-                assertThat(((Number) wallet.get("reserved_minor")).longValue())
+                Story story = new Story(http);
+                assertThat(story.wallet(t).get("reserved_minor").asLong())
                         .as("exactly the succeeded campaigns stay reserved").isEqualTo(succeeded.size() * 1_000L);
-                assertThat(JsonParser.parseObject(expect(200, http.get("/v1/receipts/verify", t.viewerKey())).raw())
-                        .get("valid")).isEqualTo(true);
+                assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
                 Ledger.assertConsistent(jdbc, t.id());
 
                 // asking again with the same keys never creates a second object
-                Story story = new Story(http);
                 for (String key : keys) {
                     story.execute(t.runtimeKey(), "ads.create_campaign", key, Story.campaign("Killed " + key, 1_000));
                 }
@@ -175,20 +162,19 @@ class KillNineTest {
             Process second = startBroker(db, data);
             try {
                 Http http = http(second);
-                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                JdbcClient jdbc = TestPostgres.client(db);
                 awaitSettled(jdbc, t.id(), Duration.ofSeconds(60));
                 String status = jdbc.sql("select status from executions where tenant_id = :t and idempotency_key = 'the-one'")
                         .param("t", t.id()).query(String.class).single();
                 assertThat(status).isEqualTo(objectsAtProvider == 1 ? "succeeded" : "failed");
                 assertThat(campaignNames(openai.baseUrl())).as("never sent twice").hasSize(objectsAtProvider);
-                Map<String, Object> wallet = JsonParser.parseObject(expect(200, http.get("/v1/wallet", t.viewerKey())).raw());
-                assertThat(((Number) wallet.get("reserved_minor")).longValue()).isEqualTo(objectsAtProvider * 1_000L);
-                Http.Response replay = new Story(http).execute(t.runtimeKey(), "ads.create_campaign", "the-one",
+                Story story = new Story(http);
+                assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(objectsAtProvider * 1_000L);
+                Http.Response replay = story.execute(t.runtimeKey(), "ads.create_campaign", "the-one",
                         Story.campaign("At " + point, 1_000));
                 assertThat(replay.text("/status")).isEqualTo(status);
                 assertThat(campaignNames(openai.baseUrl())).hasSize(objectsAtProvider);
-                assertThat(JsonParser.parseObject(expect(200, http.get("/v1/receipts/verify", t.viewerKey())).raw())
-                        .get("valid")).isEqualTo(true);
+                assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
                 Ledger.assertConsistent(jdbc, t.id());
             } finally {
                 second.destroyForcibly();
@@ -221,7 +207,7 @@ class KillNineTest {
                 Story.Tenant t = tenant(new Story(http(survivor)), http(survivor), openai.baseUrl());
                 Story viaSurvivor = new Story(http(survivor));
                 Story viaVictim = new Story(http(victim));
-                JdbcClient jdbc = JdbcClient.create(new DriverManagerDataSource(db, "postgres", ""));
+                JdbcClient jdbc = TestPostgres.client(db);
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                     List<Future<?>> calls = new ArrayList<>();
                     for (int i = 0; i < 60; i++) {
@@ -267,24 +253,13 @@ class KillNineTest {
                             """).param("t", t.id()).param("e", e.get("id")).query(Long.class).single())
                             .as("one terminal receipt for %s", e).isEqualTo(1L);
                 }
-                Set<String> succeeded = new HashSet<>();
-                executions.stream().filter(e -> "succeeded".equals(e.get("status")))
-                        .forEach(e -> succeeded.add((String) e.get("id")));
-                Set<String> providerRefs = new HashSet<>();
-                for (String name : campaignNames(openai.baseUrl())) {
-                    String ref = name.substring(name.lastIndexOf('[') + 1, name.length() - 1);
-                    assertThat(providerRefs.add(ref)).as("one provider campaign per execution: %s", name).isTrue();
-                }
-                assertThat(providerRefs).as("the provider holds exactly the succeeded executions' campaigns")
-                        .isEqualTo(succeeded);
+                Set<String> succeeded = providerHoldsExactlyTheSucceeded(executions, openai.baseUrl());
                 assertThat(jdbc.sql("select count(*) from ads_campaigns where tenant_id = :t").param("t", t.id())
                         .query(Long.class).single()).as("one projection per succeeded execution").isEqualTo(succeeded.size());
-                Map<String, Object> wallet = JsonParser.parseObject(
-                        expect(200, http(restarted).get("/v1/wallet", t.viewerKey())).raw());
-                assertThat(((Number) wallet.get("reserved_minor")).longValue())
+                Story viaRestarted = new Story(http(restarted));
+                assertThat(viaRestarted.wallet(t).get("reserved_minor").asLong())
                         .as("exactly the succeeded campaigns stay reserved").isEqualTo(succeeded.size() * 1_000L);
-                assertThat(JsonParser.parseObject(expect(200, http(restarted).get("/v1/receipts/verify", t.viewerKey()))
-                        .raw()).get("valid")).isEqualTo(true);
+                assertThat(viaRestarted.verify(t).get("valid").asBoolean()).isTrue();
                 Ledger.assertConsistent(jdbc, t.id());
             } finally {
                 for (Process p : new Process[] {survivor, victim, restarted}) {
@@ -317,6 +292,26 @@ class KillNineTest {
                 "provider", "openaiads", "spend_ceiling", Map.of("amount_minor", 1_000_000, "currency", "USD"),
                 "expires_at", Instant.now().plusSeconds(3600).toString())));
         return new Story.Tenant(id, runtime, approver, viewer, account, null);
+    }
+
+    /**
+     * Asserts that the provider holds one campaign per succeeded execution and no other: each
+     * campaign's name ends in {@code [<execution id>]}, the broker's reference. Returns the
+     * succeeded executions' ids.
+     */
+    private static Set<String> providerHoldsExactlyTheSucceeded(List<Map<String, Object>> executions, URI providerBase)
+            throws IOException, InterruptedException {
+        Set<String> succeeded = new HashSet<>();
+        executions.stream().filter(e -> "succeeded".equals(e.get("status")))
+                .forEach(e -> succeeded.add((String) e.get("id")));
+        Set<String> providerRefs = new HashSet<>();
+        for (String name : campaignNames(providerBase)) {
+            String ref = name.substring(name.lastIndexOf('[') + 1, name.length() - 1);
+            assertThat(providerRefs.add(ref)).as("one provider campaign per execution: %s", name).isTrue();
+        }
+        assertThat(providerRefs).as("the provider holds exactly the succeeded executions' campaigns")
+                .isEqualTo(succeeded);
+        return succeeded;
     }
 
     private static String key(Http http, String tenant, String role) {

@@ -258,21 +258,58 @@ class WalletLedgerTest extends BrokerTestCase {
         Ledger.assertConsistent(jdbc, t.id());
     }
 
-    /** Reserves in a transaction that always rolls back: the refusal's code, or "reserved". */
+    /**
+     * Reserves in a transaction that always rolls back: the refusal's code, or "reserved". Inside the
+     * transaction, right after the reserve statement answered, checks what it changed (read through
+     * {@code jdbc}, which joins the transaction): a cap refusal changed nothing; a credits refusal
+     * left the wallet and the reservations as they were, though the authorization step had already
+     * moved (the caller's rollback undoes it); a success moved both and wrote the reservation row.
+     */
     private static String reserveRolledBack(Story.Tenant t, String execution, String authorization, long amount) {
         return broker.bean(TransactionTemplate.class).execute(s -> {
             s.setRollbackOnly();
             broker.bean(Receipts.class).lockChain(t.id());
+            Reserved before = reserved(t, authorization);
             try {
                 SpendLedger.Reservation r = broker.bean(SpendLedger.class).reserve(t.id(), execution, authorization, null,
                         dev.minutework.broker.core.money.Money.of(amount, "USD"), "test");
                 assertThat(jdbc.sql("select amount_minor from spend_reservations where id = :r").param("r", r.id())
                         .query(Long.class).optional()).as("the row, inside its transaction").contains(amount);
+                assertThat(reserved(t, authorization)).as("reserved %d: cap, wallet and a new reservation row", amount)
+                        .isEqualTo(new Reserved(before.authorization() + amount, before.wallet() + amount,
+                                before.reservations() + 1));
                 return "reserved";
             } catch (dev.minutework.broker.server.api.ApiException e) {
+                Reserved after = reserved(t, authorization);
+                switch (e.code().wire()) {
+                    // the cap's UPDATE matched no row, so the wallet's and the INSERT (which need it) did nothing
+                    case "budget_exceeded" -> assertThat(after).as("the cap refused %d: nothing changed", amount)
+                            .isEqualTo(before);
+                    // the cap's UPDATE matched and ran; the wallet's UPDATE matched no row, so no INSERT. The
+                    // authorization's reserved_minor has moved inside this transaction: the reserve contract
+                    // is that the caller's transaction then rolls back, which undoes it (checked at the end)
+                    case "insufficient_credits" -> assertThat(after)
+                            .as("the credits refused %d: wallet and reservations unchanged, authorization moved", amount)
+                            .isEqualTo(new Reserved(before.authorization() + amount, before.wallet(),
+                                    before.reservations()));
+                    default -> throw e;
+                }
                 return e.code().wire();
             }
         });
+    }
+
+    /** The figures the reserve statement moves, read in the caller's transaction. */
+    private record Reserved(long authorization, long wallet, long reservations) {}
+
+    private static Reserved reserved(Story.Tenant t, String authorization) {
+        return new Reserved(
+                jdbc.sql("select reserved_minor from spend_authorizations where id = :a").param("a", authorization)
+                        .query(Long.class).single(),
+                jdbc.sql("select reserved_minor from tenant_wallets where tenant_id = :t").param("t", t.id())
+                        .query(Long.class).single(),
+                jdbc.sql("select count(*) from spend_reservations where tenant_id = :t").param("t", t.id())
+                        .query(Long.class).single());
     }
 
     // ------------------------------------------------------------------ helpers

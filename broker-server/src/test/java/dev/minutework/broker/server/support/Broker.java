@@ -36,10 +36,7 @@ public final class Broker implements AutoCloseable {
 
     /** Starts a broker on the given database, with its data (master keyset) in {@code dataDir}. */
     public static Broker start(String jdbcUrl, Path dataDir) {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("broker.database.url", jdbcUrl);
-        props.put("broker.database.user", "postgres");
-        props.put("broker.database.password", "");
+        Map<String, Object> props = database(jdbcUrl);
         // the in-process sandbox serves every provider, with its fault knobs
         props.put("broker.sandbox", "true");
         return start(props, dataDir);
@@ -55,10 +52,7 @@ public final class Broker implements AutoCloseable {
      * provider simulators over HTTP (no sandbox), on a fresh database.
      */
     public static Broker startWithSimulators(String hint) {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("broker.database.url", TestPostgres.newDatabase(hint));
-        props.put("broker.database.user", "postgres");
-        props.put("broker.database.password", "");
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
         props.put("broker.simulators", "on");
         props.put("broker.sandbox", "false");
         return start(props, tempDir());
@@ -69,10 +63,7 @@ public final class Broker implements AutoCloseable {
      * clock is shared by every broker started this way in the JVM.
      */
     public static Broker startWithMovableClock(String hint) {
-        Map<String, Object> props = new LinkedHashMap<>();
-        props.put("broker.database.url", TestPostgres.newDatabase(hint));
-        props.put("broker.database.user", "postgres");
-        props.put("broker.database.password", "");
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
         props.put("broker.sandbox", "true");
         return start(props, tempDir(), TestClockConfiguration.class);
     }
@@ -80,6 +71,15 @@ public final class Broker implements AutoCloseable {
     /** The clock of brokers started with {@link #startWithMovableClock}. */
     public static MutableClock movableClock() {
         return TestClockConfiguration.CLOCK;
+    }
+
+    /** The settings of a database of the test PostgreSQL: its URL, user {@code postgres}, no password. */
+    private static Map<String, Object> database(String jdbcUrl) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("broker.database.url", jdbcUrl);
+        props.put("broker.database.user", "postgres");
+        props.put("broker.database.password", "");
+        return props;
     }
 
     private static Broker start(Map<String, Object> props, Path dataDir) {

@@ -17,14 +17,42 @@ public final class MutableClock extends Clock {
         offset.updateAndGet(o -> o.plus(by));
     }
 
+    /** Puts the clock back on the system time (offset zero). */
+    public void reset() {
+        offset.set(Duration.ZERO);
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
     }
 
+    /**
+     * This clock seen in another zone: the same instants, so it keeps following later jumps and
+     * resets (a {@code Clock.offset} of today's offset would freeze it).
+     */
     @Override
     public Clock withZone(ZoneId zone) {
-        return Clock.offset(Clock.system(zone), offset.get());
+        if (zone.equals(getZone())) {
+            return this;
+        }
+        MutableClock source = this;
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return zone;
+            }
+
+            @Override
+            public Clock withZone(ZoneId other) {
+                return source.withZone(other);
+            }
+
+            @Override
+            public Instant instant() {
+                return source.instant();
+            }
+        };
     }
 
     @Override
