@@ -250,14 +250,14 @@ class ExecuteRefusalsTest extends BrokerTestCase {
     }
 
     @Test
-    void spendAuthorizationInAnotherCurrencyThanTheCampaignIsNotReady() {
+    void spendInAnotherCurrencyThanTheAuthorizationIsUnsupported() {
         Story.Tenant t = story.tenant("Euro Authorization", Story.Setup.ready().authorizationCurrency("EUR"));
 
-        Http.Response r = expect(409, story.execute(t.runtimeKey(), "ads.create_campaign", "ready-3",
+        Http.Response r = expect(400, story.execute(t.runtimeKey(), "ads.create_campaign", "ready-3",
                 Story.campaign("Dollar boots", 1_000)));
 
-        assertThat(failedChecks(r)).containsExactly("spend_authorization_active");
-        assertThat(r.at("/error/details/failed_checks/0/detail").asString()).contains("USD");
+        assertThat(r.at("/error/code").asString()).isEqualTo("unsupported_currency");
+        assertThat(r.at("/error/message").asString()).contains("USD");
         assertNothingExecuted(t);
         Ledger.assertConsistent(jdbc, t.id());
     }

@@ -53,6 +53,12 @@ public interface ProviderAdapterFactory {
 
     ProviderAdapter create(ProviderAccountContext account);
 
-    /** Capability flags. */
-    enum Capability { DAILY_BUDGET, LIFETIME_BUDGET, STANDALONE_CREATIVE, REPORTS, RECONCILE_BY_REFERENCE, IDEMPOTENCY_KEYS }
+    /**
+     * Capability flags. {@code CAMPAIGN_END_TIME_UPDATE}: an existing campaign's end time can be
+     * moved, so the broker can bring it forward to its authorization's end.
+     */
+    enum Capability {
+        DAILY_BUDGET, LIFETIME_BUDGET, STANDALONE_CREATIVE, REPORTS, RECONCILE_BY_REFERENCE, IDEMPOTENCY_KEYS,
+        CAMPAIGN_END_TIME_UPDATE
+    }
 }

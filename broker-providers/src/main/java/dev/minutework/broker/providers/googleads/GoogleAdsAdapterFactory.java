@@ -69,7 +69,7 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
-                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE);
+                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE, Capability.CAMPAIGN_END_TIME_UPDATE);
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class OpenAiAdsAdapterFactory extends HttpAdapterFactory {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LIFETIME_BUDGET, Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE);
+        return EnumSet.of(Capability.LIFETIME_BUDGET, Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE,
+                Capability.CAMPAIGN_END_TIME_UPDATE);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.minutework.broker.server.ads;
 
+import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.spend.BudgetPeriod;
+import dev.minutework.broker.core.spend.CampaignBudget;
+import dev.minutework.broker.core.spend.CampaignState;
 import dev.minutework.broker.server.api.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +26,7 @@ public class Projections {
     private static final String CAMPAIGNS = """
             select id, tenant_id, provider, connection_id, provider_object_id, name, objective, status,
                    budget_amount_minor, currency, budget_period, start_time, end_time, spend_minor, created_by,
-                   created_at, updated_at
+                   created_at, updated_at, busy_execution_id
             from ads_campaigns
             """;
     private static final String OBJECTS = """
@@ -44,7 +48,16 @@ public class Projections {
     public record Campaign(String id, String tenantId, String provider, String connectionId, String providerObjectId,
             String name, String objective, String status, long budgetAmountMinor, String currency, String budgetPeriod,
             OffsetDateTime startTime, OffsetDateTime endTime, long spendMinor, String createdBy,
-            OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
+            OffsetDateTime createdAt, OffsetDateTime updatedAt, String busyExecutionId) {
+
+        /** What the campaign is at the provider, as far as spend goes. */
+        public CampaignState state() {
+            return new CampaignState(new CampaignBudget(Money.of(budgetAmountMinor, currency),
+                    BudgetPeriod.parse(budgetPeriod)), "active".equals(status),
+                    startTime == null ? null : startTime.toInstant(), endTime == null ? null : endTime.toInstant(),
+                    spendMinor);
+        }
+    }
 
     public record AdsObject(String id, String tenantId, String kind, String provider, String connectionId,
             String campaignId, String parentId, String providerObjectId, String name, String status,
@@ -77,16 +90,44 @@ public class Projections {
         return id;
     }
 
+    /**
+     * Applies a change the provider carried out to the campaign's projection, and frees the campaign
+     * for the next change. Null fields are left as they are.
+     */
     public void updateCampaign(String tenantId, String id, String name, String status, Long budgetMinor, String period,
             Instant end) {
         jdbc.sql("""
                 update ads_campaigns set name = coalesce(:name, name), status = coalesce(:status, status),
                     budget_amount_minor = coalesce(:budget, budget_amount_minor),
                     budget_period = coalesce(:period, budget_period), end_time = coalesce(:end, end_time),
-                    updated_at = :now
+                    busy_execution_id = null, updated_at = :now
                 where tenant_id = :t and id = :id
                 """).param("name", name).param("status", status).param("budget", budgetMinor).param("period", period)
                 .param("end", odt(end)).param("now", now()).param("t", tenantId).param("id", id).update();
+    }
+
+    /**
+     * Reads a campaign and locks its row until the transaction ends: the state a change of it is
+     * planned on, which no other change can move meanwhile.
+     */
+    public Optional<Campaign> lockCampaign(String tenantId, String id) {
+        return jdbc.sql(CAMPAIGNS + " where tenant_id = :t and id = :id for update").param("t", tenantId)
+                .param("id", id).query(this::campaign).optional();
+    }
+
+    /**
+     * Marks a locked campaign as changed by {@code executionId} (at the provider until its outcome is
+     * known), or frees it ({@code executionId} null) when the change held no answer that moved it.
+     */
+    public void setBusy(String tenantId, String id, String executionId) {
+        jdbc.sql("update ads_campaigns set busy_execution_id = :e where tenant_id = :t and id = :id")
+                .param("e", executionId).param("t", tenantId).param("id", id).update();
+    }
+
+    /** Frees the campaign a settled execution was changing, if it was. */
+    public void freeCampaign(String tenantId, String executionId) {
+        jdbc.sql("update ads_campaigns set busy_execution_id = null where tenant_id = :t and busy_execution_id = :e")
+                .param("t", tenantId).param("e", executionId).update();
     }
 
     public String insertObject(String tenantId, String kind, String provider, String connectionId, String campaignId,
@@ -143,7 +184,8 @@ public class Projections {
                 rs.getString("objective"), rs.getString("status"), rs.getLong("budget_amount_minor"),
                 rs.getString("currency"), rs.getString("budget_period"), rs.getObject("start_time", OffsetDateTime.class),
                 rs.getObject("end_time", OffsetDateTime.class), rs.getLong("spend_minor"), rs.getString("created_by"),
-                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
+                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class),
+                rs.getString("busy_execution_id"));
     }
 
     private AdsObject object(ResultSet rs, int n) throws SQLException {

@@ -120,6 +120,14 @@ public class Approvals {
                 .param("t", tenantId).param("id", id).update() == 1;
     }
 
+    /** Retires a pending one-shot grant that a new one (with a new spend impact) replaces. */
+    public boolean supersede(String tenantId, String id) {
+        return jdbc.sql("""
+                update approval_grants set status = 'superseded', decided_at = :now
+                where tenant_id = :t and id = :id and kind = 'one_shot' and status = 'pending'
+                """).param("now", now()).param("t", tenantId).param("id", id).update() == 1;
+    }
+
     public boolean expire(String tenantId, String id) {
         return jdbc.sql("update approval_grants set status = 'expired' where tenant_id = :t and id = :id and status = 'pending'")
                 .param("t", tenantId).param("id", id).update() == 1;

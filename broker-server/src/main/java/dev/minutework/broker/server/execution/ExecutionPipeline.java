@@ -5,15 +5,20 @@ import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.core.scope.ScopeGuard;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.CampaignBudget;
+import dev.minutework.broker.core.spend.CampaignChange;
+import dev.minutework.broker.core.spend.CampaignExposure;
+import dev.minutework.broker.core.spend.CampaignState;
 import dev.minutework.broker.core.spend.DeliveryRule;
 import dev.minutework.broker.core.spend.Exposure;
-import dev.minutework.broker.core.spend.SpendExposure;
+import dev.minutework.broker.core.spend.SpendImpact;
+import dev.minutework.broker.core.spend.SpendLimits;
 import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
@@ -26,6 +31,7 @@ import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.SpendLedger;
@@ -114,10 +120,14 @@ public class ExecutionPipeline {
     private record Request(Caller.TenantKey key, String connector, ActionSpec action, String provider,
             String idempotencyKey, Map<String, Object> input, String payload, String digest) {}
 
-    /** What the request needs from the tenant's state: references, connection, spend. */
+    /**
+     * What the request needs from the tenant's state: references, connection, spend. {@code impact}
+     * is planned on the state as read; what is reserved is computed again, on the state the call
+     * runs on ({@link #impactNow}).
+     */
     private record Plan(Connections.Connection connection, Map<String, String> providerIds,
             Map<String, Map<String, Object>> references, Projections.Campaign campaign, Money impact,
-            SpendAuthorizations.Authorization authorization, List<Approvals.Grant> standing) {}
+            SpendAuthorizations.Authorization authorization, Wallets.Wallet wallet, List<Approvals.Grant> standing) {}
 
     // ------------------------------------------------------------------ execute
 
@@ -271,13 +281,14 @@ public class ExecutionPipeline {
         wanted.add(connection);
         boolean mutating = req.action().mutating();
         if (mutating) {
-            wanted.addAll(List.of(profile, currency != null ? authorization : anyAuthorization, wallet, standing));
+            wanted.addAll(currency != null ? List.of(profile, authorization, anyAuthorization, wallet, standing)
+                    : List.of(profile, anyAuthorization, wallet, standing));
         }
         Reads.Results r = reads.together(params, wanted);
         SpendAuthorizations.Authorization auth = mutating && currency != null ? r.optional(authorization) : null;
         return new State(withReplay ? r.optional(existing) : null, r.optional(connection),
                 mutating ? r.optional(profile) : null, auth,
-                mutating && (currency != null ? auth != null : Boolean.TRUE.equals(r.optional(anyAuthorization))),
+                mutating && Boolean.TRUE.equals(r.optional(anyAuthorization)),
                 mutating ? r.optional(wallet) : null, mutating ? r.list(standing) : List.of());
     }
 
@@ -307,14 +318,9 @@ public class ExecutionPipeline {
             if (profile == null || !profile.termsAccepted()) {
                 failed.add(check("terms_accepted", "the advertiser has not accepted the terms"));
             }
-            String currency = spendCurrency(req, campaign);
-            if (currency != null) {
-                authorization = state.authorization();
-                if (authorization == null) {
-                    failed.add(check("spend_authorization_active", "no active spend authorization in " + currency
-                            + " for " + req.provider()));
-                }
-            } else if (!state.anyAuthorization()) {
+            authorization = state.authorization();
+            // lowering spend needs no authorization: a campaign can always be paused
+            if (!state.anyAuthorization() && !PAUSE.equals(req.action().name())) {
                 failed.add(check("spend_authorization_active", "no active spend authorization for " + req.provider()));
             }
         }
@@ -325,10 +331,21 @@ public class ExecutionPipeline {
                     Map.of("failed_checks", failed)), with(ctx, "failed_checks",
                     failed.stream().map(f -> f.get("name")).toList()));
         }
-        if (req.action().raisesSpend()) {
-            impact = spendImpact(req, campaign, authorization, state.wallet(), ctx);
+        String currency = spendCurrency(req, campaign);
+        if (req.action().raisesSpend() && currency != null && authorization == null) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.UNSUPPORTED_CURRENCY, "no active spend authorization"
+                    + " for " + req.provider() + " is in " + currency + ": spend in " + currency + " cannot be backed"),
+                    ctx);
         }
-        return new Plan(connection, providerIds, references, campaign, impact, authorization, state.standing());
+        if (req.action().raisesSpend()) {
+            checkCurrencyKept(req, campaign, ctx);
+            long held = campaign == null ? 0 : heldFor(req.key().tenantId(), campaign.id());
+            impact = impactOrRefusal(spendVerdict(req, campaign, held, authorization, state.wallet()), e -> {
+                throw refuse(req.key(), null, e, ctx);
+            });
+        }
+        return new Plan(connection, providerIds, references, campaign, impact, authorization, state.wallet(),
+                state.standing());
     }
 
     /** The tenant's objects an input refers to by broker id: their provider ids, creating inputs and campaign. */
@@ -361,94 +378,104 @@ public class ExecutionPipeline {
         return new Refs(providerIds, references, campaign);
     }
 
-    private Money spendImpact(Request req, Projections.Campaign campaign,
-            SpendAuthorizations.Authorization authorization, Wallets.Wallet wallet, Map<String, Object> ctx) {
-        Map<String, Object> in = req.input();
-        Instant now = clock.instant();
-        Instant authExpiry = authorization.validUntil() == null ? null : authorization.validUntil().toInstant();
-        DeliveryRule rule = DeliveryRule.forProvider(req.provider());
-        Exposure exposure;
-        CampaignBudget budget;
-        long held = 0;
-        if ("ads.create_campaign".equals(req.action().name())) {
-            budget = InputRules.budget(in.get("budget"));
-            exposure = SpendExposure.of(budget, "active".equals(in.getOrDefault("status", "paused")),
-                    instant(in.get("start_time")), instant(in.get("end_time")), authExpiry, rule, now);
-        } else {
-            budget = in.containsKey("budget") ? InputRules.budget(in.get("budget"))
-                    : new CampaignBudget(Money.of(campaign.budgetAmountMinor(), campaign.currency()),
-                            BudgetPeriod.parse(campaign.budgetPeriod()));
-            if (!budget.amount().currency().equals(campaign.currency())) {
-                throw refuse(req.key(), null, new ApiException(ErrorCode.INVALID_INPUT,
-                        "a campaign's currency cannot change", Map.of("errors", List.of(Map.of("path",
-                                "$.input.budget.currency", "message", "must be " + campaign.currency())))), ctx);
-            }
-            String status = (String) in.getOrDefault("status", campaign.status());
-            Instant end = in.containsKey("end_time") ? instant(in.get("end_time"))
-                    : campaign.endTime() == null ? null : campaign.endTime().toInstant();
-            Instant start = campaign.startTime() == null ? null : campaign.startTime().toInstant();
-            exposure = SpendExposure.of(budget, "active".equals(status), start, end, authExpiry, rule, now);
-            if (exposure instanceof Exposure.Bounded b && budget.period() == BudgetPeriod.LIFETIME) {
-                exposure = new Exposure.Bounded(Money.of(Math.max(0, b.amount().amountMinor() - campaign.spendMinor()),
-                        b.amount().currency()));
-            }
-            held = ledger.heldForCampaign(req.key().tenantId(), campaign.id()).stream()
-                    .mapToLong(r -> r.amount().amountMinor()).sum();
+    /** A campaign's budget keeps its currency: an update in another one is invalid input. */
+    private void checkCurrencyKept(Request req, Projections.Campaign campaign, Map<String, Object> ctx) {
+        if (campaign != null && req.input().get("budget") != null
+                && !InputRules.budget(req.input().get("budget")).amount().currency().equals(campaign.currency())) {
+            throw refuse(req.key(), null, new ApiException(ErrorCode.INVALID_INPUT,
+                    "a campaign's currency cannot change", Map.of("errors", List.of(Map.of("path",
+                            "$.input.budget.currency", "message", "must be " + campaign.currency())))), ctx);
         }
-        if (exposure instanceof Exposure.Unbounded u) {
-            throw refuse(req.key(), null, new ApiException(ErrorCode.UNBOUNDED_SPEND, u.reason()), ctx);
-        }
-        Money total = ((Exposure.Bounded) exposure).amount();
-        if (budget.period() == BudgetPeriod.DAILY && authorization.dailyCapMinor() != null
-                && budget.amount().amountMinor() > authorization.dailyCapMinor()) {
-            throw refuse(req.key(), null, new ApiException(ErrorCode.BUDGET_EXCEEDED,
-                    "the daily budget exceeds the authorization's daily cap",
-                    Map.of("daily_cap_minor", authorization.dailyCapMinor())), ctx);
-        }
-        Money impact = Money.of(Math.max(0, total.amountMinor() - held), total.currency());
-        if (!impact.isZero()) {
-            if (wallet == null) {
-                throw ApiException.notFound("wallet");
-            }
-            if (!wallet.currency().equals(impact.currency())) {
-                throw refuse(req.key(), null, new ApiException(ErrorCode.UNSUPPORTED_CURRENCY,
-                        "the tenant's wallet holds " + wallet.currency() + " credits; spend in " + impact.currency()
-                                + " cannot be backed"), ctx);
-            }
-            if (impact.amountMinor() > authorization.remainingMinor()) {
-                throw refuse(req.key(), null, new ApiException(ErrorCode.BUDGET_EXCEEDED,
-                        "the spend exposure " + impact + " exceeds what the authorization has left",
-                        Map.of("spend_impact_minor", impact.amountMinor(), "remaining_minor",
-                                authorization.remainingMinor())), ctx);
-            }
-            if (impact.amountMinor() > wallet.availableMinor()) {
-                throw refuse(req.key(), null, new ApiException(ErrorCode.INSUFFICIENT_CREDITS,
-                        "the spend exposure " + impact + " exceeds the wallet's available credits",
-                        Map.of("spend_impact_minor", impact.amountMinor(), "available_minor",
-                                wallet.availableMinor())), ctx);
-            }
-        }
-        return impact;
     }
 
-    /** The approval gate: a covering standing grant runs at once; otherwise a one-shot approval is requested. */
+    /**
+     * What running a spend-raising request adds to the money held, on the campaign state it runs on
+     * ({@code campaign}; null for a create): the exposure after the change (design §4, once in
+     * {@link CampaignExposure}) less {@code held}, already reserved for the campaign.
+     */
+    private SpendImpact.Verdict spendVerdict(Request req, Projections.Campaign campaign, long held,
+            SpendAuthorizations.Authorization authorization, Wallets.Wallet wallet) {
+        CampaignState after = campaign == null ? createdState(req.input()) : campaign.state().with(change(req));
+        Instant authExpiry = authorization.validUntil() == null ? null : authorization.validUntil().toInstant();
+        Exposure exposure = CampaignExposure.of(after, authExpiry, DeliveryRule.forProvider(req.provider()),
+                clock.instant());
+        SpendLimits limits = new SpendLimits(authorization.remainingMinor(), authorization.dailyCapMinor(),
+                wallet == null ? null : wallet.currency(), wallet == null ? 0 : wallet.availableMinor());
+        return SpendImpact.of(after.budget(), exposure, held, limits);
+    }
+
+    /** The impact a verdict allows, or the refusal handed to {@code refused} (which throws). */
+    private static Money impactOrRefusal(SpendImpact.Verdict verdict, java.util.function.Consumer<ApiException> refused) {
+        return switch (verdict) {
+            case SpendImpact.Reserve r -> r.impact();
+            case SpendImpact.Refused f -> {
+                ApiException e = switch (f.reason()) {
+                    case NO_WALLET -> ApiException.notFound("wallet");
+                    case UNBOUNDED_SPEND -> new ApiException(ErrorCode.UNBOUNDED_SPEND, f.message());
+                    case BUDGET_EXCEEDED -> new ApiException(ErrorCode.BUDGET_EXCEEDED, f.message(), f.details());
+                    case INSUFFICIENT_CREDITS -> new ApiException(ErrorCode.INSUFFICIENT_CREDITS, f.message(), f.details());
+                    case UNSUPPORTED_CURRENCY -> new ApiException(ErrorCode.UNSUPPORTED_CURRENCY, f.message(), f.details());
+                };
+                refused.accept(e);
+                throw e;
+            }
+        };
+    }
+
+    /** A campaign as {@code ads.create_campaign} would create it. */
+    private static CampaignState createdState(Map<String, Object> in) {
+        return new CampaignState(InputRules.budget(in.get("budget")), "active".equals(in.getOrDefault("status", "paused")),
+                instant(in.get("start_time")), instant(in.get("end_time")), 0);
+    }
+
+    /** The change an update or pause asks of a campaign. */
+    private static CampaignChange change(Request req) {
+        return change(req.action().name(), req.input());
+    }
+
+    private static CampaignChange change(String action, Map<String, Object> in) {
+        if (PAUSE.equals(action)) {
+            return CampaignChange.pause();
+        }
+        return new CampaignChange(in.get("status") instanceof String st ? "active".equals(st) : null,
+                in.containsKey("budget") ? InputRules.budget(in.get("budget")) : null, instant(in.get("end_time")));
+    }
+
+    private long heldFor(String tenant, String campaignId) {
+        return ledger.heldForCampaign(tenant, campaignId).stream().mapToLong(r -> r.amount().amountMinor()).sum();
+    }
+
+    /**
+     * The approval gate: a covering standing grant runs at once, with the impact computed on the
+     * campaign state it runs on; otherwise a one-shot approval is requested.
+     */
     private Answer gate(Request req, Plan plan, Map<String, Object> ctx) {
         String tenant = req.key().tenantId();
         String executionId = Ids.next("exe");
-        Money impact = plan.impact() == null ? null : plan.impact();
-        long impactMinor = impact == null ? 0 : impact.amountMinor();
-        String currency = impact == null ? null : impact.currency();
-        List<Approvals.Grant> candidates = standingCandidates(req, impact, plan.standing());
+        List<Approvals.Grant> candidates = standingCandidates(req, plan.impact(), plan.standing());
         ApiException[] refusal = new ApiException[1];
         Executions.Execution[] inserted = new Executions.Execution[1];
-        boolean mayReserve = impact != null && !impact.isZero() && !candidates.isEmpty();
+        boolean mayReserve = req.action().raisesSpend() && !candidates.isEmpty();
         String outcome = tx.execute(s -> {
             if (mayReserve) {
                 receipts.lockChainForSpend(tenant);
             } else {
                 receipts.lockChain(tenant);
             }
-            String grantId = consumeStandingGrant(req, impact, candidates);
+            Money impact = plan.impact();
+            String grantId = null;
+            if (!candidates.isEmpty()) {
+                try {
+                    impact = impactNow(req, plan, executionId);
+                } catch (ApiException e) {
+                    s.setRollbackOnly();
+                    refusal[0] = e;
+                    return "refused";
+                }
+                grantId = consumeStandingGrant(req, impact, candidates);
+            }
+            long impactMinor = impact == null ? 0 : impact.amountMinor();
+            String currency = impact == null ? null : impact.currency();
             inserted[0] = executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
                     req.connector(), req.action().name(), req.provider(), grantId == null ? "awaiting_approval" : "executing",
                     req.key().keyId(), grantId, impactMinor, currency).orElse(null);
@@ -460,11 +487,9 @@ public class ExecutionPipeline {
             accepted.put("currency", currency);
             receipts.record(tenant, "execution.accepted", executionId, req.key().actor(), accepted);
             if (grantId == null) {
-                String approvalId = approvals.createOneShot(tenant, executionId, req.action().name(), req.provider(),
-                        req.digest(), impactMinor, currency, req.key().keyId(), clock.instant().plus(APPROVAL_TTL));
+                String approvalId = requestApproval(tenant, executionId, req.action().name(), req.provider(), req.digest(),
+                        impactMinor, currency, req.key().keyId(), req.key().actor());
                 executions.setApproval(tenant, executionId, approvalId);
-                receipts.record(tenant, "approval.requested", executionId, req.key().actor(),
-                        Map.of("approval_id", approvalId, "payload_digest", req.digest(), "spend_impact_minor", impactMinor));
                 return "awaiting";
             }
             receipts.record(tenant, "approval.standing_grant_applied", executionId, req.key().actor(),
@@ -476,6 +501,7 @@ public class ExecutionPipeline {
                 refusal[0] = e;
                 return "refused";
             }
+            claimCampaign(tenant, plan, req.action().name(), executionId);
             return "run";
         });
         switch (outcome) {
@@ -490,6 +516,118 @@ public class ExecutionPipeline {
                 Executions.Execution done = call(req.key().actor(), inserted[0], plan);
                 return new Answer(statusOf(done), ExecutionViews.view(done), false);
             }
+        }
+    }
+
+    /**
+     * Pauses a campaign through its provider on the broker's own authority, because the authorization
+     * behind its money has ended ({@code reason}: {@code authorization_expired} or
+     * {@code authorization_revoked}). Lowering spend needs no approval; otherwise it runs like any
+     * pause: serialised with the campaign's other changes, receipted, and its reservations released
+     * once the provider has paused it.
+     *
+     * @return the execution's status, or {@code campaign_busy} when another change of the campaign
+     *     is in flight (the next run tries again)
+     */
+    public String pauseForEndedAuthorization(String tenant, String campaignId, String authorizationId, String reason) {
+        String executionId = Ids.next("exe");
+        Caller.TenantKey broker = new Caller.TenantKey(tenant, "broker:" + reason, Role.RUNTIME);
+        ActionSpec action = catalog.connector("mw.connector.ads").flatMap(c -> c.action(PAUSE)).orElseThrow();
+        Map<String, Object> input = Map.of("campaign_id", campaignId);
+        Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("connector", "mw.connector.ads");
+        payload.put("action", PAUSE);
+        payload.put("provider", campaign.provider());
+        payload.put("input", input);
+        String canonical = CanonicalJson.canonicalize(payload);
+        Request req = new Request(broker, "mw.connector.ads", action, campaign.provider(), "broker:" + executionId,
+                input, canonical, CanonicalJson.sha256Hex(canonical));
+        Refs refs = resolve(tenant, input, (kind, id) -> ApiException.notFound(kind), (field, provider) -> { });
+        Connections.Connection connection = connections.live(tenant, campaign.provider()).orElse(null);
+        if (connection == null) {
+            log.error("campaign {} of tenant {} runs under ended authorization {} but the tenant has no connection to {}"
+                    + " to pause it through", campaignId, tenant, authorizationId, campaign.provider());
+            return "no_connection";
+        }
+        Plan plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null, null,
+                List.of());
+        Map<String, Object> ctx = new LinkedHashMap<>();
+        ctx.put("connector", "mw.connector.ads");
+        ctx.put("action", PAUSE);
+        ctx.put("provider", campaign.provider());
+        ctx.put("idempotency_key", req.idempotencyKey());
+        ctx.put("payload_digest", req.digest());
+        ctx.put("initiated_by", "broker");
+        ctx.put("reason", reason);
+        ctx.put("authorization_id", authorizationId);
+        Executions.Execution[] inserted = new Executions.Execution[1];
+        String outcome = tx.execute(s -> {
+            receipts.lockChainForSpend(tenant);
+            try {
+                impactNow(req, plan, executionId);
+            } catch (ApiException e) {
+                s.setRollbackOnly();
+                return e.code().wire();
+            }
+            inserted[0] = executions.insert(executionId, tenant, req.idempotencyKey(), req.payload(), req.digest(),
+                    req.connector(), PAUSE, req.provider(), "executing", broker.keyId(), null, 0, null).orElseThrow();
+            receipts.record(tenant, "execution.accepted", executionId, broker.actor(), ctx);
+            claimCampaign(tenant, plan, PAUSE, executionId);
+            return "run";
+        });
+        if (!"run".equals(outcome)) {
+            return outcome;
+        }
+        return call(broker.actor(), inserted[0], plan).status();
+    }
+
+    /** Asks for a one-shot approval of an execution's payload digest, showing its spend impact; receipted. */
+    private String requestApproval(String tenant, String executionId, String action, String provider, String digest,
+            long impactMinor, String currency, String requestedByKeyId, String actor) {
+        String approvalId = approvals.createOneShot(tenant, executionId, action, provider, digest, impactMinor, currency,
+                requestedByKeyId, clock.instant().plus(APPROVAL_TTL));
+        receipts.record(tenant, "approval.requested", executionId, actor,
+                Map.of("approval_id", approvalId, "payload_digest", digest, "spend_impact_minor", impactMinor));
+        return approvalId;
+    }
+
+    /** The actions that change a campaign the tenant has: one at a time per campaign. */
+    private static final Set<String> CAMPAIGN_CHANGES = Set.of("ads.update_campaign", "ads.pause_campaign");
+    private static final String PAUSE = "ads.pause_campaign";
+
+    /**
+     * Inside the transaction that lets a request run: what it adds to the money held, computed on
+     * the state it will run on. For a change of a campaign, the campaign's row is locked first, and
+     * the request is refused ({@code campaign_busy}) while another change of it is at the provider
+     * or of unknown outcome: two changes planned on one state would each reserve for a state the
+     * other makes stale (invariant 1).
+     *
+     * @throws ApiException a refusal; the caller's transaction must roll back
+     */
+    private Money impactNow(Request req, Plan plan, String executionId) {
+        if (!CAMPAIGN_CHANGES.contains(req.action().name())) {
+            return plan.impact();
+        }
+        String tenant = req.key().tenantId();
+        Projections.Campaign campaign = projections.lockCampaign(tenant, plan.campaign().id())
+                .orElseThrow(() -> ApiException.notFound("campaign"));
+        if (campaign.busyExecutionId() != null && !campaign.busyExecutionId().equals(executionId)) {
+            throw new ApiException(ErrorCode.CAMPAIGN_BUSY, "another change of campaign " + campaign.id()
+                    + " is still being carried out; send this one again once it has settled",
+                    Map.of("campaign_id", campaign.id(), "execution_id", campaign.busyExecutionId()));
+        }
+        if (!req.action().raisesSpend()) {
+            return null;
+        }
+        return impactOrRefusal(spendVerdict(req, campaign, heldFor(tenant, campaign.id()), plan.authorization(),
+                plan.wallet()), e -> { });
+    }
+
+    /** Marks the campaign a change runs on as changed by it, until its outcome is known. */
+    private void claimCampaign(String tenant, Plan plan, String action, String executionId) {
+        if (CAMPAIGN_CHANGES.contains(action)) {
+            projections.setBusy(tenant, plan.campaign().id(), executionId);
         }
     }
 
@@ -555,7 +693,12 @@ public class ExecutionPipeline {
 
     // ------------------------------------------------------------------ approvals
 
-    /** Approves a pending one-shot approval and runs the stored payload. */
+    /**
+     * Approves a pending one-shot approval and runs the stored payload, after checking it is still
+     * the payload the approval's digest names. The money reserved is computed on the state the call
+     * runs on: when that is more than the approver was shown, nothing runs and a new approval,
+     * showing the new figure, replaces this one ({@code spend_impact_changed}).
+     */
     public Map<String, Object> approve(Caller.TenantKey approver, String approvalId) {
         String tenant = approver.tenantId();
         Approvals.Grant grant = pendingGrant(approver, approvalId);
@@ -565,28 +708,66 @@ public class ExecutionPipeline {
                 execution.payloadDigest(), clock.instant())) {
             throw new IllegalStateException("approval " + approvalId + " is not bound to its execution's payload");
         }
-        Map<String, Object> stored = ExecutionViews.payload(execution);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> input = (Map<String, Object>) stored.get("input");
-        Caller.TenantKey requester = new Caller.TenantKey(tenant, execution.requestedByKeyId(), null);
-        Plan plan;
+        Map<String, Object> input;
         try {
-            plan = replan(requester, execution, input);
+            input = approvedInput(execution);
         } catch (ApiException e) {
             failApproved(approver, grant, execution, e);
             return approvalView(grant.id(), executions.find(tenant, execution.id()).orElseThrow());
         }
-        Money impact = execution.spendImpactMinor() == 0 ? null : Money.of(execution.spendImpactMinor(), execution.currency());
+        Caller.TenantKey requester = new Caller.TenantKey(tenant, execution.requestedByKeyId(), null);
+        Plan plan;
+        Request req;
+        try {
+            req = stored(requester, execution, input);
+            plan = plan(req, storedContext(execution), null);
+        } catch (ApiException e) {
+            failApproved(approver, grant, execution, e);
+            return approvalView(grant.id(), executions.find(tenant, execution.id()).orElseThrow());
+        }
         ApiException[] refusal = new ApiException[1];
+        String[] renewed = new String[1];
+        Money[] now = new Money[1];
         String outcome = tx.execute(s -> {
-            receipts.lockChain(tenant);
+            if (req.action().raisesSpend()) {
+                receipts.lockChainForSpend(tenant);
+            } else {
+                receipts.lockChain(tenant);
+            }
+            Money impact;
+            try {
+                impact = impactNow(req, plan, execution.id());
+            } catch (ApiException e) {
+                s.setRollbackOnly();
+                refusal[0] = e;
+                return e.code() == ErrorCode.CAMPAIGN_BUSY ? "busy" : "refused";
+            }
+            long impactMinor = impact == null ? 0 : impact.amountMinor();
+            if (impactMinor > execution.spendImpactMinor()) {
+                // the approver saw a smaller figure: never reserve more than was approved
+                if (!approvals.supersede(tenant, approvalId)) {
+                    s.setRollbackOnly();
+                    return "not_pending";
+                }
+                renewed[0] = requestApproval(tenant, execution.id(), execution.action(), execution.provider(),
+                        execution.payloadDigest(), impactMinor, impact.currency(), execution.requestedByKeyId(),
+                        approver.actor());
+                executions.reapprove(tenant, execution.id(), renewed[0], impactMinor, impact.currency());
+                receipts.record(tenant, "approval.superseded", execution.id(), approver.actor(), Map.of(
+                        "approval_id", approvalId, "new_approval_id", renewed[0],
+                        "code", ErrorCode.SPEND_IMPACT_CHANGED.wire(),
+                        "approved_spend_impact_minor", execution.spendImpactMinor(),
+                        "spend_impact_minor", impactMinor));
+                now[0] = impact;
+                return "changed";
+            }
             if (!approvals.decide(tenant, approvalId, "used", approver.keyId(), null)) {
                 s.setRollbackOnly();
                 return "not_pending";
             }
             receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
                     Map.of("approval_id", approvalId, "payload_digest", execution.payloadDigest(),
-                            "requested_by_key_id", execution.requestedByKeyId()));
+                            "requested_by_key_id", execution.requestedByKeyId(), "spend_impact_minor", impactMinor));
             try {
                 reserve(approver, execution.id(), plan, impact);
             } catch (ApiException e) {
@@ -595,10 +776,18 @@ public class ExecutionPipeline {
                 return "refused";
             }
             executions.transition(tenant, execution.id(), List.of("awaiting_approval"), "executing", null, null);
+            claimCampaign(tenant, plan, execution.action(), execution.id());
             return "run";
         });
         switch (outcome) {
             case "not_pending" -> throw new ApiException(ErrorCode.APPROVAL_NOT_PENDING, "the approval was decided already");
+            case "busy" -> throw refuse(approver, execution.id(), refusal[0], storedContext(execution));
+            case "changed" -> throw new ApiException(ErrorCode.SPEND_IMPACT_CHANGED, "the spend impact rose from "
+                    + Money.of(execution.spendImpactMinor(), now[0].currency()) + " to " + now[0]
+                    + " since the approval was asked; nothing ran, and a new approval shows the new figure",
+                    Map.of("approval_id", renewed[0], "execution_id", execution.id(),
+                            "approved_spend_impact_minor", execution.spendImpactMinor(),
+                            "spend_impact_minor", now[0].amountMinor()));
             case "refused" -> failApproved(approver, grant, execution, refusal[0]);
             default -> call(approver.actor(), executions.find(tenant, execution.id()).orElseThrow(), plan);
         }
@@ -657,16 +846,41 @@ public class ExecutionPipeline {
         return grant;
     }
 
-    private Plan replan(Caller.TenantKey requester, Executions.Execution e, Map<String, Object> input) {
+    /** The request an execution stored, as its requester sent it. */
+    private Request stored(Caller.TenantKey requester, Executions.Execution e, Map<String, Object> input) {
         ActionSpec action = catalog.connector(e.connector()).flatMap(c -> c.action(e.action())).orElseThrow();
-        Request req = new Request(requester, e.connector(), action, e.provider(), e.idempotencyKey(), input, e.payload(),
+        return new Request(requester, e.connector(), action, e.provider(), e.idempotencyKey(), input, e.payload(),
                 e.payloadDigest());
+    }
+
+    private static Map<String, Object> storedContext(Executions.Execution e) {
         Map<String, Object> ctx = new LinkedHashMap<>();
         ctx.put("connector", e.connector());
         ctx.put("action", e.action());
         ctx.put("provider", e.provider());
         ctx.put("stage", "approved_execution");
-        return plan(req, ctx, null);
+        return ctx;
+    }
+
+    /**
+     * The input of an execution's stored payload, once the payload is checked against the digest
+     * the request was accepted (and approved) under: a payload changed since is refused
+     * ({@code payload_digest_mismatch}), never sent.
+     *
+     * @throws ApiException {@code payload_digest_mismatch}
+     */
+    private Map<String, Object> approvedInput(Executions.Execution e) {
+        if (!CanonicalJson.sha256Hex(e.payload()).equals(e.payloadDigest())) {
+            log.error("ALERT: execution {} of tenant {}: the stored payload no longer matches its digest {}; "
+                    + "it was changed after it was accepted and will not be sent", e.id(), e.tenantId(),
+                    e.payloadDigest());
+            throw new ApiException(ErrorCode.PAYLOAD_DIGEST_MISMATCH,
+                    "the stored payload does not match the digest it was accepted under; it was not sent",
+                    Map.of("payload_digest", e.payloadDigest()));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = (Map<String, Object>) ExecutionViews.payload(e).get("input");
+        return input;
     }
 
     private void failApproved(Caller.TenantKey approver, Approvals.Grant grant, Executions.Execution execution,
@@ -691,24 +905,82 @@ public class ExecutionPipeline {
 
     private Executions.Execution call(String actor, Executions.Execution e, Plan plan) {
         faultPoints.reached("after_reservation");
-        Map<String, Object> stored = ExecutionViews.payload(e);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> input = (Map<String, Object>) stored.get("input");
+        Map<String, Object> input;
+        try {
+            input = approvedInput(e);
+        } catch (ApiException refused) {
+            return failBeforeCall(actor, e, refused);
+        }
+        Map<String, Object> sent = providerInput(e.action(), input, plan.campaign(), authorizationEnd(plan.authorization()),
+                routing.factory(e.provider()).map(ProviderAdapterFactory::capabilities).orElse(Set.of()));
         ProviderOutcome outcome;
         try {
             Optional<ProviderRouting.Route> route = routing.route(e.provider(), plan.connection().providerAccountId());
             outcome = route.isEmpty()
                     ? new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "no_adapter",
                             "no adapter serves " + e.provider())
-                    : callAdapter(route.get(), new ProviderRequest(e.action(), e.id(), input, plan.providerIds(),
+                    : callAdapter(route.get(), new ProviderRequest(e.action(), e.id(), sent, plan.providerIds(),
                             plan.references()));
         } catch (GeneralSecurityException ex) {
             outcome = new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.AUTH_FAILED, "credentials_undecryptable",
                     "the provider account's credentials do not decrypt under the master keyset");
         }
         faultPoints.reached("after_provider_call");
-        Executions.Execution after = complete(actor, e, plan, input, outcome);
+        Executions.Execution after = complete(actor, e, plan, sent, outcome);
         return after != null ? after : executions.find(e.tenantId(), e.id()).orElseThrow();
+    }
+
+    private static Instant authorizationEnd(SpendAuthorizations.Authorization authorization) {
+        return authorization == null || authorization.validUntil() == null ? null
+                : authorization.validUntil().toInstant();
+    }
+
+    /**
+     * The input the adapter gets: the approved input, with the campaign's end brought forward to the
+     * end of the authorization backing its money, so the provider itself stops it then. A provider
+     * that cannot move an existing campaign's end ({@code CAMPAIGN_END_TIME_UPDATE} missing) is
+     * stopped by the broker's own pause when the authorization ends ({@link AuthorizationEndings}).
+     */
+    static Map<String, Object> providerInput(String action, Map<String, Object> input, Projections.Campaign campaign,
+            Instant authorizationEnd, Set<ProviderAdapterFactory.Capability> capabilities) {
+        if (authorizationEnd == null) {
+            return input;
+        }
+        Instant end = instant(input.get("end_time"));
+        boolean capped = switch (action) {
+            case "ads.create_campaign" -> true;
+            case "ads.update_campaign" -> capabilities.contains(ProviderAdapterFactory.Capability.CAMPAIGN_END_TIME_UPDATE)
+                    && (end != null || input.containsKey("budget") || "active".equals(input.get("status")));
+            default -> false;
+        };
+        if (!capped) {
+            return input;
+        }
+        Instant current = end != null ? end
+                : campaign != null && campaign.endTime() != null ? campaign.endTime().toInstant() : null;
+        Instant within = CampaignExposure.endWithin(current, authorizationEnd);
+        if (within.equals(current)) {
+            return input;
+        }
+        Map<String, Object> sent = new LinkedHashMap<>(input);
+        sent.put("end_time", within.toString());
+        return sent;
+    }
+
+    /** Ends an execution that was never sent: failed, its money released, receipted. */
+    private Executions.Execution failBeforeCall(String actor, Executions.Execution e, ApiException cause) {
+        String tenant = e.tenantId();
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            if (executions.transition(tenant, e.id(), List.of("executing"), "failed", null,
+                    error(cause.code(), cause.getMessage(), null))) {
+                releaseAll(tenant, e.id(), cause.code().wire(), actor);
+                projections.freeCampaign(tenant, e.id());
+                receipts.record(tenant, "execution.failed", e.id(), actor,
+                        Map.of("code", cause.code().wire(), "stage", "before_provider_call"));
+            }
+        });
+        return executions.find(tenant, e.id()).orElseThrow();
     }
 
     private ProviderOutcome callAdapter(ProviderRouting.Route route, ProviderRequest request) {
@@ -749,7 +1021,12 @@ public class ExecutionPipeline {
                     (field, provider) -> { });
             Connections.Connection connection = connections.live(tenant, e.provider()).orElseThrow(
                     () -> new IllegalStateException("no connection to " + e.provider() + " any more"));
-            plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, null, List.of());
+            SpendAuthorizations.Authorization authorization = ledger.heldForExecution(tenant, e.id()).stream().findFirst()
+                    .flatMap(r -> authorizations.find(tenant, r.authorizationId())).orElse(null);
+            plan = new Plan(connection, refs.providerIds(), refs.references(), refs.campaign(), null, authorization, null,
+                    List.of());
+            input = providerInput(e.action(), input, refs.campaign(), authorizationEnd(authorization),
+                    routing.factory(e.provider()).map(ProviderAdapterFactory::capabilities).orElse(Set.of()));
             ProviderRouting.Route route = routing.route(e.provider(), connection.providerAccountId()).orElseThrow();
             verdict = route.factory().create(route.context()).reconcile(e.action(), e.id());
         } catch (GeneralSecurityException | RuntimeException ex) {
@@ -812,6 +1089,7 @@ public class ExecutionPipeline {
                 }
                 case ProviderOutcome.Rejected r -> {
                     releaseAll(tenant, e.id(), "provider_rejected", actor);
+                    projections.freeCampaign(tenant, e.id());
                     ErrorCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? ErrorCode.PROVIDER_AUTH_FAILED
                             : ErrorCode.PROVIDER_REJECTED;
                     Map<String, Object> err = error(code, truncate(r.message()), null);
@@ -823,6 +1101,7 @@ public class ExecutionPipeline {
                 }
                 case ProviderOutcome.RateLimited rl -> {
                     releaseAll(tenant, e.id(), "provider_rate_limited", actor);
+                    projections.freeCampaign(tenant, e.id());
                     Map<String, Object> err = error(ErrorCode.PROVIDER_RATE_LIMITED, "the provider is rate limiting", null);
                     err.put("retry_after_seconds", rl.retryAfter().toSeconds());
                     details.put("code", ErrorCode.PROVIDER_RATE_LIMITED.wire());
@@ -870,14 +1149,15 @@ public class ExecutionPipeline {
                 result.put("status", in.getOrDefault("status", "paused"));
             }
             case "ads.update_campaign", "ads.pause_campaign" -> {
-                Projections.Campaign c = plan.campaign();
-                CampaignBudget budget = in.containsKey("budget") ? InputRules.budget(in.get("budget")) : null;
-                String newStatus = "ads.pause_campaign".equals(e.action()) ? "paused"
-                        : (String) in.getOrDefault("status", c.status());
+                // the campaign as it is now: changes of it are serialised, so this is the state the call ran on
+                Projections.Campaign c = projections.lockCampaign(tenant, plan.campaign().id()).orElseThrow();
+                CampaignChange change = change(e.action(), in);
+                String newStatus = change.active() == null ? c.status() : change.active() ? "active" : "paused";
+                CampaignBudget budget = change.budget();
                 projections.updateCampaign(tenant, c.id(), (String) in.get("name"), newStatus,
                         budget == null ? null : budget.amount().amountMinor(),
-                        budget == null ? null : budget.period().wire(), instant(in.get("end_time")));
-                rebase(actor, tenant, c.id(), e.id(), plan, "paused".equals(newStatus));
+                        budget == null ? null : budget.period().wire(), change.end());
+                rebase(actor, tenant, c.id(), e.id());
                 result.put("object_id", c.id());
                 result.put("status", newStatus);
             }
@@ -909,37 +1189,40 @@ public class ExecutionPipeline {
 
     /**
      * After a successful update or pause, the campaign's held reservations are made to match its new
-     * exposure: a pause releases them all; a lower exposure releases them and reserves the new
-     * figure (which fits, since it is smaller than what was just released).
+     * exposure: a paused campaign holds nothing; a lower exposure releases them and reserves the new
+     * figure (which fits, since it is smaller than what was just released). Under an authorization
+     * that is no longer active, what is held stays held until the campaign is paused.
      */
-    private void rebase(String actor, String tenant, String campaignId, String executionId, Plan plan, boolean paused) {
+    private void rebase(String actor, String tenant, String campaignId, String executionId) {
         List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenant, campaignId);
-        long heldTotal = held.stream().mapToLong(r -> r.amount().amountMinor()).sum();
-        if (paused) {
+        Projections.Campaign now = projections.campaign(tenant, campaignId).orElseThrow();
+        if (!"active".equals(now.status())) {
             held.forEach(r -> ledger.release(tenant, r.id(), "campaign_paused", actor));
             return;
         }
-        if (plan.impact() == null) {
+        if (held.isEmpty()) {
             return;
         }
-        long target = heldTotal; // exposure never shrinks below what an update reserved before the call
-        Projections.Campaign now = projections.campaign(tenant, campaignId).orElseThrow();
-        Instant authExpiry = plan.authorization().validUntil() == null ? null : plan.authorization().validUntil().toInstant();
-        Exposure exposure = SpendExposure.of(new CampaignBudget(Money.of(now.budgetAmountMinor(), now.currency()),
-                BudgetPeriod.parse(now.budgetPeriod())), "active".equals(now.status()),
-                now.startTime() == null ? null : now.startTime().toInstant(),
-                now.endTime() == null ? null : now.endTime().toInstant(), authExpiry,
-                DeliveryRule.forProvider(now.provider()), clock.instant());
-        if (exposure instanceof Exposure.Bounded b) {
-            target = b.amount().amountMinor();
-            if (BudgetPeriod.parse(now.budgetPeriod()) == BudgetPeriod.LIFETIME) {
-                target = Math.max(0, target - now.spendMinor());
-            }
+        long heldTotal = held.stream().mapToLong(r -> r.amount().amountMinor()).sum();
+        SpendAuthorizations.Authorization authorization = authorizations.find(tenant, held.getFirst().authorizationId())
+                .filter(a -> "active".equals(a.status())).orElse(null);
+        if (authorization == null) {
+            return;
         }
-        if (target < heldTotal) {
+        Exposure exposure = CampaignExposure.of(now.state(), authorizationEnd(authorization),
+                DeliveryRule.forProvider(now.provider()), clock.instant());
+        if (!(exposure instanceof Exposure.Bounded b)) {
+            return;
+        }
+        long target = b.amount().amountMinor();
+        if (target > heldTotal) {
+            // cannot happen while changes of a campaign are serialised and reserved before their call
+            log.error("campaign {} of tenant {} exposes {} but holds {} after execution {}", campaignId, tenant, target,
+                    heldTotal, executionId);
+        } else if (target < heldTotal) {
             held.forEach(r -> ledger.release(tenant, r.id(), "exposure_lowered", actor));
             if (target > 0) {
-                ledger.reserve(tenant, executionId, plan.authorization().id(), campaignId, Money.of(target, now.currency()),
+                ledger.reserve(tenant, executionId, authorization.id(), campaignId, Money.of(target, now.currency()),
                         actor);
             }
         }

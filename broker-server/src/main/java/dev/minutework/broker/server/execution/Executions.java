@@ -67,6 +67,19 @@ public class Executions {
                 .param("a", approvalId).param("t", tenantId).param("id", id).update();
     }
 
+    /**
+     * Points an execution that still awaits approval at a new one-shot approval, with the spend
+     * impact that approval shows.
+     */
+    public void reapprove(String tenantId, String id, String approvalId, long impactMinor, String currency) {
+        jdbc.sql("""
+                update executions set approval_id = :a, spend_impact_minor = :i, currency = coalesce(:c, currency),
+                    updated_at = :now
+                where tenant_id = :t and id = :id and status = 'awaiting_approval'
+                """).param("a", approvalId).param("i", impactMinor).param("c", currency).param("now", now())
+                .param("t", tenantId).param("id", id).update();
+    }
+
     /** Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. */
     public boolean transition(String tenantId, String id, List<String> from, String to, Map<String, Object> result,
             Map<String, Object> error) {

@@ -19,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -35,8 +36,11 @@ class SpendController {
     private final Receipts receipts;
     private final TransactionTemplate tx;
 
+    private final ApplicationEventPublisher events;
+
     SpendController(SpendAuthorizations authorizations, Wallets wallets, Tenants tenants, Receipts receipts,
-            TransactionTemplate tx) {
+            TransactionTemplate tx, ApplicationEventPublisher events) {
+        this.events = events;
         this.authorizations = authorizations;
         this.wallets = wallets;
         this.tenants = tenants;
@@ -104,6 +108,8 @@ class SpendController {
         if (!Boolean.TRUE.equals(done)) {
             throw new ApiException(ErrorCode.CONFLICT, "spend authorization is already revoked");
         }
+        // campaigns whose money it backed are paused through their providers (AuthorizationEndings)
+        events.publishEvent(new AuthorizationRevoked(tenantId, id));
         return view(authorizations.find(tenantId, id).orElseThrow());
     }
 

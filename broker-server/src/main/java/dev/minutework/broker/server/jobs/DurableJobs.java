@@ -1,0 +1,67 @@
+package dev.minutework.broker.server.jobs;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the broker's recurring jobs with db-scheduler: their schedule lives in the
+ * {@code scheduled_tasks} table, and a due run is picked by one process only, so several brokers on
+ * one database never run the same job at once. Started once the application is up, stopped
+ * before it goes down.
+ */
+@Component
+public class DurableJobs implements SmartLifecycle {
+
+    private final DataSource dataSource;
+    private final List<RecurringTask<?>> jobs;
+    private final Duration polling;
+    private final Clock clock;
+    private volatile Scheduler scheduler;
+
+    DurableJobs(DataSource dataSource, List<RecurringTask<?>> jobs,
+            @Value("${broker.jobs.polling-interval:PT10S}") Duration polling, Clock clock) {
+        this.dataSource = dataSource;
+        this.jobs = List.copyOf(jobs);
+        this.polling = polling;
+        this.clock = clock;
+    }
+
+    /** Makes a job due now, for the next poll of any broker process to run it. */
+    public void runSoon(String job) {
+        Scheduler s = scheduler;
+        if (s != null) {
+            s.reschedule(TaskInstanceId.of(job, RecurringTask.INSTANCE), clock.instant());
+            s.triggerCheckForDueExecutions();
+        }
+    }
+
+    @Override
+    public void start() {
+        Scheduler s = Scheduler.create(dataSource).startTasks(jobs).threads(1).pollingInterval(polling)
+                .shutdownMaxWait(Duration.ofSeconds(10)).build();
+        s.start();
+        scheduler = s;
+    }
+
+    @Override
+    public void stop() {
+        Scheduler s = scheduler;
+        scheduler = null;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+}
