@@ -543,6 +543,11 @@ public class ExecutionPipeline {
         String canonical = CanonicalJson.canonicalize(payload);
         Request req = new Request(broker, "mw.connector.ads", action, campaign.provider(), "broker:" + executionId,
                 input, canonical, CanonicalJson.sha256Hex(canonical));
+        boolean endsAtProvider = routing.factory(campaign.provider()).map(ProviderAdapterFactory::capabilities)
+                .orElse(Set.of()).contains(ProviderAdapterFactory.Capability.CAMPAIGN_END_TIME_UPDATE);
+        if (endsAtProvider && campaign.endTime() != null && !campaign.endTime().toInstant().isAfter(clock.instant())) {
+            return recordEnded(tenant, campaignId, authorizationId, reason);
+        }
         Refs refs = resolve(tenant, input, (kind, id) -> ApiException.notFound(kind), (field, provider) -> { });
         Connections.Connection connection = connections.live(tenant, campaign.provider()).orElse(null);
         if (connection == null) {
@@ -580,6 +585,28 @@ public class ExecutionPipeline {
             return outcome;
         }
         return call(broker.actor(), inserted[0], plan).status();
+    }
+
+    /**
+     * Records a campaign the provider has already stopped at its end time (which the broker set no
+     * later than its authorization's end) as {@code ended}, and releases what was held for it:
+     * there is nothing left to pause.
+     */
+    private String recordEnded(String tenant, String campaignId, String authorizationId, String reason) {
+        String actor = "broker:" + reason;
+        return tx.execute(s -> {
+            receipts.lockChainForSpend(tenant);
+            Projections.Campaign c = projections.lockCampaign(tenant, campaignId).orElseThrow();
+            if (c.busyExecutionId() != null) {
+                s.setRollbackOnly();
+                return ErrorCode.CAMPAIGN_BUSY.wire();
+            }
+            projections.updateCampaign(tenant, campaignId, null, "ended", null, null, null);
+            ledger.heldForCampaign(tenant, campaignId).forEach(r -> ledger.release(tenant, r.id(), "campaign_ended", actor));
+            receipts.record(tenant, "campaign.ended", null, actor, Map.of("campaign_id", campaignId,
+                    "end_time", c.endTime().toString(), "authorization_id", authorizationId, "reason", reason));
+            return "ended";
+        });
     }
 
     /** Asks for a one-shot approval of an execution's payload digest, showing its spend impact; receipted. */

@@ -68,6 +68,17 @@ public final class Broker implements AutoCloseable {
         return start(props, tempDir(), TestClockConfiguration.class);
     }
 
+    /**
+     * Starts a broker served by the local provider simulators, on a fresh database, whose clock
+     * (and its simulators') the test moves ({@link MutableClock}).
+     */
+    public static Broker startWithSimulatorsAndMovableClock(String hint) {
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
+        props.put("broker.simulators", "on");
+        props.put("broker.sandbox", "false");
+        return start(props, tempDir(), TestClockConfiguration.class);
+    }
+
     /** The clock of brokers started with {@link #startWithMovableClock}. */
     public static MutableClock movableClock() {
         return TestClockConfiguration.CLOCK;

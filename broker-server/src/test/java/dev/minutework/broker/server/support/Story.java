@@ -2,6 +2,9 @@ package dev.minutework.broker.server.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +130,8 @@ public final class Story {
             if (s.dailyCapMinor() != null) {
                 auth.put("daily_cap_minor", s.dailyCapMinor());
             }
-            auth.put("valid_until", "2027-06-30T00:00:00Z");
+            // relative to the day the test runs: a fixed date would make every tenant unready once it passed
+            auth.put("valid_until", Instant.now().plus(210, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS).toString());
             auth.put("approved_by", "cfo@" + tenantId + ".test");
             expect(201, http.post("/v1/tenants/" + tenantId + "/spend-authorizations", OP, auth));
         }
