@@ -32,6 +32,7 @@ import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
+import dev.minutework.broker.server.preflight.ProviderHealth;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.SpendLedger;
@@ -89,12 +90,14 @@ public class ExecutionPipeline {
     private final Clock clock;
     private final FaultPoints faultPoints;
     private final Reads reads;
+    private final ProviderHealth health;
 
     ExecutionPipeline(ConnectorCatalog catalog, Connections connections,
             ProviderRouting routing, AdvertiserProfiles advertisers, SpendAuthorizations authorizations,
             Wallets wallets, SpendLedger ledger, Approvals approvals, Executions executions, Projections projections,
             Receipts receipts, CapabilityGaps gaps, TransactionTemplate tx, Clock clock, FaultPoints faultPoints,
-            Reads reads) {
+            Reads reads, ProviderHealth health) {
+        this.health = health;
         this.faultPoints = faultPoints;
         this.reads = reads;
         this.catalog = catalog;
@@ -306,6 +309,11 @@ public class ExecutionPipeline {
         if (connection == null || !connection.active()) {
             failed.add(check("connection_active", connection == null ? "no connection to " + req.provider()
                     : "connection " + connection.id() + " is " + connection.status()));
+        }
+        if (connection != null && connection.active()) {
+            // what preflight's live checks say of the account: a provider refusing its credentials refuses this too
+            health.failing(req.provider(), connection.providerAccountId())
+                    .forEach(c -> failed.add(check(c.name(), c.detail())));
         }
         SpendAuthorizations.Authorization authorization = null;
         Money impact = null;
@@ -1115,6 +1123,9 @@ public class ExecutionPipeline {
                     yield new Settled("succeeded", result, null, "execution.succeeded");
                 }
                 case ProviderOutcome.Rejected r -> {
+                    if (r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED && plan != null) {
+                        health.authenticationFailed(plan.connection().providerAccountId());
+                    }
                     releaseAll(tenant, e.id(), "provider_rejected", actor);
                     projections.freeCampaign(tenant, e.id());
                     ErrorCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? ErrorCode.PROVIDER_AUTH_FAILED

@@ -12,7 +12,6 @@ import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -38,10 +37,12 @@ public class Preflight {
     private final Wallets wallets;
     private final Reads reads;
     private final Clock clock;
+    private final ProviderHealth health;
 
     Preflight(ConnectorCatalog catalog, Connections connections, ProviderRouting routing,
             AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets, Reads reads,
-            Clock clock) {
+            Clock clock, ProviderHealth health) {
+        this.health = health;
         this.reads = reads;
         this.clock = clock;
         this.catalog = catalog;
@@ -110,15 +111,10 @@ public class Preflight {
                 connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
         ProviderRouting.Endpoint endpoint = null;
         if (connection != null && factory != null) {
-            try {
-                ProviderRouting.Route route = routing.route(key, connection.providerAccountId()).orElseThrow();
-                endpoint = route.endpoint();
-                checks.add(new ProviderCheck("credentials_decrypt", true,
-                        "credential fields " + route.context().credentials().names()));
-                checks.addAll(route.factory().create(route.context()).checks());
-            } catch (GeneralSecurityException e) {
-                checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
-            }
+            // the account's live checks, remembered for execute; adapter_available is already named above
+            ProviderHealth.Checked live = health.check(key, connection.providerAccountId());
+            endpoint = live.endpoint();
+            live.checks().stream().filter(c -> !"adapter_available".equals(c.name())).forEach(checks::add);
         }
         AdvertiserProfiles.Profile profile = state.optional(profileRead);
         checks.add(new ProviderCheck("advertiser_verified", profile != null && profile.verified(),

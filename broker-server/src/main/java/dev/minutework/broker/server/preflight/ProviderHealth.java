@@ -1,0 +1,79 @@
+package dev.minutework.broker.server.preflight;
+
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.server.accounts.ProviderRouting;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a provider account's live checks last said: an adapter serves it, its credentials decrypt,
+ * and the provider accepts them (invariant 8). Preflight runs them afresh; execute asks here, so a
+ * provider that refuses the account's credentials refuses execution too ({@code not_ready}), at
+ * the cost of one round of provider checks per account every {@code broker.provider-health.ttl}.
+ * A provider call refused for authentication marks the account failing at once.
+ */
+@Component
+public class ProviderHealth {
+
+    private record Verdict(List<ProviderCheck> checks, Instant at) {}
+
+    private final ProviderRouting routing;
+    private final Clock clock;
+    private final Duration ttl;
+    private final Map<String, Verdict> byAccount = new ConcurrentHashMap<>();
+
+    ProviderHealth(ProviderRouting routing, Clock clock, @Value("${broker.provider-health.ttl:PT1M}") Duration ttl) {
+        this.routing = routing;
+        this.clock = clock;
+        this.ttl = ttl;
+    }
+
+    /** The checks of an account, and where its calls go (null when they go nowhere). */
+    record Checked(List<ProviderCheck> checks, ProviderRouting.Endpoint endpoint) {}
+
+    /** The live checks of the account, run now, and remembered for execute. */
+    Checked check(String provider, String providerAccountId) {
+        List<ProviderCheck> checks = new ArrayList<>();
+        ProviderRouting.Endpoint endpoint = null;
+        ProviderAdapterFactory factory = routing.factory(provider).orElse(null);
+        checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + provider
+                : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
+        if (factory != null) {
+            try {
+                ProviderRouting.Route route = routing.route(provider, providerAccountId).orElseThrow();
+                endpoint = route.endpoint();
+                checks.add(new ProviderCheck("credentials_decrypt", true,
+                        "credential fields " + route.context().credentials().names()));
+                checks.addAll(route.factory().create(route.context()).checks());
+            } catch (GeneralSecurityException e) {
+                checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
+            }
+        }
+        List<ProviderCheck> result = List.copyOf(checks);
+        byAccount.put(providerAccountId, new Verdict(result, clock.instant()));
+        return new Checked(result, endpoint);
+    }
+
+    /** The account's failing checks, as last seen within the time to live, else checked now. */
+    public List<ProviderCheck> failing(String provider, String providerAccountId) {
+        Verdict v = byAccount.get(providerAccountId);
+        List<ProviderCheck> checks = v != null && v.at().plus(ttl).isAfter(clock.instant()) ? v.checks()
+                : check(provider, providerAccountId).checks();
+        return checks.stream().filter(c -> !c.ok()).toList();
+    }
+
+    /** The provider refused the account's credentials on a call: failing until checked again. */
+    public void authenticationFailed(String providerAccountId) {
+        byAccount.put(providerAccountId, new Verdict(List.of(new ProviderCheck("credentials_authenticate", false,
+                "the provider refused the account's credentials on the last call")), clock.instant()));
+    }
+}
