@@ -5,7 +5,9 @@ import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
+import dev.minutework.broker.sim.SimulatedCampaign;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -24,6 +26,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -239,6 +242,29 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         return Map.copyOf(byKind(l.account(), l.kind()).get(id).entrySet().stream()
                 .filter(e -> e.getValue() != null).collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()),
                         Map::putAll));
+    }
+
+    /**
+     * The campaigns of an ad account as the provider holds them now, oldest first: a read-only
+     * snapshot for tests that check what the provider could spend. Budgets are stored in the
+     * account currency's minor unit; {@code stop_time} ends delivery.
+     */
+    public synchronized List<SimulatedCampaign> campaigns(String adAccountId) {
+        Account a = accounts.get(digits(adAccountId));
+        if (a == null) {
+            return List.of();
+        }
+        int fraction = exponent(a.currency);
+        List<SimulatedCampaign> out = new ArrayList<>();
+        for (Map<String, Object> c : a.campaigns.values()) {
+            String period = c.get("daily_budget") != null ? "daily" : c.get("lifetime_budget") != null ? "lifetime" : null;
+            BigDecimal budget = period == null ? null
+                    : new BigDecimal(new BigInteger((String) c.get(period + "_budget")), fraction);
+            out.add(new SimulatedCampaign((String) c.get("id"), ((String) c.get("status")).toLowerCase(Locale.ROOT),
+                    period, budget, c.get("stop_time") instanceof String stop
+                            ? OffsetDateTime.parse(stop, GRAPH_TIME).toInstant() : null));
+        }
+        return out;
     }
 
     private int count(String adAccountId, String edge) {

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
+import dev.minutework.broker.sim.SimulatedCampaign;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -78,6 +79,30 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
     public int campaignCount(String adAccountId) {
         return accountsByKey.values().stream().filter(a -> a.adAccountId.equals(adAccountId))
                 .mapToInt(a -> a.campaigns.size()).sum();
+    }
+
+    /**
+     * The campaigns of an ad account as the provider holds them now, oldest first: a read-only
+     * snapshot for tests that check what the provider could spend. OpenAI campaigns have only a
+     * lifetime budget; {@code lifetime_spend_limit_micros} are millionths of the currency unit.
+     */
+    public List<SimulatedCampaign> campaigns(String adAccountId) {
+        List<SimulatedCampaign> out = new ArrayList<>();
+        for (Account a : accountsByKey.values().stream().distinct().toList()) {
+            if (!a.adAccountId.equals(adAccountId)) {
+                continue;
+            }
+            synchronized (a) { // as every request handler holds it
+                for (Map<String, Object> c : a.campaigns.values()) {
+                    Long micros = c.get("budget") instanceof Map<?, ?> b
+                            && b.get("lifetime_spend_limit_micros") instanceof Long m ? m : null;
+                    out.add(new SimulatedCampaign((String) c.get("id"), (String) c.get("status"),
+                            micros == null ? null : "lifetime", micros == null ? null : BigDecimal.valueOf(micros, 6),
+                            c.get("end_time") instanceof Long end ? Instant.ofEpochSecond(end) : null));
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -59,6 +59,18 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Starts a broker on the given database whose provider accounts are served by the real adapters
+     * at each account's {@code base_url}: no sandbox and no simulators of its own, so the test runs
+     * the provider simulators and several brokers share one provider, as they would in production.
+     */
+    public static Broker startForProvidersAtBaseUrls(String jdbcUrl, Path dataDir) {
+        Map<String, Object> props = database(jdbcUrl);
+        props.put("broker.simulators", "off");
+        props.put("broker.sandbox", "false");
+        return start(props, dataDir);
+    }
+
+    /**
      * Starts a broker on a fresh database whose clock the test moves ({@link MutableClock}); the
      * clock is shared by every broker started this way in the JVM.
      */
