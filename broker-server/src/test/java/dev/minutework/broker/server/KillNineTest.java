@@ -207,6 +207,10 @@ class KillNineTest {
                 Story.Tenant t = tenant(new Story(http(survivor)), http(survivor), openai.baseUrl());
                 Story viaSurvivor = new Story(http(survivor));
                 Story viaVictim = new Story(http(victim));
+                // each broker has run the account's live provider checks (execute trusts them for a minute), so
+                // the victim's executions are at the provider, not waiting on a check, when the kill comes
+                expect(200, http(victim).get("/v1/integration-broker/preflight", t.runtimeKey()));
+                expect(200, http(survivor).get("/v1/integration-broker/preflight", t.runtimeKey()));
                 JdbcClient jdbc = TestPostgres.client(db);
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                     List<Future<?>> calls = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -30,6 +31,7 @@ public class ProviderHealth {
     private final Clock clock;
     private final Duration ttl;
     private final Map<String, Verdict> byAccount = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> checking = new ConcurrentHashMap<>();
 
     ProviderHealth(ProviderRouting routing, Clock clock, @Value("${broker.provider-health.ttl:PT1M}") Duration ttl) {
         this.routing = routing;
@@ -63,12 +65,31 @@ public class ProviderHealth {
         return new Checked(result, endpoint);
     }
 
-    /** The account's failing checks, as last seen within the time to live, else checked now. */
+    /**
+     * The account's failing checks, as last seen within the time to live, else checked now — by one
+     * caller per account, the others waiting for its verdict rather than all asking the provider.
+     */
     public List<ProviderCheck> failing(String provider, String providerAccountId) {
+        Verdict v = fresh(providerAccountId);
+        if (v == null) {
+            ReentrantLock lock = checking.computeIfAbsent(providerAccountId, id -> new ReentrantLock());
+            lock.lock();
+            try {
+                v = fresh(providerAccountId);
+                if (v == null) {
+                    check(provider, providerAccountId);
+                    v = byAccount.get(providerAccountId);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return v.checks().stream().filter(c -> !c.ok()).toList();
+    }
+
+    private Verdict fresh(String providerAccountId) {
         Verdict v = byAccount.get(providerAccountId);
-        List<ProviderCheck> checks = v != null && v.at().plus(ttl).isAfter(clock.instant()) ? v.checks()
-                : check(provider, providerAccountId).checks();
-        return checks.stream().filter(c -> !c.ok()).toList();
+        return v != null && v.at().plus(ttl).isAfter(clock.instant()) ? v : null;
     }
 
     /** The provider refused the account's credentials on a call: failing until checked again. */
