@@ -292,25 +292,43 @@ class InputHardeningTest extends BrokerTestCase {
     // ------------------------------------------------------------------ malformed JSON, parameters, URLs
 
     @Test
-    void malformedAndWronglyShapedBodiesAreInvalidInputWithAPath() {
+    void malformedAndWronglyShapedBodiesAreInvalidInputNamingWhereAndWhat() {
         Story.Tenant t = story.tenant("Malformed", Story.Setup.ready());
         String deep = "{\"connector\":\"mw.connector.ads\",\"action\":\"ads.create_campaign\",\"idempotency_key\":\"d\","
                 + "\"input\":" + "[".repeat(40) + "]".repeat(40) + "}";
-        List<String> bodies = List.of("{\"connector\":", "{} {}", "{}]", "[1,2]", "\"text\"", "42", "null", "true", "",
-                "{\"a\":1,}", "{'a':1}", "{\"a\":NaN}", deep,
-                "{\"input\":{\"amount\":" + "9".repeat(500) + "}}",
-                "{\"" + "k".repeat(2_000) + "\":1}");
-        for (String body : bodies) {
-            Http.Response r = http.sendRaw("POST", EXECUTE, t.runtimeKey(), body);
+        // body → the path and what the refusal says is wrong there
+        Map<String, String[]> bodies = new LinkedHashMap<>();
+        bodies.put("{\"connector\":", new String[] {"$", "not well-formed JSON"});
+        bodies.put("{} {}", new String[] {"$", "followed by more text"});
+        bodies.put("{\"connector\":\"mw.connector.ads\"} \"tail\"", new String[] {"$", "followed by more text"});
+        bodies.put("{\"connector\":\"mw.connector.ads\"}]", new String[] {"$", "not well-formed JSON"});
+        bodies.put("[1,2]", new String[] {"$", "not an array"});
+        bodies.put("\"text\"", new String[] {"$", "not a string"});
+        bodies.put("42", new String[] {"$", "not a number"});
+        bodies.put("null", new String[] {"$", "not null"});
+        bodies.put("true", new String[] {"$", "not a boolean"});
+        bodies.put("", new String[] {"$", "is required"});
+        bodies.put("{\"a\":1,}", new String[] {"$", "not well-formed JSON"});
+        bodies.put("{'a':1}", new String[] {"$", "not well-formed JSON"});
+        bodies.put("{\"a\":NaN}", new String[] {"$", "not well-formed JSON"});
+        bodies.put(deep, new String[] {"$.input[0][0]", "nested deeper than 32"});
+        bodies.put("{\"input\":{\"amount\":" + "9".repeat(500) + "}}", new String[] {"$", "longer than 100"});
+        bodies.put("{\"" + "k".repeat(2_000) + "\":1}", new String[] {"$", "longer than 1000"});
+        for (Map.Entry<String, String[]> b : bodies.entrySet()) {
+            Http.Response r = http.sendRaw("POST", EXECUTE, t.runtimeKey(), b.getKey());
 
-            assertThat(r.status()).as("%s → %s", abbreviated(body), abbreviated(r.raw())).isEqualTo(400);
+            assertThat(r.status()).as("%s → %s", abbreviated(b.getKey()), abbreviated(r.raw())).isEqualTo(400);
             assertThat(r.errorCode()).isEqualTo("invalid_input");
-            assertThat(r.text("/error/details/errors/0/path")).startsWith("$");
+            assertThat(r.text("/error/details/errors/0/path")).as("%s → %s", abbreviated(b.getKey()), abbreviated(r.raw()))
+                    .startsWith(b.getValue()[0]);
+            assertThat(r.text("/error/details/errors/0/message")).as("%s → %s", abbreviated(b.getKey()), abbreviated(r.raw()))
+                    .contains(b.getValue()[1]);
         }
         RawHttp.Answer notUtf8 = raw.send("POST", EXECUTE, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'},
                 "Authorization", "Bearer " + t.runtimeKey(), "Content-Type", "application/json");
         assertThat(notUtf8.status()).as("%s", notUtf8).isEqualTo(400);
         assertThat(code(notUtf8)).isEqualTo("invalid_input");
+        assertThat(message(notUtf8, 0)).contains("not well-formed JSON");
         assertNothingExecuted(t);
     }
 
