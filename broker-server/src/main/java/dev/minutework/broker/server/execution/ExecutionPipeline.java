@@ -20,7 +20,6 @@ import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
-import dev.minutework.broker.server.api.RequestJson;
 import dev.minutework.broker.server.approvals.Approvals;
 import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.config.Reads;
@@ -125,7 +124,7 @@ public class ExecutionPipeline {
     public Answer execute(Caller.TenantKey key, Map<String, Object> body) {
         Map<String, Object> raw = body == null ? Map.of() : body;
         // HTTP bodies were read by RequestJson already; a caller in the process (an MCP tool) was not
-        List<Map<String, String>> text = RequestJson.textProblems(raw, "$");
+        List<Map<String, String>> text = dev.minutework.broker.server.api.RequestJson.textProblems(raw, "$");
         if (!text.isEmpty()) {
             throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "the request has " + text.size()
                     + " string(s) that cannot be stored", Map.of("errors", text)),
@@ -1073,7 +1072,7 @@ public class ExecutionPipeline {
     }
 
     private static String truncate(String s) {
-        return RequestJson.clip(s, 300);
+        return dev.minutework.broker.server.api.RequestJson.clip(s, 300);
     }
 
     static int statusOf(Executions.Execution e) {
@@ -1097,7 +1096,7 @@ public class ExecutionPipeline {
 
         /** A caller-supplied connector, action or provider name as echoed and stored: cut at 64 characters. */
         static String name(String s) {
-            return RequestJson.clip(s, 64);
+            return dev.minutework.broker.server.api.RequestJson.clip(s, 64);
         }
 
         static List<Map<String, String>> check(String action, Map<String, Object> in, Instant now) {
