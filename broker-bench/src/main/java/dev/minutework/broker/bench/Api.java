@@ -86,12 +86,12 @@ final class Api {
                 "verification_status", "verified", "terms_version", "1", "terms_accepted_at", "2026-11-01T00:00:00Z",
                 "terms_accepted_by", "bench")), "advertiser");
         expect(201, call("POST", "/v1/tenants/" + tenant + "/spend-authorizations", op, Map.of("provider", "openaiads",
-                "currency", "USD", "cap_minor", 9_000_000_000_000L, "approved_by", "bench")), "authorization");
+                "currency", "USD", "cap_minor", 1_000_000_000_000L, "approved_by", "bench")), "authorization");
         expect(201, call("POST", "/v1/tenants/" + tenant + "/wallet/credits", op,
-                Map.of("amount_minor", 9_000_000_000_000L, "reference", "bench")), "credits");
+                Map.of("amount_minor", 1_000_000_000_000L, "reference", "bench")), "credits");
         expect(201, call("POST", "/v1/approvals/standing-grants", approver, Map.of(
                 "actions", List.of("ads.create_campaign"), "provider", "openaiads",
-                "spend_ceiling", Map.of("amount_minor", 9_000_000_000_000L, "currency", "USD"),
+                "spend_ceiling", Map.of("amount_minor", 1_000_000_000_000L, "currency", "USD"),
                 "expires_at", Instant.now().plus(Duration.ofDays(1)).toString())), "standing grant");
         return new Tenant(tenant, runtime);
     }

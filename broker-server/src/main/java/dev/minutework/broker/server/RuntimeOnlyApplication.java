@@ -1,5 +1,6 @@
 package dev.minutework.broker.server;
 
+import dev.minutework.broker.server.api.ApiConfiguration;
 import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.config.BrokerProperties;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
@@ -23,5 +24,5 @@ import org.springframework.context.annotation.Import;
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @EnableConfigurationProperties(BrokerProperties.class)
-@Import({ConnectorCatalog.class, ApiErrorHandler.class, RemoteRuntimeConfiguration.class, McpConfiguration.class})
+@Import({ConnectorCatalog.class, ApiErrorHandler.class, ApiConfiguration.class, RemoteRuntimeConfiguration.class, McpConfiguration.class})
 public class RuntimeOnlyApplication {}

@@ -12,6 +12,15 @@ import java.util.Objects;
  */
 public record Money(long amountMinor, String currency) {
 
+    /**
+     * The largest amount, in minor units, that the broker accepts anywhere (a budget, a bid, a wallet
+     * credit or debit, a spend cap or ceiling): 10<sup>12</sup>, i.e. 10,000,000,000.00 USD or
+     * 1,000,000,000,000 JPY. Every amount up to it has micros ({@link #toMicros()}) in every ISO-4217
+     * currency (at most 10<sup>18</sup>), and a daily amount times every day up to the year 9999
+     * still fits a {@code long}, so no conversion of a validated amount can overflow.
+     */
+    public static final long MAX_AMOUNT_MINOR = 1_000_000_000_000L;
+
     public Money {
         Objects.requireNonNull(currency, "currency");
         exponentOf(currency); // validates the code

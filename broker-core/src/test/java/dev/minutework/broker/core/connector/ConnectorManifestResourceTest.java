@@ -109,6 +109,20 @@ class ConnectorManifestResourceTest {
     }
 
     @Test
+    void everyAmountInAnInputSchemaIsBoundedByTheBrokersMaximumAmount() throws IOException {
+        String json = compact(manifest());
+        Matcher amounts = Pattern.compile("\"amount_minor\":\\{([^}]*)}").matcher(json);
+        int found = 0;
+        while (amounts.find()) {
+            found++;
+            assertThat(amounts.group(1)).as("schema of amount_minor #%s", found)
+                    .contains("\"type\":\"integer\"", "\"minimum\":1",
+                            "\"maximum\":" + dev.minutework.broker.core.money.Money.MAX_AMOUNT_MINOR);
+        }
+        assertThat(found).as("amount_minor schemas (budgets of create/update, the bid of create_group)").isEqualTo(3);
+    }
+
+    @Test
     void onlyRecordConversionIsReserved() throws IOException {
         String json = compact(manifest());
 

@@ -71,6 +71,29 @@ class MoneyTest {
     }
 
     @Test
+    void everyAmountUpToTheBrokersMaximumHasMicrosAndMajorUnitsInEveryCurrency() {
+        for (java.util.Currency c : java.util.Currency.getAvailableCurrencies()) {
+            if (c.getDefaultFractionDigits() < 0) {
+                continue; // no minor unit (XXX, XAU…): Money refuses them
+            }
+            Money max = Money.of(Money.MAX_AMOUNT_MINOR, c.getCurrencyCode());
+
+            assertThat(max.toMicros()).as("micros of %s", max)
+                    .isEqualTo(BigDecimal.valueOf(Money.MAX_AMOUNT_MINOR).movePointRight(6 - c.getDefaultFractionDigits())
+                            .longValueExact());
+            assertThat(max.toMajor().movePointRight(c.getDefaultFractionDigits()).longValueExact())
+                    .isEqualTo(Money.MAX_AMOUNT_MINOR);
+        }
+    }
+
+    @Test
+    void aDailyMaximumOverEveryDayToTheYear9999StillFitsALong() {
+        long days = java.time.LocalDate.of(9999, 12, 31).toEpochDay() - java.time.LocalDate.of(1970, 1, 1).toEpochDay() + 1;
+
+        assertThat(Math.multiplyExact(Math.multiplyExact(2L, days), Money.MAX_AMOUNT_MINOR)).isPositive();
+    }
+
+    @Test
     void addsAndSubtractsWithinOneCurrency() {
         assertThat(Money.of(150, "USD").plus(Money.of(50, "USD"))).isEqualTo(Money.of(200, "USD"));
         assertThat(Money.of(150, "USD").minus(Money.of(200, "USD"))).isEqualTo(Money.of(-50, "USD"));

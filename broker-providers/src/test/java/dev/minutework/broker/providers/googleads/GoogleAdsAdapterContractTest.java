@@ -235,6 +235,24 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
+    void theLargestAmountTheBrokerAcceptsBecomesMicrosWithoutOverflow() {
+        String id = createCampaign("exe_max_1", "lifetime", "paused").providerObjectId();
+        sim.clearRequests();
+        long max = dev.minutework.broker.core.money.Money.MAX_AMOUNT_MINOR;
+
+        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.update_campaign", "exe_max_2",
+                Map.of("campaign_id", "cmp_b", "budget", Map.of("amount_minor", max, "currency", "USD", "period", "lifetime")),
+                Map.of("campaign_id", id)));
+
+        // whatever the provider makes of it, the conversion itself never throws: the outcome is known
+        assertThat(out).isNotInstanceOf(ProviderOutcome.Unknown.class);
+        String budget = (String) sim.campaign(CID, id).get("campaignBudget");
+        assertThat(lastTo("campaignBudgets:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
+                "operations", List.of(Map.of("update", Map.of("resourceName", budget,
+                        "totalAmountMicros", Long.toString(Math.multiplyExact(max, 10_000L))), "updateMask", "totalAmountMicros"))));
+    }
+
+    @Test
     void refusesSwitchingADailyBudgetToALifetimeOne() {
         String id = createCampaign("exe_8", "daily", "paused").providerObjectId();
         sim.clearRequests();

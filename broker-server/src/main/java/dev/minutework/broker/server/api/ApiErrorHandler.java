@@ -1,11 +1,16 @@
 package dev.minutework.broker.server.api;
 
+import jakarta.servlet.http.HttpServletRequest;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.tomcat.util.http.InvalidParameterException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -25,6 +30,12 @@ public class ApiErrorHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
+    private final ObjectProvider<RefusedBodies> refusedBodies;
+
+    public ApiErrorHandler(ObjectProvider<RefusedBodies> refusedBodies) {
+        this.refusedBodies = refusedBodies;
+    }
+
     public static int status(ErrorCode code) {
         return switch (code) {
             case INVALID_INPUT, FORBIDDEN_SCOPE_FIELD, UNBOUNDED_SPEND, UNSUPPORTED_CURRENCY -> 400;
@@ -33,8 +44,9 @@ public class ApiErrorHandler {
             case FORBIDDEN_ROLE, SELF_APPROVAL_FORBIDDEN -> 403;
             case NOT_FOUND, CAPABILITY_GAP -> 404;
             case METHOD_NOT_ALLOWED -> 405;
-            case NOT_READY, CONFLICT, APPROVAL_NOT_PENDING, APPROVAL_EXPIRED, APPROVAL_DENIED, CAMPAIGN_BUSY,
-                    SPEND_IMPACT_CHANGED, PAYLOAD_DIGEST_MISMATCH -> 409;
+            case NOT_READY, CONFLICT, APPROVAL_NOT_PENDING, APPROVAL_EXPIRED, APPROVAL_DENIED, BALANCE_LIMIT_EXCEEDED,
+                    CAMPAIGN_BUSY, SPEND_IMPACT_CHANGED, PAYLOAD_DIGEST_MISMATCH -> 409;
+            case PAYLOAD_TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case IDEMPOTENCY_CONFLICT -> 422;
             case INTERNAL_ERROR -> 500;
@@ -53,15 +65,19 @@ public class ApiErrorHandler {
     }
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<Map<String, Object>> api(ApiException e) {
+    ResponseEntity<Map<String, Object>> api(ApiException e, HttpServletRequest request) {
+        if (e instanceof UnreadableBody) {
+            refusedBodies.ifAvailable(r -> r.refused(request, e));
+        }
         return ResponseEntity.status(status(e.code())).body(envelope(e.code(), e.getMessage(), e.details()));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        // the parser's message can quote the body; say only what is wrong with its shape
+        // bodies are read by RequestJson, which refuses with paths; this is a missing body (or an
+        // unreadable one of another type). The parser's message can quote the body: never echoed.
         return render(ErrorCode.INVALID_INPUT, "request body must be a JSON object",
-                Map.of("errors", List.of(Map.of("path", "$", "message", "not a readable JSON object"))));
+                Map.of("errors", List.of(Map.of("path", "$", "message", "is required: a JSON object"))));
     }
 
     @ExceptionHandler({MissingServletRequestParameterException.class, MethodArgumentTypeMismatchException.class})
@@ -94,9 +110,58 @@ public class ApiErrorHandler {
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
             TransactionSystemException.class, CannotCreateTransactionException.class})
     ResponseEntity<Map<String, Object>> databaseUnavailable(Exception e) {
+        if (valueRefusedByDatabase(e)) {
+            return valueNotStorable(e);
+        }
         log.warn("database unavailable: {}", e.getClass().getName());
         return render(ErrorCode.SERVICE_UNAVAILABLE,
                 "the database is unavailable; retry with the same idempotency key", null);
+    }
+
+    /**
+     * A value the database refused as data (SQL state class 22: text with NUL, a number out of
+     * range; class 54: a value over a limit such as an index entry's size). Request validation is
+     * meant to refuse such input first; this keeps a value it missed a 400, never a 5xx. A broken
+     * constraint (class 23) is still a bug.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Map<String, Object>> dataRefused(DataIntegrityViolationException e) {
+        return valueRefusedByDatabase(e) ? valueNotStorable(e) : bug(e);
+    }
+
+    private static boolean valueRefusedByDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                return state.startsWith("22") || state.startsWith("54");
+            }
+        }
+        return false;
+    }
+
+    private static ResponseEntity<Map<String, Object>> valueNotStorable(Exception e) {
+        log.warn("database refused a value of the request: {}", e.getClass().getName());
+        return render(ErrorCode.INVALID_INPUT, "a value of the request is out of range or cannot be stored", null);
+    }
+
+    /** A query string that is not percent-encoded UTF-8: the servlet container cannot decode its parameters. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Map<String, Object>> undecodableQuery(InvalidParameterException e) {
+        return render(ErrorCode.INVALID_INPUT, "the query string is not valid percent-encoded UTF-8",
+                Map.of("errors", List.of(Map.of("path", "?", "message", "cannot be decoded"))));
+    }
+
+    /**
+     * {@code Content-Type: *}{@code /*} (or {@code application/*}) on a body: Spring refuses to read a
+     * body of a wildcard type with an {@link IllegalArgumentException}, which is a 415, not a bug.
+     */
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<Map<String, Object>> illegalArgument(IllegalArgumentException e, HttpServletRequest request) {
+        String type = request.getContentType();
+        if (type != null && e.getMessage() != null && e.getMessage().startsWith("Content-Type cannot contain wildcard")) {
+            return render(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json", null);
+        }
+        return bug(e);
     }
 
     @ExceptionHandler(Exception.class)

@@ -81,12 +81,30 @@ public final class Body {
         return ((Number) v).longValue();
     }
 
+    /**
+     * An amount in minor units: an integer from 1 to {@link Money#MAX_AMOUNT_MINOR}, the largest
+     * amount the broker accepts anywhere.
+     */
+    public Long amountMinor(String field, boolean required) {
+        Object v = json.get(field);
+        if (v != null && (v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger)
+                && ((Number) v).doubleValue() > Money.MAX_AMOUNT_MINOR) {
+            error(field, "must be at most " + Money.MAX_AMOUNT_MINOR + " (the largest amount the broker accepts)");
+            return null;
+        }
+        return positiveLong(field, required);
+    }
+
     public Instant instant(String field, boolean required) {
         String s = string(field, required, 64);
         return s == null ? null : parseInstant(s, prefix + "." + field);
     }
 
     Instant parseInstant(String s, String path) {
+        if (!s.matches("\\d{4}-.*")) { // RFC 3339 years have four digits: none before 0000 or after 9999
+            error(path, "must be an RFC 3339 date-time");
+            return null;
+        }
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
@@ -109,7 +127,7 @@ public final class Body {
         if (m == null) {
             return null;
         }
-        Long amount = m.positiveLong("amount_minor", true);
+        Long amount = m.amountMinor("amount_minor", true);
         String currency = m.currency("currency", true);
         return amount == null || currency == null ? null : Money.of(amount, currency);
     }

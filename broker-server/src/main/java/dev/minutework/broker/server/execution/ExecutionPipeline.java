@@ -136,6 +136,13 @@ public class ExecutionPipeline {
 
     public Answer execute(Caller.TenantKey key, Map<String, Object> body) {
         Map<String, Object> raw = body == null ? Map.of() : body;
+        // HTTP bodies were read by RequestJson already; a caller in the process (an MCP tool) was not
+        List<Map<String, String>> text = dev.minutework.broker.server.api.RequestJson.textProblems(raw, "$");
+        if (!text.isEmpty()) {
+            throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "the request has " + text.size()
+                    + " string(s) that cannot be stored", Map.of("errors", text)),
+                    Map.of("paths", text.stream().map(e -> e.get("path")).toList()));
+        }
         String connectorId = raw.get("connector") instanceof String s ? s : null;
         String actionName = raw.get("action") instanceof String s ? s : null;
         if (connectorId == null || actionName == null) {
@@ -144,21 +151,37 @@ public class ExecutionPipeline {
                             "message", "is required")))), Map.of());
         }
         Map<String, Object> ctx = new LinkedHashMap<>();
-        ctx.put("connector", connectorId);
-        ctx.put("action", actionName);
+        ctx.put("connector", InputRules.name(connectorId));
+        ctx.put("action", InputRules.name(actionName));
+        List<Map<String, String>> names = new ArrayList<>();
+        for (String field : List.of("connector", "action", "provider")) {
+            Object v = raw.get(field);
+            if (v != null && !(v instanceof String)) {
+                names.add(Map.of("path", "$." + field, "message", "must be a string"));
+            } else if (v instanceof String s && s.length() > InputRules.MAX_NAME) {
+                names.add(Map.of("path", "$." + field, "message",
+                        "must be at most " + InputRules.MAX_NAME + " characters"));
+            }
+        }
+        if (!names.isEmpty()) {
+            throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "the request has " + names.size()
+                    + " invalid field(s)", Map.of("errors", names)),
+                    with(ctx, "paths", names.stream().map(e -> e.get("path")).toList()));
+        }
         ConnectorManifest connector = catalog.connector(connectorId).orElse(null);
         if (connector == null) {
-            throw gap(key, connectorId, actionName, null, "unknown connector " + connectorId, ctx);
+            throw gap(key, connectorId, actionName, null, "unknown connector " + InputRules.name(connectorId), ctx);
         }
         ActionSpec action = connector.action(actionName).orElse(null);
         if (action == null) {
-            throw gap(key, connectorId, actionName, null, "unknown action " + actionName + " of " + connectorId, ctx);
+            throw gap(key, connectorId, actionName, null,
+                    "unknown action " + InputRules.name(actionName) + " of " + connectorId, ctx);
         }
         Object providerRaw = raw.getOrDefault("provider", connector.defaultProvider());
         String provider = providerRaw instanceof String s ? s : null;
-        ctx.put("provider", provider);
+        ctx.put("provider", InputRules.name(provider));
         if (provider == null || !connector.providers().contains(provider)) {
-            throw gap(key, connectorId, actionName, String.valueOf(providerRaw), "unknown provider " + providerRaw, ctx);
+            throw gap(key, connectorId, actionName, provider, "unknown provider " + InputRules.name(provider), ctx);
         }
         if (key.agent() != null && !key.agent().allows(connectorId, actionName, action.mutating())) {
             boolean covered = key.agent().covers(connectorId, actionName);
@@ -1308,7 +1331,9 @@ public class ExecutionPipeline {
 
     private ApiException gap(Caller.TenantKey key, String connector, String action, String provider, String reason,
             Map<String, Object> ctx) {
-        gaps.record(key.tenantId(), connector, action, provider, reason, "automatic", key.keyId());
+        // what the caller named is recorded and echoed cut short: never a megabyte of it
+        gaps.record(key.tenantId(), InputRules.name(connector), InputRules.name(action), InputRules.name(provider),
+                truncate(reason), "automatic", key.keyId());
         return refuse(key, null, new ApiException(ErrorCode.CAPABILITY_GAP,
                 reason + "; the need was recorded as a capability gap"), ctx);
     }
@@ -1368,7 +1393,7 @@ public class ExecutionPipeline {
     }
 
     private static String truncate(String s) {
-        return s == null ? null : s.length() <= 300 ? s : s.substring(0, 300) + "…";
+        return dev.minutework.broker.server.api.RequestJson.clip(s, 300);
     }
 
     static int statusOf(Executions.Execution e) {
@@ -1387,6 +1412,14 @@ public class ExecutionPipeline {
     static final class InputRules {
         private InputRules() {}
 
+        /** The longest connector, action or provider name a request may carry. */
+        static final int MAX_NAME = 128;
+
+        /** A caller-supplied connector, action or provider name as echoed and stored: cut at 64 characters. */
+        static String name(String s) {
+            return dev.minutework.broker.server.api.RequestJson.clip(s, 64);
+        }
+
         static List<Map<String, String>> check(String action, Map<String, Object> in, Instant now) {
             List<Map<String, String>> errors = new ArrayList<>();
             Instant start = time(in, "start_time", errors);
@@ -1401,6 +1434,11 @@ public class ExecutionPipeline {
                 if (in.get(m) instanceof Map<?, ?> money && money.get("currency") instanceof String c
                         && !Money.isKnownCurrency(c)) {
                     errors.add(err(m + ".currency", "must be an ISO-4217 currency code"));
+                }
+                // the schema says so too; kept here so that no adapter ever converts a larger amount
+                if (in.get(m) instanceof Map<?, ?> money && money.get("amount_minor") instanceof Number n
+                        && (n.doubleValue() > Money.MAX_AMOUNT_MINOR || n.doubleValue() < 1)) {
+                    errors.add(err(m + ".amount_minor", "must be from 1 to " + Money.MAX_AMOUNT_MINOR));
                 }
             }
             if (in.get("targeting") instanceof Map<?, ?> t && t.get("age_min") instanceof Number lo
@@ -1421,6 +1459,10 @@ public class ExecutionPipeline {
             }
             if ("ads.fetch_report".equals(action)) {
                 try {
+                    if (!String.valueOf(in.get("since")).matches("\\d{4}-\\d{2}-\\d{2}")
+                            || !String.valueOf(in.get("until")).matches("\\d{4}-\\d{2}-\\d{2}")) {
+                        throw new DateTimeParseException("not YYYY-MM-DD", "", 0);
+                    }
                     LocalDate since = LocalDate.parse((String) in.get("since"));
                     LocalDate until = LocalDate.parse((String) in.get("until"));
                     if (until.isBefore(since)) {
@@ -1443,6 +1485,10 @@ public class ExecutionPipeline {
 
         private static Instant time(Map<String, Object> in, String field, List<Map<String, String>> errors) {
             if (!(in.get(field) instanceof String s)) {
+                return null;
+            }
+            if (!s.matches("\\d{4}-.*")) { // four-digit years only, as RFC 3339 says: 0000 to 9999
+                errors.add(err(field, "must be an RFC 3339 date-time"));
                 return null;
             }
             try {

@@ -2,6 +2,7 @@ package dev.minutework.broker.server.gaps;
 
 import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.api.RequestJson;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -31,9 +32,20 @@ public class CapabilityGaps {
         this.clock = clock;
     }
 
-    /** Records a gap and answers it as stored. */
+    /** The longest reason stored; longer ones are cut. */
+    static final int MAX_REASON = 2_000;
+
+    /**
+     * Records a gap and answers it as stored. The names are what a caller asked for, so they are
+     * stored cut at 64 characters (and the reason at {@value #MAX_REASON}): a gap never holds a
+     * megabyte of someone's input.
+     */
     public Gap record(String tenantId, String capability, String action, String provider, String reason,
             String source, String reportedBy) {
+        capability = RequestJson.clip(capability, 64);
+        action = RequestJson.clip(action, 64);
+        provider = RequestJson.clip(provider, 64);
+        reason = RequestJson.clip(reason, MAX_REASON);
         return jdbc.sql("""
                 insert into capability_gaps (id, tenant_id, capability, action, provider, reason, source, reported_by, created_at)
                 values (:id, :t, :c, :a, :p, :r, :s, :by, :now)

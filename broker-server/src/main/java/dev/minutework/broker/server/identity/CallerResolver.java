@@ -57,7 +57,13 @@ public class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConf
             WebDataBinderFactory binderFactory) {
         String key = bearer(request.getHeader(HttpHeaders.AUTHORIZATION)).orElseThrow(
                 () -> new ApiException(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <api key>"));
-        return identify.apply(key)
+        Caller caller = identify.apply(key)
                 .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED, "unknown or revoked API key"));
+        // for whoever must know the caller of a request refused before its handler ran (a refused body)
+        request.setAttribute(ATTRIBUTE, caller, NativeWebRequest.SCOPE_REQUEST);
+        return caller;
     }
+
+    /** The request attribute holding the {@link Caller} once resolved. */
+    public static final String ATTRIBUTE = CallerResolver.class.getName() + ".caller";
 }

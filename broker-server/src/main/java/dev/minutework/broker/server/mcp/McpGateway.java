@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,9 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /mcp}: authenticates every request by its {@code Authorization: Bearer} agent key, then
  * hands it to that agent's own MCP server (Streamable HTTP transport of the official SDK), built
  * on first use with the tools the agent may call. Other keys are refused before any MCP message
- * is read: 401 for an unknown key, 403 for a key that is not an agent's.
+ * is read: 401 for an unknown key, 403 for a key that is not an agent's (the API's error envelope).
+ * An agent's request then passes {@link JsonRpcTransportGuard}: whatever the transport refuses is
+ * a JSON-RPC error object with the transport specification's status, never a Java exception.
  */
 class McpGateway extends HttpServlet {
+
+    private static final Logger log = LoggerFactory.getLogger(McpGateway.class);
 
     private static final long serialVersionUID = 1L;
     static final String ENDPOINT = "/mcp";
@@ -39,12 +45,14 @@ class McpGateway extends HttpServlet {
     private final transient JacksonMcpJsonMapper mcpJson;
     private final transient JsonMapper json;
     private final transient Map<String, AgentServer> servers = new ConcurrentHashMap<>();
+    private final transient JsonRpcTransportGuard guard;
 
     McpGateway(Platform platform, AgentTools tools, JsonMapper json) {
         this.platform = platform;
         this.tools = tools;
         this.json = json;
         this.mcpJson = new JacksonMcpJsonMapper(json);
+        this.guard = new JsonRpcTransportGuard(json);
     }
 
     /** One agent's MCP server and the transport that feeds it. */
@@ -72,8 +80,23 @@ class McpGateway extends HttpServlet {
             refuse(resp, ErrorCode.FORBIDDEN_ROLE, "the MCP server takes a runtime agent's key");
             return;
         }
+        JsonRpcTransportGuard.Checked checked = guard.check(req, resp);
+        if (checked == null) {
+            return; // refused with a JSON-RPC error
+        }
         Platform.Asker asker = new Platform.Asker(key.get(), bearer);
-        servers.computeIfAbsent(key.get().keyId(), id -> build(asker)).transport().service(req, resp);
+        try {
+            servers.computeIfAbsent(key.get().keyId(), id -> build(asker)).transport()
+                    .service(checked.request(), checked.response());
+        } catch (RuntimeException e) {
+            log.error("the MCP transport failed: {}", e.getClass().getName());
+            if (!resp.isCommitted()) {
+                resp.resetBuffer();
+                guard.errorFor(resp, 500);
+            }
+            return;
+        }
+        ((JsonRpcTransportGuard.RewritingErrors) checked.response()).finish();
     }
 
     private AgentServer build(Platform.Asker asker) {

@@ -7,6 +7,7 @@ import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.api.RequestJson;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
@@ -85,7 +86,7 @@ public class Preflight {
         ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
         String key = provider == null ? ads.defaultProvider() : provider;
         if (!ads.providers().contains(key)) {
-            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + key);
+            throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + RequestJson.clip(key, 64));
         }
         return check(tenant, key).view();
     }

@@ -3,8 +3,10 @@ package dev.minutework.broker.server.runtime;
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.api.RequestJson;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,6 +124,19 @@ public class RuntimeActions {
     /** Records a need a builder or agent reported; the platform receipts it naming who reported it. */
     public Map<String, Object> reportGap(Platform.Asker asker, String capability, String action, String provider,
             String reason) {
+        // the HTTP surface checked these already; an MCP tool call did not
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("capability", capability);
+        given.put("action", action);
+        given.put("provider", provider);
+        given.put("reason", reason);
+        Body body = new Body(given);
+        body.string("capability", true, 200);
+        body.string("action", false, 200);
+        body.string("provider", false, 100);
+        body.string("reason", true, 2000);
+        RequestJson.textProblems(given, "$").forEach(e -> body.error(e.get("path"), e.get("message")));
+        body.validate();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("capability", capability);
         if (action != null) {

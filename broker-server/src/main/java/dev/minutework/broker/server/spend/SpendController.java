@@ -8,18 +8,19 @@ import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.tenants.Tenants;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -35,17 +36,19 @@ class SpendController {
     private final Tenants tenants;
     private final Receipts receipts;
     private final TransactionTemplate tx;
+    private final Clock clock;
 
     private final ApplicationEventPublisher events;
 
     SpendController(SpendAuthorizations authorizations, Wallets wallets, Tenants tenants, Receipts receipts,
-            TransactionTemplate tx, ApplicationEventPublisher events) {
+            TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
         this.events = events;
         this.authorizations = authorizations;
         this.wallets = wallets;
         this.tenants = tenants;
         this.receipts = receipts;
         this.tx = tx;
+        this.clock = clock;
     }
 
     @PostMapping("/v1/tenants/{tenantId}/spend-authorizations")
@@ -57,8 +60,8 @@ class SpendController {
         body.only(Set.of("provider", "currency", "cap_minor", "daily_cap_minor", "valid_from", "valid_until", "approved_by"));
         String provider = body.oneOf("provider", false, PROVIDERS);
         String currency = body.currency("currency", true);
-        Long cap = body.positiveLong("cap_minor", true);
-        Long daily = body.positiveLong("daily_cap_minor", false);
+        Long cap = body.amountMinor("cap_minor", true);
+        Long daily = body.amountMinor("daily_cap_minor", false);
         Instant from = body.instant("valid_from", false);
         Instant until = body.instant("valid_until", false);
         String approvedBy = body.string("approved_by", true, 200);
@@ -68,10 +71,15 @@ class SpendController {
         if (until != null && from != null && !until.isAfter(from)) {
             body.error("valid_until", "must be after valid_from");
         }
+        Instant now = clock.instant();
+        if (until != null && (from == null || until.isAfter(from)) && !until.isAfter(now)) {
+            body.error("valid_until", "must be in the future: an authorization that has expired authorizes nothing");
+        }
         body.validate();
         SpendAuthorizations.Authorization a = tx.execute(s -> {
+            // valid from now unless told otherwise: the very instant valid_until was checked against
             SpendAuthorizations.Authorization created = authorizations.create(tenantId, provider, currency, cap, daily,
-                    from, until, approvedBy);
+                    from == null ? now : from, until, approvedBy);
             Map<String, Object> d = new HashMap<>();
             d.put("authorization_id", created.id());
             d.put("provider", provider);
@@ -120,7 +128,7 @@ class SpendController {
         tenants.require(tenantId);
         Body body = new Body(json);
         body.only(Set.of("amount_minor", "reference"));
-        Long amount = body.positiveLong("amount_minor", true);
+        Long amount = body.amountMinor("amount_minor", true);
         String reference = body.string("reference", true, 200);
         body.validate();
         Wallets.Entry entry = tx.execute(s -> {
@@ -146,7 +154,7 @@ class SpendController {
         Caller.TenantKey key = caller.requireTenant(Role.RUNTIME);
         Body body = new Body(json);
         body.only(Set.of("amount_minor", "reference", "description"));
-        Long amount = body.positiveLong("amount_minor", true);
+        Long amount = body.amountMinor("amount_minor", true);
         String reference = body.string("reference", true, 200);
         String description = body.string("description", false, 500);
         body.validate();

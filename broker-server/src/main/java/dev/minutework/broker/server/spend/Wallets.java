@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -17,6 +18,13 @@ import org.springframework.transaction.annotation.Transactional;
 /** TenantWallet: balance and reserved credits; metered debits consume only available credits. */
 @Repository
 public class Wallets {
+
+    /**
+     * The most a wallet may hold, in minor units: 10<sup>13</sup> (100,000,000,000.00 USD), ten times
+     * the largest single credit ({@link Money#MAX_AMOUNT_MINOR}). Sums of balances and reservations
+     * stay far from a {@code bigint}'s range.
+     */
+    public static final long MAX_BALANCE_MINOR = 10 * Money.MAX_AMOUNT_MINOR;
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -53,8 +61,16 @@ public class Wallets {
         if (replay.isPresent()) {
             return replay.get();
         }
-        jdbc.sql("update tenant_wallets set balance_minor = balance_minor + :a, updated_at = :now where tenant_id = :t")
-                .param("a", amount).param("now", now()).param("t", tenantId).update();
+        int updated = jdbc.sql("""
+                update tenant_wallets set balance_minor = balance_minor + :a, updated_at = :now
+                where tenant_id = :t and balance_minor <= :max - :a
+                """).param("a", amount).param("max", MAX_BALANCE_MINOR).param("now", now()).param("t", tenantId).update();
+        if (updated == 0) {
+            Wallet w = get(tenantId);
+            throw new ApiException(ErrorCode.BALANCE_LIMIT_EXCEEDED, "the credit would take the wallet over its limit of "
+                    + MAX_BALANCE_MINOR + " minor units", Map.of("balance_minor", w.balanceMinor(), "requested_minor", amount,
+                    "max_balance_minor", MAX_BALANCE_MINOR));
+        }
         return insertEntry(tenantId, "credit", amount, reference);
     }
 
