@@ -58,6 +58,23 @@ public final class Broker implements AutoCloseable {
         return start(props, tempDir());
     }
 
+    /** {@link #startWithSimulators(String)} with more settings ({@code broker.…} names, as on the command line). */
+    public static Broker startWithSimulators(String hint, Map<String, String> settings) {
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
+        props.put("broker.simulators", "on");
+        props.put("broker.sandbox", "false");
+        props.putAll(settings);
+        return start(props, tempDir());
+    }
+
+    /** {@link #startFresh(String)} (the sandbox serves every provider) with more settings. */
+    public static Broker startFresh(String hint, Map<String, String> settings) {
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
+        props.put("broker.sandbox", "true");
+        props.putAll(settings);
+        return start(props, tempDir());
+    }
+
     /**
      * Starts a broker on a fresh database whose clock the test moves ({@link MutableClock}); the
      * clock is shared by every broker started this way in the JVM.
