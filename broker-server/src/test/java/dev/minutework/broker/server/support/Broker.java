@@ -47,6 +47,11 @@ public final class Broker implements AutoCloseable {
         return start(new LinkedHashMap<>(), dataDir);
     }
 
+    /** {@link #startEmbedded} with more settings ({@code broker.…}, {@code server.…} names). */
+    public static Broker startEmbedded(Path dataDir, Map<String, String> settings) {
+        return start(new LinkedHashMap<>(settings), dataDir);
+    }
+
     /**
      * Starts a broker whose provider accounts are served by the real adapters talking to the local
      * provider simulators over HTTP (no sandbox), on a fresh database.
@@ -150,6 +155,18 @@ public final class Broker implements AutoCloseable {
 
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    /** The address the HTTP port is bound to; null when it is bound to every interface. */
+    public java.net.InetAddress boundAddress() {
+        org.springframework.boot.tomcat.TomcatWebServer server =
+                (org.springframework.boot.tomcat.TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
+        return (java.net.InetAddress) server.getTomcat().getConnector().getProperty("address");
+    }
+
+    /** The HTTP port. */
+    public int port() {
+        return base.getPort();
     }
 
     public String jdbcUrl() {
