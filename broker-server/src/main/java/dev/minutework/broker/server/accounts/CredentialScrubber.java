@@ -33,7 +33,7 @@ import java.util.Map;
 public final class CredentialScrubber {
 
     /** The longest provider code kept. */
-    public static final int MAX_CODE = 64;
+    public static final int MAX_CODE = 128;
 
     /** The longest provider text kept (for operators' logs). */
     public static final int MAX_TEXT = 300;

@@ -31,14 +31,15 @@ record ProviderRejection(ErrorCode code, String message, String providerCode, St
         String providerCode = CredentialScrubber.safeCode(r.providerCode());
         ErrorCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? ErrorCode.PROVIDER_AUTH_FAILED
                 : ErrorCode.PROVIDER_REJECTED;
-        String words = BROKER_CODES.getOrDefault(providerCode, switch (r.kind()) {
+        String byKind = switch (r.kind()) {
             case INVALID_REQUEST -> "the provider refused the request as invalid";
             case AUTH_FAILED -> "the provider refused the platform account's credentials";
             case POLICY_REJECTED -> "the provider refused the request under its policies";
             case NOT_FOUND -> "the provider does not know the object";
             case UNSUPPORTED -> "the provider does not support this request";
             case PROVIDER_ERROR -> "the provider failed to carry out the request";
-        });
+        };
+        String words = providerCode == null ? byKind : BROKER_CODES.getOrDefault(providerCode, byKind);
         String message = providerCode == null ? words : words + " (code " + providerCode + ")";
         return new ProviderRejection(code, message, providerCode, r.kind().name().toLowerCase(Locale.ROOT));
     }
