@@ -194,7 +194,8 @@ class KillNineTest {
     void twoBrokersOnOneDatabaseSurviveTheKillOfOne() throws Exception {
         String db = TestPostgres.newDatabase("two_brokers");
         Path data = Files.createTempDirectory("two-brokers");
-        // the janitor may only call an execution orphaned once no live call can still be running
+        // the janitor may only call an execution orphaned once no live call can still be running: the
+        // broker refuses a stuck-after that does not exceed the call deadline (PT4S here) and its allowance
         String stuckAfter = "--broker.reconcile.stuck-after=PT10S";
         try (Simulators providers = Simulators.startAll(Clock.systemUTC())) {
             ProviderSimulator openai = providers.forProvider("openaiads").orElseThrow();
@@ -373,7 +374,9 @@ class KillNineTest {
         for (String arg : List.of("--server.port=" + port, "--broker.database.url=" + db, "--broker.database.user=postgres",
                 "--broker.database.password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
                 "--broker.simulators=off", "--broker.reconcile.interval=PT0.5S", "--broker.reconcile.after=PT1S",
-                "--broker.reconcile.stuck-after=PT2S")) {
+                // calls end (or are abandoned as unknown) within 4 s, so an execution still executing
+                // after 10 s belongs to a dead process
+                "--broker.provider.call-timeout=PT4S", "--broker.reconcile.stuck-after=PT10S")) {
             settings.put(arg.substring(0, arg.indexOf('=')), arg);
         }
         for (String arg : extra) {

@@ -1,5 +1,6 @@
 package dev.minutework.broker.core.provider;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -52,6 +53,21 @@ public interface ProviderAdapterFactory {
     boolean real();
 
     ProviderAdapter create(ProviderAccountContext account);
+
+    /** What {@link #worstCaseCallDuration()} assumes of an implementation that does not say. */
+    Duration UNDECLARED_WORST_CASE = Duration.ofMinutes(5);
+
+    /**
+     * The longest one call of this factory's adapters ({@link ProviderAdapter#execute},
+     * {@link ProviderAdapter#reconcile} or {@link ProviderAdapter#checks}) runs, computed from the
+     * adapter's own timeouts, attempts and waits. The broker abandons a call still running after it
+     * (as an unknown outcome, reconciled later), and refuses a janitor setting that could settle an
+     * execution whose call may still be running. Implementations that talk over a network must
+     * declare it; the default is {@link #UNDECLARED_WORST_CASE}.
+     */
+    default Duration worstCaseCallDuration() {
+        return UNDECLARED_WORST_CASE;
+    }
 
     /**
      * Capability flags. {@code CAMPAIGN_END_TIME_UPDATE}: an existing campaign's end time can be

@@ -92,7 +92,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,
             ImageFetcher images, Clock clock) {
-        this(http, base, tokenUrl, account, session, images, clock, Duration.ofMillis(200));
+        this(http, base, tokenUrl, account, session, images, clock, Calls.FIRST_BACKOFF);
     }
 
     GoogleAdsAdapter(ProviderHttp http, URI base, URI tokenUrl, ProviderAccountContext account, GoogleAdsSession session,

@@ -7,6 +7,7 @@ import dev.minutework.broker.providers.http.HttpAdapterFactory;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -78,6 +79,20 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
         URI tokenUrl = account.baseUrl() == null ? DEFAULT_TOKEN_URL
                 : URI.create(base.getScheme() + "://" + base.getRawAuthority() + TOKEN_PATH);
         return new GoogleAdsAdapter(http, base, tokenUrl, account, session(account), images, clock);
+    }
+
+    /**
+     * Three protocol calls (the OAuth refresh of the access token, the call, the lookup after a lost
+     * answer) and, for an image creative, the image's download.
+     */
+    @Override
+    public Duration worstCaseCallDuration() {
+        return super.worstCaseCallDuration().plus(ImageFetcher.CONNECT_TIMEOUT).plus(ImageFetcher.REQUEST_TIMEOUT);
+    }
+
+    @Override
+    protected int protocolCallsInSequence() {
+        return 3;
     }
 
     /** As the base's, without a trailing slash. */

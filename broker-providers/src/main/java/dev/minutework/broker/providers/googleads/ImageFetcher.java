@@ -18,18 +18,24 @@ public interface ImageFetcher {
     /** The largest image Google accepts for an image asset (5,120 KB). */
     int MAX_BYTES = 5_120 * 1024;
 
+    /** How long {@link #jdk()} waits to connect to the image's host. */
+    Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** How long {@link #jdk()} waits for the image's answer once connected. */
+    Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
     /** The image's bytes; throws with a message fit for the caller (no secrets are involved). */
     byte[] fetch(URI imageUrl) throws IOException;
 
     /** Fetches over HTTPS with bounded time and size. */
     static ImageFetcher jdk() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         return url -> {
             if (!"https".equalsIgnoreCase(url.getScheme())) {
                 throw new IOException("the image URL must be https");
             }
-            HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20)).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET().build();
             try {
                 HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = r.body()) {

@@ -48,6 +48,9 @@ public final class Calls {
     /** The longest throttling wait taken inline; a longer one is answered {@link ProviderOutcome.RateLimited}. */
     public static final Duration MAX_INLINE_WAIT = Duration.ofSeconds(5);
 
+    /** The wait after an adapter's first failed attempt, unless the adapter is made with another. */
+    public static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+
     /** A read's answer, or the outcome that stands instead of it (then {@code answer} is null). */
     public record Reply<T>(T answer, ProviderOutcome failure) {}
 
@@ -61,6 +64,22 @@ public final class Calls {
     public Calls(Duration firstBackoff, UnaryOperator<String> redaction) {
         this.firstBackoff = firstBackoff;
         this.redaction = redaction;
+    }
+
+    /**
+     * The longest one protocol call ({@link #create}, {@link #createWithKey}, {@link #repeat}) takes
+     * when every exchange takes {@code exchange}, the longest it may: {@link #ATTEMPTS} exchanges and,
+     * between two of them, a wait of at most the larger of the backoff reached so far and
+     * {@link #MAX_INLINE_WAIT}. The lookups a create makes are protocol calls of their own.
+     */
+    public static Duration worstCase(Duration exchange, Duration firstBackoff) {
+        Duration total = exchange.multipliedBy(ATTEMPTS);
+        Duration backoff = firstBackoff;
+        for (int gap = 1; gap < ATTEMPTS; gap++) {
+            total = total.plus(backoff.compareTo(MAX_INLINE_WAIT) > 0 ? backoff : MAX_INLINE_WAIT);
+            backoff = backoff.multipliedBy(2);
+        }
+        return total;
     }
 
     /**

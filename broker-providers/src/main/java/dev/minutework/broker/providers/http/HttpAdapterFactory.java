@@ -3,6 +3,7 @@ package dev.minutework.broker.providers.http;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -38,6 +39,25 @@ public abstract class HttpAdapterFactory implements ProviderAdapterFactory {
     @Override
     public final boolean real() {
         return true;
+    }
+
+    /**
+     * {@link #protocolCallsInSequence()} protocol calls of {@link Calls}, each at its worst
+     * ({@link Calls#worstCase}) with this factory's exchanges ({@link ProviderHttp#worstCaseExchange()}).
+     */
+    @Override
+    public Duration worstCaseCallDuration() {
+        return Calls.worstCase(http.worstCaseExchange(), Calls.FIRST_BACKOFF).multipliedBy(protocolCallsInSequence());
+    }
+
+    /**
+     * How many protocol calls one adapter call makes one after the other on its longest ordinary path:
+     * by default two (a create and the lookup by reference after its answer was lost; an update's
+     * read and its write). A call that needs more (many pages, repeated lookups) is cut short at
+     * {@link #worstCaseCallDuration()} by the broker and ends unknown.
+     */
+    protected int protocolCallsInSequence() {
+        return 2;
     }
 
     /** The account's base URL (a simulator, a proxy), else the provider's. */

@@ -33,9 +33,23 @@ public final class ProviderHttp {
         this(REQUEST_TIMEOUT);
     }
 
-    /** Sends one request; never throws for network trouble. */
+    /**
+     * The longest one exchange may wait for its answer: connecting, then the request timeout. (The
+     * broker also bounds each whole adapter call, see {@code ProviderAdapterFactory#worstCaseCallDuration}.)
+     */
+    public Duration worstCaseExchange() {
+        return CONNECT_TIMEOUT.plus(requestTimeout);
+    }
+
+    /**
+     * Sends one request; never throws for network trouble. A thread that was interrupted (its call
+     * was abandoned) sends nothing more: {@link WireResult.NotSent}.
+     */
     public WireResult send(HttpRequest.Builder request) {
         HttpRequest built = request.timeout(requestTimeout).build();
+        if (Thread.currentThread().isInterrupted()) {
+            return new WireResult.NotSent("the call was abandoned before this request was sent");
+        }
         try {
             HttpResponse<String> r = client.send(built, HttpResponse.BodyHandlers.ofString());
             return new WireResult.Answered(r.statusCode(), r.headers(), r.body());

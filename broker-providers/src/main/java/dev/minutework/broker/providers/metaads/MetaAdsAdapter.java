@@ -75,7 +75,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
     private final Calls calls;
 
     MetaAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
-        this(http, base, account, Duration.ofMillis(200));
+        this(http, base, account, Calls.FIRST_BACKOFF);
     }
 
     MetaAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account, Duration firstBackoff) {

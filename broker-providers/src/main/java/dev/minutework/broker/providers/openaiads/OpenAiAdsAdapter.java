@@ -56,7 +56,7 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
     private final Calls calls;
 
     OpenAiAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
-        this(http, base, account, Duration.ofMillis(200));
+        this(http, base, account, Calls.FIRST_BACKOFF);
     }
 
     OpenAiAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account, Duration firstBackoff) {

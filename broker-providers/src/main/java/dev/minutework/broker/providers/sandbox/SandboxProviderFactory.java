@@ -3,6 +3,7 @@ package dev.minutework.broker.providers.sandbox;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -45,6 +46,12 @@ public final class SandboxProviderFactory implements ProviderAdapterFactory {
     @Override
     public boolean real() {
         return false;
+    }
+
+    /** In-process and in memory: a call answers at once; a second bounds it generously. */
+    @Override
+    public Duration worstCaseCallDuration() {
+        return Duration.ofSeconds(1);
     }
 
     @Override

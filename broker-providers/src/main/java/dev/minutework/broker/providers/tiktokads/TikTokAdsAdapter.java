@@ -119,7 +119,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     private volatile String currency;
 
     TikTokAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account) {
-        this(http, base, account, Duration.ofMillis(200), Clock.systemUTC());
+        this(http, base, account, Calls.FIRST_BACKOFF, Clock.systemUTC());
     }
 
     TikTokAdsAdapter(ProviderHttp http, URI base, ProviderAccountContext account, Duration firstBackoff, Clock clock) {

@@ -54,6 +54,12 @@ public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
                 Capability.RECONCILE_BY_REFERENCE, Capability.IDEMPOTENCY_KEYS);
     }
 
+    /** Three: the advertiser's currency (read once per adapter) before a create, and its lookup. */
+    @Override
+    protected int protocolCallsInSequence() {
+        return 3;
+    }
+
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {
         return new TikTokAdsAdapter(http, baseUrl(account), account);

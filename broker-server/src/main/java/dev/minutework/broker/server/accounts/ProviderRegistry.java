@@ -56,6 +56,11 @@ public class ProviderRegistry {
                 .filter(f -> f.providerKeys().contains(providerKey)).findFirst();
     }
 
+    /** The factories that serve at least one provider key here (each once). */
+    public List<ProviderAdapterFactory> serving() {
+        return byKey.values().stream().distinct().toList();
+    }
+
     /** Every provider key a real adapter serves. */
     public Set<String> realKeys() {
         return factories.stream().filter(f -> !(f instanceof SandboxProviderFactory))

@@ -5,19 +5,24 @@ import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
 import dev.minutework.broker.sim.ProviderSimulator;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
  * Decides, for one provider account, which adapter acts and where it sends its calls: the sandbox;
  * the account's own {@code base_url}; the local simulator (when simulators run and the account has
- * no base URL); or the provider's real API.
+ * no base URL); or the provider's real API. The adapters of a route are guarded: each call is bounded
+ * by its deadline ({@link #callDeadline}) and what it brings is scrubbed of the account's credentials
+ * ({@link CredentialScrubber}).
  */
 @Component
 public class ProviderRouting implements ApplicationRunner {
@@ -39,17 +44,42 @@ public class ProviderRouting implements ApplicationRunner {
         }
     }
 
-    /** The adapter factory, the account context it acts with, and where its calls go. */
+    /**
+     * The adapter factory, the account context it acts with, and where its calls go. The factory's
+     * adapters are guarded (deadline, {@link CredentialScrubber}); its metadata is the adapter's own.
+     */
     public record Route(ProviderAdapterFactory factory, ProviderAccountContext context, Endpoint endpoint) {}
 
     private final ProviderRegistry registry;
     private final ProviderAccounts accounts;
     private final LocalSimulators simulators;
+    private final Duration callTimeout;
 
-    ProviderRouting(ProviderRegistry registry, ProviderAccounts accounts, LocalSimulators simulators) {
+    ProviderRouting(ProviderRegistry registry, ProviderAccounts accounts, LocalSimulators simulators,
+            @Value("${broker.provider.call-timeout:#{null}}") Duration callTimeout) {
+        if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
+            throw new IllegalArgumentException("BROKER_PROVIDER_CALL_TIMEOUT must be positive, not " + callTimeout);
+        }
         this.registry = registry;
         this.accounts = accounts;
         this.simulators = simulators;
+        this.callTimeout = callTimeout;
+    }
+
+    /**
+     * How long one call of the factory's adapters may run before the broker abandons it as an
+     * unknown outcome: {@code BROKER_PROVIDER_CALL_TIMEOUT} when set, else the factory's
+     * {@link ProviderAdapterFactory#worstCaseCallDuration()}.
+     */
+    public Duration callDeadline(ProviderAdapterFactory factory) {
+        return callTimeout != null ? callTimeout : factory.worstCaseCallDuration();
+    }
+
+    /** The call deadline of every adapter that serves a provider key here, by adapter id. */
+    public Map<String, Duration> callDeadlines() {
+        Map<String, Duration> out = new LinkedHashMap<>();
+        registry.serving().forEach(f -> out.put(f.id(), callDeadline(f)));
+        return out;
     }
 
     public Optional<ProviderAdapterFactory> factory(String providerKey) {
@@ -67,19 +97,20 @@ public class ProviderRouting implements ApplicationRunner {
             return Optional.empty();
         }
         ProviderAccountContext stored = accounts.context(accountId);
+        ProviderAdapterFactory guarded = new GuardedFactory(factory.get(), callDeadline(factory.get()));
         if (factory.get() instanceof SandboxProviderFactory) {
-            return Optional.of(new Route(factory.get(), stored, Endpoint.SANDBOX));
+            return Optional.of(new Route(guarded, stored, Endpoint.SANDBOX));
         }
         if (stored.baseUrl() != null) {
-            return Optional.of(new Route(factory.get(), stored, Endpoint.CUSTOM));
+            return Optional.of(new Route(guarded, stored, Endpoint.CUSTOM));
         }
         Optional<ProviderSimulator> sim = simulators.forProvider(providerKey);
         if (sim.isPresent()) {
             ProviderAccountContext local = new ProviderAccountContext(stored.accountId(), stored.provider(), stored.scope(),
                     stored.credentials(), sim.get().baseUrl().toString());
-            return Optional.of(new Route(factory.get(), local, Endpoint.SIMULATOR));
+            return Optional.of(new Route(guarded, local, Endpoint.SIMULATOR));
         }
-        return Optional.of(new Route(factory.get(), stored, Endpoint.PROVIDER));
+        return Optional.of(new Route(guarded, stored, Endpoint.PROVIDER));
     }
 
     /**

@@ -50,7 +50,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -1151,13 +1150,13 @@ public class ExecutionPipeline {
                     }
                     releaseAll(tenant, e.id(), "provider_rejected", actor);
                     projections.freeCampaign(tenant, e.id());
-                    ErrorCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? ErrorCode.PROVIDER_AUTH_FAILED
-                            : ErrorCode.PROVIDER_REJECTED;
-                    Map<String, Object> err = error(code, truncate(r.message()), null);
-                    err.put("provider_code", truncate(r.providerCode()));
-                    err.put("kind", r.kind().name().toLowerCase(Locale.ROOT));
-                    details.put("code", code.wire());
-                    details.put("provider_code", truncate(r.providerCode()));
+                    // the provider's text never reaches a tenant: the broker's words and the sanitized code
+                    ProviderRejection shown = ProviderRejection.of(r);
+                    Map<String, Object> err = error(shown.code(), shown.message(), null);
+                    err.put("provider_code", shown.providerCode());
+                    err.put("kind", shown.kind());
+                    details.put("code", shown.code().wire());
+                    details.put("provider_code", shown.providerCode());
                     yield new Settled("failed", null, err, "execution.failed");
                 }
                 case ProviderOutcome.RateLimited rl -> {

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.execution;
 
+import dev.minutework.broker.server.accounts.ProviderRouting;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,11 @@ import org.springframework.stereotype.Component;
  * that have been {@code outcome_unknown} for {@code broker.reconcile.after}, or stuck
  * {@code executing} for {@code broker.reconcile.stuck-after} (their broker process died mid-call),
  * by asking the provider — never by repeating the call.
+ *
+ * <p>It never settles a call that may still be running: {@code broker.reconcile.stuck-after} must be
+ * longer than the longest provider call may run (the largest call deadline, see
+ * {@link ProviderRouting#callDeadline}) plus {@link #ALLOWANCE} for the broker's own steps around the
+ * call; a shorter setting is refused at start-up.
  */
 @Component
 public class Reconciler {
@@ -21,18 +27,43 @@ public class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final int BATCH = 50;
 
+    /** The broker's own steps between marking an execution {@code executing} and its provider call. */
+    public static final Duration ALLOWANCE = Duration.ofSeconds(5);
+
     private final Executions executions;
     private final ExecutionPipeline pipeline;
     private final Duration unknownFor;
     private final Duration stuckFor;
 
-    Reconciler(Executions executions, ExecutionPipeline pipeline,
+    Reconciler(Executions executions, ExecutionPipeline pipeline, ProviderRouting routing,
             @Value("${broker.reconcile.after:PT1M}") Duration unknownFor,
-            @Value("${broker.reconcile.stuck-after:PT5M}") Duration stuckFor) {
+            @Value("${broker.reconcile.stuck-after:PT10M}") Duration stuckFor) {
+        refuseStuckAfterShorterThanACall(stuckFor, routing.callDeadlines());
         this.executions = executions;
         this.pipeline = pipeline;
         this.unknownFor = unknownFor;
         this.stuckFor = stuckFor;
+    }
+
+    /**
+     * Refuses a {@code stuckFor} that does not exceed the longest call deadline plus {@link #ALLOWANCE}:
+     * the janitor would take an execution whose provider call may still be running for one whose
+     * process died, and could settle it against an answer still on its way.
+     */
+    static void refuseStuckAfterShorterThanACall(Duration stuckFor, Map<String, Duration> callDeadlines) {
+        Map.Entry<String, Duration> longest = callDeadlines.entrySet().stream().max(Map.Entry.comparingByValue())
+                .orElse(null);
+        if (longest == null) {
+            return;
+        }
+        Duration needed = longest.getValue().plus(ALLOWANCE);
+        if (stuckFor.compareTo(needed) <= 0) {
+            throw new IllegalStateException("BROKER_RECONCILE_STUCK_AFTER is " + stuckFor + ", but a provider call may "
+                    + "run for " + longest.getValue() + " (" + longest.getKey() + "; BROKER_PROVIDER_CALL_TIMEOUT, by "
+                    + "default the adapter's worst case) and the broker needs " + ALLOWANCE + " around it: the "
+                    + "janitor could settle an execution whose call is still running. Set it longer than " + needed
+                    + ", or lower BROKER_PROVIDER_CALL_TIMEOUT");
+        }
     }
 
     @Scheduled(fixedDelayString = "${broker.reconcile.interval:PT30S}", initialDelayString = "${broker.reconcile.interval:PT30S}")

@@ -54,6 +54,31 @@ public class Preflight {
         this.wallets = wallets;
     }
 
+    /**
+     * An adapter's check as a tenant sees it: its name and verdict in the broker's words. The adapter's
+     * own detail describes the platform's provider account (its ad account, customer, advertiser or
+     * business id, what the provider said of it): platform scope, which tenants never see
+     * (invariant 4). No operator preflight exists; the detail is dropped.
+     */
+    static ProviderCheck forTenant(ProviderCheck check) {
+        String detail;
+        if (!check.ok() && check.detail() != null && check.detail().startsWith("not checked")) {
+            detail = "not checked: an earlier check failed";
+        } else {
+            detail = switch (check.name()) {
+                case "provider_reachable" -> check.ok() ? "the provider answers" : "the provider cannot be reached";
+                case "credentials_authenticate" -> check.ok() ? "the provider accepts the platform's credentials"
+                        : "the provider refuses the platform's credentials; the platform operator must renew them";
+                case "developer_token_approved" -> check.ok() ? "the provider accepts the platform's developer token"
+                        : "the provider refuses the platform's developer token";
+                case "account_reachable" -> check.ok() ? "the platform's provider account answers"
+                        : "the platform's provider account is not reachable or not active";
+                default -> check.ok() ? "passed" : "failed; the platform operator can tell why";
+            };
+        }
+        return new ProviderCheck(check.name(), check.ok(), detail);
+    }
+
     /** What preflight found; {@code ready} only when every check passed. */
     public record Report(String provider, boolean ready, String adapter, boolean realProvider, String endpoint,
             List<ProviderCheck> checks) {

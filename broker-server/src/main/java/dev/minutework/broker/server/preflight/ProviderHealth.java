@@ -55,7 +55,8 @@ public class ProviderHealth {
                 endpoint = route.endpoint();
                 checks.add(new ProviderCheck("credentials_decrypt", true,
                         "credential fields " + route.context().credentials().names()));
-                checks.addAll(route.factory().create(route.context()).checks());
+                // in the broker's words: what an adapter says of the platform's account is not for tenants
+                route.factory().create(route.context()).checks().forEach(c -> checks.add(Preflight.forTenant(c)));
             } catch (GeneralSecurityException e) {
                 checks.add(new ProviderCheck("credentials_decrypt", false, "credentials do not decrypt under the master keyset"));
             }

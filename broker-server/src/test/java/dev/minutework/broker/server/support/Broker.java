@@ -47,6 +47,11 @@ public final class Broker implements AutoCloseable {
         return start(new LinkedHashMap<>(), dataDir);
     }
 
+    /** {@link #startEmbedded} with more settings ({@code broker.…}, {@code server.…} names). */
+    public static Broker startEmbedded(Path dataDir, Map<String, String> settings) {
+        return start(new LinkedHashMap<>(settings), dataDir);
+    }
+
     /**
      * Starts a broker whose provider accounts are served by the real adapters talking to the local
      * provider simulators over HTTP (no sandbox), on a fresh database.
@@ -55,6 +60,23 @@ public final class Broker implements AutoCloseable {
         Map<String, Object> props = database(TestPostgres.newDatabase(hint));
         props.put("broker.simulators", "on");
         props.put("broker.sandbox", "false");
+        return start(props, tempDir());
+    }
+
+    /** {@link #startWithSimulators(String)} with more settings ({@code broker.…} names, as on the command line). */
+    public static Broker startWithSimulators(String hint, Map<String, String> settings) {
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
+        props.put("broker.simulators", "on");
+        props.put("broker.sandbox", "false");
+        props.putAll(settings);
+        return start(props, tempDir());
+    }
+
+    /** {@link #startFresh(String)} (the sandbox serves every provider) with more settings. */
+    public static Broker startFresh(String hint, Map<String, String> settings) {
+        Map<String, Object> props = database(TestPostgres.newDatabase(hint));
+        props.put("broker.sandbox", "true");
+        props.putAll(settings);
         return start(props, tempDir());
     }
 
@@ -156,6 +178,18 @@ public final class Broker implements AutoCloseable {
 
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    /** The address the HTTP port is bound to; null when it is bound to every interface. */
+    public java.net.InetAddress boundAddress() {
+        org.springframework.boot.tomcat.TomcatWebServer server =
+                (org.springframework.boot.tomcat.TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
+        return (java.net.InetAddress) server.getTomcat().getConnector().getProperty("address");
+    }
+
+    /** The HTTP port. */
+    public int port() {
+        return base.getPort();
     }
 
     public String jdbcUrl() {

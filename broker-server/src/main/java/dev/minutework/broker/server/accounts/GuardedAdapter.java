@@ -1,0 +1,107 @@
+package dev.minutework.broker.server.accounts;
+
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderCheck;
+import dev.minutework.broker.core.provider.ProviderOutcome;
+import dev.minutework.broker.core.provider.ProviderRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One account's adapter as the broker uses it: each call is bounded by a deadline (the factory's
+ * {@code worstCaseCallDuration()}, or {@code BROKER_PROVIDER_CALL_TIMEOUT}); a call still running then
+ * is abandoned (its thread interrupted, so it sends nothing more) and ends
+ * {@link ProviderOutcome.Unknown}, to be reconciled. Whatever a call brings passes through the
+ * account's {@link CredentialScrubber}; a refusal's scrubbed provider text goes to an operator log line,
+ * the only place it is kept.
+ */
+final class GuardedAdapter implements ProviderAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(GuardedAdapter.class);
+
+    private final ProviderAdapter adapter;
+    private final CredentialScrubber scrubber;
+    private final Duration deadline;
+    private final String provider;
+    private final String accountId;
+
+    GuardedAdapter(ProviderAdapter adapter, CredentialScrubber scrubber, Duration deadline, String provider,
+            String accountId) {
+        this.adapter = adapter;
+        this.scrubber = scrubber;
+        this.deadline = deadline;
+        this.provider = provider;
+        this.accountId = accountId;
+    }
+
+    @Override
+    public ProviderOutcome execute(ProviderRequest request) {
+        ProviderOutcome raw = bounded(() -> adapter.execute(request), request.action(), request.brokerReference());
+        return safe(raw, request.action(), request.brokerReference());
+    }
+
+    @Override
+    public ProviderOutcome reconcile(String action, String brokerReference) {
+        ProviderOutcome raw = bounded(() -> adapter.reconcile(action, brokerReference), "reconciliation of " + action,
+                brokerReference);
+        return safe(raw, "reconciliation of " + action, brokerReference);
+    }
+
+    @Override
+    public List<ProviderCheck> checks() {
+        List<ProviderCheck> checks = within(adapter::checks, () -> List.of(new ProviderCheck("provider_reachable", false,
+                "the provider did not answer the checks within " + deadline)), "checks", null);
+        return checks.stream().map(scrubber::check).toList();
+    }
+
+    private ProviderOutcome bounded(Supplier<ProviderOutcome> call, String what, String reference) {
+        return within(call, () -> new ProviderOutcome.Unknown("the provider call did not end within its deadline of "
+                + deadline + " and was abandoned; reconcile by reference " + reference), what, reference);
+    }
+
+    private ProviderOutcome safe(ProviderOutcome raw, String what, String reference) {
+        ProviderOutcome safe = scrubber.outcome(raw);
+        if (raw instanceof ProviderOutcome.Succeeded ok && !(safe instanceof ProviderOutcome.Succeeded)) {
+            log.warn("{} account {}: the answer to {} of execution {} carried credential material in {}; "
+                    + "nothing of it was recorded and the outcome is unknown", provider, accountId, what, reference,
+                    scrubber.carriers(ok));
+        } else if (safe instanceof ProviderOutcome.Rejected r) {
+            log.info("{} account {}: {} of execution {} refused ({}, code {}): {}", provider, accountId, what, reference,
+                    r.kind(), r.providerCode(), r.message());
+        }
+        return safe;
+    }
+
+    /** Runs the call on a thread of its own and waits for it until the deadline. */
+    private <T> T within(Supplier<T> call, Supplier<T> abandoned, String what, String reference) {
+        FutureTask<T> task = new FutureTask<>(call::get);
+        Thread.ofVirtual().name("provider-call-" + provider).start(task);
+        try {
+            return task.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true); // interrupts it: it sends nothing more (ProviderHttp) and its result is dropped
+            log.warn("{} account {}: {}{} did not end within {}; abandoned as unknown", provider, accountId, what,
+                    reference == null ? "" : " of execution " + reference, deadline);
+            return abandoned.get();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            return abandoned.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("provider call failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.minutework.broker.server.accounts;
+
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A factory whose adapters are {@link GuardedAdapter}s: what {@link ProviderRouting.Route#factory()}
+ * hands out, so every call of every path is bounded and scrubbed. Its metadata is the factory's own.
+ */
+final class GuardedFactory implements ProviderAdapterFactory {
+
+    private final ProviderAdapterFactory factory;
+    private final Duration deadline;
+
+    GuardedFactory(ProviderAdapterFactory factory, Duration deadline) {
+        this.factory = factory;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public ProviderAdapter create(ProviderAccountContext account) {
+        return new GuardedAdapter(factory.create(account), CredentialScrubber.of(account.credentials()), deadline,
+                account.provider(), account.accountId());
+    }
+
+    /** The deadline of each call, which the broker enforces. */
+    @Override
+    public Duration worstCaseCallDuration() {
+        return deadline;
+    }
+
+    @Override
+    public String id() {
+        return factory.id();
+    }
+
+    @Override
+    public Set<String> providerKeys() {
+        return factory.providerKeys();
+    }
+
+    @Override
+    public Set<String> requiredCredentials() {
+        return factory.requiredCredentials();
+    }
+
+    @Override
+    public Set<String> requiredScope() {
+        return factory.requiredScope();
+    }
+
+    @Override
+    public Set<String> optionalCredentials() {
+        return factory.optionalCredentials();
+    }
+
+    @Override
+    public Set<String> optionalScope() {
+        return factory.optionalScope();
+    }
+
+    @Override
+    public Map<String, Pattern> scopeFormats() {
+        return factory.scopeFormats();
+    }
+
+    @Override
+    public Map<String, String> normalizeScope(Map<String, String> scope) {
+        return factory.normalizeScope(scope);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return factory.capabilities();
+    }
+
+    @Override
+    public boolean real() {
+        return factory.real();
+    }
+}
