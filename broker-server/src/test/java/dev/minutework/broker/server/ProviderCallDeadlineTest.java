@@ -66,6 +66,8 @@ class ProviderCallDeadlineTest {
             Story story = new Story(http);
             Story.Tenant t = story.tenant("Deadline", Story.Setup.ready());
             ProviderSimulator openai = b.bean(LocalSimulators.class).forProvider("openaiads").orElseThrow();
+            // the account's live checks pass first (execute trusts them for a while); then the create hangs
+            expect(200, http.get("/v1/integration-broker/preflight", t.runtimeKey()));
             openai.faults().hang(Duration.ofSeconds(60)); // the provider acts, then holds its answer back a minute
             openai.faults().next(Faults.Fault.TIMEOUT_AFTER_COMMIT);
 
