@@ -25,6 +25,7 @@ import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.api.RequestJson;
 import dev.minutework.broker.server.approvals.Approvals;
 import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.config.Reads;
@@ -55,6 +56,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -136,7 +138,7 @@ public class ExecutionPipeline {
     public Answer execute(Caller.TenantKey key, Map<String, Object> body) {
         Map<String, Object> raw = body == null ? Map.of() : body;
         // HTTP bodies were read by RequestJson already; a caller in the process (an MCP tool) was not
-        List<Map<String, String>> text = dev.minutework.broker.server.api.RequestJson.textProblems(raw, "$");
+        List<Map<String, String>> text = RequestJson.textProblems(raw, "$");
         if (!text.isEmpty()) {
             throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "the request has " + text.size()
                     + " string(s) that cannot be stored", Map.of("errors", text)),
@@ -435,7 +437,7 @@ public class ExecutionPipeline {
     }
 
     /** The impact a verdict allows, or the refusal handed to {@code refused} (which throws). */
-    private static Money impactOrRefusal(SpendImpact.Verdict verdict, java.util.function.Consumer<ApiException> refused) {
+    private static Money impactOrRefusal(SpendImpact.Verdict verdict, Consumer<ApiException> refused) {
         return switch (verdict) {
             case SpendImpact.Reserve r -> r.impact();
             case SpendImpact.Refused f -> {
