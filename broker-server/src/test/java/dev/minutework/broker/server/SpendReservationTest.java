@@ -108,7 +108,7 @@ class SpendReservationTest extends BrokerTestCase {
                 "credentials", Map.of("client_id", "cid", "client_secret", "cs-test", "refresh_token", "rt-test",
                         "developer_token", "dt-test")))).text("/provider_account_id");
         expect(201, http.post("/v1/tenants/" + t.id() + "/connections", Story.OP, Map.of("provider_account_id", account)));
-        authorize(t, "googleads", 100_000, null, "2027-06-30T00:00:00Z");
+        authorize(t, "googleads", 100_000, null, midnightInDays(200));
 
         Http.Response google = expect(202, story.execute(t.runtimeKey(), "googleads", "ads.create_campaign", "exp-5",
                 daily("Google five days", 1_000, midnightInDays(5))));
