@@ -56,7 +56,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -227,14 +226,9 @@ public class ExecutionPipeline {
                     "the request has " + errors.size() + " invalid field(s)", Map.of("errors", errors)),
                     with(ctx, "paths", errors.stream().map(e -> e.get("path")).toList()));
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("connector", connectorId);
-        payload.put("action", actionName);
-        payload.put("provider", provider);
-        payload.put("input", input);
         String canonical;
         try {
-            canonical = CanonicalJson.canonicalize(payload);
+            canonical = canonicalPayload(connectorId, actionName, provider, input);
         } catch (IllegalArgumentException e) {
             throw refuse(key, null, new ApiException(ErrorCode.INVALID_INPUT, "input is not I-JSON: " + e.getMessage()), ctx);
         }
@@ -258,6 +252,21 @@ public class ExecutionPipeline {
         }
         Plan plan = plan(req, ctx, state);
         return action.mutating() ? gate(req, plan, ctx) : runRead(req, plan, ctx);
+    }
+
+    /**
+     * The canonical JSON (RFC 8785) of what an execution runs: its digest binds idempotency and
+     * approval.
+     *
+     * @throws IllegalArgumentException when the input is not I-JSON
+     */
+    private static String canonicalPayload(String connector, String action, String provider, Map<String, Object> input) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("connector", connector);
+        payload.put("action", action);
+        payload.put("provider", provider);
+        payload.put("input", input);
+        return CanonicalJson.canonicalize(payload);
     }
 
     private Answer replayOf(Request req, Executions.Execution existing, Map<String, Object> ctx) {
@@ -372,9 +381,11 @@ public class ExecutionPipeline {
         if (req.action().raisesSpend()) {
             checkCurrencyKept(req, campaign, ctx);
             long held = campaign == null ? 0 : heldFor(req.key().tenantId(), campaign.id());
-            impact = impactOrRefusal(spendVerdict(req, campaign, held, authorization, state.wallet()), e -> {
-                throw refuse(req.key(), null, e, ctx);
-            });
+            SpendImpact.Verdict verdict = spendVerdict(req, campaign, held, authorization, state.wallet());
+            if (verdict instanceof SpendImpact.Refused f) {
+                throw refuse(req.key(), null, refusal(f), ctx);
+            }
+            impact = ((SpendImpact.Reserve) verdict).impact();
         }
         return new Plan(connection, providerIds, references, campaign, impact, authorization, state.wallet(),
                 state.standing());
@@ -436,21 +447,14 @@ public class ExecutionPipeline {
         return SpendImpact.of(after.budget(), exposure, held, limits);
     }
 
-    /** The impact a verdict allows, or the refusal handed to {@code refused} (which throws). */
-    private static Money impactOrRefusal(SpendImpact.Verdict verdict, Consumer<ApiException> refused) {
-        return switch (verdict) {
-            case SpendImpact.Reserve r -> r.impact();
-            case SpendImpact.Refused f -> {
-                ApiException e = switch (f.reason()) {
-                    case NO_WALLET -> ApiException.notFound("wallet");
-                    case UNBOUNDED_SPEND -> new ApiException(ErrorCode.UNBOUNDED_SPEND, f.message());
-                    case BUDGET_EXCEEDED -> new ApiException(ErrorCode.BUDGET_EXCEEDED, f.message(), f.details());
-                    case INSUFFICIENT_CREDITS -> new ApiException(ErrorCode.INSUFFICIENT_CREDITS, f.message(), f.details());
-                    case UNSUPPORTED_CURRENCY -> new ApiException(ErrorCode.UNSUPPORTED_CURRENCY, f.message(), f.details());
-                };
-                refused.accept(e);
-                throw e;
-            }
+    /** A spend refusal as the API answers it. */
+    private static ApiException refusal(SpendImpact.Refused f) {
+        return switch (f.reason()) {
+            case NO_WALLET -> ApiException.notFound("wallet");
+            case UNBOUNDED_SPEND -> new ApiException(ErrorCode.UNBOUNDED_SPEND, f.message());
+            case BUDGET_EXCEEDED -> new ApiException(ErrorCode.BUDGET_EXCEEDED, f.message(), f.details());
+            case INSUFFICIENT_CREDITS -> new ApiException(ErrorCode.INSUFFICIENT_CREDITS, f.message(), f.details());
+            case UNSUPPORTED_CURRENCY -> new ApiException(ErrorCode.UNSUPPORTED_CURRENCY, f.message(), f.details());
         };
     }
 
@@ -567,19 +571,14 @@ public class ExecutionPipeline {
         ActionSpec action = catalog.connector("mw.connector.ads").flatMap(c -> c.action(PAUSE)).orElseThrow();
         Map<String, Object> input = Map.of("campaign_id", campaignId);
         Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("connector", "mw.connector.ads");
-        payload.put("action", PAUSE);
-        payload.put("provider", campaign.provider());
-        payload.put("input", input);
-        String canonical = CanonicalJson.canonicalize(payload);
-        Request req = new Request(broker, "mw.connector.ads", action, campaign.provider(), "broker:" + executionId,
-                input, canonical, CanonicalJson.sha256Hex(canonical));
         boolean endsAtProvider = routing.factory(campaign.provider()).map(ProviderAdapterFactory::capabilities)
                 .orElse(Set.of()).contains(ProviderAdapterFactory.Capability.CAMPAIGN_END_TIME_UPDATE);
         if (endsAtProvider && campaign.endTime() != null && !campaign.endTime().toInstant().isAfter(clock.instant())) {
             return recordEnded(tenant, campaignId, authorizationId, reason);
         }
+        String canonical = canonicalPayload("mw.connector.ads", PAUSE, campaign.provider(), input);
+        Request req = new Request(broker, "mw.connector.ads", action, campaign.provider(), "broker:" + executionId,
+                input, canonical, CanonicalJson.sha256Hex(canonical));
         Refs refs = resolve(tenant, input, (kind, id) -> ApiException.notFound(kind), (field, provider) -> { });
         Connections.Connection connection = connections.live(tenant, campaign.provider()).orElse(null);
         if (connection == null) {
@@ -679,8 +678,10 @@ public class ExecutionPipeline {
         if (!req.action().raisesSpend()) {
             return null;
         }
-        return impactOrRefusal(spendVerdict(req, campaign, heldFor(tenant, campaign.id()), plan.authorization(),
-                plan.wallet()), e -> { });
+        return switch (spendVerdict(req, campaign, heldFor(tenant, campaign.id()), plan.authorization(), plan.wallet())) {
+            case SpendImpact.Reserve r -> r.impact();
+            case SpendImpact.Refused f -> throw refusal(f);
+        };
     }
 
     /** Marks the campaign a change runs on as changed by it, until its outcome is known. */
