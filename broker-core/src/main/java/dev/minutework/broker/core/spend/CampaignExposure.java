@@ -1,11 +1,11 @@
 package dev.minutework.broker.core.spend;
 
-import dev.minutework.broker.core.money.Money;
 import java.time.Instant;
 
 /**
  * The exposure rule of design §4, once: what a campaign in a given state can still spend. A paused
- * campaign exposes nothing; a lifetime budget exposes what is left of it after settled spend; a
+ * campaign exposes nothing; a lifetime budget exposes all of it (settled spend is not
+ * subtracted until settlement from reports records it); a
  * daily budget exposes the provider's worst case up to its end, or to the authorization's expiry.
  * The enforcement is the reservation ledger's conditional update, which never lets the sum of
  * these exposures pass the authorization's cap or the wallet's balance.
@@ -22,12 +22,7 @@ public final class CampaignExposure {
      */
     public static Exposure of(CampaignState state, Instant authorizationExpiry, DeliveryRule rule, Instant now) {
         Instant end = endWithin(state.end(), authorizationExpiry);
-        Exposure e = SpendExposure.of(state.budget(), state.active(), state.start(), end, authorizationExpiry, rule, now);
-        if (e instanceof Exposure.Bounded b && state.budget().period() == BudgetPeriod.LIFETIME) {
-            return new Exposure.Bounded(Money.of(Math.max(0, b.amount().amountMinor() - state.spentMinor()),
-                    b.amount().currency()));
-        }
-        return e;
+        return SpendExposure.of(state.budget(), state.active(), state.start(), end, authorizationExpiry, rule, now);
     }
 
     /**

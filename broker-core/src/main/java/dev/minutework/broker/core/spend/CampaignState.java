@@ -10,14 +10,13 @@ import java.time.Instant;
  * @param active whether it can spend
  * @param start when it starts, or {@code null} for "now"
  * @param end when the provider stops it, or {@code null} for never
- * @param spentMinor spend already settled against a lifetime budget
  */
-public record CampaignState(CampaignBudget budget, boolean active, Instant start, Instant end, long spentMinor) {
+public record CampaignState(CampaignBudget budget, boolean active, Instant start, Instant end) {
 
     /** This state with {@code change} applied: every field the change names replaces this one's. */
     public CampaignState with(CampaignChange change) {
         return new CampaignState(change.budget() != null ? change.budget() : budget,
                 change.active() != null ? change.active() : active, start,
-                change.end() != null ? change.end() : end, spentMinor);
+                change.end() != null ? change.end() : end);
     }
 }

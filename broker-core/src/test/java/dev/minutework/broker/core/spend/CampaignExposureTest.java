@@ -23,7 +23,7 @@ class CampaignExposureTest {
     }
 
     private static CampaignState paused(CampaignBudget budget) {
-        return new CampaignState(budget, false, null, null, 0);
+        return new CampaignState(budget, false, null, null);
     }
 
     @Test
@@ -33,9 +33,9 @@ class CampaignExposureTest {
         CampaignState activated = before.with(new CampaignChange(true, null, null));
         CampaignState raised = before.with(new CampaignChange(null, lifetime(5_000), null));
 
-        assertThat(activated).isEqualTo(new CampaignState(lifetime(500), true, null, null, 0));
+        assertThat(activated).isEqualTo(new CampaignState(lifetime(500), true, null, null));
         assertThat(raised).as("a raise of a paused campaign leaves it paused")
-                .isEqualTo(new CampaignState(lifetime(5_000), false, null, null, 0));
+                .isEqualTo(new CampaignState(lifetime(5_000), false, null, null));
         assertThat(activated.with(CampaignChange.pause()).active()).isFalse();
     }
 
@@ -51,16 +51,16 @@ class CampaignExposureTest {
     }
 
     @Test
-    void aLifetimeBudgetExposesWhatSettledSpendLeftOfIt() {
-        CampaignState spent = new CampaignState(lifetime(5_000), true, null, null, 1_200);
+    void aLifetimeBudgetExposesAllOfIt() {
+        CampaignState running = new CampaignState(lifetime(5_000), true, null, null);
 
-        assertThat(CampaignExposure.of(spent, null, NOMINAL, NOW)).isEqualTo(new Exposure.Bounded(Money.of(3_800, "USD")));
+        assertThat(CampaignExposure.of(running, null, NOMINAL, NOW)).isEqualTo(new Exposure.Bounded(Money.of(5_000, "USD")));
     }
 
     @Test
     void aDailyBudgetRunsNoLongerThanItsAuthorization() {
         Instant authEnd = NOW.plus(Duration.ofDays(3));
-        CampaignState longer = new CampaignState(daily(1_000), true, null, NOW.plus(Duration.ofDays(30)), 0);
+        CampaignState longer = new CampaignState(daily(1_000), true, null, NOW.plus(Duration.ofDays(30)));
 
         assertThat(CampaignExposure.endWithin(null, authEnd)).isEqualTo(authEnd);
         assertThat(CampaignExposure.endWithin(NOW.plus(Duration.ofDays(30)), authEnd)).isEqualTo(authEnd);

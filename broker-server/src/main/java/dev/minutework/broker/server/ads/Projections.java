@@ -54,8 +54,7 @@ public class Projections {
         public CampaignState state() {
             return new CampaignState(new CampaignBudget(Money.of(budgetAmountMinor, currency),
                     BudgetPeriod.parse(budgetPeriod)), "active".equals(status),
-                    startTime == null ? null : startTime.toInstant(), endTime == null ? null : endTime.toInstant(),
-                    spendMinor);
+                    startTime == null ? null : startTime.toInstant(), endTime == null ? null : endTime.toInstant());
         }
     }
 

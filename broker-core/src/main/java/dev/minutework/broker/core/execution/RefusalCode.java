@@ -1,0 +1,31 @@
+package dev.minutework.broker.core.execution;
+
+import java.util.Locale;
+
+/**
+ * Why the broker refuses a request on the tenant's state, as the API's error codes name it (the
+ * server maps each to the API code of the same name; a test keeps them in step).
+ */
+public enum RefusalCode {
+    /** a referenced object (campaign, group, creative) or the wallet does not exist */
+    NOT_FOUND,
+    /** the input is invalid for this provider or this object: a reference to another provider's object,
+     * a campaign's currency changed, or something the provider cannot do ({@code capabilities}) */
+    INVALID_INPUT,
+    /** a readiness check failed */
+    NOT_READY,
+    /** no active authorization in the spend's currency, or a wallet in another currency */
+    UNSUPPORTED_CURRENCY,
+    /** a daily budget with neither an end nor an authorization expiry */
+    UNBOUNDED_SPEND,
+    /** over the authorization's cap or daily cap */
+    BUDGET_EXCEEDED,
+    /** over the wallet's available credits */
+    INSUFFICIENT_CREDITS,
+    /** another change of the campaign is at the provider or of unknown outcome */
+    CAMPAIGN_BUSY;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
