@@ -461,7 +461,7 @@ public class ExecutionPipeline {
     /** A campaign as {@code ads.create_campaign} would create it. */
     private static CampaignState createdState(Map<String, Object> in) {
         return new CampaignState(InputRules.budget(in.get("budget")), "active".equals(in.getOrDefault("status", "paused")),
-                instant(in.get("start_time")), instant(in.get("end_time")), 0);
+                instant(in.get("start_time")), instant(in.get("end_time")));
     }
 
     /** The change an update or pause asks of a campaign. */
