@@ -8,7 +8,7 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.approvals.ApprovalDecisions;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -90,7 +90,7 @@ class ApprovalGateTest extends BrokerTestCase {
         // even a caller holding the requester's key id with the approver role is refused
         String requesterKeyId = expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey()))
                 .text("/requested_by_key_id");
-        ApiException self = catchThrowableOfType(ApiException.class, () -> broker.bean(ExecutionPipeline.class)
+        ApiException self = catchThrowableOfType(ApiException.class, () -> broker.bean(ApprovalDecisions.class)
                 .approve(new Caller.TenantKey(t.id(), requesterKeyId, Role.APPROVER), approvalId));
         assertThat(self).isNotNull();
         assertThat(self.code()).isEqualTo(ErrorCode.SELF_APPROVAL_FORBIDDEN);

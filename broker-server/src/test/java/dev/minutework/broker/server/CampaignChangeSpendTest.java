@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
@@ -106,7 +106,7 @@ class CampaignChangeSpendTest extends BrokerTestCase {
         assertThat(reserved(t)).isEqualTo(500);
 
         Executions.Execution e = broker.bean(Executions.class).find(t.id(), unknown.text("/execution_id")).orElseThrow();
-        assertThat(broker.bean(ExecutionPipeline.class).reconcile("test", e)).as("the request never reached it")
+        assertThat(broker.bean(Reconciler.class).reconcile("test", e)).as("the request never reached it")
                 .isEqualTo("failed");
         assertThat(campaignOf(t).get("status").asString()).isEqualTo("paused");
         assertThat(reserved(t)).isZero();

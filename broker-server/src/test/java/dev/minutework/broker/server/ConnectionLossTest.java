@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
@@ -80,7 +80,7 @@ class ConnectionLossTest extends BrokerTestCase {
 
         // settle what the cuts left in flight, as the janitor would after its delay
         Executions executions = broker.bean(Executions.class);
-        ExecutionPipeline pipeline = broker.bean(ExecutionPipeline.class);
+        Reconciler pipeline = broker.bean(Reconciler.class);
         for (Map<String, Object> row : db.sql("select id from executions where tenant_id = :t and status in ('executing', 'outcome_unknown')")
                 .param("t", t.id()).query().listOfRows()) {
             pipeline.reconcile("test", executions.find(t.id(), (String) row.get("id")).orElseThrow());

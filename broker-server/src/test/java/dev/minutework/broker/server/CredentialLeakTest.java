@@ -9,7 +9,7 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -153,7 +153,7 @@ class CredentialLeakTest extends BrokerTestCase {
             // reconciliation asks the provider, which lists the object with the key base64-encoded as its id
             Executions executions = echoBroker.bean(Executions.class);
             Executions.Execution unknown = executions.find(t.id(), made.at("/execution_id").asString()).orElseThrow();
-            assertThat(echoBroker.bean(ExecutionPipeline.class).reconcile("test", unknown)).isEqualTo("outcome_unknown");
+            assertThat(echoBroker.bean(Reconciler.class).reconcile("test", unknown)).isEqualTo("outcome_unknown");
             assertThat(provider.listed).as("reconciliation asked the provider").isPositive();
             assertThat(s.wallet(t).get("reserved_minor").asLong()).isEqualTo(1_000);
             expect(200, h.get("/v1/executions/" + made.at("/execution_id").asString(), t.runtimeKey()));

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minutework.broker.server.accounts.LocalSimulators;
 import dev.minutework.broker.server.accounts.ProviderRouting;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
@@ -86,7 +86,7 @@ class ProviderCallDeadlineTest {
 
             // the provider made it: reconciliation finds it by reference
             Executions.Execution e = b.bean(Executions.class).find(t.id(), done.at("/execution_id").asString()).orElseThrow();
-            assertThat(b.bean(ExecutionPipeline.class).reconcile("test", e)).isEqualTo("succeeded");
+            assertThat(b.bean(Reconciler.class).reconcile("test", e)).isEqualTo("succeeded");
             assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(1_000);
             assertThat(expect(200, http.get("/v1/ads/campaigns", t.viewerKey())).at("/campaigns")).hasSize(1);
         }

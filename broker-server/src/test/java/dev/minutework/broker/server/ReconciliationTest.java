@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -44,7 +44,7 @@ class ReconciliationTest extends BrokerTestCase {
         Story.Tenant t = story.tenant("Lost answer", Story.Setup.ready());
         Executions.Execution e = unknownCampaign(t, SandboxFaults.Fault.COMMIT_THEN_LOSE_ANSWER, "lost-answer");
 
-        String status = broker.bean(ExecutionPipeline.class).reconcile("test", e);
+        String status = broker.bean(Reconciler.class).reconcile("test", e);
 
         assertThat(status).isEqualTo("succeeded");
         assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId()))
@@ -62,7 +62,7 @@ class ReconciliationTest extends BrokerTestCase {
         Story.Tenant t = story.tenant("Lost request", Story.Setup.ready());
         Executions.Execution e = unknownCampaign(t, SandboxFaults.Fault.LOSE_REQUEST, "lost-request");
 
-        String status = broker.bean(ExecutionPipeline.class).reconcile("test", e);
+        String status = broker.bean(Reconciler.class).reconcile("test", e);
 
         assertThat(status).isEqualTo("failed");
         assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId())).isZero();
@@ -77,7 +77,7 @@ class ReconciliationTest extends BrokerTestCase {
     void twoReconcilersRacingSettleTheExecutionOnce() throws Exception {
         Story.Tenant t = story.tenant("Racing janitors", Story.Setup.ready());
         Executions.Execution e = unknownCampaign(t, SandboxFaults.Fault.COMMIT_THEN_LOSE_ANSWER, "race");
-        ExecutionPipeline pipeline = broker.bean(ExecutionPipeline.class);
+        Reconciler pipeline = broker.bean(Reconciler.class);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<String>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {

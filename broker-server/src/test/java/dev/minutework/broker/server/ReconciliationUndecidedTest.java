@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
 import dev.minutework.broker.server.accounts.ProviderRegistry;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
@@ -29,7 +29,7 @@ class ReconciliationUndecidedTest extends BrokerTestCase {
         expect(200, http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve", t.approverKey(), null));
         expect(200, http.post("/v1/tenants/" + t.id() + "/connections/" + t.connectionId() + "/revoke", Story.OP, null));
         Executions executions = broker.bean(Executions.class);
-        ExecutionPipeline pipeline = broker.bean(ExecutionPipeline.class);
+        Reconciler pipeline = broker.bean(Reconciler.class);
         String id = asked.text("/execution_id");
 
         assertThat(pipeline.reconcile("test", executions.find(t.id(), id).orElseThrow())).isEqualTo("outcome_unknown");

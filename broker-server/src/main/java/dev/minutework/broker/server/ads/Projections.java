@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.ads;
 
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.CampaignBudget;
@@ -55,6 +56,12 @@ public class Projections {
             return new CampaignState(new CampaignBudget(Money.of(budgetAmountMinor, currency),
                     BudgetPeriod.parse(budgetPeriod)), "active".equals(status),
                     startTime == null ? null : startTime.toInstant(), endTime == null ? null : endTime.toInstant());
+        }
+
+        /** The campaign as a decision sees it. */
+        public TenantSnapshot.Campaign fact() {
+            return new TenantSnapshot.Campaign(id, provider, currency, state(),
+                    endTime == null ? null : endTime.toInstant(), busyExecutionId);
         }
     }
 

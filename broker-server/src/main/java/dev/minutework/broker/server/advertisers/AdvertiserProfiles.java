@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.advertisers;
 
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.server.config.Reads;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +30,11 @@ public class AdvertiserProfiles {
 
         public boolean termsAccepted() {
             return termsVersion != null && termsAcceptedAt != null && termsAcceptedBy != null;
+        }
+
+        /** The profile as a decision sees it. */
+        public TenantSnapshot.Advertiser fact() {
+            return new TenantSnapshot.Advertiser(verified(), verificationStatus, termsAccepted(), termsVersion);
         }
     }
 

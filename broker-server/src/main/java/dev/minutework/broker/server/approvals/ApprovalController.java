@@ -7,7 +7,8 @@ import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.grants.Grants;
+import dev.minutework.broker.server.identity.ApiKeys;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.receipts.Receipts;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -36,22 +36,22 @@ class ApprovalController {
 
     private static final Duration MAX_STANDING = Duration.ofDays(90);
 
-    private final Approvals approvals;
-    private final ExecutionPipeline pipeline;
+    private final Grants approvals;
+    private final ApprovalDecisions decisions;
     private final ConnectorCatalog catalog;
     private final Receipts receipts;
     private final TransactionTemplate tx;
-    private final JdbcClient jdbc;
+    private final ApiKeys apiKeys;
     private final Clock clock;
 
-    ApprovalController(Approvals approvals, ExecutionPipeline pipeline, ConnectorCatalog catalog, Receipts receipts,
-            TransactionTemplate tx, JdbcClient jdbc, Clock clock) {
+    ApprovalController(Grants approvals, ApprovalDecisions decisions, ConnectorCatalog catalog, Receipts receipts,
+            TransactionTemplate tx, ApiKeys apiKeys, Clock clock) {
         this.approvals = approvals;
-        this.pipeline = pipeline;
+        this.decisions = decisions;
         this.catalog = catalog;
         this.receipts = receipts;
         this.tx = tx;
-        this.jdbc = jdbc;
+        this.apiKeys = apiKeys;
         this.clock = clock;
     }
 
@@ -72,7 +72,7 @@ class ApprovalController {
 
     @PostMapping("/v1/approvals/{id}/approve")
     Map<String, Object> approve(Caller caller, @PathVariable String id) {
-        return pipeline.approve(caller.requireTenant(Role.APPROVER), id);
+        return decisions.approve(caller.requireTenant(Role.APPROVER), id);
     }
 
     @PostMapping("/v1/approvals/{id}/deny")
@@ -83,7 +83,7 @@ class ApprovalController {
         body.only(Set.of("reason"));
         String reason = body.string("reason", false, 500);
         body.validate();
-        return pipeline.deny(key, id, reason);
+        return decisions.deny(key, id, reason);
     }
 
     @PostMapping("/v1/approvals/standing-grants")
@@ -118,8 +118,7 @@ class ApprovalController {
         if (limitedTo != null) {
             if (limitedTo.equals(key.keyId())) {
                 body.error("limited_to_key_id", "a grant cannot be limited to its issuer: nobody approves their own requests");
-            } else if (jdbc.sql("select count(*) from api_keys where tenant_id = :t and id = :id and revoked_at is null")
-                    .param("t", key.tenantId()).param("id", limitedTo).query(Long.class).single() == 0) {
+            } else if (!apiKeys.active(key.tenantId(), limitedTo)) {
                 body.error("limited_to_key_id", "no such key in this tenant");
             }
         }
@@ -161,7 +160,7 @@ class ApprovalController {
         return view(approvals.find(key.tenantId(), id).orElseThrow());
     }
 
-    static Map<String, Object> view(Approvals.Grant g) {
+    static Map<String, Object> view(Grants.Grant g) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("approval_id", g.id());
         m.put("kind", g.kind());

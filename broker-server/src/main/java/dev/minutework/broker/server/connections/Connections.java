@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.connections;
 
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.Ids;
 import java.time.Clock;
@@ -30,6 +31,11 @@ public class Connections {
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
         public boolean active() {
             return "active".equals(status);
+        }
+
+        /** The connection as a decision sees it. */
+        public TenantSnapshot.Connection fact() {
+            return new TenantSnapshot.Connection(id, status);
         }
     }
 

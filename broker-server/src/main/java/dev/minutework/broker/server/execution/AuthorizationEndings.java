@@ -48,11 +48,11 @@ public class AuthorizationEndings {
             """;
 
     private final JdbcClient jdbc;
-    private final ExecutionPipeline pipeline;
+    private final BrokerPauses pipeline;
     private final Clock clock;
     private final ObjectProvider<DurableJobs> jobs;
 
-    AuthorizationEndings(JdbcClient jdbc, ExecutionPipeline pipeline, Clock clock, ObjectProvider<DurableJobs> jobs) {
+    AuthorizationEndings(JdbcClient jdbc, BrokerPauses pipeline, Clock clock, ObjectProvider<DurableJobs> jobs) {
         this.jdbc = jdbc;
         this.pipeline = pipeline;
         this.clock = clock;

@@ -15,16 +15,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ExecuteController {
 
-    private final ExecutionPipeline pipeline;
+    private final ExecuteService pipeline;
 
-    ExecuteController(ExecutionPipeline pipeline) {
+    ExecuteController(ExecuteService pipeline) {
         this.pipeline = pipeline;
     }
 
     @PostMapping("/v1/integration-broker/execute")
     ResponseEntity<Map<String, Object>> execute(Caller caller, @RequestBody Map<String, Object> body,
             HttpServletRequest request) {
-        ExecutionPipeline.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME, Role.AGENT), body);
+        ExecuteService.Answer answer = pipeline.execute(caller.requireTenant(Role.RUNTIME, Role.AGENT), body);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(answer.status())
                 .header("Idempotent-Replayed", String.valueOf(answer.replayed()));
         String timing = ServerTiming.header(request);

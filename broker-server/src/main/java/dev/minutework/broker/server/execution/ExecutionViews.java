@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.execution;
 
+import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Times;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,13 +8,13 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Executions as the API shows them. */
-final class ExecutionViews {
+public final class ExecutionViews {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ExecutionViews() {}
 
-    static Map<String, Object> view(Executions.Execution e) {
+    public static Map<String, Object> view(Executions.Execution e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("execution_id", e.id());
         m.put("status", e.status());
@@ -36,5 +37,16 @@ final class ExecutionViews {
     /** The stored canonical payload: what an approval binds and what the broker runs. */
     static Map<String, Object> payload(Executions.Execution e) {
         return JSON.readValue(e.payload(), new TypeReference<Map<String, Object>>() {});
+    }
+
+    /** An execution's error as stored and shown: its code, the broker's message and, for a denial, the reason. */
+    public static Map<String, Object> error(ErrorCode code, String message, String reason) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("code", code.wire());
+        m.put("message", message);
+        if (reason != null) {
+            m.put("reason", reason);
+        }
+        return m;
     }
 }

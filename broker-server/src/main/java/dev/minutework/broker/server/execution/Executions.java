@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.execution;
 
+import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.server.config.Reads;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -46,8 +48,11 @@ public class Executions {
      * tenant already used this idempotency key.
      */
     public Optional<Execution> insert(String id, String tenantId, String key, String payload, String digest,
-            String connector, String action, String provider, String status, String requestedBy, String grantId,
+            String connector, String action, String provider, ExecutionStatus status, String requestedBy, String grantId,
             long impact, String currency) {
+        if (!ExecutionStatus.INITIAL.contains(status)) {
+            throw new IllegalStateException("an execution is not created " + status.wire());
+        }
         OffsetDateTime now = now();
         return jdbc.sql("""
                 insert into executions (id, tenant_id, idempotency_key, payload, payload_digest, connector, action,
@@ -57,7 +62,7 @@ public class Executions {
                 on conflict (tenant_id, idempotency_key) do nothing
                 returning\s""" + COLUMNS).param("id", id).param("t", tenantId).param("key", key).param("payload", payload)
                 .param("digest", digest).param("connector", connector).param("action", action)
-                .param("provider", provider).param("status", status).param("by", requestedBy).param("grant", grantId)
+                .param("provider", provider).param("status", status.wire()).param("by", requestedBy).param("grant", grantId)
                 .param("impact", impact).param("currency", currency).param("now", now).query(this::map).optional();
     }
 
@@ -80,22 +85,29 @@ public class Executions {
                 .param("t", tenantId).param("id", id).update();
     }
 
-    /** Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. */
-    public boolean transition(String tenantId, String id, List<String> from, String to, Map<String, Object> result,
-            Map<String, Object> error) {
+    /**
+     * Moves an execution from one of {@code from} to {@code to}; false when it was elsewhere. The
+     * conditional update ({@code status = any(:from)}) enforces {@link ExecutionStatus}'s
+     * transitions: the move is first checked legal there ({@link ExecutionStatus#requireTransition}),
+     * then made only if the row is still where the caller saw it.
+     */
+    public boolean transition(String tenantId, String id, Set<ExecutionStatus> from, ExecutionStatus to,
+            Map<String, Object> result, Map<String, Object> error) {
         return moved(tenantId, id, from, to, result, error).isPresent();
     }
 
     /** The same, answering the execution as the move left it; empty when it was elsewhere. */
-    public Optional<Execution> moved(String tenantId, String id, List<String> from, String to,
+    public Optional<Execution> moved(String tenantId, String id, Set<ExecutionStatus> from, ExecutionStatus to,
             Map<String, Object> result, Map<String, Object> error) {
+        ExecutionStatus.requireTransition(from, to);
         return jdbc.sql("""
                 update executions set status = :to, result = coalesce(cast(:result as jsonb), result),
                     error = cast(:error as jsonb), updated_at = :now
                 where tenant_id = :t and id = :id and status = any(:from)
-                returning\s""" + COLUMNS).param("to", to).param("result", result == null ? null : json.writeValueAsString(result))
+                returning\s""" + COLUMNS).param("to", to.wire()).param("result", result == null ? null : json.writeValueAsString(result))
                 .param("error", error == null ? null : json.writeValueAsString(error)).param("now", now())
-                .param("t", tenantId).param("id", id).param("from", from.toArray(String[]::new)).query(this::map)
+                .param("t", tenantId).param("id", id).param("from", from.stream().map(ExecutionStatus::wire).toArray(String[]::new))
+                .query(this::map)
                 .optional();
     }
 
@@ -105,6 +117,7 @@ public class Executions {
      * same execution at once.
      */
     public boolean claim(String tenantId, String id, String seenStatus, OffsetDateTime seenUpdatedAt) {
+        ExecutionStatus.requireTransition(Set.of(ExecutionStatus.parse(seenStatus)), ExecutionStatus.EXECUTING);
         return jdbc.sql("""
                 update executions set status = 'executing', updated_at = :now
                 where tenant_id = :t and id = :id and status = :seen and updated_at = :seenAt

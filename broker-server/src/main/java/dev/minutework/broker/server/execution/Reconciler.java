@@ -31,16 +31,16 @@ public class Reconciler {
     public static final Duration ALLOWANCE = Duration.ofSeconds(5);
 
     private final Executions executions;
-    private final ExecutionPipeline pipeline;
+    private final Calls calls;
     private final Duration unknownFor;
     private final Duration stuckFor;
 
-    Reconciler(Executions executions, ExecutionPipeline pipeline, ProviderRouting routing,
+    Reconciler(Executions executions, Calls calls, ProviderRouting routing,
             @Value("${broker.reconcile.after:PT1M}") Duration unknownFor,
             @Value("${broker.reconcile.stuck-after:PT10M}") Duration stuckFor) {
         refuseStuckAfterShorterThanACall(stuckFor, routing.callDeadlines());
         this.executions = executions;
-        this.pipeline = pipeline;
+        this.calls = calls;
         this.unknownFor = unknownFor;
         this.stuckFor = stuckFor;
     }
@@ -75,11 +75,21 @@ public class Reconciler {
     }
 
     /** One pass over the executions due for reconciliation; returns how many ended in each status. */
+    /**
+     * Reconciles one execution whose outcome is unknown (or whose call's process died), as
+     * {@code actor}: see {@link Calls#reconcile}.
+     *
+     * @return its status afterwards
+     */
+    public String reconcile(String actor, Executions.Execution seen) {
+        return calls.reconcile(actor, seen);
+    }
+
     public Map<String, Integer> runOnce() {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (Executions.Execution e : executions.awaitingReconciliation(unknownFor, stuckFor, BATCH)) {
             try {
-                counts.merge(pipeline.reconcile("reconciler", e), 1, Integer::sum);
+                counts.merge(reconcile("reconciler", e), 1, Integer::sum);
             } catch (RuntimeException ex) {
                 // one execution's trouble must not stop the others; it stays for the next sweep
                 log.warn("reconciling execution {} failed: {}", e.id(), ex.getClass().getName());

@@ -49,6 +49,12 @@ public class ApiKeys {
         return new Issued(id, key, role);
     }
 
+    /** Whether the tenant has an unrevoked key {@code keyId}. */
+    public boolean active(String tenantId, String keyId) {
+        return jdbc.sql("select count(*) from api_keys where tenant_id = :t and id = :id and revoked_at is null")
+                .param("t", tenantId).param("id", keyId).query(Long.class).single() > 0;
+    }
+
     public Optional<Caller.TenantKey> find(String presentedKey) {
         return jdbc.sql(BY_HASH).param("hash", hash(presentedKey))
                 .query((rs, n) -> {

@@ -3,6 +3,8 @@ package dev.minutework.broker.server.preflight;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.connector.ConnectorManifest;
+import dev.minutework.broker.core.execution.ReadinessChecks;
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.server.accounts.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
@@ -16,7 +18,6 @@ import dev.minutework.broker.server.spend.Wallets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * The readiness of one provider for one tenant (invariant 8): every check, named, with its verdict;
- * ready only when all pass. The preflight endpoint and the runtime's capability inventory both
+ * ready only when all pass. The checks are broker-core's {@link ReadinessChecks}, the list execute
+ * refuses by too. The preflight endpoint and the runtime's capability inventory both
  * answer from here.
  */
 @Service
@@ -128,34 +130,26 @@ public class Preflight {
         Reads.Results state = reads.together(Map.of("tenant", tenant, "provider", key,
                 "now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)),
                 List.of(liveRead, profileRead, authorizedRead, walletRead));
-        List<ProviderCheck> checks = new ArrayList<>();
         ProviderAdapterFactory factory = routing.factory(key).orElse(null);
-        checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + key
-                : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
         Connections.Connection connection = state.optional(liveRead);
-        checks.add(new ProviderCheck("connection_active", connection != null && connection.active(),
-                connection == null ? "no connection to " + key : "connection " + connection.id() + " is " + connection.status()));
         ProviderRouting.Endpoint endpoint = null;
+        List<ProviderCheck> live = List.of();
         if (connection != null && factory != null) {
-            // the account's live checks, remembered for execute; adapter_available is already named above
-            ProviderHealth.Checked live = health.check(key, connection.providerAccountId());
-            endpoint = live.endpoint();
-            live.checks().stream().filter(c -> !"adapter_available".equals(c.name())).forEach(checks::add);
+            // the account's live checks, run now and remembered for execute
+            ProviderHealth.Checked checked = health.check(key, connection.providerAccountId());
+            endpoint = checked.endpoint();
+            live = checked.checks();
         }
         AdvertiserProfiles.Profile profile = state.optional(profileRead);
-        checks.add(new ProviderCheck("advertiser_verified", profile != null && profile.verified(),
-                profile == null ? "no advertiser profile" : "verification " + profile.verificationStatus()));
-        checks.add(new ProviderCheck("terms_accepted", profile != null && profile.termsAccepted(),
-                profile != null && profile.termsAccepted() ? "terms " + profile.termsVersion() : "terms not accepted"));
-        boolean authorized = Boolean.TRUE.equals(state.optional(authorizedRead));
-        checks.add(new ProviderCheck("spend_authorization_active", authorized,
-                authorized ? "an authorization is active" : "no active spend authorization for " + key));
         Wallets.Wallet wallet = state.optional(walletRead);
         if (wallet == null) {
             throw ApiException.notFound("wallet");
         }
-        checks.add(new ProviderCheck("wallet_funded", wallet.availableMinor() > 0,
-                "available " + wallet.availableMinor() + " " + wallet.currency() + " minor units"));
+        TenantSnapshot snapshot = new TenantSnapshot(key, null, null,
+                factory == null ? null : new TenantSnapshot.Adapter(factory.id(), factory.real()),
+                connection == null ? null : connection.fact(), live, profile == null ? null : profile.fact(),
+                Boolean.TRUE.equals(state.optional(authorizedRead)), null, wallet.fact(), Map.of(), null, 0, List.of());
+        List<ProviderCheck> checks = ReadinessChecks.all(snapshot);
         boolean ready = checks.stream().allMatch(ProviderCheck::ok);
         // real only when calls reach the provider's own API, never for the sandbox or a simulator
         boolean real = factory != null && factory.real()

@@ -42,13 +42,14 @@ public class ProviderHealth {
     /** The checks of an account, and where its calls go (null when they go nowhere). */
     record Checked(List<ProviderCheck> checks, ProviderRouting.Endpoint endpoint) {}
 
-    /** The live checks of the account, run now, and remembered for execute. */
+    /**
+     * The live checks of the account (none without an adapter: readiness names that), run now, and
+     * remembered for execute.
+     */
     Checked check(String provider, String providerAccountId) {
         List<ProviderCheck> checks = new ArrayList<>();
         ProviderRouting.Endpoint endpoint = null;
         ProviderAdapterFactory factory = routing.factory(provider).orElse(null);
-        checks.add(new ProviderCheck("adapter_available", factory != null, factory == null ? "no adapter serves " + provider
-                : factory.real() ? "adapter " + factory.id() : "adapter " + factory.id() + " (not the real provider)"));
         if (factory != null) {
             try {
                 ProviderRouting.Route route = routing.route(provider, providerAccountId).orElseThrow();

@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.runtime;
 
-import dev.minutework.broker.server.execution.ExecutionPipeline;
+import dev.minutework.broker.server.execution.ExecuteService;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.ApiKeys;
 import dev.minutework.broker.server.identity.Caller;
@@ -17,14 +17,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class EmbeddedPlatform implements Platform {
 
-    private final ExecutionPipeline pipeline;
+    private final ExecuteService pipeline;
     private final Preflight preflight;
     private final CapabilityGaps gaps;
     private final Receipts receipts;
     private final ApiKeys keys;
     private final TransactionTemplate tx;
 
-    EmbeddedPlatform(ExecutionPipeline pipeline, Preflight preflight, CapabilityGaps gaps,
+    EmbeddedPlatform(ExecuteService pipeline, Preflight preflight, CapabilityGaps gaps,
             Receipts receipts, ApiKeys keys, TransactionTemplate tx) {
         this.pipeline = pipeline;
         this.preflight = preflight;
@@ -41,7 +41,7 @@ class EmbeddedPlatform implements Platform {
 
     @Override
     public Answer execute(Asker asker, Map<String, Object> body) {
-        ExecutionPipeline.Answer a = pipeline.execute(asker.key(), body);
+        ExecuteService.Answer a = pipeline.execute(asker.key(), body);
         return new Answer(a.status(), a.body(), a.replayed());
     }
 

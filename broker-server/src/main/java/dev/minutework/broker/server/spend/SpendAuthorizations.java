@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.Ids;
 import java.sql.ResultSet;
@@ -49,6 +50,12 @@ public class SpendAuthorizations {
             long reservedMinor, long settledMinor, String status, OffsetDateTime createdAt) {
         public long remainingMinor() {
             return capMinor - reservedMinor - settledMinor;
+        }
+
+        /** The authorization as a decision sees it. */
+        public TenantSnapshot.Authorization fact() {
+            return new TenantSnapshot.Authorization(id, currency, remainingMinor(), dailyCapMinor,
+                    validUntil == null ? null : validUntil.toInstant());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.spend;
 
+import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.server.api.ApiException;
@@ -37,6 +38,11 @@ public class Wallets {
     public record Wallet(String tenantId, String currency, long balanceMinor, long reservedMinor) {
         public long availableMinor() {
             return balanceMinor - reservedMinor;
+        }
+
+        /** The wallet as a decision sees it. */
+        public TenantSnapshot.Wallet fact() {
+            return new TenantSnapshot.Wallet(currency, availableMinor());
         }
     }
 

@@ -1,5 +1,7 @@
-package dev.minutework.broker.server.approvals;
+package dev.minutework.broker.server.grants;
 
+import dev.minutework.broker.core.approval.OneShotGrant;
+import dev.minutework.broker.core.approval.StandingGrant;
 import dev.minutework.broker.server.config.Reads;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.money.Money;
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Repository;
 
 /** Approval grant rows. Single use and spend ceilings are enforced by conditional updates. */
 @Repository
-public class Approvals {
+public class Grants {
 
     private static final String SELECT = """
             select id, tenant_id, kind, status, execution_id, action, provider, payload_digest, actions, currency,
@@ -31,7 +33,7 @@ public class Approvals {
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    Approvals(JdbcClient jdbc, Clock clock) {
+    Grants(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -46,6 +48,17 @@ public class Approvals {
             String cur = currency == null ? "USD" : currency;
             return new StandingGrantTerms(Set.copyOf(actions), provider, Money.of(spendCeilingMinor, cur),
                     Money.of(spendUsedMinor, cur), expiresAt.toInstant(), limitedToKeyId, decidedByKeyId);
+        }
+
+        /** A standing grant row as the domain's grant. */
+        public StandingGrant standing() {
+            return new StandingGrant(id, terms());
+        }
+
+        /** A one-shot approval row as the domain's grant. */
+        public OneShotGrant oneShot() {
+            return new OneShotGrant(id, tenantId, executionId, action, provider, payloadDigest, expiresAt.toInstant(),
+                    requestedByKeyId, status);
         }
     }
 

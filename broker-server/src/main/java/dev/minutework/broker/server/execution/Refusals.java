@@ -1,0 +1,46 @@
+package dev.minutework.broker.server.execution;
+
+import dev.minutework.broker.core.execution.Refusal;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.receipts.Receipts;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Refusals of execute and approve: receipted ({@code execution.refused}) in their own transaction. */
+@Component
+class Refusals {
+
+    private final Receipts receipts;
+    private final TransactionTemplate tx;
+
+    Refusals(Receipts receipts, TransactionTemplate tx) {
+        this.receipts = receipts;
+        this.tx = tx;
+    }
+
+    /** Receipts a refusal in its own transaction, then returns the exception to throw. */
+    ApiException refuse(Caller.TenantKey key, String executionId, ApiException e, Map<String, Object> ctx) {
+        Map<String, Object> d = new LinkedHashMap<>(ctx);
+        d.put("code", e.code().wire());
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(key.tenantId());
+            receipts.record(key.tenantId(), "execution.refused", executionId, key.actor(), d);
+        });
+        return e;
+    }
+
+    /** A decision's refusal as the API answers it: the API code of the same name. */
+    static ApiException exception(Refusal r) {
+        return new ApiException(ErrorCode.valueOf(r.code().name()), r.message(), r.details());
+    }
+
+    static Map<String, Object> with(Map<String, Object> ctx, String k, Object v) {
+        Map<String, Object> m = new LinkedHashMap<>(ctx);
+        m.put(k, v);
+        return m;
+    }
+}
