@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -9,7 +10,6 @@ import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -86,7 +86,7 @@ class TikTokAdsAdapterContractTest {
 
     private ProviderOutcome run(String action, String ref, Map<String, Object> input, Map<String, String> ids,
             Map<String, Map<String, Object>> references) {
-        ProviderOutcome out = adapter.execute(new ProviderRequest(action, ref, input, ids, references));
+        ProviderOutcome out = adapter.execute(request(NOW, action, ref, input, ids, references));
         outcomes.add(out);
         return out;
     }
