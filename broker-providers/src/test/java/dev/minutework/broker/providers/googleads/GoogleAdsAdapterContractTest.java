@@ -142,6 +142,17 @@ class GoogleAdsAdapterContractTest {
     // ------------------------------------------------------------------ actions
 
     @Test
+    void timesWithAnOffsetOrAFractionBecomeTheSameCustomerTimeAsTheirInstant() {
+        Map<String, Object> input = new HashMap<>(campaign(50_000, "lifetime", "active"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_time", input, Map.of())))
+                .isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(create(lastTo("campaigns:mutate"))).containsEntry("startDateTime", "2026-11-20 19:00:00")
+                .containsEntry("endDateTime", "2026-12-20 19:00:00");
+    }
+
+    @Test
     void createsACampaignAsABudgetMutateThenACampaignMutate() {
         ProviderOutcome.Succeeded ok = createCampaign("exe_1", "lifetime", "active");
 

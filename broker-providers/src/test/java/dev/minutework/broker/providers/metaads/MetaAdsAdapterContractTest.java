@@ -130,6 +130,16 @@ class MetaAdsAdapterContractTest {
     // ------------------------------------------------------------------ campaigns
 
     @Test
+    void timesWithAnOffsetOrAFractionTravelAsTheSameUtcTimeAsTheirInstant() {
+        Map<String, Object> input = new HashMap<>(campaign(50_000, "lifetime"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        createCampaign("exe_time", input);
+        assertThat(fields(last())).containsEntry("start_time", "2026-11-21T00:00:00+0000")
+                .containsEntry("stop_time", "2026-12-21T00:00:00+0000");
+    }
+
+    @Test
     void createsALifetimeCampaignInMinorUnitsWithSpecialAdCategoriesAndTheReference() {
         String id = createCampaign("exe_1", campaign(50_000, "lifetime"));
 

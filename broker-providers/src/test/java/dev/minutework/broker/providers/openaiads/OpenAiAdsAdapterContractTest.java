@@ -204,6 +204,17 @@ class OpenAiAdsAdapterContractTest {
                 .isEqualTo(List.of(Map.of("since", "2026-11-19", "until", "2026-11-21")));
     }
 
+    @Test
+    void timesWithAnOffsetOrAFractionTravelAsTheSameEpochSecondsAsTheirInstant() {
+        Map<String, Object> input = new java.util.HashMap<>(campaign(50_000, "lifetime"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_17", input, Map.of())))
+                .isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject()).containsEntry("start_time", Instant.parse("2026-11-21T00:00:00Z").getEpochSecond())
+                .containsEntry("end_time", Instant.parse("2026-12-21T00:00:00Z").getEpochSecond());
+    }
+
     // ------------------------------------------------------------------ faults
 
     @Test

@@ -260,6 +260,19 @@ class TikTokAdsAdapterContractTest {
     // ------------------------------------------------------------------ ad groups
 
     @Test
+    void aCampaignScheduleWithOffsetsOrFractionsBecomesTheSameUtcScheduleAsItsInstants() {
+        Map<String, Object> campaignInput = campaign(50_000, "lifetime", true);
+        campaignInput.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        campaignInput.put("end_time", "2026-12-20T19:00:00-05:00");
+        String cid = createCampaign("exe_time_1", campaignInput).providerObjectId();
+        ProviderOutcome out = createGroup("exe_time_2", cid, campaignInput, Map.of("campaign_id", "cmp_b", "name", "Hikers",
+                "targeting", Map.of("countries", List.of("US"))));
+        assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject()).containsEntry("schedule_start_time", "2026-11-21 00:00:00")
+                .containsEntry("schedule_end_time", "2026-12-21 00:00:00");
+    }
+
+    @Test
     void createsAGroupWithTheCampaignsScheduleInUtcLocationIdsAMajorUnitBidAndARequestId() {
         Map<String, Object> campaignInput = campaign(50_000, "lifetime", true);
         String cid = createCampaign("exe_11", campaignInput).providerObjectId();
