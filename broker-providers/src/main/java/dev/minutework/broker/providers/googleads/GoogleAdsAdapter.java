@@ -6,6 +6,7 @@ import static dev.minutework.broker.providers.http.Wire.parse;
 import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
+import dev.minutework.broker.core.execution.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
@@ -15,6 +16,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.CustomerInfo;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.NoToken;
 import dev.minutework.broker.providers.googleads.GoogleAdsSession.TokenGrant;
@@ -110,18 +112,16 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
-        Map<String, Object> in = request.input();
+        String campaignId = request.providerIds().get("campaign_id");
         try {
-            return switch (request.action()) {
-                case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
-                case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
-                case "ads.pause_campaign" -> pauseCampaign(request.providerIds().get("campaign_id"));
-                case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
-                case "ads.create_creative" -> createCreative(in, request.brokerReference());
-                case "ads.create_ad" -> createAd(in, request);
-                case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
-                default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
-                        "googleads does not support " + request.action());
+            return switch (request.command()) {
+                case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
+                case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
+                case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId);
+                case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference());
+                case ExecuteCommand.CreateCreative c -> createCreative(c, request.brokerReference());
+                case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+                case ExecuteCommand.FetchReport r -> report(r, campaignId);
             };
         } catch (NoToken e) {
             return e.outcome; // no access token: nothing was sent to the API
@@ -132,16 +132,15 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
-        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
-        boolean lifetime = "lifetime".equals(budget.get("period"));
-        if (lifetime && !(in.get("end_time") instanceof String)) {
+    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+        boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
+        if (lifetime && in.end() == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "a googleads total (lifetime) budget needs the campaign's end_time");
         }
         CustomerInfo info = customer();
-        String micros = micros(budget, info);
-        String name = (String) in.get("name");
+        String micros = micros(in.budget().amount(), info);
+        String name = in.name();
         Map<String, Object> budgetCreate = new LinkedHashMap<>();
         budgetCreate.put("name", named(name + " budget", ref, 255));
         budgetCreate.put(lifetime ? "totalAmountMicros" : "amountMicros", micros);
@@ -160,19 +159,19 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         Map<String, Object> campaign = new LinkedHashMap<>();
         campaign.put("name", named(name, ref, 255));
         campaign.put("advertisingChannelType", "SEARCH");
-        campaign.put("status", status((String) in.getOrDefault("status", "paused")));
+        campaign.put("status", status(in.active()));
         campaign.put("campaignBudget", madeBudget.data().get("resource_name"));
         campaign.put("manualCpc", Map.of());
         campaign.put("containsEuPoliticalAdvertising", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING");
-        putDateTime(campaign, "startDateTime", in.get("start_time"), info);
-        putDateTime(campaign, "endDateTime", in.get("end_time"), info);
+        putDateTime(campaign, "startDateTime", in.start(), info);
+        putDateTime(campaign, "endDateTime", in.end(), info);
         return create("campaigns", campaign, "campaign", () -> reconcile("ads.create_campaign", ref), this::objectOutcome);
     }
 
-    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
         String resource = "customers/" + customerId + "/campaigns/" + campaignId;
         Map<String, Object> current = null;
-        if (in.containsKey("name") || in.containsKey("budget")) {
+        if (in.name() != null || in.budget() != null) {
             Page page = search("SELECT campaign.resource_name, campaign.name, campaign.campaign_budget, "
                     + "campaign_budget.amount_micros, campaign_budget.total_amount_micros FROM campaign WHERE campaign.id = "
                     + number(campaignId), null);
@@ -182,9 +181,9 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             }
             current = page.rows().getFirst();
         }
-        if (in.get("budget") instanceof Map<?, ?> budget) {
+        if (in.budget() != null) {
             Map<?, ?> existing = (Map<?, ?>) current.getOrDefault("campaignBudget", Map.of());
-            boolean lifetime = "lifetime".equals(budget.get("period"));
+            boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
             String field = lifetime ? "totalAmountMicros" : "amountMicros";
             if (!existing.containsKey(field)) {
                 return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "budget_period_change",
@@ -192,7 +191,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             }
             Map<String, Object> update = new LinkedHashMap<>();
             update.put("resourceName", ((Map<?, ?>) current.get("campaign")).get("campaignBudget"));
-            update.put(field, micros(budget, customer()));
+            update.put(field, micros(in.budget().amount(), customer()));
             ProviderOutcome done = mutate("campaignBudgets", Map.of("update", update, "updateMask", field), "campaignBudget");
             if (!(done instanceof ProviderOutcome.Succeeded)) {
                 return done;
@@ -201,17 +200,17 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         Map<String, Object> update = new LinkedHashMap<>();
         update.put("resourceName", resource);
         List<String> mask = new ArrayList<>();
-        if (in.get("name") instanceof String name) {
+        if (in.name() != null) {
             // keep the broker reference the campaign was created with
-            update.put("name", name + referenceSuffix((String) ((Map<?, ?>) current.get("campaign")).get("name")));
+            update.put("name", in.name() + referenceSuffix((String) ((Map<?, ?>) current.get("campaign")).get("name")));
             mask.add("name");
         }
-        if (in.get("status") instanceof String s) {
-            update.put("status", status(s));
+        if (in.active() != null) {
+            update.put("status", status(in.active()));
             mask.add("status");
         }
-        if (in.get("end_time") instanceof String) {
-            putDateTime(update, "endDateTime", in.get("end_time"), customer());
+        if (in.end() != null) {
+            putDateTime(update, "endDateTime", in.end(), customer());
             mask.add("endDateTime");
         }
         if (mask.isEmpty()) {
@@ -227,32 +226,53 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         return mutate("campaigns", Map.of("update", update, "updateMask", "status"), "campaign");
     }
 
-    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
-        if (in.get("targeting") instanceof Map<?, ?> targeting && !targeting.isEmpty()) {
+    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
+        List<String> targeted = targetedFields(in.targeting());
+        if (!targeted.isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
                     "googleads targets locations and languages per campaign, not per ad group; the broker does not map "
-                            + "group targeting (" + String.join(", ", targeting.keySet().stream().map(String::valueOf).toList())
-                            + ") for googleads");
+                            + "group targeting (" + String.join(", ", targeted) + ") for googleads");
         }
         Map<String, Object> group = new LinkedHashMap<>();
-        group.put("name", named((String) in.get("name"), ref, 255));
+        group.put("name", named(in.name(), ref, 255));
         group.put("campaign", "customers/" + customerId + "/campaigns/" + campaignId);
-        group.put("status", status((String) in.getOrDefault("status", "paused")));
+        group.put("status", status(in.active()));
         group.put("type", "SEARCH_STANDARD");
-        if (in.get("bid") instanceof Map<?, ?> bid) {
-            group.put("cpcBidMicros", micros(bid, customer()));
+        if (in.bid() != null) {
+            group.put("cpcBidMicros", micros(in.bid(), customer()));
         }
         return create("adGroups", group, "adGroup", () -> reconcile("ads.create_group", ref), this::objectOutcome);
     }
 
-    private ProviderOutcome createCreative(Map<String, Object> in, String ref) {
+    /** The targeting's fields that are set, as the input names them. */
+    private static List<String> targetedFields(ExecuteCommand.Targeting t) {
+        List<String> out = new ArrayList<>();
+        if (!t.countries().isEmpty()) {
+            out.add("countries");
+        }
+        if (t.ageMin() != null) {
+            out.add("age_min");
+        }
+        if (t.ageMax() != null) {
+            out.add("age_max");
+        }
+        if (!t.languages().isEmpty()) {
+            out.add("languages");
+        }
+        if (!t.contextHints().isEmpty()) {
+            out.add("context_hints");
+        }
+        return out;
+    }
+
+    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in, String ref) {
         ProviderOutcome unfit = responsiveSearchAdUnfit(in);
         if (unfit != null) {
             return unfit;
         }
         byte[] image;
         try {
-            image = images.fetch(URI.create((String) in.get("image_url")));
+            image = images.fetch(in.imageUrl());
         } catch (IOException | RuntimeException e) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "image_unavailable",
                     Redaction.clean("the creative's image could not be downloaded: " + e.getMessage(), account.credentials()));
@@ -262,14 +282,14 @@ final class GoogleAdsAdapter implements ProviderAdapter {
                     "googleads image assets need 1 byte to 5,120 KB of image data");
         }
         Map<String, Object> asset = new LinkedHashMap<>();
-        asset.put("name", named((String) in.get("name"), ref, 255));
+        asset.put("name", named(in.name(), ref, 255));
         asset.put("type", "IMAGE");
         asset.put("imageAsset", Map.of("data", Base64.getEncoder().encodeToString(image)));
         return create("assets", asset, "asset", () -> reconcile("ads.create_creative", ref), this::objectOutcome);
     }
 
-    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
-        Map<String, Object> creative = request.references().get("creative_id");
+    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
+        ExecuteCommand.CreateCreative creative = request.reference("creative_id", ExecuteCommand.CreateCreative.class);
         if (creative == null || request.providerIds().get("creative_id") == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
@@ -280,23 +300,23 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         }
         String ref = request.brokerReference();
         Map<String, Object> rsa = new LinkedHashMap<>();
-        rsa.put("headlines", split((String) creative.get("headline")).stream().map(t -> Map.of("text", t)).toList());
-        rsa.put("descriptions", split((String) creative.get("body")).stream().map(t -> Map.of("text", t)).toList());
+        rsa.put("headlines", split(creative.headline()).stream().map(t -> Map.of("text", t)).toList());
+        rsa.put("descriptions", split(creative.body()).stream().map(t -> Map.of("text", t)).toList());
         Map<String, Object> ad = new LinkedHashMap<>();
-        ad.put("finalUrls", List.of(creative.get("landing_url")));
+        ad.put("finalUrls", List.of(creative.landingUrl().toString()));
         ad.put("finalUrlSuffix", REF_PARAM + enc(ref));
         ad.put("responsiveSearchAd", rsa);
         Map<String, Object> adGroupAd = new LinkedHashMap<>();
         adGroupAd.put("adGroup", "customers/" + customerId + "/adGroups/" + request.providerIds().get("group_id"));
-        adGroupAd.put("status", status((String) in.getOrDefault("status", "paused")));
+        adGroupAd.put("status", status(in.active()));
         adGroupAd.put("ad", ad);
         return create("adGroupAds", adGroupAd, "adGroupAd", () -> reconcile("ads.create_ad", ref), this::adOutcome);
     }
 
     /** Why the creative's text cannot become a responsive search ad, or null when it can. */
-    static ProviderOutcome responsiveSearchAdUnfit(Map<String, Object> creative) {
-        List<String> headlines = split((String) creative.get("headline"));
-        List<String> descriptions = split((String) creative.get("body"));
+    static ProviderOutcome responsiveSearchAdUnfit(ExecuteCommand.CreateCreative creative) {
+        List<String> headlines = split(creative.headline());
+        List<String> descriptions = split(creative.body());
         if (headlines.size() < 3 || headlines.size() > 15 || headlines.stream().anyMatch(h -> h.isEmpty() || h.length() > 30)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "rsa_headlines",
                     "googleads responsive search ads need 3 to 15 headlines of at most 30 characters: separate them "
@@ -310,11 +330,11 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         return null;
     }
 
-    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
         CustomerInfo info = customer();
-        boolean daily = !"total".equals(in.get("granularity"));
-        LocalDate since = LocalDate.parse((String) in.get("since"));
-        LocalDate until = LocalDate.parse((String) in.get("until"));
+        boolean daily = !in.total();
+        LocalDate since = in.since();
+        LocalDate until = in.until();
         String query = "SELECT campaign.id, metrics.impressions, metrics.clicks, metrics.cost_micros"
                 + (daily ? ", segments.date" : "") + " FROM campaign WHERE segments.date BETWEEN '" + since + "' AND '"
                 + until + "'" + (campaignId == null ? "" : " AND campaign.id = " + number(campaignId));
@@ -771,13 +791,12 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     }
 
     /** Micros as an int64 string, in the customer's currency (which Google uses for every amount). */
-    private static String micros(Map<?, ?> money, CustomerInfo info) {
-        String currency = (String) money.get("currency");
-        if (!info.currency().equals(currency)) {
+    private static String micros(Money money, CustomerInfo info) {
+        if (!info.currency().equals(money.currency())) {
             throw new Failed(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
-                    "the googleads customer bills in " + info.currency() + ", not " + currency));
+                    "the googleads customer bills in " + info.currency() + ", not " + money.currency()));
         }
-        return Long.toString(Money.of(((Number) money.get("amount_minor")).longValue(), currency).toMicros());
+        return Long.toString(money.toMicros());
     }
 
     private static long minor(long micros, String currency) {
@@ -785,14 +804,15 @@ final class GoogleAdsAdapter implements ProviderAdapter {
                 .longValueExact();
     }
 
-    private static void putDateTime(Map<String, Object> body, String field, Object rfc3339, CustomerInfo info) {
-        if (rfc3339 instanceof String s) {
-            body.put(field, Instant.parse(s).atZone(ZoneId.of(info.timeZone())).format(DATE_TIME));
+    private static void putDateTime(Map<String, Object> body, String field, Instant time, CustomerInfo info) {
+        if (time != null) {
+            body.put(field, time.atZone(ZoneId.of(info.timeZone())).format(DATE_TIME));
         }
     }
 
-    private static String status(String unified) {
-        return "active".equals(unified) ? "ENABLED" : "PAUSED";
+    /** Google's status; an object created without one is paused. */
+    private static String status(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "ENABLED" : "PAUSED";
     }
 
     private static String unifiedStatus(String google) {

@@ -7,6 +7,7 @@ import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
+import dev.minutework.broker.core.execution.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
@@ -17,6 +18,8 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.core.spend.BudgetPeriod;
+import dev.minutework.broker.core.spend.CampaignBudget;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -30,7 +33,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -90,88 +93,77 @@ final class MetaAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
-        Map<String, Object> in = request.input();
-        return switch (request.action()) {
-            case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
-            case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
-            case "ads.pause_campaign" -> pauseCampaign(request.providerIds().get("campaign_id"));
-            case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
-            case "ads.create_creative" -> createCreative(in, request.brokerReference());
-            case "ads.create_ad" -> createAd(in, request);
-            case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
-            default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
-                    "metaads does not support " + request.action());
+        String campaignId = request.providerIds().get("campaign_id");
+        return switch (request.command()) {
+            case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
+            case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
+            case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId);
+            case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference());
+            case ExecuteCommand.CreateCreative c -> createCreative(c, request.brokerReference());
+            case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+            case ExecuteCommand.FetchReport r -> report(r, campaignId);
         };
     }
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
-        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
-        String objective = objective((String) in.get("objective"));
+    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+        String objective = objective(in.objective());
         if (objective == null) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
-                    "metaads " + in.get("objective") + " campaigns need a pixel or app promoted_object, which the "
+                    "metaads " + in.objective() + " campaigns need a pixel or app promoted_object, which the "
                             + "unified model does not carry; use awareness, traffic or engagement");
         }
-        boolean lifetime = "lifetime".equals(budget.get("period"));
-        if (lifetime && !(in.get("end_time") instanceof String)) {
+        boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
+        if (lifetime && in.end() == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "Meta needs an end_time for a lifetime budget");
         }
-        Long minor = minor(budget);
-        if (minor == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_invalid",
-                    "the budget needs an integer amount_minor and an ISO-4217 currency");
-        }
+        long minor = minor(in.budget().amount());
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
+        form.put("name", named(in.name(), ref, MAX_NAME));
         form.put("objective", objective);
-        form.put("status", status(in.getOrDefault("status", "paused")));
+        form.put("status", status(in.active()));
         form.put("special_ad_categories", "[]");
         form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor));
-        putTime(form, "start_time", in.get("start_time"));
-        putTime(form, "stop_time", in.get("end_time"));
+        putTime(form, "start_time", in.start());
+        putTime(form, "stop_time", in.end());
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
         return create("/" + adAccount + "/campaigns", form, "ads.create_campaign", ref, data);
     }
 
-    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
         Map<String, String> form = new LinkedHashMap<>();
-        Map<?, ?> budget = in.get("budget") instanceof Map<?, ?> b ? b : null;
-        boolean lifetime = budget != null && "lifetime".equals(budget.get("period"));
-        Long minor = budget == null ? null : minor(budget);
-        if (budget != null && minor == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_invalid",
-                    "the budget needs an integer amount_minor and an ISO-4217 currency");
-        }
+        CampaignBudget budget = in.budget();
+        boolean lifetime = budget != null && budget.period() == BudgetPeriod.LIFETIME;
         Map<String, Object> current = Map.of();
-        if (in.get("name") instanceof String || (lifetime && !(in.get("end_time") instanceof String))) {
+        if (in.name() != null || (lifetime && in.end() == null)) {
             Reply<Map<String, Object>> r = repeatable("GET", "/" + seg(campaignId), Map.of("fields", "id,name,stop_time"));
             if (r.failure() != null) {
                 return r.failure();
             }
             current = r.answer();
         }
-        if (lifetime && !(in.get("end_time") instanceof String) && !(current.get("stop_time") instanceof String)) {
+        if (lifetime && in.end() == null && !(current.get("stop_time") instanceof String)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "Meta needs an end_time for a lifetime budget");
         }
-        if (in.get("name") instanceof String name) {
+        if (in.name() != null) {
             // keep the broker reference the campaign was created with
+            String name = in.name();
             String suffix = referenceSuffix((String) current.get("name"));
             form.put("name", (name.length() + suffix.length() > MAX_NAME ? name.substring(0, MAX_NAME - suffix.length()) : name)
                     + suffix);
         }
-        if (in.get("status") instanceof String s) {
-            form.put("status", status(s));
+        if (in.active() != null) {
+            form.put("status", status(in.active()));
         }
         if (budget != null) {
-            form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor));
+            form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor(budget.amount())));
         }
-        putTime(form, "stop_time", in.get("end_time"));
+        putTime(form, "stop_time", in.end());
         Reply<Map<String, Object>> r = repeatable("POST", "/" + seg(campaignId), form);
         if (r.failure() != null) {
             return r.failure();
@@ -180,8 +172,8 @@ final class MetaAdsAdapter implements ProviderAdapter {
             return unreadable();
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        if (in.get("status") instanceof String s) {
-            data.put("status", s);
+        if (in.active() != null) {
+            data.put("status", unifiedStatus(in.active()));
         }
         if (form.containsKey("name")) {
             data.put("provider_name", form.get("name"));
@@ -199,41 +191,33 @@ final class MetaAdsAdapter implements ProviderAdapter {
                 : unreadable();
     }
 
-    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
+    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
         Map<String, Object> targeting = new LinkedHashMap<>();
-        Map<?, ?> t = in.get("targeting") instanceof Map<?, ?> m ? m : Map.of();
-        if (t.containsKey("languages")) {
+        ExecuteCommand.Targeting t = in.targeting();
+        if (!t.languages().isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
                     "Meta targets languages by numeric locale keys, not ISO codes; leave languages out");
         }
-        if (t.containsKey("context_hints")) {
+        if (!t.contextHints().isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
                     "Meta ad sets have no context hints; leave context_hints out");
         }
-        if (!(t.get("countries") instanceof List<?> countries) || countries.isEmpty()) {
+        if (t.countries().isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_countries_required",
                     "Meta ad sets need targeting.countries");
         }
-        if (t.get("age_min") instanceof Number min && t.get("age_max") instanceof Number max
-                && min.longValue() > max.longValue()) {
+        if (t.ageMin() != null && t.ageMax() != null && t.ageMin() > t.ageMax()) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_ages",
                     "targeting.age_min is above age_max");
         }
-        targeting.put("geo_locations", Map.of("countries", countries));
-        if (t.get("age_min") instanceof Number min) {
-            targeting.put("age_min", min.longValue());
+        targeting.put("geo_locations", Map.of("countries", t.countries()));
+        if (t.ageMin() != null) {
+            targeting.put("age_min", t.ageMin().longValue());
         }
-        if (t.get("age_max") instanceof Number max) {
-            targeting.put("age_max", max.longValue());
+        if (t.ageMax() != null) {
+            targeting.put("age_max", t.ageMax().longValue());
         }
-        Long bid = null;
-        if (in.get("bid") instanceof Map<?, ?> money) {
-            bid = minor(money);
-            if (bid == null) {
-                return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bid_invalid",
-                        "the bid needs an integer amount_minor and an ISO-4217 currency");
-            }
-        }
+        Long bid = in.bid() == null ? null : minor(in.bid());
         // the campaign's objective, budget and window decide the ad set's goal and schedule
         Reply<Map<String, Object>> campaign = repeatable("GET", "/" + seg(campaignId),
                 Map.of("fields", "id,objective,daily_budget,lifetime_budget,start_time,stop_time"));
@@ -256,11 +240,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     "the campaign has a lifetime budget but no stop_time for its ad sets' end_time");
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
+        form.put("name", named(in.name(), ref, MAX_NAME));
         form.put("campaign_id", campaignId);
         form.put("billing_event", "IMPRESSIONS");
         form.put("optimization_goal", goal);
-        form.put("status", status(in.getOrDefault("status", "paused")));
+        form.put("status", status(in.active()));
         form.put("targeting", CanonicalJson.canonicalize(targeting));
         if (bid != null) {
             form.put("bid_amount", Long.toString(bid));
@@ -272,24 +256,24 @@ final class MetaAdsAdapter implements ProviderAdapter {
             form.put("end_time", stop);
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
         return create("/" + adAccount + "/adsets", form, "ads.create_group", ref, data);
     }
 
     /** The image goes to the ad account's library first; the creative refers to it by hash. */
-    private ProviderOutcome createCreative(Map<String, Object> in, String ref) {
+    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in, String ref) {
         String page = account.scope().get("page_id");
         if (page == null || page.isBlank()) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "page_id_missing",
                     "metaads creatives need the provider account's scope page_id");
         }
         String cta = null;
-        if (in.get("call_to_action") instanceof String c) {
-            cta = c.toUpperCase(Locale.ROOT); // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
+        if (in.callToAction() != null) {
+            cta = in.callToAction().toUpperCase(Locale.ROOT); // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
         }
         // uploading the same image again yields the same hash and spends nothing: safe to repeat
-        Reply<Map<String, Object>> upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", (String) in.get("image_url")));
+        Reply<Map<String, Object>> upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", in.imageUrl().toString()));
         if (upload.failure() != null) {
             return upload.failure();
         }
@@ -298,15 +282,15 @@ final class MetaAdsAdapter implements ProviderAdapter {
             return unreadable();
         }
         Map<String, Object> link = new LinkedHashMap<>();
-        link.put("link", in.get("landing_url"));
-        link.put("message", in.get("body"));
-        link.put("name", in.get("headline"));
+        link.put("link", in.landingUrl().toString());
+        link.put("message", in.body());
+        link.put("name", in.headline());
         link.put("image_hash", hash);
         if (cta != null) {
             link.put("call_to_action", Map.of("type", cta));
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), ref, MAX_NAME));
+        form.put("name", named(in.name(), ref, MAX_NAME));
         form.put("object_story_spec", CanonicalJson.canonicalize(Map.of("page_id", page, "link_data", link)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("image_hash", hash);
@@ -314,7 +298,7 @@ final class MetaAdsAdapter implements ProviderAdapter {
         return create("/" + adAccount + "/adcreatives", form, "ads.create_creative", ref, data);
     }
 
-    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
+    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
         String adSet = request.providerIds().get("group_id");
         String creative = request.providerIds().get("creative_id");
         if (adSet == null || creative == null) {
@@ -322,23 +306,24 @@ final class MetaAdsAdapter implements ProviderAdapter {
                     "the ad's group or creative is not known to the broker");
         }
         Map<String, String> form = new LinkedHashMap<>();
-        form.put("name", named((String) in.get("name"), request.brokerReference(), MAX_NAME));
+        form.put("name", named(in.name(), request.brokerReference(), MAX_NAME));
         form.put("adset_id", adSet);
         form.put("creative", CanonicalJson.canonicalize(Map.of("creative_id", creative)));
-        form.put("status", status(in.getOrDefault("status", "paused")));
+        form.put("status", status(in.active()));
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", ((String) in.getOrDefault("status", "paused")).toLowerCase(Locale.ROOT));
+        data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
         return create("/" + adAccount + "/ads", form, "ads.create_ad", request.brokerReference(), data);
     }
 
-    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
         String node = campaignId != null ? "/" + seg(campaignId) : "/" + adAccount;
         Map<String, String> query = new LinkedHashMap<>();
         query.put("level", "campaign");
         query.put("fields", INSIGHT_FIELDS);
-        query.put("time_range", CanonicalJson.canonicalize(Map.of("since", in.get("since"), "until", in.get("until"))));
-        query.put("time_increment", "total".equals(in.get("granularity")) ? "all_days" : "1");
+        query.put("time_range", CanonicalJson.canonicalize(Map.of("since", in.since().toString(),
+                "until", in.until().toString())));
+        query.put("time_increment", in.total() ? "all_days" : "1");
         query.put("limit", "100");
         List<ReportRow> rows = new ArrayList<>();
         for (int page = 0; page < 1_000; page++) {
@@ -711,17 +696,19 @@ final class MetaAdsAdapter implements ProviderAdapter {
         };
     }
 
-    private static String status(Object unified) {
-        return "active".equals(unified) ? "ACTIVE" : "PAUSED";
+    /** Meta's status; an object created without one is paused. */
+    private static String status(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "ACTIVE" : "PAUSED";
+    }
+
+    /** The unified status; an object created without one is paused. */
+    private static String unifiedStatus(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "active" : "paused";
     }
 
     /** Meta budgets and bids are in the currency's minor unit already: the broker's amount_minor as is. */
-    private static Long minor(Map<?, ?> money) {
-        if (!(money.get("amount_minor") instanceof Number n) || !(money.get("currency") instanceof String c)
-                || !Money.isKnownCurrency(c)) {
-            return null;
-        }
-        return Money.of(n.longValue(), c).amountMinor();
+    private static long minor(Money money) {
+        return money.amountMinor();
     }
 
     private static long spendMinor(Object spend, String currency) {
@@ -733,9 +720,10 @@ final class MetaAdsAdapter implements ProviderAdapter {
         return v == null ? 0 : v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v));
     }
 
-    private static void putTime(Map<String, String> form, String field, Object rfc3339) {
-        if (rfc3339 instanceof String s) {
-            form.put(field, OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC).format(GRAPH_TIME));
+    /** A time as Graph takes it: whole seconds, in UTC with the offset {@code +0000}. */
+    private static void putTime(Map<String, String> form, String field, Instant time) {
+        if (time != null) {
+            form.put(field, time.atOffset(ZoneOffset.UTC).format(GRAPH_TIME));
         }
     }
 

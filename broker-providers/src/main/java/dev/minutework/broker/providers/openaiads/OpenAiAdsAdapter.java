@@ -8,6 +8,7 @@ import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
+import dev.minutework.broker.core.execution.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
@@ -17,6 +18,8 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.core.spend.BudgetPeriod;
+import dev.minutework.broker.core.spend.CampaignBudget;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -68,94 +71,99 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
-        Map<String, Object> in = request.input();
-        return switch (request.action()) {
-            case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
-            case "ads.update_campaign" -> updateCampaign(in, request.providerIds().get("campaign_id"));
-            case "ads.pause_campaign" -> idempotent("POST", "/campaigns/" + enc(request.providerIds().get("campaign_id"))
-                    + "/pause", null, this::campaignOutcome);
-            case "ads.create_group" -> createGroup(in, request.providerIds().get("campaign_id"), request.brokerReference());
-            case "ads.create_creative" -> createCreative(in);
-            case "ads.create_ad" -> createAd(in, request);
-            case "ads.fetch_report" -> report(in, request.providerIds().get("campaign_id"));
-            default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
-                    "openaiads does not support " + request.action());
+        String campaignId = request.providerIds().get("campaign_id");
+        return switch (request.command()) {
+            case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
+            case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
+            case ExecuteCommand.PauseCampaign p -> idempotent("POST", "/campaigns/" + enc(campaignId) + "/pause", null,
+                    this::campaignOutcome);
+            case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference());
+            case ExecuteCommand.CreateCreative c -> createCreative(c);
+            case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+            case ExecuteCommand.FetchReport r -> report(r, campaignId);
         };
     }
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
-        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
-        if (!"lifetime".equals(budget.get("period"))) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
-                    "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
-        }
-        Long micros = micros(budget);
-        if (micros == null || micros < MIN_LIFETIME_MICROS) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
-                    "openaiads needs a lifetime budget of at least 1,000,000 micros (1.00 in major units)");
+    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+        ProviderOutcome.Rejected unfit = lifetimeBudgetUnfit(in.budget(), " (1.00 in major units)");
+        if (unfit != null) {
+            return unfit;
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", named((String) in.get("name"), ref, 1000));
-        body.put("status", in.getOrDefault("status", "paused"));
-        body.put("budget", Map.of("lifetime_spend_limit_micros", micros));
-        if (in.get("objective") instanceof String objective) {
-            body.put("description", "objective: " + objective);
+        body.put("name", named(in.name(), ref, 1000));
+        body.put("status", status(in.active()));
+        body.put("budget", Map.of("lifetime_spend_limit_micros", in.budget().amount().toMicros()));
+        if (in.objective() != null) {
+            body.put("description", "objective: " + in.objective());
         }
-        putSeconds(body, "start_time", in.get("start_time"));
-        putSeconds(body, "end_time", in.get("end_time"));
+        putSeconds(body, "start_time", in.start());
+        putSeconds(body, "end_time", in.end());
         return create("/campaigns", body, "ads.create_campaign", ref, this::campaignOutcome);
     }
 
-    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
         Map<String, Object> body = new LinkedHashMap<>();
-        if (in.get("name") instanceof String name) {
+        if (in.name() != null) {
             // keep the broker reference the campaign was created with
             ProviderOutcome current = read("/campaigns/" + enc(campaignId), this::campaignOutcome);
             if (!(current instanceof ProviderOutcome.Succeeded ok)) {
                 return current;
             }
-            body.put("name", name + referenceSuffix((String) ok.data().get("provider_name")));
+            body.put("name", in.name() + referenceSuffix((String) ok.data().get("provider_name")));
         }
-        if (in.get("status") instanceof String status) {
-            body.put("status", status);
+        if (in.active() != null) {
+            body.put("status", status(in.active()));
         }
-        if (in.get("budget") instanceof Map<?, ?> budget) {
-            if (!"lifetime".equals(budget.get("period"))) {
-                return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
-                        "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
+        if (in.budget() != null) {
+            ProviderOutcome.Rejected unfit = lifetimeBudgetUnfit(in.budget(), "");
+            if (unfit != null) {
+                return unfit;
             }
-            Long micros = micros(budget);
-            if (micros == null || micros < MIN_LIFETIME_MICROS) {
-                return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
-                        "openaiads needs a lifetime budget of at least 1,000,000 micros");
-            }
-            body.put("budget", Map.of("lifetime_spend_limit_micros", micros)); // the budget is sent whole
+            // the budget is sent whole
+            body.put("budget", Map.of("lifetime_spend_limit_micros", in.budget().amount().toMicros()));
         }
-        putSeconds(body, "end_time", in.get("end_time"));
+        putSeconds(body, "end_time", in.end());
         return idempotent("POST", "/campaigns/" + enc(campaignId), body, this::campaignOutcome);
     }
 
-    private ProviderOutcome createGroup(Map<String, Object> in, String campaignId, String ref) {
+    /** Why OpenAI cannot take the budget (daily, or below its minimum), or null when it can. */
+    private static ProviderOutcome.Rejected lifetimeBudgetUnfit(CampaignBudget budget, String minimumNote) {
+        if (budget.period() != BudgetPeriod.LIFETIME) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
+                    "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
+        }
+        if (budget.amount().toMicros() < MIN_LIFETIME_MICROS) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
+                    "openaiads needs a lifetime budget of at least 1,000,000 micros" + minimumNote);
+        }
+        return null;
+    }
+
+    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("campaign_id", campaignId);
-        body.put("name", named((String) in.get("name"), ref, 1000));
-        body.put("status", in.getOrDefault("status", "paused"));
-        if (in.get("targeting") instanceof Map<?, ?> targeting) {
-            for (String unsupported : List.of("countries", "age_min", "age_max", "languages")) {
-                if (targeting.containsKey(unsupported)) {
-                    return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
-                            "openaiads ad groups target by context_hints only, not by " + unsupported);
-                }
-            }
-            if (targeting.get("context_hints") instanceof List<?> hints) {
-                body.put("context_hints", hints);
+        body.put("name", named(in.name(), ref, 1000));
+        body.put("status", status(in.active()));
+        ExecuteCommand.Targeting targeting = in.targeting();
+        Map<String, Boolean> unsupported = new LinkedHashMap<>();
+        unsupported.put("countries", !targeting.countries().isEmpty());
+        unsupported.put("age_min", targeting.ageMin() != null);
+        unsupported.put("age_max", targeting.ageMax() != null);
+        unsupported.put("languages", !targeting.languages().isEmpty());
+        for (Map.Entry<String, Boolean> field : unsupported.entrySet()) {
+            if (field.getValue()) {
+                return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                        "openaiads ad groups target by context_hints only, not by " + field.getKey());
             }
         }
-        if (in.get("bid") instanceof Map<?, ?> bid) {
-            Long micros = micros(bid);
-            if (micros == null || micros < 1 || micros > 100_000_000) {
+        if (!targeting.contextHints().isEmpty()) {
+            body.put("context_hints", targeting.contextHints());
+        }
+        if (in.bid() != null) {
+            long micros = in.bid().toMicros();
+            if (micros < 1 || micros > 100_000_000) {
                 return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bid_out_of_range",
                         "openaiads bids are 1 to 100,000,000 micros");
             }
@@ -165,23 +173,23 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
     }
 
     /** No stand-alone creative object at OpenAI: the image is uploaded; the creative lives in the ad. */
-    private ProviderOutcome createCreative(Map<String, Object> in) {
-        Map<String, Object> body = Map.of("image_url", in.get("image_url"));
+    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in) {
+        Map<String, Object> body = Map.of("image_url", in.imageUrl().toString());
         // an upload spends nothing, so repeating it after a lost answer is harmless
         return idempotent("POST", "/upload", body, json -> json.get("file_id") instanceof String file
                 ? new ProviderOutcome.Succeeded(file, Map.of("file_id", file), List.of())
                 : unreadable());
     }
 
-    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
-        Map<String, Object> creative = request.references().get("creative_id");
+    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
+        ExecuteCommand.CreateCreative creative = request.reference("creative_id", ExecuteCommand.CreateCreative.class);
         String fileId = request.providerIds().get("creative_id");
         if (creative == null || fileId == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
         }
-        String title = (String) creative.get("headline");
-        String text = (String) creative.get("body");
+        String title = creative.headline();
+        String text = creative.body();
         if (title == null || title.length() < 3 || title.length() > 50) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "headline_length",
                     "openaiads chat cards need a headline of 3 to 50 characters");
@@ -194,17 +202,17 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         card.put("type", "chat_card");
         card.put("title", title);
         card.put("body", text);
-        card.put("target_url", creative.get("landing_url"));
+        card.put("target_url", creative.landingUrl() == null ? null : creative.landingUrl().toString());
         card.put("file_id", fileId);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ad_group_id", request.providerIds().get("group_id"));
-        body.put("name", named((String) in.get("name"), request.brokerReference(), 1000));
-        body.put("status", in.getOrDefault("status", "paused"));
+        body.put("name", named(in.name(), request.brokerReference(), 1000));
+        body.put("status", status(in.active()));
         body.put("creative", card);
         return create("/ads", body, "ads.create_ad", request.brokerReference(), this::objectOutcome);
     }
 
-    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
         List<String> campaigns = new ArrayList<>();
         if (campaignId != null) {
             campaigns.add(campaignId);
@@ -216,8 +224,9 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
             }
             all.get().forEach(c -> campaigns.add((String) c.get("id")));
         }
-        String granularity = "total".equals(in.get("granularity")) ? "total" : "daily";
-        String ranges = CanonicalJson.canonicalize(List.of(Map.of("since", in.get("since"), "until", in.get("until"))));
+        String granularity = in.total() ? "total" : "daily";
+        String ranges = CanonicalJson.canonicalize(List.of(Map.of("since", in.since().toString(),
+                "until", in.until().toString())));
         List<ReportRow> rows = new ArrayList<>();
         for (String id : campaigns) {
             String after = null;
@@ -394,16 +403,15 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
                 Redaction.clean(message, account.credentials()));
     }
 
-    private static Long micros(Map<?, ?> money) {
-        if (!(money.get("amount_minor") instanceof Number n) || !(money.get("currency") instanceof String c)) {
-            return null;
-        }
-        return Money.of(n.longValue(), c).toMicros();
+    /** The unified status; an object created without one is paused. */
+    private static String status(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "active" : "paused";
     }
 
-    private static void putSeconds(Map<String, Object> body, String field, Object rfc3339) {
-        if (rfc3339 instanceof String s) {
-            body.put(field, Instant.parse(s).getEpochSecond());
+    /** A time as OpenAI takes it: whole seconds since the epoch. */
+    private static void putSeconds(Map<String, Object> body, String field, Instant time) {
+        if (time != null) {
+            body.put(field, time.getEpochSecond());
         }
     }
 

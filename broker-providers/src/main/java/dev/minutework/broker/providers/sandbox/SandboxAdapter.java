@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.sandbox;
 
+import dev.minutework.broker.core.execution.ExecuteCommand;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderOutcome;
@@ -38,41 +39,46 @@ final class SandboxAdapter implements ProviderAdapter {
     }
 
     private ProviderOutcome perform(ProviderRequest request) {
-        Map<String, Object> in = request.input();
-        return switch (request.action()) {
-            case "ads.create_campaign" -> create("cmp", request, Map.of("status", in.getOrDefault("status", "paused")));
-            case "ads.create_group" -> {
+        return switch (request.command()) {
+            case ExecuteCommand.CreateCampaign c -> create("cmp", request, Map.of("status", status(c.active())));
+            case ExecuteCommand.CreateGroup g -> {
                 String campaign = request.providerIds().get("campaign_id");
                 if (!account.objects().containsKey(campaign)) {
                     yield notFound("campaign " + campaign);
                 }
-                yield create("grp", request, Map.of("status", in.getOrDefault("status", "paused")));
+                yield create("grp", request, Map.of("status", status(g.active())));
             }
-            case "ads.create_creative" -> create("crv", request, Map.of("review_status", "approved"));
-            case "ads.create_ad" -> {
+            case ExecuteCommand.CreateCreative c -> create("crv", request, Map.of("review_status", "approved"));
+            case ExecuteCommand.CreateAd ad -> {
                 for (String ref : List.of("group_id", "creative_id")) {
                     String id = request.providerIds().get(ref);
                     if (!account.objects().containsKey(id)) {
                         yield notFound(ref + " " + id);
                     }
                 }
-                yield create("ad", request, Map.of("status", in.getOrDefault("status", "paused"), "review_status", "in_review"));
+                yield create("ad", request, Map.of("status", status(ad.active()), "review_status", "in_review"));
             }
-            case "ads.update_campaign", "ads.pause_campaign" -> {
-                String campaign = request.providerIds().get("campaign_id");
-                SandboxLedger.StoredObject stored = account.objects().get(campaign);
-                if (stored == null) {
-                    yield notFound("campaign " + campaign);
-                }
-                String status = "ads.pause_campaign".equals(request.action()) ? "paused"
-                        : String.valueOf(in.getOrDefault("status", stored.status()));
-                account.objects().put(campaign, stored.withStatus(status));
-                yield new ProviderOutcome.Succeeded(campaign, Map.of("status", status), List.of());
-            }
-            case "ads.fetch_report" -> report(request);
-            default -> new ProviderOutcome.Rejected(ProviderOutcome.RejectionKind.UNSUPPORTED, "unsupported_action",
-                    "the sandbox does not implement " + request.action());
+            case ExecuteCommand.UpdateCampaign u -> setStatus(request, u.active());
+            case ExecuteCommand.PauseCampaign p -> setStatus(request, false);
+            case ExecuteCommand.FetchReport r -> report(r, request.providerIds().get("campaign_id"));
         };
+    }
+
+    /** A campaign's status set, or kept ({@code active} null). */
+    private ProviderOutcome setStatus(ProviderRequest request, Boolean active) {
+        String campaign = request.providerIds().get("campaign_id");
+        SandboxLedger.StoredObject stored = account.objects().get(campaign);
+        if (stored == null) {
+            return notFound("campaign " + campaign);
+        }
+        String status = active == null ? stored.status() : status(active);
+        account.objects().put(campaign, stored.withStatus(status));
+        return new ProviderOutcome.Succeeded(campaign, Map.of("status", status), List.of());
+    }
+
+    /** The unified status; an object created without one is paused. */
+    private static String status(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "active" : "paused";
     }
 
     private ProviderOutcome create(String prefix, ProviderRequest request, Map<String, Object> data) {
@@ -88,10 +94,9 @@ final class SandboxAdapter implements ProviderAdapter {
         return new ProviderOutcome.Succeeded(stored.id(), data, List.of());
     }
 
-    private ProviderOutcome report(ProviderRequest request) {
-        LocalDate since = LocalDate.parse((String) request.input().get("since"));
-        LocalDate until = LocalDate.parse((String) request.input().get("until"));
-        String only = request.providerIds().get("campaign_id");
+    private ProviderOutcome report(ExecuteCommand.FetchReport report, String only) {
+        LocalDate since = report.since();
+        LocalDate until = report.until();
         List<ReportRow> rows = new ArrayList<>();
         for (SandboxLedger.StoredObject o : account.objects().values()) {
             if (!"ads.create_campaign".equals(o.action()) || (only != null && !only.equals(o.id()))) {

@@ -8,6 +8,7 @@ import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
+import dev.minutework.broker.core.execution.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
@@ -17,6 +18,8 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
+import dev.minutework.broker.core.spend.BudgetPeriod;
+import dev.minutework.broker.core.spend.CampaignBudget;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.Calls.Reply;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -59,14 +62,14 @@ import java.util.stream.Collectors;
  *
  * <p>Mapping: budgets become {@code BUDGET_MODE_DAY} (daily) or {@code BUDGET_MODE_TOTAL} (lifetime)
  * with {@code budget} in decimal major units; {@code BUDGET_MODE_INFINITE} is never sent. TikTok
- * campaigns have no schedule: the campaign's start and end (from the referenced campaign's input)
+ * campaigns have no schedule: the campaign's start and end (from the referenced campaign's create command)
  * become the ad group's {@code schedule_start_time}/{@code schedule_end_time} in
  * {@code "YYYY-MM-DD HH:MM:SS"} UTC, and the ad group takes its campaign's budget mode and amount
  * (read from TikTok). Countries become GeoNames location ids, age ranges TikTok age groups (only
  * ranges on TikTok's group boundaries; 65 means 55+), bids {@code BID_TYPE_CUSTOM} with a major-unit
  * {@code bid_price} on CPC click optimisation. There is no stand-alone creative: create_creative
  * uploads the image by URL and returns its {@code image_id}; create_ad embeds the creative (body as
- * {@code ad_text}, landing URL, call to action, image) using the referenced creative's input. With an
+ * {@code ad_text}, landing URL, call to action, image) using the referenced creative's create command. With an
  * {@code identity_id} in scope ads use it as a {@code CUSTOMIZED_USER} identity; without one the
  * headline becomes the {@code display_name} (at most 40 characters).
  *
@@ -132,61 +135,59 @@ final class TikTokAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
-        Map<String, Object> in = request.input();
         String campaignId = request.providerIds().get("campaign_id");
-        return switch (request.action()) {
-            case "ads.create_campaign" -> createCampaign(in, request.brokerReference());
-            case "ads.update_campaign" -> updateCampaign(in, campaignId);
-            case "ads.pause_campaign" -> setCampaignStatus(campaignId, "DISABLE");
-            case "ads.create_group" -> createGroup(in, request);
-            case "ads.create_creative" -> createCreative(in);
-            case "ads.create_ad" -> createAd(in, request);
-            case "ads.fetch_report" -> report(in, campaignId);
-            default -> new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "unsupported_action",
-                    "tiktokads does not support " + request.action());
+        return switch (request.command()) {
+            case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
+            case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
+            case ExecuteCommand.PauseCampaign p -> setCampaignStatus(campaignId, "DISABLE");
+            case ExecuteCommand.CreateGroup g -> createGroup(g, request);
+            case ExecuteCommand.CreateCreative c -> createCreative(c);
+            case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+            case ExecuteCommand.FetchReport r -> report(r, campaignId);
         };
     }
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(Map<String, Object> in, String ref) {
-        Map<?, ?> budget = (Map<?, ?>) in.get("budget");
-        String objective = in.get("objective") instanceof String o ? OBJECTIVES.get(o) : "TRAFFIC";
+    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+        CampaignBudget budget = in.budget();
+        String objective = in.objective() != null ? OBJECTIVES.get(in.objective()) : "TRAFFIC";
         if (objective == null) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
-                    "tiktokads has no objective for " + in.get("objective"));
+                    "tiktokads has no objective for " + in.objective());
         }
-        ProviderOutcome badTimes = checkTimes(in.get("start_time"), in.get("end_time"));
+        ProviderOutcome badTimes = checkTimes(in.start(), in.end());
         if (badTimes != null) {
             return badTimes;
         }
-        ProviderOutcome badCurrency = checkCurrency(budget);
+        ProviderOutcome badCurrency = checkCurrency(budget.amount());
         if (badCurrency != null) {
             return badCurrency;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
-        body.put("campaign_name", named((String) in.get("name"), ref, MAX_NAME));
+        body.put("campaign_name", named(in.name(), ref, MAX_NAME));
         body.put("objective_type", objective);
         body.put("budget_mode", budgetMode(budget));
-        body.put("budget", major(budget));
-        body.put("operation_status", "active".equals(in.get("status")) ? "ENABLE" : "DISABLE");
+        body.put("budget", budget.amount().toMajor());
+        body.put("operation_status", operationStatus(in.active()));
         return create("/campaign/create/", body, "ads.create_campaign", ref, this::campaignOutcome);
     }
 
-    private ProviderOutcome updateCampaign(Map<String, Object> in, String campaignId) {
-        if (in.containsKey("end_time")) {
+    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
+        if (in.end() != null) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "end_time_unsupported",
                     "TikTok campaigns have no end time; the schedule lives on the campaign's ad groups");
         }
-        if (in.get("budget") instanceof Map<?, ?> budget) {
-            ProviderOutcome badCurrency = checkCurrency(budget);
+        CampaignBudget budget = in.budget();
+        if (budget != null) {
+            ProviderOutcome badCurrency = checkCurrency(budget.amount());
             if (badCurrency != null) {
                 return badCurrency;
             }
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        if (in.get("name") instanceof String || in.get("budget") instanceof Map<?, ?>) {
+        if (in.name() != null || budget != null) {
             Optional<Map<String, Object>> current = findOne("/campaign/get/", "campaign_ids", campaignId);
             if (current.isEmpty()) {
                 return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "campaign_not_found",
@@ -196,18 +197,18 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             if (c.containsKey("failure")) {
                 return (ProviderOutcome) c.get("failure");
             }
-            if (in.get("name") instanceof String name) {
+            if (in.name() != null) {
                 // keep the broker reference the campaign was created with
-                body.put("campaign_name", cut(name, MAX_NAME - referenceSuffix((String) c.get("campaign_name")).length())
+                body.put("campaign_name", cut(in.name(), MAX_NAME - referenceSuffix((String) c.get("campaign_name")).length())
                         + referenceSuffix((String) c.get("campaign_name")));
             }
-            if (in.get("budget") instanceof Map<?, ?> budget) {
+            if (budget != null) {
                 if (!budgetMode(budget).equals(c.get("budget_mode"))) {
                     return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "budget_mode_change_unsupported",
                             "TikTok cannot change a campaign's budget mode (" + c.get("budget_mode") + ") to "
                                     + budgetMode(budget));
                 }
-                body.put("budget", major(budget));
+                body.put("budget", budget.amount().toMajor());
             }
         }
         Map<String, Object> campaign = null;
@@ -222,8 +223,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             }
             campaign = r.answer();
         }
-        if (in.get("status") instanceof String status) {
-            return setCampaignStatus(campaignId, "active".equals(status) ? "ENABLE" : "DISABLE");
+        if (in.active() != null) {
+            return setCampaignStatus(campaignId, operationStatus(in.active()));
         }
         return campaignOutcome(campaign);
     }
@@ -240,9 +241,9 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         return new ProviderOutcome.Succeeded(campaignId, Map.of("status", unifiedStatus(operationStatus)), List.of());
     }
 
-    private ProviderOutcome createGroup(Map<String, Object> in, ProviderRequest request) {
+    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, ProviderRequest request) {
         String campaignId = request.providerIds().get("campaign_id");
-        Map<String, Object> campaignInput = request.references().get("campaign_id");
+        ExecuteCommand.CreateCampaign campaignInput = request.reference("campaign_id", ExecuteCommand.CreateCampaign.class);
         if (campaignInput == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "campaign_unknown",
                     "the ad group's campaign is not known to the broker");
@@ -250,22 +251,23 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("campaign_id", campaignId);
-        body.put("adgroup_name", named((String) in.get("name"), request.brokerReference(), MAX_NAME));
+        body.put("adgroup_name", named(in.name(), request.brokerReference(), MAX_NAME));
         body.put("promotion_type", "WEBSITE");
         body.put("placement_type", "PLACEMENT_TYPE_NORMAL");
         body.put("placements", List.of("PLACEMENT_TIKTOK"));
-        Map<?, ?> targeting = in.get("targeting") instanceof Map<?, ?> t ? t : Map.of();
-        if (targeting.containsKey("context_hints")) {
+        ExecuteCommand.Targeting targeting = in.targeting();
+        if (!targeting.contextHints().isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "context_hints_unsupported",
                     "TikTok ad groups do not take free-text context hints");
         }
-        if (!(targeting.get("countries") instanceof List<?> countries) || countries.isEmpty()) {
+        List<String> countries = targeting.countries();
+        if (countries.isEmpty()) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "countries_required",
                     "TikTok ad groups need targeting.countries (location_ids are required)");
         }
         List<String> locations = new ArrayList<>();
-        for (Object country : countries) {
-            String id = LOCATION_IDS.get(String.valueOf(country));
+        for (String country : countries) {
+            String id = LOCATION_IDS.get(country);
             if (id == null) {
                 return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "country_unsupported",
                         "tiktokads has no location id for country " + country);
@@ -273,8 +275,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             locations.add(id);
         }
         body.put("location_ids", locations);
-        if (targeting.containsKey("age_min") || targeting.containsKey("age_max")) {
-            Optional<List<String>> ages = ageGroups(targeting.get("age_min"), targeting.get("age_max"));
+        if (targeting.ageMin() != null || targeting.ageMax() != null) {
+            Optional<List<String>> ages = ageGroups(targeting.ageMin(), targeting.ageMax());
             if (ages.isEmpty()) {
                 return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "age_range_unsupported",
                         "TikTok targets ages in groups 13-17, 18-24, 25-34, 35-44, 45-54, 55+; the range must start "
@@ -282,11 +284,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             }
             body.put("age_groups", ages.get());
         }
-        if (targeting.get("languages") instanceof List<?> languages && !languages.isEmpty()) {
-            body.put("languages", languages);
+        if (!targeting.languages().isEmpty()) {
+            body.put("languages", targeting.languages());
         }
-        if (in.get("bid") instanceof Map<?, ?> bid) {
-            ProviderOutcome badCurrency = checkCurrency(bid);
+        if (in.bid() != null) {
+            ProviderOutcome badCurrency = checkCurrency(in.bid());
             if (badCurrency != null) {
                 return badCurrency;
             }
@@ -308,9 +310,9 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         }
         body.put("budget_mode", mode);
         body.put("budget", campaign.get("budget"));
-        Instant start = campaignInput.get("start_time") instanceof String s ? Instant.parse(s)
+        Instant start = campaignInput.start() != null ? campaignInput.start()
                 : clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant end = campaignInput.get("end_time") instanceof String e ? Instant.parse(e) : null;
+        Instant end = campaignInput.end();
         if (end == null && "BUDGET_MODE_TOTAL".equals(mode)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "end_time_required",
                     "TikTok ad groups with a lifetime budget need an end: give the campaign an end_time");
@@ -326,23 +328,23 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         }
         body.put("optimization_goal", "CLICK");
         body.put("billing_event", "CPC");
-        if (in.get("bid") instanceof Map<?, ?> bid) {
+        if (in.bid() != null) {
             body.put("bid_type", "BID_TYPE_CUSTOM");
-            body.put("bid_price", major(bid));
+            body.put("bid_price", in.bid().toMajor());
         } else {
             body.put("bid_type", "BID_TYPE_NO_BID");
         }
-        body.put("operation_status", "active".equals(in.get("status")) ? "ENABLE" : "DISABLE");
+        body.put("operation_status", operationStatus(in.active()));
         body.put("request_id", requestId(request.brokerReference()));
         return createWithKey("/adgroup/create/", body, "ads.create_group", request.brokerReference());
     }
 
     /** No stand-alone creative at TikTok: the image is uploaded by URL; the creative lives in the ad. */
-    private ProviderOutcome createCreative(Map<String, Object> in) {
+    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("upload_type", "UPLOAD_BY_URL");
-        body.put("image_url", in.get("image_url"));
+        body.put("image_url", in.imageUrl().toString());
         // an upload spends nothing, so repeating it after a lost answer is harmless
         Reply<Map<String, Object>> r = repeatable("POST", "/file/image/ad/upload/", body);
         if (r.failure() != null) {
@@ -353,39 +355,39 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                 : unreadable();
     }
 
-    private ProviderOutcome createAd(Map<String, Object> in, ProviderRequest request) {
-        Map<String, Object> creative = request.references().get("creative_id");
+    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
+        ExecuteCommand.CreateCreative creative = request.reference("creative_id", ExecuteCommand.CreateCreative.class);
         String imageId = request.providerIds().get("creative_id");
         if (creative == null || imageId == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
         }
-        String text = (String) creative.get("body");
+        String text = creative.body();
         if (text == null || text.isEmpty() || text.length() > 100) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
                     "TikTok ad text needs 1 to 100 characters");
         }
         Map<String, Object> card = new LinkedHashMap<>();
-        card.put("ad_name", named((String) in.get("name"), request.brokerReference(), MAX_NAME));
+        card.put("ad_name", named(in.name(), request.brokerReference(), MAX_NAME));
         card.put("ad_format", "SINGLE_IMAGE");
         card.put("ad_text", text);
-        card.put("call_to_action", creative.get("call_to_action") instanceof String cta
-                ? cta.toUpperCase(Locale.ROOT) : "LEARN_MORE");
-        card.put("landing_page_url", creative.get("landing_url"));
+        card.put("call_to_action", creative.callToAction() != null
+                ? creative.callToAction().toUpperCase(Locale.ROOT) : "LEARN_MORE");
+        card.put("landing_page_url", creative.landingUrl().toString());
         card.put("image_ids", List.of(imageId));
         String identity = account.scope().get("identity_id");
         if (identity != null) {
             card.put("identity_id", identity);
             card.put("identity_type", "CUSTOMIZED_USER");
         } else {
-            card.put("display_name", cut((String) creative.get("headline"), 40));
+            card.put("display_name", cut(creative.headline(), 40));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("adgroup_id", request.providerIds().get("group_id"));
         body.put("creatives", List.of(card));
         ProviderOutcome made = create("/ad/create/", body, "ads.create_ad", request.brokerReference(), this::adOutcome);
-        if (made instanceof ProviderOutcome.Succeeded ok && "paused".equals(in.get("status"))) {
+        if (made instanceof ProviderOutcome.Succeeded ok && Boolean.FALSE.equals(in.active())) {
             // TikTok creates ads enabled; a paused ad is disabled right after (an absolute, repeatable change)
             Map<String, Object> pause = new LinkedHashMap<>();
             pause.put("advertiser_id", advertiserId());
@@ -403,14 +405,14 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         return made;
     }
 
-    private ProviderOutcome report(Map<String, Object> in, String campaignId) {
+    private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
         Currency ccy = currency();
         if (ccy.failure() != null) {
             return ccy.failure();
         }
-        boolean daily = !"total".equals(in.get("granularity"));
-        LocalDate since = LocalDate.parse((String) in.get("since"));
-        LocalDate until = LocalDate.parse((String) in.get("until"));
+        boolean daily = !in.total();
+        LocalDate since = in.since();
+        LocalDate until = in.until();
         if (until.isBefore(since)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "range_invalid", "until is before since");
         }
@@ -745,14 +747,14 @@ final class TikTokAdsAdapter implements ProviderAdapter {
      * Money in another currency than the advertiser's would be read by TikTok as the advertiser's
      * currency: refused before anything is sent. {@code null} when the money may go.
      */
-    private ProviderOutcome checkCurrency(Map<?, ?> money) {
+    private ProviderOutcome checkCurrency(Money money) {
         Currency c = currency();
         if (c.failure() != null) {
             return c.failure();
         }
-        if (!c.code().equals(money.get("currency"))) {
+        if (!c.code().equals(money.currency())) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
-                    "the advertiser is billed in " + c.code() + ", not " + money.get("currency"));
+                    "the advertiser is billed in " + c.code() + ", not " + money.currency());
         }
         return null;
     }
@@ -821,21 +823,21 @@ final class TikTokAdsAdapter implements ProviderAdapter {
                 Redaction.clean(message, account.credentials()));
     }
 
-    private static ProviderOutcome checkTimes(Object start, Object end) {
-        if (start instanceof String s && end instanceof String e && !Instant.parse(e).isAfter(Instant.parse(s))) {
+    private static ProviderOutcome checkTimes(Instant start, Instant end) {
+        if (start != null && end != null && !end.isAfter(start)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "schedule_invalid",
                     "end_time must be after start_time");
         }
         return null;
     }
 
-    private static String budgetMode(Map<?, ?> budget) {
-        return "daily".equals(budget.get("period")) ? "BUDGET_MODE_DAY" : "BUDGET_MODE_TOTAL";
+    private static String budgetMode(CampaignBudget budget) {
+        return budget.period() == BudgetPeriod.DAILY ? "BUDGET_MODE_DAY" : "BUDGET_MODE_TOTAL";
     }
 
-    /** Minor units of the money's currency as TikTok's decimal major units. */
-    private static BigDecimal major(Map<?, ?> money) {
-        return Money.of(((Number) money.get("amount_minor")).longValue(), (String) money.get("currency")).toMajor();
+    /** TikTok's operation status; an object created without one is disabled (paused). */
+    private static String operationStatus(Boolean active) {
+        return Boolean.TRUE.equals(active) ? "ENABLE" : "DISABLE";
     }
 
     static Optional<List<String>> ageGroups(Object min, Object max) {

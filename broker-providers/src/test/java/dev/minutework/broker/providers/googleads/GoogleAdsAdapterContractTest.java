@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.googleads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -12,7 +13,6 @@ import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.sim.Faults.Fault;
@@ -102,13 +102,13 @@ class GoogleAdsAdapterContractTest {
     }
 
     private ProviderOutcome.Succeeded createCampaign(String ref, String period, String status) {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", ref, campaign(50_000, period, status), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", ref, campaign(50_000, period, status), Map.of()));
         assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
         return (ProviderOutcome.Succeeded) out;
     }
 
     private ProviderOutcome createGroup(String ref, String campaignId) {
-        return adapter.execute(new ProviderRequest("ads.create_group", ref,
+        return adapter.execute(request(NOW, "ads.create_group", ref,
                 Map.of("campaign_id", "cmp_b", "name", "Hikers", "bid", Map.of("amount_minor", 250, "currency", "USD")),
                 Map.of("campaign_id", campaignId)));
     }
@@ -140,6 +140,17 @@ class GoogleAdsAdapterContractTest {
     }
 
     // ------------------------------------------------------------------ actions
+
+    @Test
+    void timesWithAnOffsetOrAFractionBecomeTheSameCustomerTimeAsTheirInstant() {
+        Map<String, Object> input = new HashMap<>(campaign(50_000, "lifetime", "active"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_time", input, Map.of())))
+                .isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(create(lastTo("campaigns:mutate"))).containsEntry("startDateTime", "2026-11-20 19:00:00")
+                .containsEntry("endDateTime", "2026-12-20 19:00:00");
+    }
 
     @Test
     void createsACampaignAsABudgetMutateThenACampaignMutate() {
@@ -193,7 +204,7 @@ class GoogleAdsAdapterContractTest {
 
     @Test
     void refusesALifetimeBudgetWithoutAnEndTimeWithoutCallingTheProvider() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_4",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_4",
                 Map.of("name", "Winter boots", "budget", Map.of("amount_minor", 50_000, "currency", "USD", "period", "lifetime")),
                 Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
@@ -203,7 +214,7 @@ class GoogleAdsAdapterContractTest {
 
     @Test
     void refusesMoneyInAnotherCurrencyThanTheCustomers() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_5",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_5",
                 Map.of("name", "Winter boots", "budget", Map.of("amount_minor", 50_000, "currency", "EUR", "period", "daily")),
                 Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "currency_mismatch",
@@ -216,7 +227,7 @@ class GoogleAdsAdapterContractTest {
     void updatesTheBudgetThenTheCampaignKeepingTheReference() {
         String id = createCampaign("exe_6", "lifetime", "paused").providerObjectId();
         sim.clearRequests();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.update_campaign", "exe_7",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.update_campaign", "exe_7",
                 Map.of("campaign_id", "cmp_b", "name", "Summer boots", "status", "active", "end_time", "2027-01-10T12:00:00Z",
                         "budget", Map.of("amount_minor", 70_000, "currency", "USD", "period", "lifetime")),
                 Map.of("campaign_id", id)));
@@ -240,7 +251,7 @@ class GoogleAdsAdapterContractTest {
         sim.clearRequests();
         long max = dev.minutework.broker.core.money.Money.MAX_AMOUNT_MINOR;
 
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.update_campaign", "exe_max_2",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.update_campaign", "exe_max_2",
                 Map.of("campaign_id", "cmp_b", "budget", Map.of("amount_minor", max, "currency", "USD", "period", "lifetime")),
                 Map.of("campaign_id", id)));
 
@@ -256,7 +267,7 @@ class GoogleAdsAdapterContractTest {
     void refusesSwitchingADailyBudgetToALifetimeOne() {
         String id = createCampaign("exe_8", "daily", "paused").providerObjectId();
         sim.clearRequests();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.update_campaign", "exe_9",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.update_campaign", "exe_9",
                 Map.of("campaign_id", "cmp_b", "budget", Map.of("amount_minor", 70_000, "currency", "USD", "period", "lifetime")),
                 Map.of("campaign_id", id)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
@@ -269,7 +280,7 @@ class GoogleAdsAdapterContractTest {
     @Test
     void pausesWithAStatusUpdateMask() {
         String id = createCampaign("exe_10", "daily", "active").providerObjectId();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.pause_campaign", "exe_11",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.pause_campaign", "exe_11",
                 Map.of("campaign_id", "cmp_b"), Map.of("campaign_id", id)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> {
             assertThat(ok.providerObjectId()).isEqualTo(id);
@@ -298,7 +309,7 @@ class GoogleAdsAdapterContractTest {
 
     @Test
     void refusesGroupTargetingItDoesNotMap() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_group", "exe_14",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_14",
                 Map.of("campaign_id", "cmp_b", "name", "Hikers", "targeting", Map.of("countries", List.of("US"))),
                 Map.of("campaign_id", "123")));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
@@ -315,17 +326,17 @@ class GoogleAdsAdapterContractTest {
 
     @Test
     void refusesCreativeTextThatCannotBecomeAResponsiveSearchAdBeforeDownloadingAnything() {
-        ProviderOutcome one = adapter.execute(new ProviderRequest("ads.create_creative", "exe_15",
+        ProviderOutcome one = adapter.execute(request(NOW, "ads.create_creative", "exe_15",
                 creative("Boots for winter", "Warm and dry.|Free returns."), Map.of()));
         assertThat(one).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.INVALID_REQUEST);
             assertThat(r.providerCode()).isEqualTo("rsa_headlines");
         });
-        ProviderOutcome tooLong = adapter.execute(new ProviderRequest("ads.create_creative", "exe_16",
+        ProviderOutcome tooLong = adapter.execute(request(NOW, "ads.create_creative", "exe_16",
                 creative("Boots|Warm boots for every winter day|Dry", "Warm and dry.|Free returns."), Map.of()));
         assertThat(tooLong).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
                 r -> assertThat(r.providerCode()).isEqualTo("rsa_headlines"));
-        ProviderOutcome oneDescription = adapter.execute(new ProviderRequest("ads.create_creative", "exe_17",
+        ProviderOutcome oneDescription = adapter.execute(request(NOW, "ads.create_creative", "exe_17",
                 creative("Warm boots|Dry feet|Free returns", "Warm and dry."), Map.of()));
         assertThat(oneDescription).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
                 r -> assertThat(r.providerCode()).isEqualTo("rsa_descriptions"));
@@ -339,14 +350,14 @@ class GoogleAdsAdapterContractTest {
         String gid = ((ProviderOutcome.Succeeded) createGroup("exe_19", cid)).providerObjectId();
         Map<String, Object> creative = creative("Warm boots|Dry feet|Free returns", "Warm and dry all winter.|Free returns.");
         ProviderOutcome.Succeeded asset = (ProviderOutcome.Succeeded) adapter.execute(
-                new ProviderRequest("ads.create_creative", "exe_20", creative, Map.of()));
+                request(NOW, "ads.create_creative", "exe_20", creative, Map.of()));
         assertThat(downloads).hasValue(1);
         assertThat(create(lastTo("assets:mutate"))).isEqualTo(Map.of("name", "Boot card [exe_20]", "type", "IMAGE",
                 "imageAsset", Map.of("data", Base64.getEncoder().encodeToString(PNG))));
         assertThat(asset.providerObjectId()).matches("[0-9]+");
         assertThat(sim.assetCount(CID)).isEqualTo(1);
 
-        ProviderOutcome ad = adapter.execute(new ProviderRequest("ads.create_ad", "exe_21",
+        ProviderOutcome ad = adapter.execute(request(NOW, "ads.create_ad", "exe_21",
                 Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one", "status", "active"),
                 Map.of("group_id", gid, "creative_id", asset.providerObjectId()), Map.of("creative_id", creative)));
         assertThat(ad).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> {
@@ -370,7 +381,7 @@ class GoogleAdsAdapterContractTest {
         clock.advance(Duration.ofDays(2)); // the access token is long dead: the adapter refreshes first
         sim.pageSize(1);
         sim.clearRequests();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_23",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_23",
                 Map.of("campaign_id", "cmp_b", "since", "2026-11-19", "until", "2026-11-23", "granularity", "day"),
                 Map.of("campaign_id", cid)));
         assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
@@ -393,7 +404,7 @@ class GoogleAdsAdapterContractTest {
     void reportsATotalRowPerCampaignForTheWholeRange() {
         String cid = createCampaign("exe_24", "daily", "active").providerObjectId();
         clock.advance(Duration.ofDays(1));
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_25",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_25",
                 Map.of("since", "2026-11-19", "until", "2026-11-23", "granularity", "total"), Map.of()));
         assertThat(((ProviderOutcome.Succeeded) out).rows()).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-19"), cid, 100_000, 2_000, 50_000, "USD"));
@@ -543,12 +554,12 @@ class GoogleAdsAdapterContractTest {
 
     @Test
     void aLostRequestThatLeftNoTraceIsUnknownAndNotRetried() {
-        ProviderOutcome warm = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_42",
+        ProviderOutcome warm = adapter.execute(request(NOW, "ads.fetch_report", "exe_42",
                 Map.of("since", "2026-11-19", "until", "2026-11-20", "granularity", "day"), Map.of()));
         assertThat(warm).isInstanceOf(ProviderOutcome.Succeeded.class);
         sim.clearRequests();
         sim.faults().next(Fault.DROP_REQUEST);
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_43",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_43",
                 campaign(50_000, "daily", "active"), Map.of()));
         assertThat(out).isInstanceOf(ProviderOutcome.Unknown.class);
         assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST googleAds:search");
@@ -564,7 +575,7 @@ class GoogleAdsAdapterContractTest {
         sim.clearRequests();
         passOne();
         sim.faults().next(Fault.DROP_REQUEST); // the budget is made, the campaign request is lost unsent
-        assertThat(adapter.execute(new ProviderRequest("ads.create_campaign", "exe_45", campaign(50_000, "daily", "paused"),
+        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_45", campaign(50_000, "daily", "paused"),
                 Map.of()))).isInstanceOf(ProviderOutcome.Unknown.class);
         assertThat(sim.budgetCount(CID)).isEqualTo(2);
         assertThat(sim.campaignCount(CID)).isEqualTo(1);
@@ -594,7 +605,7 @@ class GoogleAdsAdapterContractTest {
     void aRevokedRefreshTokenFailsAuthenticationAndPreflightNamesTheCheck() {
         createCampaign("exe_50", "daily", "paused");
         sim.revokeRefreshToken(CREDENTIALS.get("refresh_token"));
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_51",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_51",
                 campaign(50_000, "daily", "paused"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.AUTH_FAILED);
@@ -611,7 +622,7 @@ class GoogleAdsAdapterContractTest {
     @Test
     void anUnapprovedDeveloperTokenIsAnAuthorizationFailure() {
         sim.disapproveDeveloperToken(CREDENTIALS.get("developer_token"));
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_52",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_52",
                 campaign(50_000, "daily", "paused"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.AUTH_FAILED);
@@ -626,7 +637,7 @@ class GoogleAdsAdapterContractTest {
     void aClientCustomerWithoutItsManagerHeaderIsNotReachable() {
         account = account(Map.of("customer_id", "123-456-7890"), CREDENTIALS);
         adapter = adapter(new ProviderHttp());
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_53",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_53",
                 Map.of("since", "2026-11-19", "until", "2026-11-20", "granularity", "day"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.AUTH_FAILED);
@@ -654,7 +665,7 @@ class GoogleAdsAdapterContractTest {
                 String ref = "exe_r" + i;
                 futures.add(pool.submit(() -> {
                     go.await();
-                    return each.execute(new ProviderRequest("ads.fetch_report", ref,
+                    return each.execute(request(NOW, "ads.fetch_report", ref,
                             Map.of("since", "2026-11-19", "until", "2026-11-20", "granularity", "total"), Map.of()));
                 }));
             }

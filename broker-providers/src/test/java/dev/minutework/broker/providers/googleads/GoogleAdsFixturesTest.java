@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.googleads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -9,7 +10,6 @@ import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Test;
  * adapter's response mapping independently of the simulator.
  */
 class GoogleAdsFixturesTest {
+
+    static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
 
     static final String CID = "1234567890";
     static final Map<String, String> CREDENTIALS = Map.of("client_id", "fixture-client.apps.example.test",
@@ -113,13 +115,13 @@ class GoogleAdsFixturesTest {
     }
 
     private ProviderOutcome createCampaign() {
-        return adapter.execute(new ProviderRequest("ads.create_campaign", "exe_f1", Map.of("name", "Winter boots",
+        return adapter.execute(request(NOW, "ads.create_campaign", "exe_f1", Map.of("name", "Winter boots",
                 "budget", Map.of("amount_minor", 5_000, "currency", "EUR", "period", "daily"),
                 "start_time", "2026-11-21T00:00:00Z"), Map.of()));
     }
 
     private ProviderOutcome createGroup() {
-        return adapter.execute(new ProviderRequest("ads.create_group", "exe_f2", Map.of("campaign_id", "cmp_b", "name", "Hikers"),
+        return adapter.execute(request(NOW, "ads.create_group", "exe_f2", Map.of("campaign_id", "cmp_b", "name", "Hikers"),
                 Map.of("campaign_id", "24680")));
     }
 
@@ -153,7 +155,7 @@ class GoogleAdsFixturesTest {
     @Test
     void readsReportRowsWithCostMicrosInMinorUnitsOfTheCustomersCurrency() {
         answers.put("/" + CID + "/googleAds:search", new Canned(200, "search_report.json"));
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_f3",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_f3",
                 Map.of("campaign_id", "cmp_b", "since", "2026-11-18", "until", "2026-11-19", "granularity", "day"),
                 Map.of("campaign_id", "24680")));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
@@ -220,7 +222,7 @@ class GoogleAdsFixturesTest {
     @Test
     void anExpiredTokenIsRefreshedOnceAndAPersistent401IsAuthFailed() {
         answerAllMutates(new Canned(401, "error_unauthenticated.json"));
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.pause_campaign", "exe_f4", Map.of("campaign_id", "cmp_b"),
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.pause_campaign", "exe_f4", Map.of("campaign_id", "cmp_b"),
                 Map.of("campaign_id", "24680")));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.AUTH_FAILED, "authenticationError:OAUTH_TOKEN_EXPIRED",
                 "Oauth token is expired."));

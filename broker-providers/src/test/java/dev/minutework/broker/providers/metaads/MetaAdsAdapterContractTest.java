@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.metaads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -79,7 +80,7 @@ class MetaAdsAdapterContractTest {
     }
 
     private ProviderOutcome run(String action, String ref, Map<String, Object> input, Map<String, String> ids) {
-        return run(adapter, new ProviderRequest(action, ref, input, ids));
+        return run(adapter, request(NOW, action, ref, input, ids));
     }
 
     private ProviderOutcome run(MetaAdsAdapter a, ProviderRequest request) {
@@ -127,6 +128,16 @@ class MetaAdsAdapterContractTest {
     }
 
     // ------------------------------------------------------------------ campaigns
+
+    @Test
+    void timesWithAnOffsetOrAFractionTravelAsTheSameUtcTimeAsTheirInstant() {
+        Map<String, Object> input = new HashMap<>(campaign(50_000, "lifetime"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        createCampaign("exe_time", input);
+        assertThat(fields(last())).containsEntry("start_time", "2026-11-21T00:00:00+0000")
+                .containsEntry("stop_time", "2026-12-21T00:00:00+0000");
+    }
 
     @Test
     void createsALifetimeCampaignInMinorUnitsWithSpecialAdCategoriesAndTheReference() {
@@ -303,7 +314,7 @@ class MetaAdsAdapterContractTest {
     @Test
     void refusesACreativeWithoutThePageIdScopeBeforeCallingGraph() {
         MetaAdsAdapter noPage = adapter(new ProviderHttp(), context(Map.of("ad_account_id", ACT), SECRET));
-        ProviderOutcome out = run(noPage, new ProviderRequest("ads.create_creative", "exe_17", Map.of("name", "Card",
+        ProviderOutcome out = run(noPage, request(NOW, "ads.create_creative", "exe_17", Map.of("name", "Card",
                 "headline", "Boots", "body", "Warm.", "image_url", "https://cdn.example.test/b.png",
                 "landing_url", "https://shop.example.test/"), Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "page_id_missing",
@@ -467,7 +478,7 @@ class MetaAdsAdapterContractTest {
     void aWrongAppSecretFailsTheProofCheckAsAuthFailed() {
         MetaAdsAdapter wrong = adapter(new ProviderHttp(), context(Map.of("ad_account_id", ACT, "page_id", PAGE),
                 "not-the-app-secret-000000"));
-        ProviderOutcome out = run(wrong, new ProviderRequest("ads.create_campaign", "exe_42", campaign(50_000, "lifetime"),
+        ProviderOutcome out = run(wrong, request(NOW, "ads.create_campaign", "exe_42", campaign(50_000, "lifetime"),
                 Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.AUTH_FAILED, "100",
                 "Invalid appsecret_proof provided in the API argument"));

@@ -1,12 +1,12 @@
 package dev.minutework.broker.providers.metaads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.providers.http.Wire;
@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * recorded answers by the simulator, through the adapter's response mapping.
  */
 class MetaAdsFixturesTest {
+
+    static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
 
     static final String TOKEN = "EAAB-fixture-token";
     static final String SECRET = "fixture-app-secret-0123";
@@ -73,11 +75,11 @@ class MetaAdsFixturesTest {
     }
 
     private ProviderOutcome createCampaign() {
-        return adapter.execute(new ProviderRequest("ads.create_campaign", "exe_1", campaign(), Map.of()));
+        return adapter.execute(request(NOW, "ads.create_campaign", "exe_1", campaign(), Map.of()));
     }
 
     private ProviderOutcome pause() {
-        return adapter.execute(new ProviderRequest("ads.pause_campaign", "exe_2", Map.of("campaign_id", "c"),
+        return adapter.execute(request(NOW, "ads.pause_campaign", "exe_2", Map.of("campaign_id", "c"),
                 Map.of("campaign_id", CAMPAIGN)));
     }
 
@@ -98,7 +100,7 @@ class MetaAdsFixturesTest {
     void anImageUploadAnswerYieldsTheHashUsedByTheCreative() {
         serve(200, "adimages_success.json");
         serve(200, "campaign_create_success.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_creative", "exe_3", Map.of("name", "Card",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_creative", "exe_3", Map.of("name", "Card",
                 "headline", "Boots", "body", "Warm.", "image_url", "https://cdn.example.test/boot.png",
                 "landing_url", "https://shop.example.test/"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class,
@@ -163,7 +165,7 @@ class MetaAdsFixturesTest {
     void dailyInsightsArePagedByCursorAndConvertedToMinorUnits() {
         serve(200, "insights_daily_page1.json");
         serve(200, "insights_daily_page2.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_4", Map.of("campaign_id", "c",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_4", Map.of("campaign_id", "c",
                 "since", "2026-11-18", "until", "2026-11-20", "granularity", "day"), Map.of("campaign_id", CAMPAIGN)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-18"), CAMPAIGN, 18_250, 412, 7_318, "USD"),
@@ -178,7 +180,7 @@ class MetaAdsFixturesTest {
     @Test
     void insightsInAZeroDecimalCurrencyKeepTheirUnits() {
         serve(200, "insights_total_jpy.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_5", Map.of(
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_5", Map.of(
                 "since", "2026-11-01", "until", "2026-11-20", "granularity", "total"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-01"), "120210000000000456", 50_000, 1_200, 12_345, "JPY")));

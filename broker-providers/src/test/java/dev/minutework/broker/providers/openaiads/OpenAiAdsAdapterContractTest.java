@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.openaiads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.json.JsonParser;
@@ -8,7 +9,6 @@ import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.sim.Faults.Fault;
@@ -64,7 +64,7 @@ class OpenAiAdsAdapterContractTest {
     }
 
     private ProviderOutcome.Succeeded createCampaign(String ref) {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", ref, campaign(50_000, "lifetime"), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", ref, campaign(50_000, "lifetime"), Map.of()));
         assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
         return (ProviderOutcome.Succeeded) out;
     }
@@ -94,7 +94,7 @@ class OpenAiAdsAdapterContractTest {
 
     @Test
     void refusesADailyBudgetWithoutCallingTheProvider() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_2", campaign(5_000, "daily"), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_2", campaign(5_000, "daily"), Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
                 "the OpenAI Advertiser API has no daily budget; use a lifetime budget"));
         assertThat(sim.requests()).isEmpty();
@@ -102,7 +102,7 @@ class OpenAiAdsAdapterContractTest {
 
     @Test
     void refusesALifetimeBudgetBelowTheProvidersMinimum() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_3", campaign(99, "lifetime"), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_3", campaign(99, "lifetime"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
                 r -> assertThat(r.providerCode()).isEqualTo("budget_below_minimum"));
         assertThat(sim.requests()).isEmpty();
@@ -111,7 +111,7 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void updatesKeepTheReferenceAndSendTheBudgetWhole() {
         String id = createCampaign("exe_4").providerObjectId();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.update_campaign", "exe_5",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.update_campaign", "exe_5",
                 Map.of("campaign_id", "cmp_broker", "name", "Summer boots",
                         "budget", Map.of("amount_minor", 70_000, "currency", "USD", "period", "lifetime")),
                 Map.of("campaign_id", id)));
@@ -125,7 +125,7 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void pausesThroughThePauseEndpoint() {
         String id = createCampaign("exe_6").providerObjectId();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.pause_campaign", "exe_7",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.pause_campaign", "exe_7",
                 Map.of("campaign_id", "cmp_broker"), Map.of("campaign_id", id)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class,
                 ok -> assertThat(ok.data()).containsEntry("status", "paused"));
@@ -136,7 +136,7 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void createsAGroupWithContextHintsAndAMicrosBid() {
         String cid = createCampaign("exe_8").providerObjectId();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_group", "exe_9",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_9",
                 Map.of("campaign_id", "cmp_b", "name", "Hikers", "bid", Map.of("amount_minor", 250, "currency", "USD"),
                         "targeting", Map.of("context_hints", List.of("hiking", "boots"))),
                 Map.of("campaign_id", cid)));
@@ -150,7 +150,7 @@ class OpenAiAdsAdapterContractTest {
 
     @Test
     void refusesCountryTargetingItCannotExpress() {
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_group", "exe_10",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_10",
                 Map.of("campaign_id", "cmp_b", "name", "Hikers", "targeting", Map.of("countries", List.of("US"))),
                 Map.of("campaign_id", "cmpn_x")));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
@@ -161,17 +161,17 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void uploadsTheImageThenEmbedsTheCreativeInTheAd() {
         String cid = createCampaign("exe_11").providerObjectId();
-        String gid = ((ProviderOutcome.Succeeded) adapter.execute(new ProviderRequest("ads.create_group", "exe_12",
+        String gid = ((ProviderOutcome.Succeeded) adapter.execute(request(NOW, "ads.create_group", "exe_12",
                 Map.of("campaign_id", "cmp_b", "name", "G"), Map.of("campaign_id", cid)))).providerObjectId();
         Map<String, Object> creative = Map.of("name", "Card", "headline", "Boots for winter", "body", "Warm and dry.",
                 "image_url", "https://cdn.example.test/boot.png", "landing_url", "https://shop.example.test/boots");
         ProviderOutcome.Succeeded file = (ProviderOutcome.Succeeded) adapter.execute(
-                new ProviderRequest("ads.create_creative", "exe_13", creative, Map.of()));
+                request(NOW, "ads.create_creative", "exe_13", creative, Map.of()));
         assertThat(last().path()).isEqualTo("/v1/upload");
         assertThat(last().jsonObject()).isEqualTo(Map.of("image_url", "https://cdn.example.test/boot.png"));
         assertThat(file.providerObjectId()).startsWith("file_");
 
-        ProviderOutcome ad = adapter.execute(new ProviderRequest("ads.create_ad", "exe_14",
+        ProviderOutcome ad = adapter.execute(request(NOW, "ads.create_ad", "exe_14",
                 Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one", "status", "active"),
                 Map.of("group_id", gid, "creative_id", file.providerObjectId()), Map.of("creative_id", creative)));
         assertThat(ad).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class,
@@ -186,7 +186,7 @@ class OpenAiAdsAdapterContractTest {
     void reportsDailyRowsWithDecimalSpendConvertedToMinorUnits() {
         Clock later = Clock.fixed(NOW, ZoneOffset.UTC);
         String cid = createCampaign("exe_15").providerObjectId();
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_16",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_16",
                 Map.of("campaign_id", "cmp_b", "since", "2026-11-19", "until", "2026-11-21", "granularity", "day"),
                 Map.of("campaign_id", cid)));
         assertThat(later.instant()).isEqualTo(NOW);
@@ -202,6 +202,17 @@ class OpenAiAdsAdapterContractTest {
         assertThat(r.query()).containsEntry("time_granularity", "daily").containsEntry("fields", "impressions,clicks,spend");
         assertThat(JsonParser.parse(r.query().get("time_ranges")))
                 .isEqualTo(List.of(Map.of("since", "2026-11-19", "until", "2026-11-21")));
+    }
+
+    @Test
+    void timesWithAnOffsetOrAFractionTravelAsTheSameEpochSecondsAsTheirInstant() {
+        Map<String, Object> input = new java.util.HashMap<>(campaign(50_000, "lifetime"));
+        input.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        input.put("end_time", "2026-12-20T19:00:00-05:00");
+        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_17", input, Map.of())))
+                .isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject()).containsEntry("start_time", Instant.parse("2026-11-21T00:00:00Z").getEpochSecond())
+                .containsEntry("end_time", Instant.parse("2026-12-21T00:00:00Z").getEpochSecond());
     }
 
     // ------------------------------------------------------------------ faults
@@ -245,7 +256,7 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void aLostRequestThatLeftNoTraceIsUnknownAndNotRetried() {
         sim.faults().next(Fault.DROP_REQUEST);
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_24", campaign(50_000, "lifetime"), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_24", campaign(50_000, "lifetime"), Map.of()));
         assertThat(out).isInstanceOf(ProviderOutcome.Unknown.class);
         assertThat(sim.campaignCount("act_42")).isZero();
         assertThat(sim.requests()).extracting(SimRequest::method).containsExactly("POST", "GET");
@@ -257,7 +268,7 @@ class OpenAiAdsAdapterContractTest {
     @Test
     void aRefusedKeyFailsAuthenticationAndPreflightNamesTheCheck() {
         sim.revoke(KEY);
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_campaign", "exe_25", campaign(50_000, "lifetime"), Map.of()));
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_25", campaign(50_000, "lifetime"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.AUTH_FAILED);
             assertThat(r.message()).doesNotContain(KEY);

@@ -1,5 +1,6 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -9,7 +10,6 @@ import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.Calls;
 import dev.minutework.broker.providers.http.ProviderHttp;
@@ -86,7 +86,7 @@ class TikTokAdsAdapterContractTest {
 
     private ProviderOutcome run(String action, String ref, Map<String, Object> input, Map<String, String> ids,
             Map<String, Map<String, Object>> references) {
-        ProviderOutcome out = adapter.execute(new ProviderRequest(action, ref, input, ids, references));
+        ProviderOutcome out = adapter.execute(request(NOW, action, ref, input, ids, references));
         outcomes.add(out);
         return out;
     }
@@ -258,6 +258,19 @@ class TikTokAdsAdapterContractTest {
     }
 
     // ------------------------------------------------------------------ ad groups
+
+    @Test
+    void aCampaignScheduleWithOffsetsOrFractionsBecomesTheSameUtcScheduleAsItsInstants() {
+        Map<String, Object> campaignInput = campaign(50_000, "lifetime", true);
+        campaignInput.put("start_time", "2026-11-21T02:00:00.250+02:00");
+        campaignInput.put("end_time", "2026-12-20T19:00:00-05:00");
+        String cid = createCampaign("exe_time_1", campaignInput).providerObjectId();
+        ProviderOutcome out = createGroup("exe_time_2", cid, campaignInput, Map.of("campaign_id", "cmp_b", "name", "Hikers",
+                "targeting", Map.of("countries", List.of("US"))));
+        assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject()).containsEntry("schedule_start_time", "2026-11-21 00:00:00")
+                .containsEntry("schedule_end_time", "2026-12-21 00:00:00");
+    }
 
     @Test
     void createsAGroupWithTheCampaignsScheduleInUtcLocationIdsAMajorUnitBidAndARequestId() {

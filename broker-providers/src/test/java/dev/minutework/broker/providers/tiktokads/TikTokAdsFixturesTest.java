@@ -1,12 +1,12 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import static dev.minutework.broker.providers.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
-import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.provider.ReportRow;
 import dev.minutework.broker.providers.http.ProviderHttp;
 import dev.minutework.broker.sim.SimRequest;
@@ -84,7 +84,7 @@ class TikTokAdsFixturesTest {
     }
 
     private ProviderOutcome createCampaign() {
-        return adapter.execute(new ProviderRequest("ads.create_campaign", "exe_f1", Map.of("name", "Winter boots",
+        return adapter.execute(request(NOW, "ads.create_campaign", "exe_f1", Map.of("name", "Winter boots",
                 "objective", "traffic", "status", "active",
                 "budget", Map.of("amount_minor", 12_345, "currency", "USD", "period", "daily")), Map.of()));
     }
@@ -99,7 +99,7 @@ class TikTokAdsFixturesTest {
     @Test
     void anAdGroupCreateAnswerMapsToItsIdAndStatus() {
         serve("campaign_get_one.json", "adgroup_create_success.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_group", "exe_f2",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_f2",
                 Map.of("campaign_id", "cmp_b", "name", "Hikers", "targeting", Map.of("countries", List.of("US"))),
                 Map.of("campaign_id", CAMPAIGN), Map.of("campaign_id", Map.of("name", "Winter boots",
                         "budget", Map.of("amount_minor", 12_345, "currency", "USD", "period", "daily")))));
@@ -114,7 +114,7 @@ class TikTokAdsFixturesTest {
     @Test
     void anImageUploadAnswerGivesTheImageId() {
         serve("image_upload_success.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_creative", "exe_f4", Map.of("name", "Card",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_creative", "exe_f4", Map.of("name", "Card",
                 "headline", "Boots for winter", "body", "Warm and dry.", "image_url", "https://cdn.example.test/boot.png",
                 "landing_url", "https://shop.example.test/boots"), Map.of()));
         assertThat(out).isEqualTo(new ProviderOutcome.Succeeded("ad-site-i18n-sg/202611205d0d4f1c7a0b3c2e",
@@ -124,7 +124,7 @@ class TikTokAdsFixturesTest {
     @Test
     void anAdCreateAnswerGivesTheFirstAdIdAndItsReviewState() {
         serve("ad_create_success.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.create_ad", "exe_f3",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_ad", "exe_f3",
                 Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one"),
                 Map.of("group_id", "1785640987654321098", "creative_id", "ad-site-i18n-sg/202611205d0d4f1c7a0b3c2e"),
                 Map.of("creative_id", Map.of("name", "Card", "headline", "Boots for winter", "body", "Warm and dry.",
@@ -136,7 +136,7 @@ class TikTokAdsFixturesTest {
     @Test
     void aPagedDailyReportIsReadPageByPageWithSpendStringsInMinorUnits() {
         serve("report_day_page1.json", "report_day_page2.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_f5",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_f5",
                 Map.of("campaign_id", "cmp_b", "since", "2026-11-18", "until", "2026-11-20", "granularity", "day"),
                 Map.of("campaign_id", CAMPAIGN)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
@@ -151,7 +151,7 @@ class TikTokAdsFixturesTest {
     void aReportInACurrencyWithoutMinorUnitsUsesItsExponent() {
         adapter = fresh(); // not yet told the currency: it asks advertiser/info/ first
         serve("advertiser_info_jpy.json", "report_total_jpy.json");
-        ProviderOutcome out = adapter.execute(new ProviderRequest("ads.fetch_report", "exe_f6",
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.fetch_report", "exe_f6",
                 Map.of("since", "2026-11-01", "until", "2026-11-20", "granularity", "total"), Map.of()));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows()).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-01"), CAMPAIGN, 30_000, 600, 1_500, "JPY")));
