@@ -1,7 +1,7 @@
 package dev.minutework.broker.providers;
 
-import dev.minutework.broker.core.execution.Commands;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.Commands;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.minutework.broker.core.execution;
 
+import dev.minutework.broker.core.command.FieldError;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.approval.StandingGrant;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;

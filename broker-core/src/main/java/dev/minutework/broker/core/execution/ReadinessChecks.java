@@ -1,5 +1,6 @@
 package dev.minutework.broker.core.execution;
 
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.minutework.broker.core.execution;
 
+import dev.minutework.broker.core.command.FieldError;
 import java.util.List;
 import java.util.Map;
 

@@ -1,12 +1,12 @@
 package dev.minutework.broker.core.provider;
 
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * One action for a provider, in the unified (provider-neutral) model: the typed command, parsed
- * once from the validated input by {@link dev.minutework.broker.core.execution.Commands#parse}.
+ * once from the validated input by {@link dev.minutework.broker.core.command.Commands#parse}.
  * Adapters switch on the command's type and read its typed fields; they never see the input map.
  *
  * @param command the action and its typed input; its references ({@code campaignId}, {@code groupId},

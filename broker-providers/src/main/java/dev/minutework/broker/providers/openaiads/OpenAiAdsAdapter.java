@@ -8,7 +8,7 @@ import static dev.minutework.broker.providers.http.Wire.referenceSuffix;
 import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;

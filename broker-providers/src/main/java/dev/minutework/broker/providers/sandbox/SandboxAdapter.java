@@ -1,6 +1,6 @@
 package dev.minutework.broker.providers.sandbox;
 
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderOutcome;

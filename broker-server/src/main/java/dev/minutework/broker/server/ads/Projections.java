@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.ads;
 
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.spend.BudgetPeriod;
@@ -56,6 +57,15 @@ public class Projections {
             return new CampaignState(new CampaignBudget(Money.of(budgetAmountMinor, currency),
                     BudgetPeriod.parse(budgetPeriod)), "active".equals(status),
                     startTime == null ? null : startTime.toInstant(), endTime == null ? null : endTime.toInstant());
+        }
+
+        /**
+         * The campaign as a command creating it as it is now would read: what adapters whose groups
+         * carry the campaign's schedule (TikTok) need of it.
+         */
+        public ExecuteCommand.CreateCampaign asCreated() {
+            CampaignState s = state();
+            return new ExecuteCommand.CreateCampaign(name, objective, s.active(), s.budget(), s.start(), s.end());
         }
 
         /** The campaign as a decision sees it. */

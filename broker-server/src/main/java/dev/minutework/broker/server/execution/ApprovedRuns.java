@@ -4,7 +4,7 @@ import dev.minutework.broker.core.approval.OneShotGrant;
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.core.money.Money;

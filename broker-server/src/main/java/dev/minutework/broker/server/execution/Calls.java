@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.core.execution.Commands;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.Commands;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderOutcome;

@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.execution.Settlement;
 import dev.minutework.broker.core.money.Money;

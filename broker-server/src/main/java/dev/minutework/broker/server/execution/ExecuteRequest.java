@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.connector.ActionSpec;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.server.identity.Caller;
 import java.util.LinkedHashMap;

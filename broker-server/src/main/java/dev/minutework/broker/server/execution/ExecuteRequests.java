@@ -4,8 +4,8 @@ import static dev.minutework.broker.server.execution.Refusals.with;
 
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.connector.ConnectorManifest;
-import dev.minutework.broker.core.execution.Commands;
-import dev.minutework.broker.core.execution.FieldError;
+import dev.minutework.broker.core.command.Commands;
+import dev.minutework.broker.core.command.FieldError;
 import dev.minutework.broker.core.scope.ScopeGuard;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;

@@ -4,7 +4,7 @@ import static dev.minutework.broker.server.execution.Refusals.with;
 
 import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.ads.Projections;

@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.core.execution.Commands;
-import dev.minutework.broker.core.execution.ExecuteCommand;
+import dev.minutework.broker.core.command.Commands;
+import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
@@ -174,6 +174,7 @@ class Snapshots {
                 if (campaign != null) {
                     refs.put(field, new TenantSnapshot.Reference("campaign", campaign.id(), campaign.provider()));
                     providerIds.put(field, campaign.providerObjectId());
+                    referenced.put(field, campaign.asCreated());
                 }
                 continue;
             }

@@ -1,4 +1,4 @@
-package dev.minutework.broker.core.execution;
+package dev.minutework.broker.core.command;
 
 /**
  * One invalid field of a request, as the API reports it.

@@ -1,4 +1,4 @@
-package dev.minutework.broker.core.execution;
+package dev.minutework.broker.core.command;
 
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.spend.BudgetPeriod;
