@@ -14,7 +14,7 @@ import dev.minutework.broker.core.spend.SpendImpact;
 import dev.minutework.broker.core.spend.SpendLimits;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Ids;
-import dev.minutework.broker.server.approvals.Approvals;
+import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
@@ -41,7 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <ul>
  * <li>{@link SpendLedger#reserve} (the authorization's cap, then the wallet's available credits) and
  * {@link SpendImpact#of};</li>
- * <li>{@link Approvals#consume} (a standing grant's ceiling) and {@link StandingGrant#covers};</li>
+ * <li>{@link Grants#consume} (a standing grant's ceiling) and {@link StandingGrant#covers};</li>
  * <li>{@link Executions#transition} ({@code where status = any(:from)}) and
  * {@link ExecutionStatus#canMoveTo}.</li>
  * </ul>
@@ -193,7 +193,7 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
     @Test
     void consumingAStandingGrantAgreesWithCovers() {
         Story.Tenant t = story.tenant("Guards grants", Story.Setup.ready());
-        Approvals approvals = broker.bean(Approvals.class);
+        Grants approvals = broker.bean(Grants.class);
         List<Boolean> outcomes = new ArrayList<>();
 
         String grant = approvals.createStanding(t.id(), List.of(ACTION), PROVIDER, Money.of(100_000, "USD"),
@@ -203,13 +203,13 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
             outcomes.add(consumeAgrees(t.id(), grant, impact));
         }
         // 40,000 used: 60,000 left
-        assertThat(approvals.consume(t.id(), grant, 40_000, "USD")).isTrue();
+        assertThat(approvals.consume(t.id(), grant, 40_000, "USD", AGENT)).isTrue();
         for (Money impact : List.of(usd(0), usd(59_999), usd(60_000), usd(60_001), Money.of(1, "EUR"),
                 Money.of(0, "EUR"))) {
             outcomes.add(consumeAgrees(t.id(), grant, impact));
         }
         // all of it used: only a request without spend is still covered
-        assertThat(approvals.consume(t.id(), grant, 60_000, "USD")).isTrue();
+        assertThat(approvals.consume(t.id(), grant, 60_000, "USD", AGENT)).isTrue();
         for (Money impact : List.of(usd(0), usd(1))) {
             outcomes.add(consumeAgrees(t.id(), grant, impact));
         }
@@ -219,25 +219,40 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
         for (Money impact : List.of(usd(0), usd(1))) {
             outcomes.add(consumeAgrees(t.id(), expired, impact));
         }
+        // a grant limited to one key covers that key's requests only, and none of its issuer's
+        String limited = approvals.createStanding(t.id(), List.of(ACTION), PROVIDER, Money.of(100_000, "USD"),
+                now().plus(Duration.ofDays(7)), "key_other", HUMAN);
+        for (String requester : List.of(AGENT, "key_other", HUMAN)) {
+            outcomes.add(consumeAgrees(t.id(), limited, usd(1), requester));
+            outcomes.add(consumeAgrees(t.id(), limited, usd(0), requester));
+        }
+        String open = approvals.createStanding(t.id(), List.of(ACTION), PROVIDER, Money.of(100_000, "USD"),
+                now().plus(Duration.ofDays(7)), null, HUMAN);
+        outcomes.add(consumeAgrees(t.id(), open, usd(0), HUMAN));
+        outcomes.add(consumeAgrees(t.id(), open, usd(1), HUMAN));
         assertThat(outcomes).contains(true, false);
     }
 
     /** Asks the core and the grant row about consuming {@code impact}; asserts they agree; answers whether it covers. */
     private static boolean consumeAgrees(String tenantId, String grantId, Money impact) {
-        Approvals approvals = broker.bean(Approvals.class);
-        Approvals.Grant row = approvals.find(tenantId, grantId).orElseThrow();
+        return consumeAgrees(tenantId, grantId, impact, AGENT);
+    }
+
+    private static boolean consumeAgrees(String tenantId, String grantId, Money impact, String requester) {
+        Grants approvals = broker.bean(Grants.class);
+        Grants.Grant row = approvals.find(tenantId, grantId).orElseThrow();
         Instant now = now();
         StandingGrant core = new StandingGrant(row.id(), new StandingGrantTerms(Set.copyOf(row.actions()),
                 row.provider(), Money.of(row.spendCeilingMinor(), row.currency()),
                 Money.of(row.spendUsedMinor(), row.currency()), row.expiresAt().toInstant(), row.limitedToKeyId(),
                 row.decidedByKeyId()));
-        boolean covers = core.covers(ACTION, PROVIDER, impact, AGENT, now);
+        boolean covers = core.covers(ACTION, PROVIDER, impact, requester, now);
         boolean consumed = Boolean.TRUE.equals(broker.bean(TransactionTemplate.class).execute(s -> {
             s.setRollbackOnly();
-            return approvals.consume(tenantId, grantId, impact.amountMinor(), impact.currency());
+            return approvals.consume(tenantId, grantId, impact.amountMinor(), impact.currency(), requester);
         }));
         assertThat(consumed).as("consume %s of a grant of %d with %d used (core: %s)", impact, row.spendCeilingMinor(),
-                row.spendUsedMinor(), core.refusal(ACTION, PROVIDER, impact, AGENT, now)).isEqualTo(covers);
+                row.spendUsedMinor(), core.refusal(ACTION, PROVIDER, impact, requester, now)).isEqualTo(covers);
         assertThat(approvals.find(tenantId, grantId).orElseThrow().spendUsedMinor()).as("the probe rolled back")
                 .isEqualTo(row.spendUsedMinor());
         return consumed;
@@ -260,10 +275,15 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
             } else {
                 assertThat(ExecutionStatus.requireTransition(allowed, to)).isEqualTo(to);
             }
-            List<String> from = allowed.stream().map(ExecutionStatus::wire).toList();
             for (ExecutionStatus actual : ExecutionStatus.values()) {
                 String id = execution(t.id(), actual);
-                boolean moved = executions.transition(t.id(), id, from, to.wire(), null, null);
+                if (allowed.isEmpty()) {
+                    // the repository asks the machine first: a move to a state nothing reaches is never sent
+                    assertThatThrownBy(() -> executions.transition(t.id(), id, allowed, to, null, null))
+                            .isInstanceOf(IllegalStateException.class);
+                    continue;
+                }
+                boolean moved = executions.transition(t.id(), id, allowed, to, null, null);
                 assertThat(moved).as("%s -> %s", actual, to).isEqualTo(actual.canMoveTo(to));
                 assertThat(executions.find(t.id(), id).orElseThrow().status())
                         .isEqualTo(moved ? to.wire() : actual.wire());
@@ -283,7 +303,7 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
                 assertThat(ExecutionStatus.requireTransition(EnumSet.of(from), to)).isEqualTo(to);
                 for (ExecutionStatus actual : ExecutionStatus.values()) {
                     String id = execution(t.id(), actual);
-                    boolean moved = executions.moved(t.id(), id, List.of(from.wire()), to.wire(), null, null)
+                    boolean moved = executions.moved(t.id(), id, EnumSet.of(from), to, null, null)
                             .map(e -> e.status().equals(to.wire())).orElse(false);
                     assertThat(moved).as("%s -> %s asked of a row in %s", from, to, actual).isEqualTo(actual == from);
                 }
@@ -293,11 +313,24 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
 
     // ------------------------------------------------------------------ helpers
 
-    /** An execution row created in {@code status} through the repository. */
+    /**
+     * An execution row brought to {@code status} through the repository: created in the initial
+     * state that leads there, then moved along legal transitions.
+     */
     private static String execution(String tenantId, ExecutionStatus status) {
         String id = Ids.next("exe");
-        broker.bean(Executions.class).insert(id, tenantId, "guards-" + id, "{}", "sha256:guards", "mw.connector.ads",
-                ACTION, PROVIDER, status.wire(), AGENT, null, 0, "USD").orElseThrow();
+        Executions executions = broker.bean(Executions.class);
+        ExecutionStatus born = switch (status) {
+            case AWAITING_APPROVAL, DENIED, EXPIRED -> ExecutionStatus.AWAITING_APPROVAL;
+            default -> ExecutionStatus.EXECUTING;
+        };
+        executions.insert(id, tenantId, "guards-" + id, "{}", "sha256:guards", "mw.connector.ads",
+                ACTION, PROVIDER, born, AGENT, null, 0, "USD").orElseThrow();
+        if (status == ExecutionStatus.OUTCOME_UNKNOWN || status == ExecutionStatus.SUCCEEDED
+                || status == ExecutionStatus.FAILED || status == ExecutionStatus.DENIED
+                || status == ExecutionStatus.EXPIRED) {
+            assertThat(executions.transition(tenantId, id, EnumSet.of(born), status, null, null)).isTrue();
+        }
         return id;
     }
 

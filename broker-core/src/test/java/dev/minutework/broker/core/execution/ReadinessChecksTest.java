@@ -1,16 +1,17 @@
 package dev.minutework.broker.core.execution;
 
+import dev.minutework.broker.core.command.ExecuteCommand;
 import static dev.minutework.broker.core.execution.Snapshots.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateAd;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateCampaign;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateCreative;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateGroup;
-import dev.minutework.broker.core.execution.ExecuteCommand.FetchReport;
-import dev.minutework.broker.core.execution.ExecuteCommand.PauseCampaign;
-import dev.minutework.broker.core.execution.ExecuteCommand.Targeting;
-import dev.minutework.broker.core.execution.ExecuteCommand.UpdateCampaign;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateAd;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateCampaign;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateCreative;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateGroup;
+import dev.minutework.broker.core.command.ExecuteCommand.FetchReport;
+import dev.minutework.broker.core.command.ExecuteCommand.PauseCampaign;
+import dev.minutework.broker.core.command.ExecuteCommand.Targeting;
+import dev.minutework.broker.core.command.ExecuteCommand.UpdateCampaign;
 import dev.minutework.broker.core.execution.ReadinessChecks.Gate;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import java.net.URI;

@@ -150,7 +150,8 @@ public class ExecuteService {
             }
             Money need = impact == null ? Money.zero("USD") : impact;
             String grantId = candidates.stream()
-                    .filter(id -> grants.consume(tenant, id, need.amountMinor(), need.currency())).findFirst()
+                    .filter(id -> grants.consume(tenant, id, need.amountMinor(), need.currency(), req.key().keyId()))
+                    .findFirst()
                     .orElse(null);
             long impactMinor = impact == null ? 0 : impact.amountMinor();
             String currency = impact == null ? null : impact.currency();

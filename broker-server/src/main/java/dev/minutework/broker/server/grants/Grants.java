@@ -113,14 +113,22 @@ public class Grants {
                 """, this::map);
     }
 
-    /** Consumes {@code impact} of a standing grant's ceiling; false when it no longer covers it. */
-    public boolean consume(String tenantId, String id, long impact, String currency) {
+    /**
+     * Consumes {@code impact} of a standing grant's ceiling for a request of {@code requesterKeyId};
+     * false when the grant no longer covers it. This conditional update enforces
+     * {@code StandingGrant.covers} (broker-core): approved, unexpired, limited to no key or to the
+     * requester's, not issued by the requester, and — for a spend — in the grant's currency and
+     * within what is left of its ceiling. Action and provider are those of {@link #standingRead}.
+     */
+    public boolean consume(String tenantId, String id, long impact, String currency, String requesterKeyId) {
         return jdbc.sql("""
                 update approval_grants set spend_used_minor = spend_used_minor + :impact
                 where tenant_id = :t and id = :id and kind = 'standing' and status = 'approved' and expires_at > :now
+                  and (limited_to_key_id is null or limited_to_key_id = :requester)
+                  and decided_by_key_id is distinct from :requester
                   and (:impact = 0 or (currency = :c and spend_used_minor + :impact <= spend_ceiling_minor))
                 """).param("impact", impact).param("t", tenantId).param("id", id).param("now", now())
-                .param("c", currency).update() == 1;
+                .param("requester", requesterKeyId).param("c", currency).update() == 1;
     }
 
     /** Decides a pending one-shot grant: {@code used} (approved and consumed at once) or {@code denied}. */

@@ -1,19 +1,19 @@
-package dev.minutework.broker.core.execution;
+package dev.minutework.broker.core.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.minutework.broker.core.execution.Commands.Invalid;
-import dev.minutework.broker.core.execution.Commands.Parsed;
-import dev.minutework.broker.core.execution.Commands.Valid;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateAd;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateCampaign;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateCreative;
-import dev.minutework.broker.core.execution.ExecuteCommand.CreateGroup;
-import dev.minutework.broker.core.execution.ExecuteCommand.FetchReport;
-import dev.minutework.broker.core.execution.ExecuteCommand.PauseCampaign;
-import dev.minutework.broker.core.execution.ExecuteCommand.Targeting;
-import dev.minutework.broker.core.execution.ExecuteCommand.UpdateCampaign;
+import dev.minutework.broker.core.command.Commands.Invalid;
+import dev.minutework.broker.core.command.Commands.Parsed;
+import dev.minutework.broker.core.command.Commands.Valid;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateAd;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateCampaign;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateCreative;
+import dev.minutework.broker.core.command.ExecuteCommand.CreateGroup;
+import dev.minutework.broker.core.command.ExecuteCommand.FetchReport;
+import dev.minutework.broker.core.command.ExecuteCommand.PauseCampaign;
+import dev.minutework.broker.core.command.ExecuteCommand.Targeting;
+import dev.minutework.broker.core.command.ExecuteCommand.UpdateCampaign;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.CampaignBudget;
