@@ -100,9 +100,11 @@ public class ApprovedRuns {
         if (Decider.decideApproved(req.command(), resolved.snapshot(), resolved.capabilities(), clock.instant(),
                 execution.spendImpactMinor()) instanceof Decision.Refused r) {
             if (r.refusal().code() == RefusalCode.CAMPAIGN_BUSY) {
-                throw refusals.refuse(approver, execution.id(), Refusals.exception(r.refusal()), req.context());
+                throw refusals.refuse(approver, execution.id(), r.refusal(), req.context());
             }
-            return failApproved(approver, grant, execution, Refusals.exception(r.refusal()));
+            // receipted as the requester's request refused, as it would be were it sent now
+            return failApproved(approver, grant, execution, refusals.refuse(req.key(), null, r.refusal(),
+                    req.context()));
         }
         ExecuteCommand command = req.command();
         Outcome outcome = tx.execute(s -> {

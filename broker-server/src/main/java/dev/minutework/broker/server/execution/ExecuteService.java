@@ -72,7 +72,7 @@ public class ExecuteService {
             return replayOf(req, resolved.existing());
         }
         return switch (Decider.decide(req.command(), resolved.snapshot(), resolved.capabilities(), clock.instant())) {
-            case Decision.Refused r -> throw refusals.refuse(key, null, Refusals.exception(r.refusal()), req.context());
+            case Decision.Refused r -> throw refusals.refuse(key, null, r.refusal(), req.context());
             case Decision.RunRead r -> runRead(req, resolved);
             case Decision.AwaitApproval a -> gate(req, resolved, List.of(), a.impact());
             case Decision.RunUnderGrant g -> gate(req, resolved, g.grantIds(), g.impact());

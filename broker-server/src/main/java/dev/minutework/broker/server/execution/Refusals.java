@@ -1,11 +1,13 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.execution.Refusal;
+import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.receipts.Receipts;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -31,6 +33,18 @@ class Refusals {
             receipts.record(key.tenantId(), "execution.refused", executionId, key.actor(), d);
         });
         return e;
+    }
+
+    /**
+     * Receipts a decision's refusal — with the names of the failed checks of a {@code not_ready} —
+     * then returns the exception to throw.
+     */
+    ApiException refuse(Caller.TenantKey key, String executionId, Refusal r, Map<String, Object> ctx) {
+        Map<String, Object> receipted = ctx;
+        if (r.code() == RefusalCode.NOT_READY && r.details().get("failed_checks") instanceof List<?> failed) {
+            receipted = with(ctx, "failed_checks", failed.stream().map(f -> ((Map<?, ?>) f).get("name")).toList());
+        }
+        return refuse(key, executionId, exception(r), receipted);
     }
 
     /** A decision's refusal as the API answers it: the API code of the same name. */
