@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.advertisers;
 
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;

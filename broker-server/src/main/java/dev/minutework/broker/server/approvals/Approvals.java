@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.approvals;
 
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.Ids;

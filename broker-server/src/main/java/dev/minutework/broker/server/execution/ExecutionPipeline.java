@@ -28,7 +28,7 @@ import dev.minutework.broker.server.api.Ids;
 import dev.minutework.broker.server.api.RequestJson;
 import dev.minutework.broker.server.approvals.Approvals;
 import dev.minutework.broker.server.connections.Connections;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.identity.Caller;

@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

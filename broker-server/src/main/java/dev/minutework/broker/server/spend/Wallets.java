@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.spend;
 
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
