@@ -19,7 +19,7 @@ import dev.minutework.broker.core.spend.DeliveryRule;
 import dev.minutework.broker.core.spend.Exposure;
 import dev.minutework.broker.core.spend.SpendImpact;
 import dev.minutework.broker.core.spend.SpendLimits;
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;

@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.provider.ProviderOutcome;
-import dev.minutework.broker.server.accounts.CredentialScrubber;
+import dev.minutework.broker.server.routing.CredentialScrubber;
 import dev.minutework.broker.server.api.ErrorCode;
 import java.util.Locale;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.minutework.broker.server.preflight;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.connector.ConnectorManifest;
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;

@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;

@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
@@ -51,11 +51,11 @@ public class ProviderRouting implements ApplicationRunner {
     public record Route(ProviderAdapterFactory factory, ProviderAccountContext context, Endpoint endpoint) {}
 
     private final ProviderRegistry registry;
-    private final ProviderAccounts accounts;
+    private final AccountContexts accounts;
     private final LocalSimulators simulators;
     private final Duration callTimeout;
 
-    ProviderRouting(ProviderRegistry registry, ProviderAccounts accounts, LocalSimulators simulators,
+    ProviderRouting(ProviderRegistry registry, AccountContexts accounts, LocalSimulators simulators,
             @Value("${broker.provider.call-timeout:#{null}}") Duration callTimeout) {
         if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
             throw new IllegalArgumentException("BROKER_PROVIDER_CALL_TIMEOUT must be positive, not " + callTimeout);
@@ -145,7 +145,7 @@ public class ProviderRouting implements ApplicationRunner {
         if (!simulators.running()) {
             return;
         }
-        for (ProviderAccounts.View account : accounts.all()) {
+        for (AccountContexts.Account account : accounts.all()) {
             try {
                 provisionAtSimulator(account.provider(), account.id());
             } catch (GeneralSecurityException e) {
