@@ -83,4 +83,9 @@ final class GuardedFactory implements ProviderAdapterFactory {
     public boolean real() {
         return factory.real();
     }
+
+    @Override
+    public boolean sandbox() {
+        return factory.sandbox();
+    }
 }

@@ -2,7 +2,6 @@ package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
 import dev.minutework.broker.sim.ProviderSimulator;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -98,7 +97,7 @@ public class ProviderRouting implements ApplicationRunner {
         }
         ProviderAccountContext stored = accounts.context(accountId);
         ProviderAdapterFactory guarded = new GuardedFactory(factory.get(), callDeadline(factory.get()));
-        if (factory.get() instanceof SandboxProviderFactory) {
+        if (factory.get().sandbox()) {
             return Optional.of(new Route(guarded, stored, Endpoint.SANDBOX));
         }
         if (stored.baseUrl() != null) {
