@@ -1208,6 +1208,7 @@ public class ExecutionPipeline {
                         (String) in.get("name"), (String) in.get("objective"), (String) in.getOrDefault("status", "paused"),
                         budget.amount().amountMinor(), budget.amount().currency(), budget.period().wire(),
                         instant(in.get("start_time")), instant(in.get("end_time")), e.id());
+                ledger.attachToCampaign(tenant, e.id(), id);
                 result.put("object_id", id);
                 result.put("status", in.getOrDefault("status", "paused"));
             }
