@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.approvals.ApprovalDecisions;

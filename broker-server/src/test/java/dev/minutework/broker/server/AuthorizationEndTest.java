@@ -3,7 +3,7 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.server.accounts.LocalSimulators;
+import dev.minutework.broker.server.routing.LocalSimulators;
 import dev.minutework.broker.server.execution.AuthorizationEndings;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;

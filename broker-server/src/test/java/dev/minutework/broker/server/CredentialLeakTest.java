@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.accounts.ProviderRegistry;
+import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.Broker;

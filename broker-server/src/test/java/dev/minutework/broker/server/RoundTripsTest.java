@@ -3,8 +3,8 @@ package dev.minutework.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.minutework.broker.server.config.Reads;
-import dev.minutework.broker.server.config.Writes;
+import dev.minutework.broker.server.persistence.Reads;
+import dev.minutework.broker.server.persistence.Writes;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Story;
 import java.util.List;

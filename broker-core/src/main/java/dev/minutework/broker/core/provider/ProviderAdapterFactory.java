@@ -52,6 +52,19 @@ public interface ProviderAdapterFactory {
     /** Whether this implementation talks to the real provider (false for sandboxes and simulators). */
     boolean real();
 
+    /**
+     * Whether this implementation is an in-process stand-in for the providers it serves (the
+     * sandbox): its adapters answer from memory and send nothing anywhere, so an account's
+     * {@code base_url} and the local simulators do not apply to its calls. The broker lets an
+     * implementation that is not a stand-in serve a provider key in preference to one that is
+     * (unless told to use stand-ins, {@code broker.sandbox}), and takes a provider's account fields
+     * only from one that is not. Not the same question as {@link #real()}: that one asks whether the
+     * calls reach the real provider. False unless an implementation says otherwise.
+     */
+    default boolean sandbox() {
+        return false;
+    }
+
     ProviderAdapter create(ProviderAccountContext account);
 
     /** What {@link #worstCaseCallDuration()} assumes of an implementation that does not say. */

@@ -48,6 +48,12 @@ public final class SandboxProviderFactory implements ProviderAdapterFactory {
         return false;
     }
 
+    /** In-process: it answers from memory and sends nothing anywhere. */
+    @Override
+    public boolean sandbox() {
+        return true;
+    }
+
     /** In-process and in memory: a call answers at once; a second bounds it generously. */
     @Override
     public Duration worstCaseCallDuration() {

@@ -5,6 +5,8 @@ import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.routing.ProviderRegistry;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;

@@ -3,6 +3,8 @@ package dev.minutework.broker.server.accounts;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.routing.AccountContexts;
+import dev.minutework.broker.server.routing.CredentialVault;
 import java.security.GeneralSecurityException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** BrokerProviderAccount rows. Credentials go in encrypted and come out only as a call's context. */
 @Repository
-public class ProviderAccounts {
+public class ProviderAccounts implements AccountContexts {
 
     private static final String INSERT = """
             insert into provider_accounts (id, provider, label, scope, credentials_ciphertext, credential_names,
@@ -43,7 +45,7 @@ public class ProviderAccounts {
 
     /** A provider account as the API shows it: never with credential values. */
     public record View(String id, String provider, String label, Map<String, String> scope, List<String> credentialFields,
-            String baseUrl, OffsetDateTime createdAt) {}
+            String baseUrl, OffsetDateTime createdAt) implements AccountContexts.Account {}
 
     public View create(String provider, String label, Map<String, String> scope, Map<String, String> credentials,
             String baseUrl) {
@@ -61,6 +63,7 @@ public class ProviderAccounts {
         return jdbc.sql(SELECT + " where id = :id").param("id", id).query(this::view).optional();
     }
 
+    @Override
     public List<View> all() {
         return jdbc.sql(SELECT + " order by created_at").query(this::view).list();
     }
@@ -77,6 +80,7 @@ public class ProviderAccounts {
      *
      * @throws GeneralSecurityException when the ciphertext does not decrypt under the master keyset
      */
+    @Override
     public ProviderAccountContext context(String id) throws GeneralSecurityException {
         record Sealed(View view, byte[] cipher) {}
         Sealed sealed = jdbc.sql("select " + COLUMNS + ", credentials_ciphertext from provider_accounts where id = :id")

@@ -81,24 +81,20 @@ public class Projections {
             OffsetDateTime updatedAt) {}
 
     /**
-     * Projects a campaign the provider created, and — in the same statement — links the spend
-     * reservations its execution holds to it, so they follow the campaign (pause, settlement).
+     * Projects a campaign the provider created by {@code executionId}. The caller links that
+     * execution's held spend reservations to it in the same transaction
+     * ({@code SpendLedger.attachToCampaign}), so they follow the campaign (pause, settlement).
      */
     public String insertCampaign(String tenantId, String provider, String connectionId, String providerObjectId,
             String name, String objective, String status, long budgetMinor, String currency, String period,
             Instant start, Instant end, String executionId) {
         String id = Ids.next("cmp");
         jdbc.sql("""
-                with campaign as (
-                    insert into ads_campaigns (id, tenant_id, provider, connection_id, provider_object_id, name,
-                        objective, status, budget_amount_minor, currency, budget_period, start_time, end_time,
-                        created_by, created_at, updated_at)
-                    values (:id, :t, :p, :c, :po, :name, :obj, :status, :budget, :cur, :period, :start, :end, :e,
-                        :now, :now)
-                    returning id
-                )
-                update spend_reservations set campaign_id = (select id from campaign)
-                where tenant_id = :t and execution_id = :e and status = 'held'
+                insert into ads_campaigns (id, tenant_id, provider, connection_id, provider_object_id, name,
+                    objective, status, budget_amount_minor, currency, budget_period, start_time, end_time,
+                    created_by, created_at, updated_at)
+                values (:id, :t, :p, :c, :po, :name, :obj, :status, :budget, :cur, :period, :start, :end, :e,
+                    :now, :now)
                 """).param("id", id).param("t", tenantId).param("p", provider).param("c", connectionId)
                 .param("po", providerObjectId).param("name", name).param("obj", objective).param("status", status)
                 .param("budget", budgetMinor).param("cur", currency).param("period", period).param("start", odt(start))

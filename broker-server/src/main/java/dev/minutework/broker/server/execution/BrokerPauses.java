@@ -5,7 +5,7 @@ import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;

@@ -8,7 +8,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.spend.CampaignExposure;
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;

@@ -154,6 +154,8 @@ class Completions {
                 String id = projections.insertCampaign(tenant, e.provider(), target.connection().id(),
                         ok.providerObjectId(), c.name(), c.objective(), shown, c.budget().amount().amountMinor(),
                         c.budget().amount().currency(), c.budget().period().wire(), c.start(), c.end(), e.id());
+                // what the execution reserved is now the campaign's: it follows the campaign (pause, settlement)
+                ledger.attachToCampaign(tenant, e.id(), id);
                 result.put("object_id", id);
                 result.put("status", shown);
             }

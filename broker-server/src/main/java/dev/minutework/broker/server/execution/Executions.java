@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.execution.ExecutionStatus;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.minutework.broker.server.execution;
 
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.minutework.broker.server.grants;
 
 import dev.minutework.broker.core.approval.OneShotGrant;
 import dev.minutework.broker.core.approval.StandingGrant;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.Ids;

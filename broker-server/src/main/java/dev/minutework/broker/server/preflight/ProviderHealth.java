@@ -2,7 +2,7 @@ package dev.minutework.broker.server.preflight;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCheck;
-import dev.minutework.broker.server.accounts.ProviderRouting;
+import dev.minutework.broker.server.routing.ProviderRouting;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.minutework.broker.server.receipts;
 
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.receipt.ReceiptChain;
-import dev.minutework.broker.server.config.Writes;
+import dev.minutework.broker.server.persistence.Writes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.minutework.broker.server.spend;
 
 import dev.minutework.broker.core.execution.TenantSnapshot;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.api.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;

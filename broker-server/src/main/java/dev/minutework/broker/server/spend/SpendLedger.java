@@ -189,6 +189,19 @@ public class SpendLedger {
         return true;
     }
 
+    /**
+     * Links the reservations {@code executionId} holds to the campaign it created, so they follow
+     * the campaign (pause, settlement). Called in the transaction that projects the campaign, right
+     * after its insert.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void attachToCampaign(String tenantId, String executionId, String campaignId) {
+        jdbc.sql("""
+                update spend_reservations set campaign_id = :c
+                where tenant_id = :t and execution_id = :e and status = 'held'
+                """).param("c", campaignId).param("t", tenantId).param("e", executionId).update();
+    }
+
     /** Held reservations of a campaign. */
     public List<Reservation> heldForCampaign(String tenantId, String campaignId) {
         return jdbc.sql("""

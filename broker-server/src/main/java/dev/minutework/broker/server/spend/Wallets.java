@@ -2,10 +2,11 @@ package dev.minutework.broker.server.spend;
 
 import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.server.config.Reads;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.tenants.WalletOpening;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /** TenantWallet: balance and reserved credits; metered debits consume only available credits. */
 @Repository
-public class Wallets {
+public class Wallets implements WalletOpening {
 
     /**
      * The most a wallet may hold, in minor units: 10<sup>13</sup> (100,000,000,000.00 USD), ten times
@@ -48,6 +49,13 @@ public class Wallets {
 
     /** A credit or debit entry; replays with the same reference return the first one. */
     public record Entry(String id, String kind, long amountMinor, String reference, boolean replayed) {}
+
+    /** Opens a new tenant's empty wallet; called by {@code Tenants.create}, in its transaction. */
+    @Override
+    public void open(String tenantId, String currency, OffsetDateTime at) {
+        jdbc.sql("insert into tenant_wallets (tenant_id, currency, updated_at) values (:id, :cur, :now)")
+                .param("id", tenantId).param("cur", currency).param("now", at).update();
+    }
 
     public Wallet get(String tenantId) {
         Reads.Read<Wallet> read = read();

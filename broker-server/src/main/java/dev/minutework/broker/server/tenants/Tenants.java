@@ -15,10 +15,12 @@ public class Tenants {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final WalletOpening wallets;
 
-    Tenants(JdbcClient jdbc, Clock clock) {
+    Tenants(JdbcClient jdbc, Clock clock, WalletOpening wallets) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.wallets = wallets;
     }
 
     public record Tenant(String id, String name, OffsetDateTime createdAt) {}
@@ -29,8 +31,7 @@ public class Tenants {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         jdbc.sql("insert into tenants (id, name, created_at) values (:id, :name, :now)")
                 .param("id", id).param("name", name).param("now", now).update();
-        jdbc.sql("insert into tenant_wallets (tenant_id, currency, updated_at) values (:id, :cur, :now)")
-                .param("id", id).param("cur", walletCurrency).param("now", now).update();
+        wallets.open(id, walletCurrency, now);
         return new Tenant(id, name, now);
     }
 

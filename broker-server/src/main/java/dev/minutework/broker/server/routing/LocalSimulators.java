@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.server.config.BrokerProperties;
 import dev.minutework.broker.sim.ProviderSimulator;

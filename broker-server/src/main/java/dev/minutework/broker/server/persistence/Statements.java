@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.config;
+package dev.minutework.broker.server.persistence;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

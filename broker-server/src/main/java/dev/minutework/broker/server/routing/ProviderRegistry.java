@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
@@ -35,8 +35,8 @@ public class ProviderRegistry {
     }
 
     private static ProviderAdapterFactory prefer(ProviderAdapterFactory a, ProviderAdapterFactory b, boolean sandbox) {
-        boolean aSandbox = a instanceof SandboxProviderFactory;
-        boolean bSandbox = b instanceof SandboxProviderFactory;
+        boolean aSandbox = a.sandbox();
+        boolean bSandbox = b.sandbox();
         if (aSandbox == bSandbox) {
             throw new IllegalStateException("two adapters for one provider key: " + a.id() + " and " + b.id());
         }
@@ -52,7 +52,7 @@ public class ProviderRegistry {
      * fields (credentials, scope and their formats) of that provider.
      */
     public Optional<ProviderAdapterFactory> real(String providerKey) {
-        return factories.stream().filter(f -> !(f instanceof SandboxProviderFactory))
+        return factories.stream().filter(f -> !f.sandbox())
                 .filter(f -> f.providerKeys().contains(providerKey)).findFirst();
     }
 
@@ -63,7 +63,7 @@ public class ProviderRegistry {
 
     /** Every provider key a real adapter serves. */
     public Set<String> realKeys() {
-        return factories.stream().filter(f -> !(f instanceof SandboxProviderFactory))
+        return factories.stream().filter(f -> !f.sandbox())
                 .flatMap(f -> f.providerKeys().stream()).collect(Collectors.toCollection(TreeSet::new));
     }
 

@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;

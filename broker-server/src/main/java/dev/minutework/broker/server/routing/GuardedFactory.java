@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
@@ -82,5 +82,10 @@ final class GuardedFactory implements ProviderAdapterFactory {
     @Override
     public boolean real() {
         return factory.real();
+    }
+
+    @Override
+    public boolean sandbox() {
+        return factory.sandbox();
     }
 }

@@ -1,8 +1,7 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
 import dev.minutework.broker.sim.ProviderSimulator;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -51,11 +50,11 @@ public class ProviderRouting implements ApplicationRunner {
     public record Route(ProviderAdapterFactory factory, ProviderAccountContext context, Endpoint endpoint) {}
 
     private final ProviderRegistry registry;
-    private final ProviderAccounts accounts;
+    private final AccountContexts accounts;
     private final LocalSimulators simulators;
     private final Duration callTimeout;
 
-    ProviderRouting(ProviderRegistry registry, ProviderAccounts accounts, LocalSimulators simulators,
+    ProviderRouting(ProviderRegistry registry, AccountContexts accounts, LocalSimulators simulators,
             @Value("${broker.provider.call-timeout:#{null}}") Duration callTimeout) {
         if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
             throw new IllegalArgumentException("BROKER_PROVIDER_CALL_TIMEOUT must be positive, not " + callTimeout);
@@ -98,7 +97,7 @@ public class ProviderRouting implements ApplicationRunner {
         }
         ProviderAccountContext stored = accounts.context(accountId);
         ProviderAdapterFactory guarded = new GuardedFactory(factory.get(), callDeadline(factory.get()));
-        if (factory.get() instanceof SandboxProviderFactory) {
+        if (factory.get().sandbox()) {
             return Optional.of(new Route(guarded, stored, Endpoint.SANDBOX));
         }
         if (stored.baseUrl() != null) {
@@ -145,7 +144,7 @@ public class ProviderRouting implements ApplicationRunner {
         if (!simulators.running()) {
             return;
         }
-        for (ProviderAccounts.View account : accounts.all()) {
+        for (AccountContexts.Account account : accounts.all()) {
             try {
                 provisionAtSimulator(account.provider(), account.id());
             } catch (GeneralSecurityException e) {

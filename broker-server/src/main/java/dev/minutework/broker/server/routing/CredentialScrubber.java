@@ -1,4 +1,4 @@
-package dev.minutework.broker.server.accounts;
+package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
