@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.minutework.broker.core.json.CanonicalJson;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.approvals.ApprovalDecisions;
@@ -433,7 +432,7 @@ class ApprovalGateTest extends BrokerTestCase {
     }
 
     private static int sandboxObjects(Story.Tenant t) {
-        return broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId());
+        return broker.sandbox().objectCount(t.providerAccountId());
     }
 
     private static long count(String sql, String tenantId) {

@@ -4,7 +4,6 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -91,7 +90,7 @@ class CampaignChangeSpendTest extends BrokerTestCase {
         expect(201, story.standingGrant(t, List.of("ads.update_campaign"), 50_000, inDays(7), null));
         Http.Response pending = expect(202, story.execute(t.runtimeKey(), "ads.pause_campaign", "busy-pause",
                 Map.of("campaign_id", campaign)));
-        broker.bean(ProviderRegistry.class).sandbox().faults(t.providerAccountId())
+        broker.sandbox().faults(t.providerAccountId())
                 .next(SandboxFaults.Fault.LOSE_REQUEST);
         Http.Response unknown = expect(200, update(t, "busy-2", Map.of("campaign_id", campaign, "status", "active")));
         assertThat(unknown.text("/status")).isEqualTo("outcome_unknown");
@@ -132,13 +131,13 @@ class CampaignChangeSpendTest extends BrokerTestCase {
             s.setString(1, asked.text("/execution_id"));
             assertThat(s.executeUpdate()).isEqualTo(1);
         }
-        int before = broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId());
+        int before = broker.sandbox().objectCount(t.providerAccountId());
 
         JsonNode done = approve(t, asked.text("/approval_id")).at("/execution");
 
         assertThat(done.get("status").asString()).isEqualTo("failed");
         assertThat(done.at("/error/code").asString()).isEqualTo("payload_digest_mismatch");
-        assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId()))
+        assertThat(broker.sandbox().objectCount(t.providerAccountId()))
                 .as("nothing reached the provider").isEqualTo(before);
         assertThat(reserved(t)).isZero();
         assertThat(story.receiptPayloads(t, "execution.failed")).anyMatch(

@@ -3,7 +3,6 @@ package dev.minutework.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -88,7 +87,7 @@ class ConnectionLossTest extends BrokerTestCase {
 
         long succeeded = db.sql("select count(*) from executions where tenant_id = :t and status = 'succeeded'")
                 .param("t", t.id()).query(Long.class).single();
-        assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId()))
+        assertThat(broker.sandbox().objectCount(t.providerAccountId()))
                 .as("one provider object per succeeded execution, none orphaned").isEqualTo((int) succeeded);
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(succeeded * 1_000);
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.Broker;
@@ -64,13 +63,12 @@ class CredentialLeakTest extends BrokerTestCase {
             Http.Response ok = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "ok",
                     Story.campaign("Leak check", 1_000)));
             expect(200, http.post("/v1/approvals/" + ok.text("/approval_id") + "/approve", t.approverKey(), null));
-            ProviderRegistry registry = broker.bean(ProviderRegistry.class);
-            registry.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.REJECT);
+            broker.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.REJECT);
             Http.Response rejected = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "rejected",
                     Story.campaign("Rejected", 1_000)));
             assertThat(expect(200, http.post("/v1/approvals/" + rejected.text("/approval_id") + "/approve",
                     t.approverKey(), null)).text("/execution/status")).isEqualTo("failed");
-            registry.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.LOSE_REQUEST);
+            broker.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.LOSE_REQUEST);
             Http.Response lost = expect(202, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "lost",
                     Story.campaign("Lost", 1_000)));
             assertThat(expect(200, http.post("/v1/approvals/" + lost.text("/approval_id") + "/approve",

@@ -50,7 +50,7 @@ class IdempotencyTest extends BrokerTestCase {
         assertThat(done.text("/execution_id")).isEqualTo(asked.text("/execution_id"));
         assertThat(done.text("/status")).isEqualTo("succeeded");
         assertThat(count("select count(*) from ads_campaigns where tenant_id = :t", t.id())).isEqualTo(1);
-        assertThat(broker.bean(dev.minutework.broker.server.routing.ProviderRegistry.class).sandbox()
+        assertThat(broker.sandbox()
                 .objectCount(t.providerAccountId())).isEqualTo(1);
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(20_000);
         Ledger.assertConsistent(jdbc, t.id());

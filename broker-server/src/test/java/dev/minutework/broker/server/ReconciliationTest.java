@@ -4,7 +4,6 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -30,7 +29,7 @@ class ReconciliationTest extends BrokerTestCase {
     private Executions.Execution unknownCampaign(Story.Tenant t, SandboxFaults.Fault fault, String key) {
         Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", key,
                 Story.campaign("Maybe boots", 20_000)));
-        broker.bean(ProviderRegistry.class).sandbox().faults(t.providerAccountId()).next(fault);
+        broker.sandbox().faults(t.providerAccountId()).next(fault);
         Http.Response approved = expect(200, http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve",
                 t.approverKey(), null));
         assertThat(approved.text("/execution/status")).isEqualTo("outcome_unknown");
@@ -46,7 +45,7 @@ class ReconciliationTest extends BrokerTestCase {
         String status = broker.bean(Reconciler.class).reconcile("test", e);
 
         assertThat(status).isEqualTo("succeeded");
-        assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId()))
+        assertThat(broker.sandbox().objectCount(t.providerAccountId()))
                 .as("one object at the provider: the create was never repeated").isEqualTo(1);
         assertThat(expect(200, http.get("/v1/ads/campaigns", t.viewerKey())).at("/campaigns")).hasSize(1);
         assertThat(story.wallet(t).get("reserved_minor").asLong()).as("the campaign can spend: still reserved")
@@ -64,7 +63,7 @@ class ReconciliationTest extends BrokerTestCase {
         String status = broker.bean(Reconciler.class).reconcile("test", e);
 
         assertThat(status).isEqualTo("failed");
-        assertThat(broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId())).isZero();
+        assertThat(broker.sandbox().objectCount(t.providerAccountId())).isZero();
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
         assertThat(expect(200, http.get("/v1/ads/campaigns", t.viewerKey())).at("/campaigns")).isEmpty();
         assertThat(story.receiptKinds(t)).containsSubsequence("execution.outcome_unknown", "execution.reconciled",

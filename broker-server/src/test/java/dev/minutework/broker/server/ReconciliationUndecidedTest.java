@@ -4,7 +4,6 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.execution.Reconciler;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.support.BrokerTestCase;
@@ -25,7 +24,7 @@ class ReconciliationUndecidedTest extends BrokerTestCase {
         Story.Tenant t = story.tenant("Undecided", Story.Setup.ready());
         Http.Response asked = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "undecided",
                 Story.campaign("Maybe", 3_000)));
-        broker.bean(ProviderRegistry.class).sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.LOSE_REQUEST);
+        broker.sandbox().faults(t.providerAccountId()).next(SandboxFaults.Fault.LOSE_REQUEST);
         expect(200, http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve", t.approverKey(), null));
         expect(200, http.post("/v1/tenants/" + t.id() + "/connections/" + t.connectionId() + "/revoke", Story.OP, null));
         Executions executions = broker.bean(Executions.class);

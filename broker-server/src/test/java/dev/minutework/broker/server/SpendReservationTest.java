@@ -4,7 +4,6 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.providers.sandbox.SandboxFaults;
-import dev.minutework.broker.server.routing.ProviderRegistry;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
@@ -452,11 +451,11 @@ class SpendReservationTest extends BrokerTestCase {
     }
 
     private static SandboxFaults faults(Story.Tenant t) {
-        return broker.bean(ProviderRegistry.class).sandbox().faults(t.providerAccountId());
+        return broker.sandbox().faults(t.providerAccountId());
     }
 
     private static int sandboxObjects(Story.Tenant t) {
-        return broker.bean(ProviderRegistry.class).sandbox().objectCount(t.providerAccountId());
+        return broker.sandbox().objectCount(t.providerAccountId());
     }
 
     private static List<Long> heldFor(Story.Tenant t) {

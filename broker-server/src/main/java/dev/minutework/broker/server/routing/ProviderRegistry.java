@@ -1,7 +1,6 @@
 package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
-import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
 import dev.minutework.broker.server.config.BrokerProperties;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +66,8 @@ public class ProviderRegistry {
                 .flatMap(f -> f.providerKeys().stream()).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** The in-process sandbox, for its fault knobs in tests. */
-    public SandboxProviderFactory sandbox() {
-        return factories.stream().filter(SandboxProviderFactory.class::isInstance).map(SandboxProviderFactory.class::cast)
-                .findFirst().orElseThrow();
+    /** The in-process sandbox ({@link ProviderAdapterFactory#sandbox()}), e.g. for its fault knobs in tests. */
+    public ProviderAdapterFactory sandbox() {
+        return factories.stream().filter(ProviderAdapterFactory::sandbox).findFirst().orElseThrow();
     }
 }

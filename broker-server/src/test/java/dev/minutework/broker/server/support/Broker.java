@@ -1,5 +1,7 @@
 package dev.minutework.broker.server.support;
 
+import dev.minutework.broker.server.routing.ProviderRegistry;
+import dev.minutework.broker.providers.sandbox.SandboxProviderFactory;
 import dev.minutework.broker.server.BrokerApplication;
 import dev.minutework.broker.server.RuntimeOnlyApplication;
 import java.io.IOException;
@@ -199,5 +201,10 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+    }
+
+    /** The broker's in-process sandbox adapter, for its fault knobs and object counts. */
+    public SandboxProviderFactory sandbox() {
+        return (SandboxProviderFactory) bean(ProviderRegistry.class).sandbox();
     }
 }
