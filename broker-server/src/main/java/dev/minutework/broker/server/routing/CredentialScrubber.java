@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.routing;
 
+import dev.minutework.broker.core.execution.Settlement;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
@@ -33,7 +34,7 @@ import java.util.Map;
 public final class CredentialScrubber {
 
     /** The longest provider code kept. */
-    public static final int MAX_CODE = 128;
+    public static final int MAX_CODE = Settlement.MAX_CODE;
 
     /** The longest provider text kept (for operators' logs). */
     public static final int MAX_TEXT = 300;
@@ -120,17 +121,7 @@ public final class CredentialScrubber {
      * character becomes {@code _}); null when there is none.
      */
     public static String safeCode(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder(Math.min(raw.length(), MAX_CODE));
-        for (int i = 0; i < raw.length() && b.length() < MAX_CODE; i++) {
-            char c = raw.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '_' || c == '.' || c == ':' || c == '-';
-            b.append(allowed ? c : '_');
-        }
-        return b.toString();
+        return Settlement.safeCode(raw);
     }
 
     private boolean carries(Object value) {
