@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minutework.broker.core.approval.StandingGrant;
+import dev.minutework.broker.core.command.ExecuteCommand;
+import dev.minutework.broker.core.execution.Decider;
+import dev.minutework.broker.core.execution.Decision;
+import dev.minutework.broker.core.execution.RefusalCode;
+import dev.minutework.broker.core.execution.TenantSnapshot;
+import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.server.ads.Projections;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.money.Money;
@@ -43,7 +54,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link SpendImpact#of};</li>
  * <li>{@link Grants#consume} (a standing grant's ceiling) and {@link StandingGrant#covers};</li>
  * <li>{@link Executions#transition} ({@code where status = any(:from)}) and
- * {@link ExecutionStatus#canMoveTo}.</li>
+ * {@link ExecutionStatus#canMoveTo};</li>
+ * <li>the campaign row's lock and {@code busy_execution_id} ({@link Projections#lockCampaign},
+ * {@link Projections#setBusy}) and {@link Decider}'s {@code campaign_busy}: a change decided on the
+ * locked row never runs while another change of the campaign is in flight, even when both were
+ * asked at the same moment.</li>
  * </ul>
  * Every probe of a guard runs in a transaction that rolls back, so the figures stay as set up.
  */
@@ -308,6 +323,78 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
                     assertThat(moved).as("%s -> %s asked of a row in %s", from, to, actual).isEqualTo(actual == from);
                 }
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ (d) campaign lock vs campaign_busy
+
+    @Test
+    void theCampaignLockAndBusyMarkAgreeWithTheDecision() throws Exception {
+        Story.Tenant t = story.tenant("Guards busy", Story.Setup.ready());
+        Projections projections = broker.bean(Projections.class);
+        TransactionTemplate tx = broker.bean(TransactionTemplate.class);
+        String campaign = tx.execute(s -> projections.insertCampaign(t.id(), PROVIDER, t.connectionId(), "prov_busy",
+                "Busy boots", null, "active", 1_000, "USD", "lifetime", null, null, "exe_setup"));
+        ExecuteCommand.UpdateCampaign raise = new ExecuteCommand.UpdateCampaign(campaign, null, null,
+                new CampaignBudget(Money.of(2_000, "USD"), BudgetPeriod.LIFETIME), null);
+
+        // free: the decision on the locked row lets it run
+        assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, null))
+                .isInstanceOf(Decision.RunUnderGrant.class);
+
+        // one transaction claims the campaign; a second, deciding at the same time, waits on the row's
+        // lock and then sees the claim, so the decision refuses it
+        CountDownLatch claimed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread first = Thread.ofVirtual().start(() -> tx.executeWithoutResult(s -> {
+            projections.lockCampaign(t.id(), campaign).orElseThrow();
+            projections.setBusy(t.id(), campaign, "exe_first");
+            claimed.countDown();
+            await(release);
+        }));
+        assertThat(claimed.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Decision> second = CompletableFuture.supplyAsync(
+                () -> decideOnLockedRow(tx, projections, t.id(), campaign, raise, null));
+        Thread.sleep(200);
+        assertThat(second).as("the second decision waits for the first claim's transaction").isNotDone();
+        release.countDown();
+        first.join();
+        Decision refused = second.get(10, TimeUnit.SECONDS);
+        assertThat(refused).isInstanceOfSatisfying(Decision.Refused.class,
+                r -> assertThat(r.refusal().code()).isEqualTo(RefusalCode.CAMPAIGN_BUSY));
+
+        // the change that holds the claim is not refused by its own mark; once it settles, the campaign is free
+        assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, "exe_first"))
+                .isInstanceOf(Decision.RunUnderGrant.class);
+        tx.executeWithoutResult(s -> projections.freeCampaign(t.id(), "exe_first"));
+        assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, null))
+                .isInstanceOf(Decision.RunUnderGrant.class);
+    }
+
+    /** Decides {@code command} under a covering grant on the campaign row as locked in a transaction of its own. */
+    private static Decision decideOnLockedRow(TransactionTemplate tx, Projections projections, String tenant,
+            String campaign, ExecuteCommand command, String executionId) {
+        return tx.execute(s -> {
+            Projections.Campaign row = projections.lockCampaign(tenant, campaign).orElseThrow();
+            TenantSnapshot snapshot = new TenantSnapshot(PROVIDER, AGENT, executionId,
+                    new TenantSnapshot.Adapter("openaiads", true), new TenantSnapshot.Connection("con", "active"),
+                    List.of(), new TenantSnapshot.Advertiser(true, "verified", true, "v1"), true,
+                    new TenantSnapshot.Authorization("sau", "USD", 1_000_000, null, null),
+                    new TenantSnapshot.Wallet("USD", 1_000_000),
+                    Map.of("campaign_id", new TenantSnapshot.Reference("campaign", campaign, PROVIDER)), row.fact(), 0,
+                    List.of(new StandingGrant("grant", new StandingGrantTerms(Set.of(command.action()), PROVIDER,
+                            Money.of(1_000_000, "USD"), Money.of(0, "USD"), now().plus(Duration.ofDays(1)), null,
+                            HUMAN))));
+            return Decider.decide(command, snapshot, EnumSet.allOf(Capability.class), now());
+        });
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

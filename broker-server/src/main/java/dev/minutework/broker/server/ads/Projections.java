@@ -120,7 +120,9 @@ public class Projections {
 
     /**
      * Reads a campaign and locks its row until the transaction ends: the state a change of it is
-     * planned on, which no other change can move meanwhile.
+     * planned on, which no other change can move meanwhile. With {@link #setBusy}, the enforcement
+     * of broker-core's {@code Decider} rule that changes of a campaign run one at a time
+     * ({@code campaign_busy}).
      */
     public Optional<Campaign> lockCampaign(String tenantId, String id) {
         return jdbc.sql(CAMPAIGNS + " where tenant_id = :t and id = :id for update").param("t", tenantId)

@@ -31,7 +31,9 @@ public class SpendLedger {
     /**
      * One round trip: the authorization's cap, then (only if that held) the wallet's available
      * credits, then (only if both held) the reservation row. No row answered: the cap refused;
-     * a row without wallet figures: the credits refused.
+     * a row without wallet figures: the credits refused. This is the enforcement of broker-core's
+     * {@code SpendImpact} ({@code budget_exceeded}, {@code insufficient_credits}) under any
+     * concurrency; {@code GuardsAgreeWithCoreTest} drives both with the same figures.
      */
     private static final String RESERVE = """
             with auth as (
