@@ -333,8 +333,10 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
         Story.Tenant t = story.tenant("Guards busy", Story.Setup.ready());
         Projections projections = broker.bean(Projections.class);
         TransactionTemplate tx = broker.bean(TransactionTemplate.class);
+        String creator = execution(t.id(), ExecutionStatus.SUCCEEDED);
+        String firstChange = execution(t.id(), ExecutionStatus.EXECUTING);
         String campaign = tx.execute(s -> projections.insertCampaign(t.id(), PROVIDER, t.connectionId(), "prov_busy",
-                "Busy boots", null, "active", 1_000, "USD", "lifetime", null, null, "exe_setup"));
+                "Busy boots", null, "active", 1_000, "USD", "lifetime", null, null, creator));
         ExecuteCommand.UpdateCampaign raise = new ExecuteCommand.UpdateCampaign(campaign, null, null,
                 new CampaignBudget(Money.of(2_000, "USD"), BudgetPeriod.LIFETIME), null);
 
@@ -348,7 +350,7 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
         CountDownLatch release = new CountDownLatch(1);
         Thread first = Thread.ofVirtual().start(() -> tx.executeWithoutResult(s -> {
             projections.lockCampaign(t.id(), campaign).orElseThrow();
-            projections.setBusy(t.id(), campaign, "exe_first");
+            projections.setBusy(t.id(), campaign, firstChange);
             claimed.countDown();
             await(release);
         }));
@@ -364,9 +366,9 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
                 r -> assertThat(r.refusal().code()).isEqualTo(RefusalCode.CAMPAIGN_BUSY));
 
         // the change that holds the claim is not refused by its own mark; once it settles, the campaign is free
-        assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, "exe_first"))
+        assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, firstChange))
                 .isInstanceOf(Decision.RunUnderGrant.class);
-        tx.executeWithoutResult(s -> projections.freeCampaign(t.id(), "exe_first"));
+        tx.executeWithoutResult(s -> projections.freeCampaign(t.id(), firstChange));
         assertThat(decideOnLockedRow(tx, projections, t.id(), campaign, raise, null))
                 .isInstanceOf(Decision.RunUnderGrant.class);
     }
