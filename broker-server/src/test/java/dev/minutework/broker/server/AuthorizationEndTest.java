@@ -41,9 +41,9 @@ class AuthorizationEndTest {
     static void start() {
         broker = Broker.startWithSimulatorsAndMovableClock("authorization_end");
         http = broker.http();
-        story = new Story(http);
-        jdbc = broker.bean(JdbcClient.class);
         clock = Broker.movableClock();
+        story = new Story(http, clock);
+        jdbc = broker.bean(JdbcClient.class);
     }
 
     @AfterAll

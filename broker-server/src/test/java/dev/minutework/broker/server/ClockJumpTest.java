@@ -34,7 +34,7 @@ class ClockJumpTest {
     static void start() {
         broker = Broker.startWithMovableClock("clock_jump");
         http = broker.http();
-        story = new Story(http);
+        story = new Story(http, CLOCK);
         jdbc = broker.bean(JdbcClient.class);
     }
 

@@ -7,6 +7,8 @@ import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.Story;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -200,11 +202,16 @@ class ExecuteRefusalsTest extends BrokerTestCase {
         assertThat(nested.errorCode()).isEqualTo("invalid_input");
         assertThat(paths(nested)).containsExactlyInAnyOrder("$.input.targeting.countries[1]", "$.input.targeting.age_min");
 
+        // both in the future, the end a month before the start: refused for its order, not for being past
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
         Http.Response times = expect(400, story.execute(t.runtimeKey(), "ads.create_campaign", "schema-3", Map.of(
                 "name", "Backwards", "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime"),
-                "start_time", "2027-02-01T00:00:00Z", "end_time", "2027-01-01T00:00:00Z")));
+                "start_time", today.plus(62, ChronoUnit.DAYS).toString(),
+                "end_time", today.plus(31, ChronoUnit.DAYS).toString())));
         assertThat(times.errorCode()).isEqualTo("invalid_input");
         assertThat(paths(times)).contains("$.input.end_time");
+        assertThat(times.at("/error/details/errors")).extracting(e -> e.get("message").asString())
+                .containsExactly("must be after start_time");
 
         Http.Response envelope = expect(400, http.post("/v1/integration-broker/execute", t.runtimeKey(), Map.of(
                 "connector", "mw.connector.ads", "action", "ads.fetch_report", "input", List.of(1), "extra", true)));

@@ -11,6 +11,8 @@ import dev.minutework.broker.server.support.Story;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -77,9 +79,11 @@ class SimulatorStoryTest {
         assertThat(paused.get("status").asString()).as("pause: %s", paused).isEqualTo("succeeded");
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
 
+        // the last 30 days, today included: the campaign's whole life
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
         JsonNode report = expect(200, story.execute(t.runtimeKey(), provider, "ads.fetch_report", "report",
-                Map.of("campaign_id", campaign.get("campaign_id").asString(), "since", "2026-11-01",
-                        "until", "2026-11-30", "granularity", "total"))).json();
+                Map.of("campaign_id", campaign.get("campaign_id").asString(), "since", today.minusDays(29).toString(),
+                        "until", today.toString(), "granularity", "total"))).json();
         assertThat(report.get("status").asString()).as("report: %s", report).isEqualTo("succeeded");
 
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();

@@ -2,9 +2,8 @@ package dev.minutework.broker.server.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +20,20 @@ public final class Story {
     private static final AtomicInteger KEYS = new AtomicInteger();
 
     private final Http http;
+    private final Clock clock;
 
+    /** A story against a broker on the system clock. */
     public Story(Http http) {
+        this(http, Clock.systemUTC());
+    }
+
+    /**
+     * A story against a broker on {@code clock} (a {@link MutableClock}): the dates it sends, such as
+     * an authorization's {@code valid_until}, are relative to the time that broker sees.
+     */
+    public Story(Http http, Clock clock) {
         this.http = http;
+        this.clock = clock;
     }
 
     /** A tenant and its three keys, ready or not to act. */
@@ -130,8 +140,8 @@ public final class Story {
             if (s.dailyCapMinor() != null) {
                 auth.put("daily_cap_minor", s.dailyCapMinor());
             }
-            // relative to the day the test runs: a fixed date would make every tenant unready once it passed
-            auth.put("valid_until", Instant.now().plus(210, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS).toString());
+            // relative to the broker's now: a fixed date would make every tenant unready once it passed
+            auth.put("valid_until", clock.instant().plus(210, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS).toString());
             auth.put("approved_by", "cfo@" + tenantId + ".test");
             expect(201, http.post("/v1/tenants/" + tenantId + "/spend-authorizations", OP, auth));
         }
