@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,37 @@ class SimulatorStoryTest {
     @AfterAll
     static void stop() {
         broker.close();
+    }
+
+    @Test
+    void whatTheProviderCannotTakeIsRefusedBeforeAnyApproverIsAsked() {
+        // openaiads takes lifetime budgets only: its adapter would refuse a daily one after approval
+        Story.Tenant t = story.tenant("Daily on OpenAI", Story.Setup.ready().provider("openaiads"));
+        ProviderSimulator sim = broker.bean(LocalSimulators.class).forProvider("openaiads").orElseThrow();
+        int before = sim.requests().size();
+        Map<String, Object> daily = Map.of("name", "Daily boots", "status", "active",
+                "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "daily"),
+                "end_time", Instant.now().plus(5, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString());
+
+        Http.Response r = expect(400, story.execute(t.runtimeKey(), "openaiads", "ads.create_campaign", "daily",
+                daily));
+
+        assertThat(r.errorCode()).isEqualTo("provider_unsupported");
+        assertThat(r.at("/error/details/provider").asString()).isEqualTo("openaiads");
+        assertThat(r.at("/error/details/errors/0/path").asString()).isEqualTo("$.input.budget.period");
+        assertThat(r.at("/error/details/errors/0/message").asString()).contains("daily");
+        assertThat(story.receiptPayloads(t, "execution.refused")).singleElement()
+                .satisfies(p -> assertThat(p.get("code").asString()).isEqualTo("provider_unsupported"));
+        assertThat(expect(200, http.get("/v1/approvals?status=pending", t.viewerKey())).at("/approvals").size())
+                .as("no approver is asked").isZero();
+        // preflight's live checks may read the account; nothing was written to the provider
+        assertThat(sim.requests().subList(before, sim.requests().size())).as("requests after the refusal")
+                .allSatisfy(q -> assertThat(q.method()).isEqualTo("GET"));
+        // the same campaign with a lifetime budget goes to an approver as usual
+        Map<String, Object> lifetime = Map.of("name", "Lifetime boots", "status", "active",
+                "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime"));
+        assertThat(expect(202, story.execute(t.runtimeKey(), "openaiads", "ads.create_campaign", "lifetime",
+                lifetime)).text("/status")).isEqualTo("awaiting_approval");
     }
 
     @ParameterizedTest

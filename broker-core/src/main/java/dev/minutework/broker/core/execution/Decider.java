@@ -154,10 +154,12 @@ public final class Decider {
             errors.add(FieldError.input("end_time", provider + " cannot move an existing campaign's end time"));
         }
         if (command instanceof ExecuteCommand.FetchReport && !capabilities.contains(Capability.REPORTS)) {
-            return Refusal.invalid(provider + " has no reports",
-                    List.of(new FieldError("$.action", provider + " has no reports")));
+            errors.add(new FieldError("$.action", provider + " has no reports"));
         }
-        return errors.isEmpty() ? null : Refusal.invalid(provider + " cannot take this request", errors);
+        return errors.isEmpty() ? null : new Refusal(RefusalCode.PROVIDER_UNSUPPORTED,
+                provider + " cannot take this request: " + errors.stream().map(FieldError::message).toList(),
+                Map.of("provider", provider, "errors", errors.stream()
+                        .map(e -> Map.of("path", e.path(), "message", e.message())).toList()));
     }
 
     private static Assessment spend(ExecuteCommand command, TenantSnapshot tenant, Instant now) {

@@ -9,9 +9,12 @@ import java.util.Locale;
 public enum RefusalCode {
     /** a referenced object (campaign, group, creative) or the wallet does not exist */
     NOT_FOUND,
-    /** the input is invalid for this provider or this object: a reference to another provider's object,
-     * a campaign's currency changed, or something the provider cannot do ({@code capabilities}) */
+    /** the input is invalid for this tenant's objects: a reference to another provider's object, or a
+     * campaign's currency changed */
     INVALID_INPUT,
+    /** the provider cannot take the request at all (its adapter's capabilities): details name the
+     * provider and the fields at fault */
+    PROVIDER_UNSUPPORTED,
     /** a readiness check failed */
     NOT_READY,
     /** no active authorization in the spend's currency, or a wallet in another currency */

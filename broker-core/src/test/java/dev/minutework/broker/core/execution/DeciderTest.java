@@ -114,7 +114,12 @@ class DeciderTest {
     static Map<RefusalCode, Supplier<Decision>> oneCasePerCode() {
         Map<RefusalCode, Supplier<Decision>> cases = new EnumMap<>(RefusalCode.class);
         cases.put(RefusalCode.NOT_FOUND, () -> decide(PAUSE, ready()));
-        cases.put(RefusalCode.INVALID_INPUT, () -> decide(REPORT, ready(), without(Capability.REPORTS)));
+        cases.put(RefusalCode.INVALID_INPUT, () -> {
+            Snapshots s = ready();
+            s.references.put("campaign_id", new TenantSnapshot.Reference("campaign", "cmp_1", "metaads"));
+            return decide(new CreateGroup("cmp_1", "g", null, null, Targeting.NONE), s);
+        });
+        cases.put(RefusalCode.PROVIDER_UNSUPPORTED, () -> decide(REPORT, ready(), without(Capability.REPORTS)));
         cases.put(RefusalCode.NOT_READY, () -> {
             Snapshots s = ready();
             s.connection = null;
@@ -147,7 +152,7 @@ class DeciderTest {
     @Test
     void refusalCodesHaveTheApiWireNames() {
         assertThat(EnumSet.allOf(RefusalCode.class).stream().map(RefusalCode::wire).toList()).containsExactly(
-                "not_found", "invalid_input", "not_ready", "unsupported_currency", "unbounded_spend",
+                "not_found", "invalid_input", "provider_unsupported", "not_ready", "unsupported_currency", "unbounded_spend",
                 "budget_exceeded", "insufficient_credits", "campaign_busy");
     }
 
@@ -244,9 +249,9 @@ class DeciderTest {
         @Test
         void aDailyBudgetNeedsDailyBudgets() {
             Refusal r = refusal(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready(),
-                    without(Capability.DAILY_BUDGET)), RefusalCode.INVALID_INPUT);
-            assertThat(r.message()).isEqualTo("openaiads cannot take this request");
-            assertThat(r.details()).isEqualTo(Map.of("errors",
+                    without(Capability.DAILY_BUDGET)), RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.message()).isEqualTo("openaiads cannot take this request: [openaiads does not take daily budgets]");
+            assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
                     List.of(error("$.input.budget.period", "openaiads does not take daily budgets"))));
         }
 
@@ -254,8 +259,8 @@ class DeciderTest {
         void aLifetimeBudgetNeedsLifetimeBudgets() {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
             Refusal r = refusal(decide(updateBudget(60_000), s, without(Capability.LIFETIME_BUDGET)),
-                    RefusalCode.INVALID_INPUT);
-            assertThat(r.details()).isEqualTo(Map.of("errors",
+                    RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
                     List.of(error("$.input.budget.period", "openaiads does not take lifetime budgets"))));
         }
 
@@ -264,8 +269,8 @@ class DeciderTest {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
             UpdateCampaign moveEnd = new UpdateCampaign("cmp_1", null, null, null, NOW.plus(Duration.ofDays(3)));
             Refusal r = refusal(decide(moveEnd, s, without(Capability.CAMPAIGN_END_TIME_UPDATE)),
-                    RefusalCode.INVALID_INPUT);
-            assertThat(r.details()).isEqualTo(Map.of("errors",
+                    RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
                     List.of(error("$.input.end_time", "openaiads cannot move an existing campaign's end time"))));
             // a new campaign's end is not a move
             assertThat(decide(new CreateCampaign("n", "o", true, lifetime(1_000), null, NOW.plus(Duration.ofDays(3))),
@@ -277,17 +282,18 @@ class DeciderTest {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
             UpdateCampaign both = new UpdateCampaign("cmp_1", null, null, daily(1_000), NOW.plus(Duration.ofDays(3)));
             Refusal r = refusal(decide(both, s, without(Capability.DAILY_BUDGET, Capability.CAMPAIGN_END_TIME_UPDATE)),
-                    RefusalCode.INVALID_INPUT);
-            assertThat(r.details()).isEqualTo(Map.of("errors", List.of(
+                    RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors", List.of(
                     error("$.input.budget.period", "openaiads does not take daily budgets"),
                     error("$.input.end_time", "openaiads cannot move an existing campaign's end time"))));
         }
 
         @Test
         void aReportNeedsReports() {
-            Refusal r = refusal(decide(REPORT, ready(), without(Capability.REPORTS)), RefusalCode.INVALID_INPUT);
-            assertThat(r.message()).isEqualTo("openaiads has no reports");
-            assertThat(r.details()).isEqualTo(Map.of("errors", List.of(error("$.action", "openaiads has no reports"))));
+            Refusal r = refusal(decide(REPORT, ready(), without(Capability.REPORTS)), RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.message()).isEqualTo("openaiads cannot take this request: [openaiads has no reports]");
+            assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
+                    List.of(error("$.action", "openaiads has no reports"))));
         }
 
         @Test
@@ -296,9 +302,9 @@ class DeciderTest {
             assertThat(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready()))
                     .isInstanceOf(AwaitApproval.class);
             refusal(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready(),
-                    without(Capability.DAILY_BUDGET)), RefusalCode.INVALID_INPUT);
+                    without(Capability.DAILY_BUDGET)), RefusalCode.PROVIDER_UNSUPPORTED);
             refusal(Decider.decideApproved(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready().build(),
-                    without(Capability.DAILY_BUDGET), NOW, 1_000_000), RefusalCode.INVALID_INPUT);
+                    without(Capability.DAILY_BUDGET), NOW, 1_000_000), RefusalCode.PROVIDER_UNSUPPORTED);
         }
     }
 
@@ -455,7 +461,8 @@ class DeciderTest {
         void capabilitiesBeforeSpend() {
             Snapshots s = ready();
             s.authorization = null;
-            refusal(decide(createDaily(1_000, null), s, without(Capability.DAILY_BUDGET)), RefusalCode.INVALID_INPUT);
+            refusal(decide(createDaily(1_000, null), s, without(Capability.DAILY_BUDGET)),
+                    RefusalCode.PROVIDER_UNSUPPORTED);
             refusal(decide(createDaily(1_000, null), s), RefusalCode.UNSUPPORTED_CURRENCY);
         }
 

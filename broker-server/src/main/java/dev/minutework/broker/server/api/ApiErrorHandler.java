@@ -38,7 +38,7 @@ public class ApiErrorHandler {
 
     public static int status(ErrorCode code) {
         return switch (code) {
-            case INVALID_INPUT, FORBIDDEN_SCOPE_FIELD, UNBOUNDED_SPEND, UNSUPPORTED_CURRENCY -> 400;
+            case INVALID_INPUT, PROVIDER_UNSUPPORTED, FORBIDDEN_SCOPE_FIELD, UNBOUNDED_SPEND, UNSUPPORTED_CURRENCY -> 400;
             case UNAUTHENTICATED -> 401;
             case BUDGET_EXCEEDED, INSUFFICIENT_CREDITS -> 402;
             case FORBIDDEN_ROLE, SELF_APPROVAL_FORBIDDEN -> 403;
