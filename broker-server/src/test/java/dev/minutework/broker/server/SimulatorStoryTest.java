@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,6 +128,45 @@ class SimulatorStoryTest {
             assertThat(jdbc().sql("select count(*) from broker_receipts where payload like :s")
                     .param("s", "%" + secret + "%").query(Long.class).single()).isZero();
         }
+    }
+
+    /**
+     * Campaign → ad group → creative → ad through the broker, for the providers whose schema the
+     * neutral inputs already fit (issue 12 brings googleads' creatives and openaiads' targeting).
+     * TikTok's ad group needs its campaign's schedule, which the broker passes as a reference.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiktokads", "metaads"})
+    void aGroupACreativeAndAnAdAreCreatedThroughTheBroker(String provider) {
+        Story.Tenant t = story.tenant("Ads " + provider, Story.Setup.ready().provider(provider));
+        String end = Instant.now().plus(20, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+        String campaign = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "c",
+                Map.of("name", "Winter boots", "objective", "traffic", "end_time", end,
+                        "budget", Map.of("amount_minor", 50_000, "currency", "USD", "period", "lifetime"))));
+        String group = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_group", "g",
+                Map.of("campaign_id", campaign, "name", "Boots group", "targeting", Map.of("countries", List.of("US")),
+                        "bid", Map.of("amount_minor", 150, "currency", "USD"))));
+        String creative = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_creative", "cr",
+                Map.of("name", "Boots creative", "headline", "Warm boots", "body", "Dry feet all winter",
+                        "image_url", "https://example.com/boots.png", "landing_url", "https://example.com/boots")));
+        String ad = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_ad", "ad",
+                Map.of("group_id", group, "creative_id", creative, "name", "Boots ad", "status", "paused")));
+
+        JsonNode objects = expect(200, http.get("/v1/ads/objects?campaign_id=" + campaign, t.viewerKey()))
+                .at("/objects");
+        assertThat(objects.values().stream().map(o -> o.get("object_id").asString()).toList())
+                .contains(group, ad);
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    /** Approves an execution that awaits approval; asserts it succeeded; answers the object it made. */
+    private static String approve(Story.Tenant t, Http.Response asked) {
+        expect(202, asked);
+        JsonNode done = expect(200, http.post("/v1/approvals/" + asked.text("/approval_id") + "/approve",
+                t.approverKey(), null)).at("/execution");
+        assertThat(done.get("status").asString()).as("%s: %s", done.get("action").asString(), done)
+                .isEqualTo("succeeded");
+        return done.at("/result/object_id").asString();
     }
 
     @org.junit.jupiter.api.Test
