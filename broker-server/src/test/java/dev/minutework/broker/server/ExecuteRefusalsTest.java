@@ -245,6 +245,25 @@ class ExecuteRefusalsTest extends BrokerTestCase {
     }
 
     @Test
+    void anEmptyWalletIsNotReadyForSpendAsPreflightSaysButBlocksNothingElse() {
+        Story.Tenant t = story.tenant("Empty wallet", Story.Setup.ready().wallet(0));
+
+        JsonNode preflight = expect(200, http.get("/v1/integration-broker/preflight", t.runtimeKey())).json();
+        assertThat(preflight.get("ready").asBoolean()).isFalse();
+        Http.Response r = expect(409, story.execute(t.runtimeKey(), "ads.create_campaign", "wallet-1",
+                Story.campaign("No money", 1_000)));
+
+        // execute refuses by the list preflight shows: the same check, failing for the same reason
+        assertThat(failedChecks(r)).containsExactly("wallet_funded");
+        assertThat(preflight.get("checks").values().stream().filter(c -> !c.get("ok").asBoolean())
+                .map(c -> c.get("name").asString()).toList()).containsExactly("wallet_funded");
+        assertRefusalReceipted(t, "not_ready");
+        // an action that cannot raise spend is not gated by the wallet
+        expect(202, story.execute(t.runtimeKey(), "ads.create_creative", "wallet-2", creative()));
+        Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    @Test
     void rejectedAdvertiserAloneIsNamedAsTheOnlyFailedCheck() {
         Story.Tenant t = story.tenant("Rejected Advertiser", Story.Setup.ready().verification("rejected"));
 

@@ -76,7 +76,7 @@ public record TenantSnapshot(String provider, String callerKeyId, String executi
      * @param busyExecutionId the execution whose change of it is at the provider or of unknown
      *     outcome, or null
      */
-    public record Campaign(String id, String provider, String currency, CampaignState state, Instant endTime,
+    public record Campaign(String id, String provider, String currency, CampaignState state,
             String busyExecutionId) {}
 
     /** This snapshot with the campaign and what is held for it as they are now (read under the row's lock). */

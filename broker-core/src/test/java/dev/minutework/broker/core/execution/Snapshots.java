@@ -61,7 +61,7 @@ final class Snapshots {
     Snapshots campaign(CampaignState state, long heldMinor, String busyExecutionId) {
         references.put("campaign_id", new TenantSnapshot.Reference("campaign", "cmp_1", provider));
         campaign = new TenantSnapshot.Campaign("cmp_1", provider, state.budget().amount().currency(), state,
-                state.end(), busyExecutionId);
+                busyExecutionId);
         held = heldMinor;
         return this;
     }

@@ -70,8 +70,7 @@ public class Projections {
 
         /** The campaign as a decision sees it. */
         public TenantSnapshot.Campaign fact() {
-            return new TenantSnapshot.Campaign(id, provider, currency, state(),
-                    endTime == null ? null : endTime.toInstant(), busyExecutionId);
+            return new TenantSnapshot.Campaign(id, provider, currency, state(), busyExecutionId);
         }
     }
 

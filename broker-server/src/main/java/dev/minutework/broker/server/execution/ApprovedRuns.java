@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.approval.OneShotGrant;
+import dev.minutework.broker.core.command.Commands;
 import dev.minutework.broker.core.connector.ActionSpec;
 import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
@@ -86,12 +87,13 @@ public class ApprovedRuns {
         ExecuteRequest req;
         Snapshots.Resolved resolved;
         try {
-            ExecuteCommand command = Calls.approvedCommand(execution);
+            Map<String, Object> input = Calls.verifiedInput(execution);
+            ExecuteCommand command = Commands.stored(execution.action(), input);
             ActionSpec action = catalog.connector(execution.connector()).flatMap(c -> c.action(execution.action()))
                     .orElseThrow();
             Caller.TenantKey requester = new Caller.TenantKey(tenant, execution.requestedByKeyId(), null);
             req = new ExecuteRequest(requester, execution.connector(), action, execution.provider(),
-                    execution.idempotencyKey(), Calls.storedInput(execution), command, execution.payload(),
+                    execution.idempotencyKey(), input, command, execution.payload(),
                     execution.payloadDigest(), storedContext(execution));
             resolved = snapshots.read(req, execution.requestedByKeyId(), execution.id(), false);
         } catch (ApiException e) {
@@ -174,7 +176,7 @@ public class ApprovedRuns {
                             "spend_impact_minor", c.impact().amountMinor()));
             case Failed f -> failApproved(approver, grant, execution, f.refusal());
             case Run r -> calls.call(approver.actor(), executions.find(tenant, execution.id()).orElseThrow(),
-                    r.target());
+                    r.target(), command);
         };
     }
 

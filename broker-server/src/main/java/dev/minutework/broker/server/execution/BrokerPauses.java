@@ -19,6 +19,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -97,10 +98,7 @@ class BrokerPauses {
         ctx.put("authorization_id", authorizationId);
         Executions.Execution[] inserted = new Executions.Execution[1];
         String outcome = tx.execute(s -> {
-            receipts.lockChainForSpend(tenant);
-            Projections.Campaign locked = projections.lockCampaign(tenant, campaignId).orElseThrow();
-            if (locked.busyExecutionId() != null) {
-                s.setRollbackOnly();
+            if (lockIfFree(s, tenant, campaignId) == null) {
                 return ErrorCode.CAMPAIGN_BUSY.wire();
             }
             inserted[0] = executions.insert(executionId, tenant, idempotencyKey, payload, digest, CONNECTOR,
@@ -112,7 +110,7 @@ class BrokerPauses {
         if (!"run".equals(outcome)) {
             return outcome;
         }
-        return calls.call(actor, inserted[0], target).status();
+        return calls.call(actor, inserted[0], target, pause).status();
     }
 
     /**
@@ -123,10 +121,8 @@ class BrokerPauses {
     private String recordEnded(String tenant, String campaignId, String authorizationId, String reason) {
         String actor = "broker:" + reason;
         return tx.execute(s -> {
-            receipts.lockChainForSpend(tenant);
-            Projections.Campaign c = projections.lockCampaign(tenant, campaignId).orElseThrow();
-            if (c.busyExecutionId() != null) {
-                s.setRollbackOnly();
+            Projections.Campaign c = lockIfFree(s, tenant, campaignId);
+            if (c == null) {
                 return ErrorCode.CAMPAIGN_BUSY.wire();
             }
             projections.updateCampaign(tenant, campaignId, null, "ended", null, null, null);
@@ -135,5 +131,20 @@ class BrokerPauses {
                     "end_time", c.endTime().toString(), "authorization_id", authorizationId, "reason", reason));
             return "ended";
         });
+    }
+
+    /**
+     * Locks the tenant's chains and the campaign's row; null — with the transaction marked to roll
+     * back — while another change of the campaign is at the provider or of unknown outcome (the
+     * rule {@code Decider} calls {@code campaign_busy}), which the next run of the job retries.
+     */
+    private Projections.Campaign lockIfFree(TransactionStatus s, String tenant, String campaignId) {
+        receipts.lockChainForSpend(tenant);
+        Projections.Campaign c = projections.lockCampaign(tenant, campaignId).orElseThrow();
+        if (c.busyExecutionId() != null) {
+            s.setRollbackOnly();
+            return null;
+        }
+        return c;
     }
 }

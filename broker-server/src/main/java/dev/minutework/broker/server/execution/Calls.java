@@ -9,11 +9,9 @@ import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.spend.CampaignExposure;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.server.routing.ProviderRouting;
-import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.connections.Connections;
-import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.SpendLedger;
 import java.security.GeneralSecurityException;
@@ -24,12 +22,12 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The provider call of an execution that may run, and its reconciliation: the stored payload is
- * checked against its digest, the command is sent to the adapter (with the campaign's end brought
- * within its authorization), and the outcome is settled by {@link Completions}.
+ * The provider call of an execution that may run, and its reconciliation: the command its payload
+ * digest names is sent to the adapter (with the campaign's end brought within its authorization),
+ * and the outcome is settled by {@link Completions}. An approved execution's stored payload is
+ * checked against its digest first ({@link #verifiedInput}).
  */
 @Component
 class Calls {
@@ -44,14 +42,10 @@ class Calls {
     private final Connections connections;
     private final Snapshots snapshots;
     private final FaultPoints faultPoints;
-    private final TransactionTemplate tx;
-    private final Receipts receipts;
-    private final Projections projections;
 
     Calls(ProviderRouting routing, Executions executions, Completions completions, SpendLedger ledger,
-            SpendAuthorizations authorizations, Connections connections, Snapshots snapshots, FaultPoints faultPoints,
-            TransactionTemplate tx, Receipts receipts,
-            Projections projections) {
+            SpendAuthorizations authorizations, Connections connections, Snapshots snapshots,
+            FaultPoints faultPoints) {
         this.routing = routing;
         this.executions = executions;
         this.completions = completions;
@@ -60,23 +54,18 @@ class Calls {
         this.connections = connections;
         this.snapshots = snapshots;
         this.faultPoints = faultPoints;
-        this.tx = tx;
-        this.receipts = receipts;
-        this.projections = projections;
     }
 
-    /** Calls the provider for an execution that is {@code executing}, and settles its outcome. */
-    Executions.Execution call(String actor, Executions.Execution e, Snapshots.Resolved target) {
+    /**
+     * Calls the provider for an execution that is {@code executing}, and settles its outcome.
+     *
+     * @param command the command the execution's payload digest names: the request's own for a new
+     *     execution, or the one {@link #verifiedInput} read from the stored payload for an approved one
+     */
+    Executions.Execution call(String actor, Executions.Execution e, Snapshots.Resolved target,
+            ExecuteCommand command) {
         faultPoints.reached("after_reservation");
-        ExecuteCommand command;
-        try {
-            command = approvedCommand(e);
-        } catch (ApiException refused) {
-            return failBeforeCall(actor, e, refused);
-        }
-        ExecuteCommand sent = providerCommand(command, target.campaign() == null || target.campaign().endTime() == null ? null
-                        : target.campaign().endTime().toInstant(),
-                authorizationEnd(target.authorization()), target.capabilities());
+        ExecuteCommand sent = providerCommand(command, target);
         ProviderOutcome outcome;
         try {
             Optional<ProviderRouting.Route> route = routing.route(e.provider(), target.connection().providerAccountId());
@@ -95,13 +84,13 @@ class Calls {
     }
 
     /**
-     * The command of an execution's stored payload, once the payload is checked against the digest
+     * The input of an execution's stored payload, once the payload is checked against the digest
      * the request was accepted (and approved) under: a payload changed since is refused
      * ({@code payload_digest_mismatch}), never sent.
      *
      * @throws ApiException {@code payload_digest_mismatch}
      */
-    static ExecuteCommand approvedCommand(Executions.Execution e) {
+    static Map<String, Object> verifiedInput(Executions.Execution e) {
         if (!CanonicalJson.sha256Hex(e.payload()).equals(e.payloadDigest())) {
             log.error("ALERT: execution {} of tenant {}: the stored payload no longer matches its digest {}; "
                     + "it was changed after it was accepted and will not be sent", e.id(), e.tenantId(),
@@ -110,7 +99,7 @@ class Calls {
                     "the stored payload does not match the digest it was accepted under; it was not sent",
                     Map.of("payload_digest", e.payloadDigest()));
         }
-        return storedCommand(e);
+        return storedInput(e);
     }
 
     /** The command an execution stored, read without checking its digest. */
@@ -126,6 +115,13 @@ class Calls {
     static Instant authorizationEnd(SpendAuthorizations.Authorization authorization) {
         return authorization == null || authorization.validUntil() == null ? null
                 : authorization.validUntil().toInstant();
+    }
+
+    /** {@link #providerCommand(ExecuteCommand, Instant, Instant, Set)} for the campaign and authorization of {@code target}. */
+    static ExecuteCommand providerCommand(ExecuteCommand command, Snapshots.Resolved target) {
+        Instant campaignEnd = target.campaign() == null || target.campaign().endTime() == null ? null
+                : target.campaign().endTime().toInstant();
+        return providerCommand(command, campaignEnd, authorizationEnd(target.authorization()), target.capabilities());
     }
 
     /**
@@ -155,23 +151,6 @@ class Calls {
             }
             default -> command;
         };
-    }
-
-    /** Ends an execution that was never sent: failed, its money released, receipted. */
-    Executions.Execution failBeforeCall(String actor, Executions.Execution e, ApiException cause) {
-        String tenant = e.tenantId();
-        tx.executeWithoutResult(s -> {
-            receipts.lockChain(tenant);
-            if (executions.transition(tenant, e.id(), Set.of(ExecutionStatus.EXECUTING), ExecutionStatus.FAILED, null,
-                    ExecutionViews.error(cause.code(), cause.getMessage(), null))) {
-                ledger.heldForExecution(tenant, e.id()).forEach(r -> ledger.release(tenant, r.id(), cause.code().wire(),
-                        actor));
-                projections.freeCampaign(tenant, e.id());
-                receipts.record(tenant, "execution.failed", e.id(), actor,
-                        Map.of("code", cause.code().wire(), "stage", "before_provider_call"));
-            }
-        });
-        return executions.find(tenant, e.id()).orElseThrow();
     }
 
     private ProviderOutcome callAdapter(ProviderRouting.Route route, ProviderRequest request) {
@@ -213,9 +192,7 @@ class Calls {
             SpendAuthorizations.Authorization authorization = ledger.heldForExecution(tenant, e.id()).stream()
                     .findFirst().flatMap(r -> authorizations.find(tenant, r.authorizationId())).orElse(null);
             target = snapshots.target(tenant, e.provider(), command, connection, authorization);
-            sent = providerCommand(command, target.campaign() == null || target.campaign().endTime() == null ? null
-                        : target.campaign().endTime().toInstant(),
-                    authorizationEnd(authorization), target.capabilities());
+            sent = providerCommand(command, target);
             ProviderRouting.Route route = routing.route(e.provider(), connection.providerAccountId()).orElseThrow();
             verdict = route.factory().create(route.context()).reconcile(e.action(), e.id());
         } catch (GeneralSecurityException | RuntimeException ex) {

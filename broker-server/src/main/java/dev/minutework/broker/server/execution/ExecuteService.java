@@ -148,13 +148,11 @@ public class ExecuteService {
                     default -> throw new IllegalStateException("a mutating request is gated");
                 }
             }
-            Money need = impact == null ? Money.zero("USD") : impact;
-            String grantId = candidates.stream()
-                    .filter(id -> grants.consume(tenant, id, need.amountMinor(), need.currency(), req.key().keyId()))
-                    .findFirst()
-                    .orElse(null);
             long impactMinor = impact == null ? 0 : impact.amountMinor();
             String currency = impact == null ? null : impact.currency();
+            String grantId = candidates.stream()
+                    .filter(id -> grants.consume(tenant, id, impactMinor, currency, req.key().keyId()))
+                    .findFirst().orElse(null);
             Optional<Executions.Execution> inserted = executions.insert(executionId, tenant, req.idempotencyKey(),
                     req.payload(), req.digest(), req.connector(), command.action(), req.provider(),
                     grantId == null ? ExecutionStatus.AWAITING_APPROVAL : ExecutionStatus.EXECUTING,
@@ -189,7 +187,7 @@ public class ExecuteService {
             case Awaiting a -> new Answer(202, ExecutionViews.view(executions.find(tenant, executionId).orElseThrow()),
                     false);
             case Runs r -> {
-                Executions.Execution done = calls.call(req.key().actor(), r.execution(), r.target());
+                Executions.Execution done = calls.call(req.key().actor(), r.execution(), r.target(), command);
                 yield new Answer(statusOf(done), ExecutionViews.view(done), false);
             }
         };
@@ -213,7 +211,7 @@ public class ExecuteService {
         if (inserted == null) {
             return replay(req);
         }
-        Executions.Execution done = calls.call(req.key().actor(), inserted, resolved);
+        Executions.Execution done = calls.call(req.key().actor(), inserted, resolved, req.command());
         return new Answer(statusOf(done), ExecutionViews.view(done), false);
     }
 
@@ -243,6 +241,6 @@ public class ExecuteService {
     }
 
     static int statusOf(Executions.Execution e) {
-        return "awaiting_approval".equals(e.status()) ? 202 : 200;
+        return ExecutionStatus.AWAITING_APPROVAL.wire().equals(e.status()) ? 202 : 200;
     }
 }

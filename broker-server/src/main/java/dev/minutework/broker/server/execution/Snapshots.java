@@ -31,8 +31,8 @@ import org.springframework.stereotype.Component;
  * Reads what a decision needs ({@link TenantSnapshot}) and what carrying it out needs besides
  * ({@link Resolved}): the objects the input names, then — in one round trip — the execution
  * already holding the idempotency key, the live connection and, for mutating requests, the
- * advertiser profile, the spend authorization in the spend's currency, the wallet and the standing
- * grants.
+ * advertiser profile, the spend authorization in the spend's currency, the wallet, the standing
+ * grants and what is held for the campaign a spend-raising change concerns.
  */
 @Component
 class Snapshots {
@@ -107,6 +107,7 @@ class Snapshots {
         params.put("idempotency_key", req.idempotencyKey());
         params.put("currency", currency);
         params.put("action", command.action());
+        params.put("campaign", campaign == null ? null : campaign.id());
         params.put("now", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
         Reads.Read<Executions.Execution> existing = executions.byKeyRead();
         Reads.Read<Connections.Connection> connectionRead = connections.liveRead();
@@ -115,6 +116,7 @@ class Snapshots {
         Reads.Read<Boolean> anyAuthorization = authorizations.anyActiveRead();
         Reads.Read<Wallets.Wallet> wallet = wallets.read();
         Reads.Read<Grants.Grant> standing = approvals.standingRead();
+        Reads.Read<Long> held = ledger.heldMinorForCampaignRead();
         List<Reads.Read<?>> wanted = new ArrayList<>();
         if (withReplay) {
             wanted.add(existing);
@@ -124,6 +126,10 @@ class Snapshots {
         if (mutating) {
             wanted.addAll(currency != null ? List.of(profile, authorization, anyAuthorization, wallet, standing)
                     : List.of(profile, anyAuthorization, wallet, standing));
+        }
+        boolean heldMatters = campaign != null && command.raisesSpend();
+        if (heldMatters) {
+            wanted.add(held);
         }
         Reads.Results r = reads.together(params, wanted);
 
@@ -135,13 +141,12 @@ class Snapshots {
         SpendAuthorizations.Authorization auth = mutating && currency != null ? r.optional(authorization) : null;
         AdvertiserProfiles.Profile advertiser = mutating ? r.optional(profile) : null;
         Wallets.Wallet w = mutating ? r.optional(wallet) : null;
-        long held = campaign != null && command.raisesSpend() ? ledger.heldForCampaign(tenant, campaign.id()).stream()
-                .mapToLong(h -> h.amount().amountMinor()).sum() : 0;
         TenantSnapshot snapshot = new TenantSnapshot(req.provider(), callerKeyId, executionId,
                 factory == null ? null : new TenantSnapshot.Adapter(factory.id(), factory.real()),
                 connection == null ? null : connection.fact(), live, advertiser == null ? null : advertiser.fact(),
                 mutating && Boolean.TRUE.equals(r.optional(anyAuthorization)), auth == null ? null : auth.fact(),
-                w == null ? null : w.fact(), refs.found(), campaign == null ? null : campaign.fact(), held,
+                w == null ? null : w.fact(), refs.found(), campaign == null ? null : campaign.fact(),
+                heldMatters ? r.optional(held) : 0,
                 mutating ? r.list(standing).stream().map(Grants.Grant::standing).toList() : List.of());
         return new Resolved(snapshot, withReplay ? r.optional(existing) : null, connection, refs.providerIds(),
                 refs.commands(), campaign, auth, factory == null ? Set.of() : factory.capabilities());
@@ -198,7 +203,6 @@ class Snapshots {
      */
     Resolved lockCampaign(Resolved resolved, String tenant) {
         Projections.Campaign now = projections.lockCampaign(tenant, resolved.campaign().id()).orElseThrow();
-        long held = ledger.heldForCampaign(tenant, now.id()).stream().mapToLong(h -> h.amount().amountMinor()).sum();
-        return resolved.withCampaign(now, held);
+        return resolved.withCampaign(now, ledger.heldMinorForCampaign(tenant, now.id()));
     }
 }

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
+import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.receipts.Chains;
 import dev.minutework.broker.server.receipts.Receipts;
 import java.time.Clock;
@@ -211,6 +212,25 @@ public class SpendLedger {
                 where tenant_id = :t and campaign_id = :c and status = 'held' order by created_at
                 """).param("t", tenantId).param("c", campaignId).query((rs, n) -> new Reservation(rs.getString(1),
                 rs.getString(2), rs.getString(3), Money.of(rs.getLong(4), rs.getString(5)))).list();
+    }
+
+    private static final String HELD_MINOR_FOR_CAMPAIGN = """
+            select coalesce(sum(amount_minor), 0) from spend_reservations
+            where tenant_id = :tenant and campaign_id = :campaign and status = 'held'
+            """;
+
+    /**
+     * What is held for a campaign, in minor units, as a read of a round trip: parameters
+     * {@code tenant}, {@code campaign}.
+     */
+    public Reads.Read<Long> heldMinorForCampaignRead() {
+        return new Reads.Read<>(HELD_MINOR_FOR_CAMPAIGN, (rs, n) -> rs.getLong(1));
+    }
+
+    /** What is held for a campaign, in minor units. */
+    public long heldMinorForCampaign(String tenantId, String campaignId) {
+        return jdbc.sql(HELD_MINOR_FOR_CAMPAIGN).param("tenant", tenantId).param("campaign", campaignId)
+                .query(Long.class).single();
     }
 
     /** Held reservations of an execution. */
