@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
      */
     private final NavigableMap<Long, Map<String, Integer>> callsPerMinute = new TreeMap<>();
     protected final Clock clock;
+    private SimStore store = SimStore.inMemory();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -85,6 +87,28 @@ public abstract class ProviderSimulator implements AutoCloseable {
      * credentials, as the platform owner does at the real provider. Calls authenticate against it.
      */
     public abstract void provision(Map<String, String> scope, Map<String, String> credentials);
+
+    /**
+     * Keeps the objects created on this simulator in {@code file} (a journal, see {@link SimStore}),
+     * so that they survive a restart of the process: a later simulator given the same file finds
+     * them again once the account is provisioned. Call before {@link #start()}.
+     */
+    public final synchronized ProviderSimulator keepStateIn(Path file) {
+        if (server != null) {
+            throw new IllegalStateException("the " + provider + " simulator is already started");
+        }
+        store.close();
+        store = SimStore.at(file);
+        return this;
+    }
+
+    /**
+     * Where the subclass records what it creates and changes ({@link SimStore#put}) and reads it back
+     * when an account is provisioned ({@link SimStore#account}).
+     */
+    protected final SimStore store() {
+        return store;
+    }
 
     protected final void route(String method, String pathRegex, Handler handler) {
         routes.add(new Route(method, Pattern.compile(pathRegex), handler));
@@ -172,6 +196,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
             executor.shutdownNow();
             server = null;
         }
+        store.close();
     }
 
     private void serve(HttpExchange exchange) {

@@ -1,5 +1,6 @@
 package dev.minutework.broker.sim;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,15 +16,27 @@ public final class Simulators implements AutoCloseable {
         this.byProvider = byProvider;
     }
 
-    /** Starts one simulator per registered {@link SimulatorFactory}. */
+    /** Starts one simulator per registered {@link SimulatorFactory}, keeping nothing across restarts. */
     public static Simulators startAll(Clock clock) {
+        return startAll(clock, null);
+    }
+
+    /**
+     * Starts one simulator per registered {@link SimulatorFactory}; with a {@code stateDir}, each
+     * keeps its objects in {@code <stateDir>/<provider>.jsonl} across restarts.
+     */
+    public static Simulators startAll(Clock clock, Path stateDir) {
         Map<String, ProviderSimulator> started = new LinkedHashMap<>();
         try {
             for (SimulatorFactory f : ServiceLoader.load(SimulatorFactory.class, Simulators.class.getClassLoader())) {
                 if (started.containsKey(f.provider())) {
                     throw new IllegalStateException("two simulators for " + f.provider());
                 }
-                started.put(f.provider(), f.create(clock).start());
+                ProviderSimulator sim = f.create(clock);
+                if (stateDir != null) {
+                    sim.keepStateIn(stateDir.resolve(f.provider() + ".jsonl"));
+                }
+                started.put(f.provider(), sim.start());
             }
         } catch (RuntimeException e) {
             started.values().forEach(ProviderSimulator::close);

@@ -9,7 +9,7 @@ import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
 import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.core.execution.TenantSnapshot;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.server.ads.Projections;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -387,7 +387,7 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
                     List.of(new StandingGrant("grant", new StandingGrantTerms(Set.of(command.action()), PROVIDER,
                             Money.of(1_000_000, "USD"), Money.of(0, "USD"), now().plus(Duration.ofDays(1)), null,
                             HUMAN))));
-            return Decider.decide(command, snapshot, EnumSet.allOf(Capability.class), now());
+            return Decider.decide(command, snapshot, ProviderCapabilities.ANY, now());
         });
     }
 

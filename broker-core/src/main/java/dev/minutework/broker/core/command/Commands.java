@@ -89,6 +89,10 @@ public final class Commands {
                 && t.get("age_max") instanceof Number hi && lo.intValue() > hi.intValue()) {
             errors.add(FieldError.input("targeting.age_min", "must not exceed age_max"));
         }
+        if ("ads.create_creative".equals(action)) {
+            texts(in, "headline", "headlines", errors);
+            texts(in, "body", "descriptions", errors);
+        }
         URI image = url(in, "image_url", errors);
         URI landing = url(in, "landing_url", errors);
         LocalDate since = null;
@@ -122,8 +126,8 @@ public final class Commands {
             case "ads.pause_campaign" -> new ExecuteCommand.PauseCampaign(string(in, "campaign_id"));
             case "ads.create_group" -> new ExecuteCommand.CreateGroup(string(in, "campaign_id"), name, active(in),
                     in.get("bid") instanceof Map<?, ?> bid ? money(bid) : null, targeting(in.get("targeting")));
-            case "ads.create_creative" -> new ExecuteCommand.CreateCreative(name, string(in, "headline"),
-                    string(in, "body"), image, landing, string(in, "call_to_action"));
+            case "ads.create_creative" -> new ExecuteCommand.CreateCreative(name, texts(in, "headline", "headlines"),
+                    texts(in, "body", "descriptions"), image, landing, string(in, "call_to_action"));
             case "ads.create_ad" -> new ExecuteCommand.CreateAd(string(in, "group_id"), string(in, "creative_id"), name,
                     active(in));
             case "ads.fetch_report" -> new ExecuteCommand.FetchReport(string(in, "campaign_id"), since, until,
@@ -149,6 +153,29 @@ public final class Commands {
 
     private static String string(Map<String, Object> in, String field) {
         return in.get(field) instanceof String s ? s : null;
+    }
+
+    /** A creative names its texts one way: a single {@code headline} or a {@code headlines} list, not both or neither. */
+    private static void texts(Map<String, Object> in, String single, String list, List<FieldError> errors) {
+        boolean one = in.get(single) != null;
+        boolean many = in.get(list) != null;
+        if (one && many) {
+            errors.add(FieldError.input(list, "give " + single + " or " + list + ", not both"));
+        } else if (!one && !many) {
+            errors.add(FieldError.input(list, "is required (or a single " + single + ")"));
+        } else if (many) {
+            List<String> texts = strings(in.get(list));
+            for (int i = 0; i < texts.size(); i++) {
+                if (texts.indexOf(texts.get(i)) < i) {
+                    errors.add(FieldError.input(list + "[" + i + "]", "repeats " + list + "[" + texts.indexOf(texts.get(i))
+                            + "]"));
+                }
+            }
+        }
+    }
+
+    private static List<String> texts(Map<String, Object> in, String single, String list) {
+        return in.get(single) instanceof String s ? List.of(s) : strings(in.get(list));
     }
 
     private static ExecuteCommand.Targeting targeting(Object raw) {

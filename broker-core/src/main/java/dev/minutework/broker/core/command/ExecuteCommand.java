@@ -152,11 +152,30 @@ public sealed interface ExecuteCommand {
         public static final Targeting NONE = new Targeting(List.of(), null, null, List.of(), List.of());
     }
 
-    /** {@code ads.create_creative}. {@code callToAction} may be null. */
-    record CreateCreative(String name, String headline, String body, URI imageUrl, URI landingUrl,
-            String callToAction) implements ExecuteCommand {
+    /**
+     * {@code ads.create_creative}: one or more headlines and descriptions (a single {@code headline}
+     * or {@code body} of the input is a list of one), an image, a landing page. {@code callToAction}
+     * may be null.
+     */
+    record CreateCreative(String name, List<String> headlines, List<String> descriptions, URI imageUrl,
+            URI landingUrl, String callToAction) implements ExecuteCommand {
+        public CreateCreative {
+            headlines = headlines == null ? List.of() : List.copyOf(headlines);
+            descriptions = descriptions == null ? List.of() : List.copyOf(descriptions);
+        }
+
         @Override public String action() {
             return "ads.create_creative";
+        }
+
+        /** The first headline, or null when there is none. */
+        public String headline() {
+            return headlines.isEmpty() ? null : headlines.getFirst();
+        }
+
+        /** The first description (the body), or null when there is none. */
+        public String body() {
+            return descriptions.isEmpty() ? null : descriptions.getFirst();
         }
     }
 

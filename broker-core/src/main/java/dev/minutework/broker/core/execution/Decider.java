@@ -4,10 +4,8 @@ import dev.minutework.broker.core.command.FieldError;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.approval.StandingGrant;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderCheck;
-import dev.minutework.broker.core.spend.BudgetPeriod;
-import dev.minutework.broker.core.spend.CampaignBudget;
 import dev.minutework.broker.core.spend.CampaignExposure;
 import dev.minutework.broker.core.spend.CampaignState;
 import dev.minutework.broker.core.spend.DeliveryRule;
@@ -15,10 +13,8 @@ import dev.minutework.broker.core.spend.Exposure;
 import dev.minutework.broker.core.spend.SpendImpact;
 import dev.minutework.broker.core.spend.SpendLimits;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The decision of design §4, once and pure: given a typed request, what the broker knows of the
@@ -44,7 +40,7 @@ public final class Decider {
     private Decider() {}
 
     /** A new request. */
-    public static Decision decide(ExecuteCommand command, TenantSnapshot tenant, Set<Capability> capabilities,
+    public static Decision decide(ExecuteCommand command, TenantSnapshot tenant, ProviderCapabilities capabilities,
             Instant now) {
         Assessment a = assess(command, tenant, capabilities, now);
         if (a.refusal() != null) {
@@ -70,7 +66,7 @@ public final class Decider {
      * show the new figure.
      */
     public static Decision decideApproved(ExecuteCommand command, TenantSnapshot tenant,
-            Set<Capability> capabilities, Instant now, long approvedMinor) {
+            ProviderCapabilities capabilities, Instant now, long approvedMinor) {
         Assessment a = assess(command, tenant, capabilities, now);
         if (a.refusal() != null) {
             return new Decision.Refused(a.refusal());
@@ -92,7 +88,7 @@ public final class Decider {
         }
     }
 
-    private static Assessment assess(ExecuteCommand command, TenantSnapshot tenant, Set<Capability> capabilities,
+    private static Assessment assess(ExecuteCommand command, TenantSnapshot tenant, ProviderCapabilities capabilities,
             Instant now) {
         Refusal r = references(command, tenant);
         if (r == null) {
@@ -134,28 +130,8 @@ public final class Decider {
     }
 
     /** What the provider's adapter cannot take, refused before anyone is asked to approve it. */
-    private static Refusal capabilities(ExecuteCommand command, String provider, Set<Capability> capabilities) {
-        List<FieldError> errors = new ArrayList<>();
-        CampaignBudget budget = switch (command) {
-            case ExecuteCommand.CreateCampaign c -> c.budget();
-            case ExecuteCommand.UpdateCampaign u -> u.budget();
-            default -> null;
-        };
-        if (budget != null) {
-            Capability needed = budget.period() == BudgetPeriod.DAILY ? Capability.DAILY_BUDGET
-                    : Capability.LIFETIME_BUDGET;
-            if (!capabilities.contains(needed)) {
-                errors.add(FieldError.input("budget.period", provider + " does not take "
-                        + budget.period().wire() + " budgets"));
-            }
-        }
-        if (command instanceof ExecuteCommand.UpdateCampaign u && u.end() != null
-                && !capabilities.contains(Capability.CAMPAIGN_END_TIME_UPDATE)) {
-            errors.add(FieldError.input("end_time", provider + " cannot move an existing campaign's end time"));
-        }
-        if (command instanceof ExecuteCommand.FetchReport && !capabilities.contains(Capability.REPORTS)) {
-            errors.add(new FieldError("$.action", provider + " has no reports"));
-        }
+    private static Refusal capabilities(ExecuteCommand command, String provider, ProviderCapabilities capabilities) {
+        List<FieldError> errors = capabilities.misfits(command, provider);
         return errors.isEmpty() ? null : new Refusal(RefusalCode.PROVIDER_UNSUPPORTED,
                 provider + " cannot take this request: " + errors.stream().map(FieldError::message).toList(),
                 Map.of("provider", provider, "errors", errors.stream()

@@ -1,6 +1,7 @@
 package dev.minutework.broker.core.provider;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Acts on one provider account. Implementations speak the provider's wire API, translate the
@@ -19,6 +20,18 @@ public interface ProviderAdapter {
      * cannot say yet.
      */
     ProviderOutcome reconcile(String action, String brokerReference);
+
+    /**
+     * Asks the provider to check a request without carrying it out, where it offers that (Google's
+     * {@code validateOnly}, Meta's {@code validate_only}): {@link ProviderOutcome.Succeeded} (with no
+     * object id) if it would accept it, {@link ProviderOutcome.Rejected} if it would not, {@link
+     * ProviderOutcome.Unknown} or {@link ProviderOutcome.RateLimited} if it could not say. Empty when
+     * the provider has no dry run for this action (the default). Never creates or changes anything.
+     * Implementations that offer it declare {@link ProviderCapabilities.Feature#DRY_RUN}.
+     */
+    default Optional<ProviderOutcome> validate(ProviderRequest request) {
+        return Optional.empty();
+    }
 
     /** Live readiness checks: credentials authenticate, scope reachable. */
     List<ProviderCheck> checks();

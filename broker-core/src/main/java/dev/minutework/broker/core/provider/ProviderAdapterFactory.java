@@ -46,8 +46,12 @@ public interface ProviderAdapterFactory {
         return scope;
     }
 
-    /** What the adapter can do, instead of "unsupported" exceptions. */
-    Set<Capability> capabilities();
+    /**
+     * What the adapter can take, as data (budget periods, currencies, objectives, targeting, creative
+     * limits, features): the broker refuses what does not fit before approval, instead of the
+     * adapter discovering it after.
+     */
+    ProviderCapabilities capabilities();
 
     /** Whether this implementation talks to the real provider (false for sandboxes and simulators). */
     boolean real();
@@ -80,14 +84,5 @@ public interface ProviderAdapterFactory {
      */
     default Duration worstCaseCallDuration() {
         return UNDECLARED_WORST_CASE;
-    }
-
-    /**
-     * Capability flags. {@code CAMPAIGN_END_TIME_UPDATE}: an existing campaign's end time can be
-     * moved, so the broker can bring it forward to its authorization's end.
-     */
-    enum Capability {
-        DAILY_BUDGET, LIFETIME_BUDGET, STANDALONE_CREATIVE, REPORTS, RECONCILE_BY_REFERENCE, IDEMPOTENCY_KEYS,
-        CAMPAIGN_END_TIME_UPDATE
     }
 }

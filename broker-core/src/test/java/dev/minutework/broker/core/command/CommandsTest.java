@@ -165,7 +165,7 @@ class CommandsTest {
         ExecuteCommand c = valid("ads.create_creative", Map.of("name", "Creative", "headline", "Walk far",
                 "body", "Boots that last", "image_url", "https://cdn.example.com/boot.png",
                 "landing_url", "https://shop.example.com/boots?x=1", "call_to_action", "shop_now"));
-        assertThat(c).isEqualTo(new CreateCreative("Creative", "Walk far", "Boots that last",
+        assertThat(c).isEqualTo(new CreateCreative("Creative", List.of("Walk far"), List.of("Boots that last"),
                 URI.create("https://cdn.example.com/boot.png"), URI.create("https://shop.example.com/boots?x=1"),
                 "shop_now"));
         assertThat(c.references()).isEmpty();
@@ -173,6 +173,42 @@ class CommandsTest {
         CreateCreative noCta = (CreateCreative) valid("ads.create_creative", Map.of("name", "C", "headline", "h",
                 "body", "b", "image_url", "https://a.example/i.png", "landing_url", "https://a.example/"));
         assertThat(noCta.callToAction()).isNull();
+    }
+
+    @Test
+    void aCreativeTakesListsOfHeadlinesAndDescriptionsOrOneOfEach() {
+        CreateCreative lists = (CreateCreative) valid("ads.create_creative", Map.of("name", "Boots",
+                "headlines", List.of("Warm boots", "Dry feet", "Free returns"),
+                "descriptions", List.of("Boots for wet winters.", "Order by noon, ships today."),
+                "image_url", "https://a.example/i.png", "landing_url", "https://a.example/"));
+        assertThat(lists.headlines()).containsExactly("Warm boots", "Dry feet", "Free returns");
+        assertThat(lists.descriptions()).containsExactly("Boots for wet winters.", "Order by noon, ships today.");
+        assertThat(lists.headline()).isEqualTo("Warm boots");
+        assertThat(lists.body()).isEqualTo("Boots for wet winters.");
+        // the same creative named both ways parses to the same command
+        CreateCreative single = (CreateCreative) valid("ads.create_creative", Map.of("name", "Boots",
+                "headline", "Warm boots", "descriptions", List.of("Boots for wet winters."),
+                "image_url", "https://a.example/i.png", "landing_url", "https://a.example/"));
+        CreateCreative listOfOne = (CreateCreative) valid("ads.create_creative", Map.of("name", "Boots",
+                "headlines", List.of("Warm boots"), "body", "Boots for wet winters.",
+                "image_url", "https://a.example/i.png", "landing_url", "https://a.example/"));
+        assertThat(single).isEqualTo(listOfOne);
+    }
+
+    @Test
+    void aCreativeNamesItsTextsOneWayAndWithoutRepeats() {
+        Map<String, Object> both = new java.util.HashMap<>(Map.of("name", "Boots", "headline", "Warm boots",
+                "headlines", List.of("Dry feet"), "body", "b", "image_url", "https://a.example/i.png",
+                "landing_url", "https://a.example/"));
+        assertThat(invalid("ads.create_creative", both)).extracting(FieldError::path).containsExactly("$.input.headlines");
+        Map<String, Object> neither = Map.of("name", "Boots", "headline", "Warm boots",
+                "image_url", "https://a.example/i.png", "landing_url", "https://a.example/");
+        assertThat(invalid("ads.create_creative", neither)).extracting(FieldError::path)
+                .containsExactly("$.input.descriptions");
+        Map<String, Object> repeated = Map.of("name", "Boots", "headlines", List.of("Dry feet", "Warm", "Dry feet"),
+                "body", "b", "image_url", "https://a.example/i.png", "landing_url", "https://a.example/");
+        assertThat(invalid("ads.create_creative", repeated)).extracting(FieldError::path)
+                .containsExactly("$.input.headlines[2]");
     }
 
     @Test

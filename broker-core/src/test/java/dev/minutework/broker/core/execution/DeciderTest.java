@@ -29,8 +29,9 @@ import dev.minutework.broker.core.command.ExecuteCommand.PauseCampaign;
 import dev.minutework.broker.core.command.ExecuteCommand.Targeting;
 import dev.minutework.broker.core.command.ExecuteCommand.UpdateCampaign;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
-import dev.minutework.broker.core.spend.CampaignState;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.SpendImpact;
 import java.net.URI;
 import java.time.Duration;
@@ -70,7 +71,7 @@ class DeciderTest {
     }
 
     static final PauseCampaign PAUSE = new PauseCampaign("cmp_1");
-    static final CreateCreative CREATIVE = new CreateCreative("c", "h", "b", URI.create("https://a.example/i.png"),
+    static final CreateCreative CREATIVE = new CreateCreative("c", List.of("h"), List.of("b"), URI.create("https://a.example/i.png"),
             URI.create("https://a.example/"), null);
     static final FetchReport REPORT = new FetchReport(null, LocalDate.parse("2029-12-01"),
             LocalDate.parse("2029-12-31"), false);
@@ -79,7 +80,7 @@ class DeciderTest {
         return Decider.decide(c, s.build(), ALL, NOW);
     }
 
-    static Decision decide(ExecuteCommand c, Snapshots s, Set<Capability> capabilities) {
+    static Decision decide(ExecuteCommand c, Snapshots s, ProviderCapabilities capabilities) {
         return Decider.decide(c, s.build(), capabilities, NOW);
     }
 
@@ -98,12 +99,6 @@ class DeciderTest {
         return Money.of(minor, "USD");
     }
 
-    static Set<Capability> without(Capability... c) {
-        EnumSet<Capability> s = EnumSet.allOf(Capability.class);
-        s.removeAll(List.of(c));
-        return s;
-    }
-
     static Map<String, Object> error(String path, String message) {
         return Map.of("path", path, "message", message);
     }
@@ -119,7 +114,7 @@ class DeciderTest {
             s.references.put("campaign_id", new TenantSnapshot.Reference("campaign", "cmp_1", "metaads"));
             return decide(new CreateGroup("cmp_1", "g", null, null, Targeting.NONE), s);
         });
-        cases.put(RefusalCode.PROVIDER_UNSUPPORTED, () -> decide(REPORT, ready(), without(Capability.REPORTS)));
+        cases.put(RefusalCode.PROVIDER_UNSUPPORTED, () -> decide(REPORT, ready(), ALL.without(Feature.REPORTS)));
         cases.put(RefusalCode.NOT_READY, () -> {
             Snapshots s = ready();
             s.connection = null;
@@ -249,48 +244,48 @@ class DeciderTest {
         @Test
         void aDailyBudgetNeedsDailyBudgets() {
             Refusal r = refusal(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready(),
-                    without(Capability.DAILY_BUDGET)), RefusalCode.PROVIDER_UNSUPPORTED);
-            assertThat(r.message()).isEqualTo("openaiads cannot take this request: [openaiads does not take daily budgets]");
+                    ALL.withoutPeriods(BudgetPeriod.DAILY)), RefusalCode.PROVIDER_UNSUPPORTED);
+            assertThat(r.message()).isEqualTo("openaiads cannot take this request: [openaiads does not take daily budgets (it takes [lifetime])]");
             assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
-                    List.of(error("$.input.budget.period", "openaiads does not take daily budgets"))));
+                    List.of(error("$.input.budget.period", "openaiads does not take daily budgets (it takes [lifetime])"))));
         }
 
         @Test
         void aLifetimeBudgetNeedsLifetimeBudgets() {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
-            Refusal r = refusal(decide(updateBudget(60_000), s, without(Capability.LIFETIME_BUDGET)),
+            Refusal r = refusal(decide(updateBudget(60_000), s, ALL.withoutPeriods(BudgetPeriod.LIFETIME)),
                     RefusalCode.PROVIDER_UNSUPPORTED);
             assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
-                    List.of(error("$.input.budget.period", "openaiads does not take lifetime budgets"))));
+                    List.of(error("$.input.budget.period", "openaiads does not take lifetime budgets (it takes [daily])"))));
         }
 
         @Test
         void movingAnEndTimeNeedsEndTimeUpdates() {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
             UpdateCampaign moveEnd = new UpdateCampaign("cmp_1", null, null, null, NOW.plus(Duration.ofDays(3)));
-            Refusal r = refusal(decide(moveEnd, s, without(Capability.CAMPAIGN_END_TIME_UPDATE)),
+            Refusal r = refusal(decide(moveEnd, s, ALL.without(Feature.CAMPAIGN_END_TIME_UPDATE)),
                     RefusalCode.PROVIDER_UNSUPPORTED);
             assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
                     List.of(error("$.input.end_time", "openaiads cannot move an existing campaign's end time"))));
             // a new campaign's end is not a move
-            assertThat(decide(new CreateCampaign("n", "o", true, lifetime(1_000), null, NOW.plus(Duration.ofDays(3))),
-                    ready(), without(Capability.CAMPAIGN_END_TIME_UPDATE))).isInstanceOf(AwaitApproval.class);
+            assertThat(decide(new CreateCampaign("n", "traffic", true, lifetime(1_000), null, NOW.plus(Duration.ofDays(3))),
+                    ready(), ALL.without(Feature.CAMPAIGN_END_TIME_UPDATE))).isInstanceOf(AwaitApproval.class);
         }
 
         @Test
         void bothShortcomingsAreNamedAtOnce() {
             Snapshots s = ready().lifetimeCampaign(50_000, null);
             UpdateCampaign both = new UpdateCampaign("cmp_1", null, null, daily(1_000), NOW.plus(Duration.ofDays(3)));
-            Refusal r = refusal(decide(both, s, without(Capability.DAILY_BUDGET, Capability.CAMPAIGN_END_TIME_UPDATE)),
+            Refusal r = refusal(decide(both, s, ALL.withoutPeriods(BudgetPeriod.DAILY).without(Feature.CAMPAIGN_END_TIME_UPDATE)),
                     RefusalCode.PROVIDER_UNSUPPORTED);
             assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors", List.of(
-                    error("$.input.budget.period", "openaiads does not take daily budgets"),
+                    error("$.input.budget.period", "openaiads does not take daily budgets (it takes [lifetime])"),
                     error("$.input.end_time", "openaiads cannot move an existing campaign's end time"))));
         }
 
         @Test
         void aReportNeedsReports() {
-            Refusal r = refusal(decide(REPORT, ready(), without(Capability.REPORTS)), RefusalCode.PROVIDER_UNSUPPORTED);
+            Refusal r = refusal(decide(REPORT, ready(), ALL.without(Feature.REPORTS)), RefusalCode.PROVIDER_UNSUPPORTED);
             assertThat(r.message()).isEqualTo("openaiads cannot take this request: [openaiads has no reports]");
             assertThat(r.details()).isEqualTo(Map.of("provider", "openaiads", "errors",
                     List.of(error("$.action", "openaiads has no reports"))));
@@ -302,9 +297,9 @@ class DeciderTest {
             assertThat(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready()))
                     .isInstanceOf(AwaitApproval.class);
             refusal(decide(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready(),
-                    without(Capability.DAILY_BUDGET)), RefusalCode.PROVIDER_UNSUPPORTED);
+                    ALL.withoutPeriods(BudgetPeriod.DAILY)), RefusalCode.PROVIDER_UNSUPPORTED);
             refusal(Decider.decideApproved(createDaily(1_000, NOW.plus(Duration.ofDays(10))), ready().build(),
-                    without(Capability.DAILY_BUDGET), NOW, 1_000_000), RefusalCode.PROVIDER_UNSUPPORTED);
+                    ALL.withoutPeriods(BudgetPeriod.DAILY), NOW, 1_000_000), RefusalCode.PROVIDER_UNSUPPORTED);
         }
     }
 
@@ -454,14 +449,14 @@ class DeciderTest {
         void readinessBeforeCapabilities() {
             Snapshots s = ready();
             s.connection = null;
-            refusal(decide(REPORT, s, without(Capability.REPORTS)), RefusalCode.NOT_READY);
+            refusal(decide(REPORT, s, ALL.without(Feature.REPORTS)), RefusalCode.NOT_READY);
         }
 
         @Test
         void capabilitiesBeforeSpend() {
             Snapshots s = ready();
             s.authorization = null;
-            refusal(decide(createDaily(1_000, null), s, without(Capability.DAILY_BUDGET)),
+            refusal(decide(createDaily(1_000, null), s, ALL.withoutPeriods(BudgetPeriod.DAILY)),
                     RefusalCode.PROVIDER_UNSUPPORTED);
             refusal(decide(createDaily(1_000, null), s), RefusalCode.UNSUPPORTED_CURRENCY);
         }
@@ -481,7 +476,7 @@ class DeciderTest {
             s.connection = null;
             s.authorization = null;
             s.wallet = new TenantSnapshot.Wallet("USD", 0);
-            refusal(decide(createDaily(1_000, null), s, Set.of()), RefusalCode.NOT_READY);
+            refusal(decide(createDaily(1_000, null), s, ALL.withoutPeriods(BudgetPeriod.values())), RefusalCode.NOT_READY);
         }
     }
 

@@ -27,7 +27,7 @@ class ReadinessChecksTest {
     static final ExecuteCommand UPDATE = new UpdateCampaign("cmp_1", "n", null, null, null);
     static final ExecuteCommand PAUSE = new PauseCampaign("cmp_1");
     static final ExecuteCommand GROUP = new CreateGroup("cmp_1", "g", null, null, Targeting.NONE);
-    static final ExecuteCommand CREATIVE = new CreateCreative("c", "h", "b", URI.create("https://a.example/i.png"),
+    static final ExecuteCommand CREATIVE = new CreateCreative("c", List.of("h"), List.of("b"), URI.create("https://a.example/i.png"),
             URI.create("https://a.example/"), null);
     static final ExecuteCommand AD = new CreateAd("grp_1", "crv_1", "a", null);
     static final ExecuteCommand REPORT = new FetchReport(null, LocalDate.parse("2029-12-01"),

@@ -3,7 +3,7 @@ package dev.minutework.broker.core.execution;
 import dev.minutework.broker.core.approval.StandingGrant;
 import dev.minutework.broker.core.approval.StandingGrantTerms;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.CampaignBudget;
@@ -11,7 +11,6 @@ import dev.minutework.broker.core.spend.CampaignState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ final class Snapshots {
     static final String PROVIDER = "openaiads";
     static final String AGENT = "key_agent";
     static final String HUMAN = "key_human";
-    static final Set<Capability> ALL = EnumSet.allOf(Capability.class);
+    static final ProviderCapabilities ALL = ProviderCapabilities.ANY;
 
     String provider = PROVIDER;
     String callerKeyId = AGENT;

@@ -1,5 +1,8 @@
 package dev.minutework.broker.providers.googleads;
 
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
@@ -68,10 +71,17 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
-                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE, Capability.CAMPAIGN_END_TIME_UPDATE);
+    public ProviderCapabilities capabilities() {
+        return CAPABILITIES;
     }
+
+    /** Responsive search ads: 3–15 headlines of at most 30 characters, 2–4 descriptions of at most 90, no call to action. */
+    static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
+            EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(), Set.copyOf(ProviderCapabilities.ALL_OBJECTIVES),
+            ProviderCapabilities.Targeting.NONE,
+            new ProviderCapabilities.Creatives(3, 15, 30, 2, 4, 90, Set.of()),
+            EnumSet.of(Feature.STANDALONE_CREATIVE, Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE,
+                    Feature.CAMPAIGN_END_TIME_UPDATE));
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {

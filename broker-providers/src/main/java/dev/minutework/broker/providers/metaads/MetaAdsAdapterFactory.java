@@ -1,5 +1,9 @@
 package dev.minutework.broker.providers.metaads;
 
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.provider.ProviderCapabilities.TargetingKind;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.providers.http.HttpAdapterFactory;
@@ -44,10 +48,21 @@ public final class MetaAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
-                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE, Capability.CAMPAIGN_END_TIME_UPDATE);
+    public ProviderCapabilities capabilities() {
+        return CAPABILITIES;
     }
+
+    /**
+     * Objectives that need no pixel or app (awareness, traffic, engagement); ad sets need countries
+     * and may set ages; a link ad has one headline and one primary text.
+     */
+    static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
+            EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(), Set.of("awareness", "traffic", "engagement"),
+            new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.COUNTRIES, TargetingKind.AGE), Set.of(),
+                    Set.of(), Set.of(), Set.of(), true, null),
+            new ProviderCapabilities.Creatives(1, 1, 255, 1, 1, 100, Set.of("learn_more", "shop_now", "sign_up", "download", "contact_us", "book_now")),
+            EnumSet.of(Feature.STANDALONE_CREATIVE, Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE,
+                    Feature.CAMPAIGN_END_TIME_UPDATE));
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {

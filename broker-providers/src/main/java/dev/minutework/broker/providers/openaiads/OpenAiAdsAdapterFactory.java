@@ -1,5 +1,9 @@
 package dev.minutework.broker.providers.openaiads;
 
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.provider.ProviderCapabilities.TargetingKind;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.providers.http.HttpAdapterFactory;
@@ -35,10 +39,20 @@ public final class OpenAiAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LIFETIME_BUDGET, Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE,
-                Capability.CAMPAIGN_END_TIME_UPDATE);
+    public ProviderCapabilities capabilities() {
+        return CAPABILITIES;
     }
+
+    /**
+     * Lifetime budgets only (no documented daily budget); ad groups target by context hints only;
+     * a chat card has one title (3–50 characters) and one body (at most 100) and no call to action.
+     */
+    static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(EnumSet.of(BudgetPeriod.LIFETIME),
+            Set.of(), Set.copyOf(ProviderCapabilities.ALL_OBJECTIVES),
+            new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.CONTEXT_HINTS), Set.of(), Set.of(), Set.of(),
+                    Set.of(), false, null),
+            new ProviderCapabilities.Creatives(1, 1, 50, 1, 1, 100, Set.of()),
+            EnumSet.of(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE, Feature.CAMPAIGN_END_TIME_UPDATE));
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {

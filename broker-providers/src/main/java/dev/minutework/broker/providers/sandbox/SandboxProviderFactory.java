@@ -1,10 +1,10 @@
 package dev.minutework.broker.providers.sandbox;
 
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -38,9 +38,8 @@ public final class SandboxProviderFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.STANDALONE_CREATIVE,
-                Capability.REPORTS, Capability.RECONCILE_BY_REFERENCE, Capability.CAMPAIGN_END_TIME_UPDATE);
+    public ProviderCapabilities capabilities() {
+        return ProviderCapabilities.ANY;
     }
 
     @Override

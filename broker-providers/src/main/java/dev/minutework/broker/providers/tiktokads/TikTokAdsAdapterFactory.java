@@ -1,5 +1,9 @@
 package dev.minutework.broker.providers.tiktokads;
 
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.provider.ProviderCapabilities.TargetingKind;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.providers.http.HttpAdapterFactory;
@@ -49,10 +53,25 @@ public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
      * and the creative lives inside the ad.
      */
     @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.REPORTS,
-                Capability.RECONCILE_BY_REFERENCE, Capability.IDEMPOTENCY_KEYS);
+    public ProviderCapabilities capabilities() {
+        return CAPABILITIES;
     }
+
+    /**
+     * Ad groups need countries (as TikTok location ids) and may set TikTok's age groups and
+     * languages; an ad has one text (at most 100 characters) and, without an identity, the headline
+     * as its display name (at most 40).
+     */
+    static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
+            EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(),
+            TikTokAdsAdapter.OBJECTIVES.keySet(),
+            new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.COUNTRIES, TargetingKind.AGE,
+                    TargetingKind.LANGUAGES), TikTokAdsAdapter.LOCATION_IDS.keySet(), Set.of(),
+                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[0]).collect(java.util.stream.Collectors.toSet()),
+                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[1]).collect(java.util.stream.Collectors.toSet()),
+                    true, null),
+            new ProviderCapabilities.Creatives(0, 1, 40, 1, 1, 100, Set.of("learn_more", "shop_now", "sign_up", "download", "contact_us", "book_now")),
+            EnumSet.of(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE, Feature.IDEMPOTENCY_KEYS));
 
     /** Three: the advertiser's currency (read once per adapter) before a create, and its lookup. */
     @Override

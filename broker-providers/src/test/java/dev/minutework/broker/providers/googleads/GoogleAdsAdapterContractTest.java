@@ -8,7 +8,8 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderCredentials;
 import dev.minutework.broker.core.provider.ProviderOutcome;
@@ -707,8 +708,8 @@ class GoogleAdsAdapterContractTest {
         assertThat(f.requiredCredentials()).containsExactlyInAnyOrder("client_id", "client_secret", "refresh_token", "developer_token");
         assertThat(f.requiredScope()).containsExactly("customer_id");
         assertThat(f.real()).isTrue();
-        assertThat(f.capabilities()).contains(Capability.DAILY_BUDGET, Capability.LIFETIME_BUDGET, Capability.REPORTS,
-                Capability.RECONCILE_BY_REFERENCE);
+        assertThat(f.capabilities().budgetPeriods()).containsExactlyInAnyOrder(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME);
+        assertThat(f.capabilities().features()).contains(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE);
         assertThat(GoogleAdsAdapterFactory.DEFAULT_BASE_URL).hasToString("https://googleads.googleapis.com/v26");
         assertThat(GoogleAdsAdapterFactory.DEFAULT_TOKEN_URL).hasToString("https://www.googleapis.com/oauth2/v3/token");
         // through the factory, the token comes from the base URL's origin: the simulator answers it

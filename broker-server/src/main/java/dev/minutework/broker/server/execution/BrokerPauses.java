@@ -4,6 +4,7 @@ import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
@@ -15,7 +16,6 @@ import dev.minutework.broker.server.spend.SpendLedger;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -71,7 +71,7 @@ class BrokerPauses {
         String actor = "broker:" + reason;
         Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
         boolean endsAtProvider = routing.factory(campaign.provider()).map(ProviderAdapterFactory::capabilities)
-                .orElse(Set.of()).contains(ProviderAdapterFactory.Capability.CAMPAIGN_END_TIME_UPDATE);
+                .orElse(ProviderCapabilities.NONE).has(ProviderCapabilities.Feature.CAMPAIGN_END_TIME_UPDATE);
         if (endsAtProvider && campaign.endTime() != null && !campaign.endTime().toInstant().isAfter(clock.instant())) {
             return recordEnded(tenant, campaignId, authorizationId, reason);
         }

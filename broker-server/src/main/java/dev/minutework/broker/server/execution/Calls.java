@@ -3,7 +3,7 @@ package dev.minutework.broker.server.execution;
 import dev.minutework.broker.core.command.Commands;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import dev.minutework.broker.core.spend.CampaignExposure;
@@ -117,7 +117,7 @@ class Calls {
                 : authorization.validUntil().toInstant();
     }
 
-    /** {@link #providerCommand(ExecuteCommand, Instant, Instant, Set)} for the campaign and authorization of {@code target}. */
+    /** {@link #providerCommand(ExecuteCommand, Instant, Instant, ProviderCapabilities)} for the campaign and authorization of {@code target}. */
     static ExecuteCommand providerCommand(ExecuteCommand command, Snapshots.Resolved target) {
         Instant campaignEnd = target.campaign() == null || target.campaign().endTime() == null ? null
                 : target.campaign().endTime().toInstant();
@@ -133,7 +133,7 @@ class Calls {
      * @param campaignEnd the campaign's current end, for an update
      */
     static ExecuteCommand providerCommand(ExecuteCommand command, Instant campaignEnd, Instant authorizationEnd,
-            Set<ProviderAdapterFactory.Capability> capabilities) {
+            ProviderCapabilities capabilities) {
         if (authorizationEnd == null) {
             return command;
         }
@@ -142,8 +142,8 @@ class Calls {
                 Instant within = CampaignExposure.endWithin(c.end(), authorizationEnd);
                 yield within.equals(c.end()) ? c : c.endingAt(within);
             }
-            case ExecuteCommand.UpdateCampaign u when capabilities.contains(
-                    ProviderAdapterFactory.Capability.CAMPAIGN_END_TIME_UPDATE)
+            case ExecuteCommand.UpdateCampaign u when capabilities.has(
+                    ProviderCapabilities.Feature.CAMPAIGN_END_TIME_UPDATE)
                     && (u.end() != null || u.budget() != null || Boolean.TRUE.equals(u.active())) -> {
                 Instant current = u.end() != null ? u.end() : campaignEnd;
                 Instant within = CampaignExposure.endWithin(current, authorizationEnd);

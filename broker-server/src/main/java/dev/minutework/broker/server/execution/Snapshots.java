@@ -4,6 +4,7 @@ import dev.minutework.broker.core.command.Commands;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.TenantSnapshot;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -77,7 +77,7 @@ class Snapshots {
      */
     record Resolved(TenantSnapshot snapshot, Executions.Execution existing, Connections.Connection connection,
             Map<String, String> providerIds, Map<String, ExecuteCommand> references, Projections.Campaign campaign,
-            SpendAuthorizations.Authorization authorization, Set<ProviderAdapterFactory.Capability> capabilities) {
+            SpendAuthorizations.Authorization authorization, ProviderCapabilities capabilities) {
 
         /** These rows with the campaign as it is now, and what is held for it. */
         Resolved withCampaign(Projections.Campaign now, long heldMinor) {
@@ -149,7 +149,7 @@ class Snapshots {
                 heldMatters ? r.optional(held) : 0,
                 mutating ? r.list(standing).stream().map(Grants.Grant::standing).toList() : List.of());
         return new Resolved(snapshot, withReplay ? r.optional(existing) : null, connection, refs.providerIds(),
-                refs.commands(), campaign, auth, factory == null ? Set.of() : factory.capabilities());
+                refs.commands(), campaign, auth, factory == null ? ProviderCapabilities.NONE : factory.capabilities());
     }
 
     /**
@@ -160,7 +160,7 @@ class Snapshots {
             SpendAuthorizations.Authorization authorization) {
         Refs refs = resolve(tenant, command);
         return new Resolved(null, null, connection, refs.providerIds(), refs.commands(), refs.campaign(),
-                authorization, routing.factory(provider).map(ProviderAdapterFactory::capabilities).orElse(Set.of()));
+                authorization, routing.factory(provider).map(ProviderAdapterFactory::capabilities).orElse(ProviderCapabilities.NONE));
     }
 
     /** The objects an input names, found or not. */

@@ -3,6 +3,7 @@ package dev.minutework.broker.server.routing;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -75,7 +76,7 @@ final class GuardedFactory implements ProviderAdapterFactory {
     }
 
     @Override
-    public Set<Capability> capabilities() {
+    public ProviderCapabilities capabilities() {
         return factory.capabilities();
     }
 

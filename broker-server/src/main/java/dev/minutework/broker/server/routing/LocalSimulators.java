@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * The provider simulators of the local run ({@code BROKER_SIMULATORS}, on by default with the
  * embedded database): started with the broker, stopped with it, and serving every provider account
- * that has no {@code base_url}.
+ * that has no {@code base_url}. What is created on them is kept under the data directory
+ * ({@code <data dir>/simulators}), so campaigns made before a restart are still there after it.
  */
 @Component
 public class LocalSimulators implements DisposableBean {
@@ -28,7 +29,8 @@ public class LocalSimulators implements DisposableBean {
             @Value("${broker.simulator-latency:PT0S}") Duration latency,
             @Value("${broker.simulator-rate-limits:true}") boolean rateLimits) {
         if (props.simulatorsOn() && !props.sandbox()) {
-            this.simulators = Simulators.startAll(clock);
+            // what is created on them survives a restart, as a real provider's objects would
+            this.simulators = Simulators.startAll(clock, props.dataDir().resolve("simulators"));
             simulators.all().forEach((provider, sim) -> {
                 // a provider's response time, for demos and benchmarks (BROKER_SIMULATOR_LATENCY, e.g. PT0.3S)
                 sim.faults().latency(latency);

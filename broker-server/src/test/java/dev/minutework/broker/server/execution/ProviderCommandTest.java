@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.money.Money;
-import dev.minutework.broker.core.provider.ProviderAdapterFactory.Capability;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.spend.CampaignBudget;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What the adapter is sent: the campaign's end brought within its authorization (no Spring, no database). */
@@ -19,7 +18,8 @@ class ProviderCommandTest {
     private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
     private static final Instant AUTH_END = NOW.plus(Duration.ofDays(10));
     private static final CampaignBudget DAILY = new CampaignBudget(Money.of(1_000, "USD"), BudgetPeriod.DAILY);
-    private static final Set<Capability> MOVES_END = EnumSet.of(Capability.CAMPAIGN_END_TIME_UPDATE);
+    private static final ProviderCapabilities MOVES_END = ProviderCapabilities.ANY;
+    private static final ProviderCapabilities KEEPS_END = ProviderCapabilities.ANY.without(Feature.CAMPAIGN_END_TIME_UPDATE);
 
     private static ExecuteCommand.CreateCampaign create(Instant end) {
         return new ExecuteCommand.CreateCampaign("Boots", null, true, DAILY, null, end);
@@ -27,12 +27,12 @@ class ProviderCommandTest {
 
     @Test
     void aNewCampaignEndsNoLaterThanItsAuthorization() {
-        assertThat(Calls.providerCommand(create(null), null, AUTH_END, Set.of()))
+        assertThat(Calls.providerCommand(create(null), null, AUTH_END, KEEPS_END))
                 .isEqualTo(create(AUTH_END));
-        assertThat(Calls.providerCommand(create(AUTH_END.plus(Duration.ofDays(1))), null, AUTH_END, Set.of()))
+        assertThat(Calls.providerCommand(create(AUTH_END.plus(Duration.ofDays(1))), null, AUTH_END, KEEPS_END))
                 .isEqualTo(create(AUTH_END));
         ExecuteCommand earlier = create(AUTH_END.minus(Duration.ofDays(1)));
-        assertThat(Calls.providerCommand(earlier, null, AUTH_END, Set.of())).isSameAs(earlier);
+        assertThat(Calls.providerCommand(earlier, null, AUTH_END, KEEPS_END)).isSameAs(earlier);
     }
 
     @Test
@@ -55,7 +55,7 @@ class ProviderCommandTest {
     @Test
     void aProviderThatCannotMoveAnEndIsSentTheUpdateAsAsked() {
         ExecuteCommand.UpdateCampaign activate = new ExecuteCommand.UpdateCampaign("cmp_1", null, true, null, null);
-        assertThat(Calls.providerCommand(activate, null, AUTH_END, Set.of())).isSameAs(activate);
+        assertThat(Calls.providerCommand(activate, null, AUTH_END, KEEPS_END)).isSameAs(activate);
     }
 
     @Test
