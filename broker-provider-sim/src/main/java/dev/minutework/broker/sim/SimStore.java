@@ -114,8 +114,8 @@ public final class SimStore implements AutoCloseable {
         apply(line);
     }
 
-    /** Records a counter's value (e.g. the last id handed out). */
-    public synchronized void counter(String name, long value) {
+    /** Records a counter's value (e.g. the last id handed out); a lower value than recorded is ignored. */
+    public synchronized void advance(String name, long value) {
         if (counters.getOrDefault(name, Long.MIN_VALUE) >= value) {
             return;
         }
