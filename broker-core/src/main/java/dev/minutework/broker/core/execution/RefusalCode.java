@@ -15,6 +15,9 @@ public enum RefusalCode {
     /** the provider cannot take the request at all (its adapter's capabilities): details name the
      * provider and the fields at fault */
     PROVIDER_UNSUPPORTED,
+    /** the provider checked the request without carrying it out (a dry run) and would refuse it:
+     * details name the provider, its code and the kind of refusal */
+    PROVIDER_WOULD_REJECT,
     /** a readiness check failed */
     NOT_READY,
     /** no active authorization in the spend's currency, or a wallet in another currency */

@@ -75,7 +75,8 @@ public record Settlement(ExecutionStatus status, String releaseReason, boolean f
     }
 
     /** A provider's refusal in the broker's words for its kind and the provider's code. */
-    static Failure rejection(ProviderOutcome.Rejected r) {
+    /** A provider's rejection in the broker's words, with its code sanitized. */
+    public static Failure rejection(ProviderOutcome.Rejected r) {
         String providerCode = safeCode(r.providerCode());
         FailureCode code = r.kind() == ProviderOutcome.RejectionKind.AUTH_FAILED ? FailureCode.PROVIDER_AUTH_FAILED
                 : FailureCode.PROVIDER_REJECTED;

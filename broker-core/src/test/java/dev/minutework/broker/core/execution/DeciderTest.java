@@ -115,6 +115,10 @@ class DeciderTest {
             return decide(new CreateGroup("cmp_1", "g", null, null, Targeting.NONE), s);
         });
         cases.put(RefusalCode.PROVIDER_UNSUPPORTED, () -> decide(REPORT, ready(), ALL.without(Feature.REPORTS)));
+        cases.put(RefusalCode.PROVIDER_WOULD_REJECT, () -> new Decision.Refused(DryRun.refusal("googleads",
+                java.util.Optional.of(new dev.minutework.broker.core.provider.ProviderOutcome.Rejected(
+                        dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind.INVALID_REQUEST, "x", "y")))
+                .orElseThrow()));
         cases.put(RefusalCode.NOT_READY, () -> {
             Snapshots s = ready();
             s.connection = null;
@@ -147,7 +151,7 @@ class DeciderTest {
     @Test
     void refusalCodesHaveTheApiWireNames() {
         assertThat(EnumSet.allOf(RefusalCode.class).stream().map(RefusalCode::wire).toList()).containsExactly(
-                "not_found", "invalid_input", "provider_unsupported", "not_ready", "unsupported_currency", "unbounded_spend",
+                "not_found", "invalid_input", "provider_unsupported", "provider_would_reject", "not_ready", "unsupported_currency", "unbounded_spend",
                 "budget_exceeded", "insufficient_credits", "campaign_busy");
     }
 

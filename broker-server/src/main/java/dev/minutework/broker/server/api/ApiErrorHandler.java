@@ -48,7 +48,7 @@ public class ApiErrorHandler {
                     CAMPAIGN_BUSY, SPEND_IMPACT_CHANGED, PAYLOAD_DIGEST_MISMATCH -> 409;
             case PAYLOAD_TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
-            case IDEMPOTENCY_CONFLICT -> 422;
+            case IDEMPOTENCY_CONFLICT, PROVIDER_WOULD_REJECT -> 422;
             case INTERNAL_ERROR -> 500;
             case ACTION_RESERVED -> 501;
             case PROVIDER_REJECTED, PROVIDER_AUTH_FAILED, PROVIDER_OUTCOME_UNKNOWN -> 502;

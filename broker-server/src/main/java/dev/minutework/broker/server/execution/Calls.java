@@ -84,6 +84,36 @@ class Calls {
     }
 
     /**
+     * Asks the provider to check a request without carrying it out, where its adapter offers that
+     * ({@code DRY_RUN}): before an approver is asked, or a standing grant's money spent, on a request
+     * the provider would refuse. Never changes anything at the provider.
+     *
+     * @param reference the broker reference the execution will have
+     * @return empty when the provider has no dry run; otherwise its outcome (an adapter fault or
+     *     undecryptable credentials are an unknown outcome: they refuse nothing here)
+     */
+    Optional<ProviderOutcome> dryRun(String provider, Snapshots.Resolved target, ExecuteCommand command,
+            String reference) {
+        if (!target.capabilities().has(ProviderCapabilities.Feature.DRY_RUN) || target.connection() == null) {
+            return Optional.empty();
+        }
+        long started = System.nanoTime();
+        try {
+            Optional<ProviderRouting.Route> route = routing.route(provider, target.connection().providerAccountId());
+            if (route.isEmpty()) {
+                return Optional.empty();
+            }
+            return route.get().factory().create(route.get().context()).validate(new ProviderRequest(
+                    providerCommand(command, target), reference, target.providerIds(), target.references()));
+        } catch (GeneralSecurityException | RuntimeException ex) {
+            log.warn("dry run of {} for {} failed: {}", command.action(), reference, ex.getClass().getName());
+            return Optional.of(new ProviderOutcome.Unknown("dry run failed: " + ex.getClass().getSimpleName()));
+        } finally {
+            ServerTiming.providerCall(System.nanoTime() - started);
+        }
+    }
+
+    /**
      * The input of an execution's stored payload, once the payload is checked against the digest
      * the request was accepted (and approved) under: a payload changed since is refused
      * ({@code payload_digest_mismatch}), never sent.

@@ -4,9 +4,12 @@ import static dev.minutework.broker.server.execution.Refusals.with;
 
 import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
+import dev.minutework.broker.core.execution.DryRun;
+import dev.minutework.broker.core.execution.Refusal;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.money.Money;
+import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -27,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code integration_broker.execute} (design §4): the envelope ({@link ExecuteRequests}), the
  * tenant's snapshot ({@link Snapshots}), the decision ({@link Decider}), then a transaction that
  * records it — the execution row, its receipts, and for a run the grant consumed, the money reserved
- * and the campaign claimed — then the provider call and its settlement ({@link Calls}).
+ * and the campaign claimed — then the provider call and its settlement ({@link Calls}). Where the
+ * provider has a dry run, it is asked first: what it would refuse never reaches an approver.
  */
 @Service
 public class ExecuteService {
@@ -74,8 +78,8 @@ public class ExecuteService {
         return switch (Decider.decide(req.command(), resolved.snapshot(), resolved.capabilities(), clock.instant())) {
             case Decision.Refused r -> throw refusals.refuse(key, null, r.refusal(), req.context());
             case Decision.RunRead r -> runRead(req, resolved);
-            case Decision.AwaitApproval a -> gate(req, resolved, List.of(), a.impact());
-            case Decision.RunUnderGrant g -> gate(req, resolved, g.grantIds(), g.impact());
+            case Decision.AwaitApproval a -> checkedFirst(req, resolved, List.of(), a.impact());
+            case Decision.RunUnderGrant g -> checkedFirst(req, resolved, g.grantIds(), g.impact());
             case Decision.RunApproved r -> throw new IllegalStateException("a new request is not approved");
             case Decision.ImpactChanged c -> throw new IllegalStateException("a new request is not approved");
         };
@@ -100,6 +104,23 @@ public class ExecuteService {
         return replayOf(req, executions.findByKey(req.key().tenantId(), req.idempotencyKey()).orElseThrow());
     }
 
+    /**
+     * The provider's dry run, where it has one, before the gate: a request it would refuse is refused
+     * now ({@code provider_would_reject}, receipted), never put before an approver or run on a
+     * standing grant's money. Its verdict is kept in the accepted receipt.
+     */
+    private Answer checkedFirst(ExecuteRequest req, Snapshots.Resolved resolved, List<String> grantIds,
+            Money planned) {
+        String executionId = Ids.next("exe");
+        Optional<ProviderOutcome> dryRun = calls.dryRun(req.provider(), resolved, req.command(), executionId);
+        Optional<Refusal> refused = DryRun.refusal(req.provider(), dryRun);
+        if (refused.isPresent()) {
+            throw refusals.refuse(req.key(), null, refused.get(), with(req.context(), "dry_run",
+                    DryRun.Verdict.REJECTED.wire()));
+        }
+        return gate(req, resolved, grantIds, planned, executionId, DryRun.verdict(dryRun));
+    }
+
     /** What the gate's transaction decided. */
     private sealed interface Gated {}
 
@@ -117,9 +138,9 @@ public class ExecuteService {
      * first grant whose conditional update still takes the spend is consumed; otherwise — or when
      * none still does — a one-shot approval is requested.
      */
-    private Answer gate(ExecuteRequest req, Snapshots.Resolved resolved, List<String> grantIds, Money planned) {
+    private Answer gate(ExecuteRequest req, Snapshots.Resolved resolved, List<String> grantIds, Money planned,
+            String executionId, DryRun.Verdict dryRun) {
         String tenant = req.key().tenantId();
-        String executionId = Ids.next("exe");
         ExecuteCommand command = req.command();
         Gated gated = tx.execute(s -> {
             if (command.raisesSpend() && !grantIds.isEmpty()) {
@@ -163,6 +184,9 @@ public class ExecuteService {
             }
             Map<String, Object> accepted = with(req.context(), "spend_impact_minor", impactMinor);
             accepted.put("currency", currency);
+            if (dryRun != DryRun.Verdict.NOT_OFFERED) {
+                accepted.put("dry_run", dryRun.wire());
+            }
             receipts.record(tenant, "execution.accepted", executionId, req.key().actor(), accepted);
             if (grantId == null) {
                 String approvalId = requestApproval(tenant, executionId, command.action(), req.provider(),

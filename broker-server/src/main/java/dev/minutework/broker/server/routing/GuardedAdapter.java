@@ -6,6 +6,7 @@ import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,15 @@ final class GuardedAdapter implements ProviderAdapter {
         ProviderOutcome raw = bounded(() -> adapter.reconcile(action, brokerReference), "reconciliation of " + action,
                 brokerReference);
         return safe(raw, "reconciliation of " + action, brokerReference);
+    }
+
+    @Override
+    public Optional<ProviderOutcome> validate(ProviderRequest request) {
+        String what = "dry run of " + request.action();
+        Optional<ProviderOutcome> raw = within(() -> adapter.validate(request), () -> Optional.of(
+                new ProviderOutcome.Unknown("the provider's dry run did not end within " + deadline)), what,
+                request.brokerReference());
+        return raw.map(o -> safe(o, what, request.brokerReference()));
     }
 
     @Override
