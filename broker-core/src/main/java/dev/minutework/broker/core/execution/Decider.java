@@ -110,6 +110,11 @@ public final class Decider {
                 String kind = ref.getKey().substring(0, ref.getKey().length() - "_id".length());
                 return new Refusal(RefusalCode.NOT_FOUND, kind + " " + ref.getValue() + " not found", Map.of());
             }
+            if (found.removedAtProvider()) {
+                return new Refusal(RefusalCode.NOT_FOUND, found.kind() + " " + found.id() + " was removed at "
+                        + found.provider() + " (status removed_at_provider): it no longer exists there",
+                        Map.of("status", "removed_at_provider"));
+            }
             if (!found.provider().equals(tenant.provider())) {
                 return Refusal.invalid(ref.getKey() + " belongs to provider " + found.provider() + ", not "
                         + tenant.provider(), List.of(FieldError.input(ref.getKey(), "belongs to provider "

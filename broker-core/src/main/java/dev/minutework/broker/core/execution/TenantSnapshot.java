@@ -67,8 +67,15 @@ public record TenantSnapshot(String provider, String callerKeyId, String executi
     /** @param availableMinor the balance less what is reserved */
     public record Wallet(String currency, long availableMinor) {}
 
-    /** One of the tenant's objects the input names; {@code provider} is the provider it lives at. */
-    public record Reference(String kind, String id, String provider) {}
+    /**
+     * One of the tenant's objects the input names; {@code provider} is the provider it lives at;
+     * {@code removedAtProvider} when the provider said it no longer has it.
+     */
+    public record Reference(String kind, String id, String provider, boolean removedAtProvider) {
+        public Reference(String kind, String id, String provider) {
+            this(kind, id, provider, false);
+        }
+    }
 
     /**
      * A campaign as the broker projects it.

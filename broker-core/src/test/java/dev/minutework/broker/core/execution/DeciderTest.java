@@ -159,6 +159,18 @@ class DeciderTest {
     class References {
 
         @Test
+        void aCampaignRemovedAtTheProviderCannotBeChangedOrReportedOn() {
+            Snapshots s = ready().lifetimeCampaign(50_000, null);
+            s.references.put("campaign_id", new TenantSnapshot.Reference("campaign", "cmp_1", "openaiads", true));
+            Refusal r = refusal(decide(PAUSE, s), RefusalCode.NOT_FOUND);
+            assertThat(r.message()).isEqualTo("campaign cmp_1 was removed at openaiads (status removed_at_provider): "
+                    + "it no longer exists there");
+            refusal(decide(new FetchReport("cmp_1", LocalDate.parse("2029-12-01"), LocalDate.parse("2029-12-02"),
+                    true), s), RefusalCode.NOT_FOUND);
+        }
+
+
+        @Test
         void aMissingCampaignIsNotFound() {
             Refusal r = refusal(decide(PAUSE, ready()), RefusalCode.NOT_FOUND);
             assertThat(r.message()).isEqualTo("campaign cmp_1 not found");

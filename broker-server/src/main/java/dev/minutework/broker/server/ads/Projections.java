@@ -137,6 +137,17 @@ public class Projections {
                 .param("e", executionId).param("t", tenantId).param("id", id).update();
     }
 
+    /**
+     * Marks a campaign the provider no longer has ({@code removed_at_provider}): it cannot deliver, so
+     * nothing is held for it any more, and it cannot be changed through the broker again.
+     */
+    public void markRemovedAtProvider(String tenantId, String id) {
+        jdbc.sql("""
+                update ads_campaigns set status = 'removed_at_provider', busy_execution_id = null, updated_at = :now
+                where tenant_id = :t and id = :id
+                """).param("now", now()).param("t", tenantId).param("id", id).update();
+    }
+
     /** Frees the campaign a settled execution was changing, if it was. */
     public void freeCampaign(String tenantId, String executionId) {
         jdbc.sql("update ads_campaigns set busy_execution_id = null where tenant_id = :t and busy_execution_id = :e")

@@ -104,6 +104,10 @@ class Completions {
                 }
             }
             Map<String, Object> err = settlement.error() == null ? null : error(settlement.error(), details);
+            if (removedAtProvider(sent, target, outcome)) {
+                markRemoved(tenant, target.campaign(), e.id(), actor);
+                err.put("campaign_status", "removed_at_provider");
+            }
             after[0] = executions.moved(tenant, e.id(), Set.of(ExecutionStatus.EXECUTING), settlement.status(), result,
                     err).orElse(null);
             faultPoints.reached("before_receipt");
@@ -118,6 +122,56 @@ class Completions {
             receipts.record(tenant, settlement.receiptKind(), e.id(), actor, details);
         });
         return after[0];
+    }
+
+    /**
+     * Whether the provider said it does not have the campaign a pause, update or report named: the
+     * broker's campaign is then marked {@code removed_at_provider} and what is held for it released
+     * (it cannot spend).
+     */
+    static boolean removedAtProvider(ExecuteCommand sent, Snapshots.Resolved target, ProviderOutcome outcome) {
+        if (!(outcome instanceof ProviderOutcome.Rejected r) || r.kind() != ProviderOutcome.RejectionKind.NOT_FOUND
+                || target == null || target.campaign() == null) {
+            return false;
+        }
+        String named = switch (sent) {
+            case ExecuteCommand.PauseCampaign p -> p.campaignId();
+            case ExecuteCommand.UpdateCampaign u -> u.campaignId();
+            case ExecuteCommand.FetchReport f -> f.campaignId();
+            default -> null;
+        };
+        return target.campaign().id().equals(named);
+    }
+
+    /**
+     * Records, in its own transaction, that the provider no longer has a campaign (learned from a
+     * dry run, before any execution was recorded): see {@link #markRemoved}.
+     */
+    void campaignRemoved(String tenant, Projections.Campaign campaign, String actor) {
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            markRemoved(tenant, campaign, null, actor);
+        });
+    }
+
+    /**
+     * Marks a campaign the provider no longer has {@code removed_at_provider}, releases everything
+     * held for it and receipts it ({@code campaign.removed_at_provider}), inside the caller's
+     * transaction (holding the tenant's chain lock).
+     */
+    private void markRemoved(String tenant, Projections.Campaign campaign, String executionId, String actor) {
+        projections.markRemovedAtProvider(tenant, campaign.id());
+        List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenant, campaign.id());
+        held.forEach(r -> ledger.release(tenant, r.id(), "campaign_removed_at_provider", actor));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("campaign_id", campaign.id());
+        details.put("provider", campaign.provider());
+        details.put("provider_object_id", campaign.providerObjectId());
+        details.put("released_reservations", held.size());
+        receipts.record(tenant, "campaign.removed_at_provider", executionId, actor, details);
+        log.warn("campaign {} of tenant {} is no longer at {} (provider id {}): marked removed_at_provider, {} "
+                + "reservation(s) released", campaign.id(), tenant, campaign.provider(), campaign.providerObjectId(),
+                held.size());
     }
 
     /** A settled failure as the execution's error, and what its receipt says of it. */

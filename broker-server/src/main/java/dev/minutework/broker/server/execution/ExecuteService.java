@@ -6,6 +6,7 @@ import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
 import dev.minutework.broker.core.execution.DryRun;
 import dev.minutework.broker.core.execution.Refusal;
+import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.money.Money;
@@ -41,6 +42,7 @@ public class ExecuteService {
     private final ExecuteRequests requests;
     private final Snapshots snapshots;
     private final Calls calls;
+    private final Completions completions;
     private final Refusals refusals;
     private final Executions executions;
     private final Grants grants;
@@ -50,12 +52,14 @@ public class ExecuteService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    ExecuteService(ExecuteRequests requests, Snapshots snapshots, Calls calls, Refusals refusals,
+    ExecuteService(ExecuteRequests requests, Snapshots snapshots, Calls calls, Completions completions,
+            Refusals refusals,
             Executions executions, Grants grants, SpendLedger ledger, Projections projections, Receipts receipts,
             TransactionTemplate tx, Clock clock) {
         this.requests = requests;
         this.snapshots = snapshots;
         this.calls = calls;
+        this.completions = completions;
         this.refusals = refusals;
         this.executions = executions;
         this.grants = grants;
@@ -114,6 +118,14 @@ public class ExecuteService {
         String executionId = Ids.next("exe");
         Optional<ProviderOutcome> dryRun = calls.dryRun(req.provider(), resolved, req.command(), executionId);
         Optional<Refusal> refused = DryRun.refusal(req.provider(), dryRun);
+        if (refused.isPresent() && Completions.removedAtProvider(req.command(), resolved, dryRun.get())) {
+            // the provider no longer has the campaign: it cannot spend, and nothing is held for it any more
+            completions.campaignRemoved(req.key().tenantId(), resolved.campaign(), req.key().actor());
+            throw refusals.refuse(req.key(), null, new Refusal(RefusalCode.NOT_FOUND, "campaign "
+                    + resolved.campaign().id() + " was removed at " + req.provider()
+                    + " (status removed_at_provider): it no longer exists there", Map.of("status",
+                    "removed_at_provider")), with(req.context(), "dry_run", DryRun.Verdict.REJECTED.wire()));
+        }
         if (refused.isPresent()) {
             throw refusals.refuse(req.key(), null, refused.get(), with(req.context(), "dry_run",
                     DryRun.Verdict.REJECTED.wire()));

@@ -177,7 +177,8 @@ class Snapshots {
             if ("campaign_id".equals(field)) {
                 campaign = projections.campaign(tenant, ref.getValue()).orElse(null);
                 if (campaign != null) {
-                    refs.put(field, new TenantSnapshot.Reference("campaign", campaign.id(), campaign.provider()));
+                    refs.put(field, new TenantSnapshot.Reference("campaign", campaign.id(), campaign.provider(),
+                            "removed_at_provider".equals(campaign.status())));
                     providerIds.put(field, campaign.providerObjectId());
                     referenced.put(field, campaign.asCreated());
                 }

@@ -114,8 +114,8 @@ public class ProviderRouting implements ApplicationRunner {
 
     /**
      * Creates the account at the local simulator, as the platform owner does at the real provider,
-     * when the account's calls go there. Called after an account is stored and at start-up (the
-     * simulators keep their state in memory).
+     * when the account's calls go there. Called after an account is stored and at start-up (a
+     * simulator keeps the account's objects in the data directory, but not its credentials).
      */
     public void provisionAtSimulator(String providerKey, String accountId) throws GeneralSecurityException {
         ProviderSimulator simulator = simulators.forProvider(providerKey).orElse(null);
@@ -138,7 +138,7 @@ public class ProviderRouting implements ApplicationRunner {
         }
     }
 
-    /** At start-up, re-creates every simulator-served account at its (empty) simulator. */
+    /** At start-up, re-creates every simulator-served account at its simulator, which finds its objects again. */
     @Override
     public void run(ApplicationArguments args) {
         if (!simulators.running()) {

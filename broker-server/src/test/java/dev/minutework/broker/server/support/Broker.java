@@ -65,6 +65,17 @@ public final class Broker implements AutoCloseable {
         return start(props, tempDir());
     }
 
+    /**
+     * A broker with the real adapters and the local simulators on an existing database and data
+     * directory: a restart of one started so before.
+     */
+    public static Broker startWithSimulators(String jdbcUrl, Path dataDir) {
+        Map<String, Object> props = database(jdbcUrl);
+        props.put("broker.simulators", "on");
+        props.put("broker.sandbox", "false");
+        return start(props, dataDir);
+    }
+
     /** {@link #startWithSimulators(String)} with more settings ({@code broker.…} names, as on the command line). */
     public static Broker startWithSimulators(String hint, Map<String, String> settings) {
         Map<String, Object> props = database(TestPostgres.newDatabase(hint));
