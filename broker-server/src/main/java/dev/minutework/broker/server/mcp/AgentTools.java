@@ -51,9 +51,10 @@ class AgentTools {
         Caller.Agent agent = key.key().agent();
         List<SyncToolSpecification> tools = new ArrayList<>();
         for (ConnectorManifest c : catalog.all()) {
+            Map<String, Map<String, Object>> capabilities = capabilities(key, c);
             for (ActionSpec a : c.actions()) {
                 if (!a.reserved() && agent.allows(c.id(), a.name(), a.mutating())) {
-                    tools.add(actionTool(key, c, a));
+                    tools.add(actionTool(key, c, a, ProviderNotes.forAction(a.name(), capabilities)));
                 }
             }
         }
@@ -90,8 +91,18 @@ class AgentTools {
         return tools;
     }
 
-    private SyncToolSpecification actionTool(Platform.Asker key, ConnectorManifest c, ActionSpec a) {
-        String description = a.description()
+    /** What each provider of the connector can take; without it (the platform unreachable) the tools say nothing of it. */
+    private Map<String, Map<String, Object>> capabilities(Platform.Asker key, ConnectorManifest c) {
+        try {
+            return runtime.capabilities(key, c);
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    private SyncToolSpecification actionTool(Platform.Asker key, ConnectorManifest c, ActionSpec a,
+            String providerNotes) {
+        String description = a.description() + providerNotes
                 + (a.mutating() ? " Mutating: answers at once with status awaiting_approval (execution_id, approval_id, "
                         + "spend_impact) until a human approves; follow it with execution_status." : " Read-only.")
                 + " Optional request _meta: idempotency_key (retries with the same key never run twice), provider.";

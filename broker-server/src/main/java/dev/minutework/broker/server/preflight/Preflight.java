@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.preflight;
 
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.core.execution.ReadinessChecks;
@@ -21,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 /**
@@ -83,7 +85,7 @@ public class Preflight {
 
     /** What preflight found; {@code ready} only when every check passed. */
     public record Report(String provider, boolean ready, String adapter, boolean realProvider, String endpoint,
-            List<ProviderCheck> checks) {
+            List<ProviderCheck> checks, ProviderCapabilities capabilities) {
 
         /** The report as the API shows it. */
         public Map<String, Object> view() {
@@ -100,6 +102,8 @@ public class Preflight {
                 cm.put("detail", c.detail());
                 return cm;
             }).toList());
+            // what the provider can take, as its adapter declares it: execute refuses the rest before approval
+            m.put("capabilities", capabilities == null ? null : capabilities.describe());
             return m;
         }
     }
@@ -116,6 +120,11 @@ public class Preflight {
             throw new ApiException(ErrorCode.CAPABILITY_GAP, "unknown provider " + RequestJson.clip(key, 64));
         }
         return check(tenant, key).view();
+    }
+
+    /** What a provider's adapter declares it can take, without running any check; empty without an adapter. */
+    public Optional<ProviderCapabilities> capabilities(String provider) {
+        return routing.factory(provider).map(ProviderAdapterFactory::capabilities);
     }
 
     /**
@@ -155,6 +164,7 @@ public class Preflight {
         boolean real = factory != null && factory.real()
                 && (endpoint == ProviderRouting.Endpoint.PROVIDER || endpoint == ProviderRouting.Endpoint.CUSTOM);
         return new Report(key, ready, factory == null ? null : factory.id(), real,
-                endpoint == null ? null : endpoint.wire(), List.copyOf(checks));
+                endpoint == null ? null : endpoint.wire(), List.copyOf(checks),
+                factory == null ? null : factory.capabilities());
     }
 }

@@ -56,6 +56,11 @@ class EmbeddedPlatform implements Platform {
     }
 
     @Override
+    public Map<String, Object> capabilities(Asker asker, String provider) {
+        return preflight.capabilities(provider).map(c -> c.describe()).orElse(null);
+    }
+
+    @Override
     public Map<String, Object> reportGap(Asker asker, Map<String, Object> report) {
         Caller.TenantKey key = asker.key();
         String capability = (String) report.get("capability");

@@ -27,6 +27,16 @@ public interface Platform {
     /** Preflight of one provider as {@code GET /v1/integration-broker/preflight} shows it. */
     Map<String, Object> preflight(Asker asker, String provider);
 
+    /**
+     * What a provider can take, as its adapter declares it (preflight's {@code capabilities}), or
+     * null when no adapter serves it. By default read from preflight; an implementation that can
+     * read it without running the checks does.
+     */
+    @SuppressWarnings("unchecked")
+    default Map<String, Object> capabilities(Asker asker, String provider) {
+        return preflight(asker, provider).get("capabilities") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    }
+
     /** Records a reported capability gap; answers the gap as the tenant sees it. */
     Map<String, Object> reportGap(Asker asker, Map<String, Object> report);
 

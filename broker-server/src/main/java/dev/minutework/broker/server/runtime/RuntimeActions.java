@@ -76,7 +76,8 @@ public class RuntimeActions {
     /**
      * Every capability with its actions (an agent sees only the actions it may run), reserved
      * actions, schemas, and per provider key the readiness the platform's preflight reports:
-     * {@code live} only when every check passes, otherwise {@code not_ready} with the failing checks.
+     * {@code live} only when every check passes, otherwise {@code not_ready} with the failing checks,
+     * and what the provider can take ({@code capabilities}, as its adapter declares it).
      */
     public List<Map<String, Object>> inventory(Platform.Asker asker) {
         var agent = asker.key().agent();
@@ -106,6 +107,8 @@ public class RuntimeActions {
                 pm.put("default", p.equals(c.defaultProvider()));
                 pm.put("readiness", Boolean.TRUE.equals(report.get("ready")) ? "live" : "not_ready");
                 pm.put("failing_checks", failing(report));
+                // budget periods, currencies, objectives, targeting, creative limits: the rest is refused before approval
+                pm.put("capabilities", report.get("capabilities"));
                 providers.add(pm);
             }
             Map<String, Object> m = new LinkedHashMap<>();
@@ -117,6 +120,21 @@ public class RuntimeActions {
             m.put("reserved_actions", reserved);
             m.put("providers", providers);
             out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * What each provider of a connector can take, as its adapter declares it, by provider key; a
+     * provider whose declaration cannot be read is left out.
+     */
+    public Map<String, Map<String, Object>> capabilities(Platform.Asker asker, ConnectorManifest connector) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (String p : connector.providers()) {
+            Map<String, Object> c = platform.capabilities(asker, p);
+            if (c != null) {
+                out.put(p, c);
+            }
         }
         return out;
     }
