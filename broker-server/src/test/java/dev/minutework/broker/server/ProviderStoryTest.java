@@ -63,7 +63,7 @@ class ProviderStoryTest {
         String lifetime = null;
         for (String period : List.of("lifetime", "daily")) {
             Map<String, Object> input = Map.of("name", "Winter boots " + period, "objective", objective,
-                    "end_time", end, "budget", Map.of("amount_minor", 20_000, "currency", "USD", "period", period));
+                    "status", "active", "end_time", end, "budget", Map.of("amount_minor", 20_000, "currency", "USD", "period", period));
             if (declared(caps.get("budget_periods"), period)) {
                 String id = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "c-" + period,
                         input));
