@@ -61,7 +61,15 @@ class SimulatorStoryTest {
         assertThat(r.errorCode()).isEqualTo("provider_unsupported");
         assertThat(r.at("/error/details/provider").asString()).isEqualTo("openaiads");
         assertThat(r.at("/error/details/errors/0/path").asString()).isEqualTo("$.input.budget.period");
-        assertThat(r.at("/error/details/errors/0/message").asString()).contains("daily");
+        assertThat(r.at("/error/details/errors/0/message").asString())
+                .isEqualTo("openaiads does not take daily budgets (it takes [lifetime])"); // as the README shows
+        // and the declaration says so where the README sends a newcomer to look
+        JsonNode caps = expect(200, http.get("/v1/integration-broker/preflight?provider=openaiads", t.runtimeKey()))
+                .at("/capabilities");
+        assertThat(caps.get("budget_periods").valueStream().map(JsonNode::asString).toList())
+                .containsExactly("lifetime");
+        assertThat(caps.at("/targeting/kinds").valueStream().map(JsonNode::asString).toList())
+                .containsExactly("context_hints");
         assertThat(story.receiptPayloads(t, "execution.refused")).singleElement()
                 .satisfies(p -> assertThat(p.get("code").asString()).isEqualTo("provider_unsupported"));
         assertThat(expect(200, http.get("/v1/approvals?status=pending", t.viewerKey())).at("/approvals").size())
