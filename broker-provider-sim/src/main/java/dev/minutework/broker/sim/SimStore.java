@@ -22,9 +22,13 @@ import java.util.Map;
  * rewritten compacted. Never holds credentials or tokens: those are provisioned again by the
  * broker after a restart.
  *
- * <p>Values are JSON: strings, booleans, {@link Long} integers, {@link java.math.BigDecimal}
- * fractions, lists and maps; they come back as {@link JsonParser} reads them. Without a file
- * ({@link #inMemory()}) nothing is written and nothing survives.
+ * <p>Values are JSON: strings, booleans, numbers, lists and maps. They come back as {@link
+ * JsonParser} reads the canonical JSON ({@link CanonicalJson}) of what was put — the same before and
+ * after a restart, since {@link #account} always answers that form: an integral number is a {@link
+ * Long} ({@code new BigDecimal("5.00")} comes back as {@code 5L}), a fraction a {@link
+ * java.math.BigDecimal} without trailing zeros. Keep a value whose scale matters as a string, or
+ * read numbers as {@link Number}. Without a file ({@link #inMemory()}) nothing is written and
+ * nothing survives.
  */
 public final class SimStore implements AutoCloseable {
 
