@@ -66,6 +66,10 @@ class McpServerTest extends BrokerTestCase {
             assertThat((Map<String, Object>) create.inputSchema().get("properties")).containsKeys("name", "budget",
                     "status");
             assertThat((List<String>) create.inputSchema().get("required")).containsExactlyInAnyOrder("name", "budget");
+            // what each provider takes for the action is in its description (here the sandbox serves all four)
+            assertThat(tool(tools, "ads.create_creative").description()).contains("Per provider",
+                    "openaiads: 1-15 headlines of at most 50 characters", "googleads:", "metaads:", "tiktokads:");
+            assertThat(create.description()).contains("openaiads: budgets [daily, lifetime]");
             Tool report = tool(tools, "ads.fetch_report");
             assertThat(report.annotations().readOnlyHint()).isTrue();
             assertThat(report.annotations().destructiveHint()).isFalse();
