@@ -327,11 +327,16 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (!"chat_card".equals(cr.get("type"))) {
             return error(400, "invalid_request_error", "creative.type must be chat_card", "creative.type");
         }
+        for (Object k : cr.keySet()) {
+            if (!Set.of("type", "title", "body", "target_url", "file_id").contains(k)) {
+                return error(400, "invalid_request_error", "unrecognized field", "creative." + k);
+            }
+        }
         String title = checkName(cr.get("title"), 3, 50);
         if (title != null) {
             return error(400, "invalid_request_error", "creative.title " + title, "creative.title");
         }
-        if (!(cr.get("body") instanceof String text) || text.isEmpty() || text.length() > 100) {
+        if (!(cr.get("body") instanceof String text) || text.isEmpty() || characters(text) > 100) {
             return error(400, "invalid_request_error", "creative.body must have 1 to 100 characters", "creative.body");
         }
         if (!(cr.get("target_url") instanceof String target) || !target.startsWith("https://")) {
@@ -500,10 +505,15 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (!(v instanceof String s)) {
             return "must be a string";
         }
-        if (s.length() < min || s.length() > max) {
+        if (characters(s) < min || characters(s) > max) {
             return "must have " + min + " to " + max + " characters";
         }
         return null;
+    }
+
+    /** Characters as the documented limits count them: code points, not UTF-16 units. */
+    private static int characters(String s) {
+        return s.codePointCount(0, s.length());
     }
 
     private SimResponse checkBudget(Object v, boolean required) {
