@@ -44,7 +44,10 @@ import java.util.regex.Pattern;
  * their campaign's; ad group {@code request_id} (a 64-bit integer string) makes a repeated create
  * answer the ad group it already made; image upload by URL only ({@code UPLOAD_BY_URL}); ads need
  * an uploaded {@code image_ids} entry and an identity ({@code identity_id} + {@code identity_type}
- * or {@code display_name}); campaign status changes for 1–20 ids.
+ * or a {@code display_name} of 1–40), and an {@code ad_text} of 1–100 without emoji (in both, a
+ * Chinese, Japanese or Korean character counts as two); the ad groups of {@code REACH} and
+ * {@code TRAFFIC} campaigns optimise for {@code REACH} and {@code CLICK}; campaign status changes
+ * for 1–20 ids.
  *
  * <p>Rate limit: more than {@value #REQUESTS_PER_MINUTE} requests a minute per access token
  * answer code 40100 (the documented code; the quota itself is the simulator's choice). The
@@ -73,6 +76,8 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
 
     static final Set<String> OBJECTIVES = Set.of("REACH", "TRAFFIC", "VIDEO_VIEWS", "LEAD_GENERATION", "ENGAGEMENT",
             "APP_PROMOTION", "WEB_CONVERSIONS", "PRODUCT_SALES");
+    /** The optimisation goals of the ad groups of a campaign, by its objective (where the simulator checks them). */
+    static final Map<String, Set<String>> GOALS = Map.of("REACH", Set.of("REACH"), "TRAFFIC", Set.of("CLICK"));
     static final Set<String> BUDGET_MODES = Set.of("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE");
     static final Set<String> STATUSES = Set.of("ENABLE", "DISABLE");
     static final Set<String> AGE_GROUPS = Set.of("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54",
@@ -533,6 +538,11 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 || "REACH".equals(b.get("optimization_goal")) && !"CPM".equals(b.get("billing_event"))) {
             return param("billing_event", "Does not match optimization_goal.");
         }
+        Set<String> goals = GOALS.get(c.get("objective_type"));
+        if (goals != null && !goals.contains(b.get("optimization_goal"))) {
+            return param("optimization_goal", "A " + c.get("objective_type") + " campaign's ad groups optimise for "
+                    + new java.util.TreeSet<>(goals) + ".");
+        }
         Object bidType = b.getOrDefault("bid_type", "BID_TYPE_NO_BID");
         if ("BID_TYPE_CUSTOM".equals(bidType)) {
             SimResponse bid = checkAmount(b.get("bid_price"), "bid_price");
@@ -629,8 +639,12 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             if (!"SINGLE_IMAGE".equals(cr.get("ad_format")) && !"SINGLE_VIDEO".equals(cr.get("ad_format"))) {
                 return param(at + "ad_format", "Missing or invalid value.");
             }
-            if (!(cr.get("ad_text") instanceof String t) || t.isEmpty() || t.length() > 100) {
-                return param(at + "ad_text", "Must have 1 to 100 characters.");
+            if (!(cr.get("ad_text") instanceof String t) || t.isEmpty() || length(t) > 100) {
+                return param(at + "ad_text", "Must have 1 to 100 characters (a Chinese, Japanese or Korean character "
+                        + "counts as two).");
+            }
+            if (t.codePoints().anyMatch(Character::isExtendedPictographic)) {
+                return param(at + "ad_text", "Cannot contain emoji.");
             }
             if (cr.containsKey("call_to_action") && !CALLS_TO_ACTION.contains(cr.get("call_to_action"))) {
                 return param(at + "call_to_action", "Invalid value.");
@@ -647,8 +661,9 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                         "BC_AUTH_TT").contains(cr.get("identity_type"))) {
                     return param(at + "identity_id", "Identity does not exist or identity_type is missing.");
                 }
-            } else if (!(cr.get("display_name") instanceof String d) || d.isEmpty() || d.length() > 40) {
-                return param(at + "display_name", "Required without identity_id (1 to 40 characters).");
+            } else if (!(cr.get("display_name") instanceof String d) || d.isEmpty() || length(d) > 40) {
+                return param(at + "display_name", "Required without identity_id (1 to 40 characters, a Chinese, "
+                        + "Japanese or Korean character counting as two).");
             }
         }
         List<String> adIds = new ArrayList<>();
@@ -901,6 +916,19 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     // ------------------------------------------------------------------ checks
+
+    /** A text's length as TikTok counts it: a Chinese, Japanese or Korean character counts as two. */
+    static int length(String text) {
+        return text.codePoints().map(c -> wide(c) ? 2 : 1).sum();
+    }
+
+    /** Chinese, Japanese and Korean characters, their punctuation and the full-width forms. */
+    private static boolean wide(int c) {
+        return switch (Character.UnicodeScript.of(c)) {
+            case HAN, HIRAGANA, KATAKANA, HANGUL, BOPOMOFO -> true;
+            default -> c >= 0x3000 && c <= 0x30FF || c >= 0xFF01 && c <= 0xFF60 || c >= 0xFFE0 && c <= 0xFFE6;
+        };
+    }
 
     private static String unknownField(Map<String, Object> b, Set<String> known) {
         return b.keySet().stream().filter(k -> !known.contains(k)).findFirst().orElse(null);
