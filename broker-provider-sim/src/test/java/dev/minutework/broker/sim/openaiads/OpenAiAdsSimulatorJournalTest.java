@@ -110,7 +110,8 @@ class OpenAiAdsSimulatorJournalTest {
     @Test
     void anArchivedCampaignIsStillArchivedAfterARestart() {
         String cid = campaign();
-        assertThat(call(KEY, "POST", "/campaigns/" + cid + "/archive", null).json()).containsEntry("status", "archived");
+        assertThat(call(KEY, "POST", "/campaigns/" + cid + "/archive", null).json())
+                .containsEntry("status", "archived");
 
         restart();
 

@@ -142,8 +142,8 @@ class TikTokAdsSimulatorJournalTest {
             assertThat(kept.get(TikTokAdsSimulator.IMAGE)).containsOnlyKeys(image);
             assertThat(kept.get(TikTokAdsSimulator.AD).get(ad)).containsEntry("operation_status", "DISABLE");
             // the ids are 19 digits; the journal counts from the base instead
-            assertThat(store.counter(TikTokAdsSimulator.ID_COUNTER, 0)).as("campaign, group, image and its material, ad")
-                    .isEqualTo(5L);
+            assertThat(store.counter(TikTokAdsSimulator.ID_COUNTER, 0))
+                    .as("campaign, group, image and its material, ad").isEqualTo(5L);
         }
         assertThat(Files.readString(journal)).doesNotContain(TOKEN);
     }

@@ -133,9 +133,10 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             Map.entry("ES", "2510769"), Map.entry("NL", "2750405"), Map.entry("SE", "2661886"),
             Map.entry("PL", "798544"), Map.entry("TR", "298795"), Map.entry("AU", "2077456"),
             Map.entry("NZ", "2186224"), Map.entry("JP", "1861060"), Map.entry("KR", "1835841"),
-            Map.entry("BR", "3469034"), Map.entry("MX", "3996063"), Map.entry("ID", "1643084"), Map.entry("SG", "1880251"), Map.entry("PH", "1694008"),
-            Map.entry("TH", "1605651"), Map.entry("VN", "1562822"), Map.entry("MY", "1733045"),
-            Map.entry("SA", "102358"), Map.entry("AE", "290557"));
+            Map.entry("BR", "3469034"), Map.entry("MX", "3996063"), Map.entry("ID", "1643084"),
+            Map.entry("SG", "1880251"), Map.entry("PH", "1694008"), Map.entry("TH", "1605651"),
+            Map.entry("VN", "1562822"), Map.entry("MY", "1733045"), Map.entry("SA", "102358"),
+            Map.entry("AE", "290557"));
 
     /** TikTok's age groups as [first age, last age, name]; 65 stands for the open-ended 55+ group. */
     static final List<Object[]> AGE_GROUPS = List.of(new Object[] {13, 17, "AGE_13_17"},
@@ -454,7 +455,8 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     ProviderOutcome.Rejected creativeUnfit(ExecuteCommand.CreateCreative creative) {
         if (creative.headlines().size() != 1 || creative.descriptions().size() != 1) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "creative_texts_unsupported",
-                    "a TikTok single-image ad has one text and one display name: give one headline and one description");
+                    "a TikTok single-image ad has one text and one display name: give one headline and one "
+                            + "description");
         }
         if (creative.callToAction() != null && !CALLS_TO_ACTION.containsKey(creative.callToAction())) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "call_to_action_unsupported",

@@ -196,8 +196,9 @@ class OpenAiAdsAdapterContractTest {
                 Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one"),
                 Map.of("group_id", gid, "creative_id", file), Map.of("creative_id", creative)));
         assertThat(ad).isInstanceOf(ProviderOutcome.Succeeded.class);
-        assertThat(last().jsonObject().get("creative")).isEqualTo(Map.of("type", "chat_card", "title", "Boots for winter",
-                "body", "Warm and dry.", "target_url", "https://shop.example.test/boots", "file_id", file));
+        assertThat(last().jsonObject().get("creative")).isEqualTo(Map.of("type", "chat_card",
+                "title", "Boots for winter", "body", "Warm and dry.", "target_url", "https://shop.example.test/boots",
+                "file_id", file));
     }
 
     @Test

@@ -86,8 +86,8 @@ class OpenAiAdsCapabilitiesTest {
     }
 
     static Map<String, Object> creative(Map<String, Object> texts) {
-        Map<String, Object> m = new LinkedHashMap<>(Map.of("name", "Card", "image_url", "https://cdn.example.test/boot.png",
-                "landing_url", "https://shop.example.test/boots"));
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("name", "Card",
+                "image_url", "https://cdn.example.test/boot.png", "landing_url", "https://shop.example.test/boots"));
         m.putAll(texts);
         return m;
     }
