@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 
 /**
@@ -29,14 +28,29 @@ import java.util.regex.Matcher;
  * ads with a {@code chat_card} creative (title 3–50, body ≤ 100) that start {@code in_review},
  * list envelopes and insights whose {@code spend} is a decimal in major units. Unknown fields are
  * refused so an adapter cannot rely on anything undocumented.
+ *
+ * <p>What an ad account holds (campaigns, ad groups, uploaded files, ads) and the id counter are
+ * recorded in {@link #store()} as they are made or changed, keyed by the ad account id: a simulator
+ * given the same journal after a restart finds them again when the account is provisioned. API keys
+ * are not recorded; the broker provisions them again.
  */
 public final class OpenAiAdsSimulator extends ProviderSimulator {
 
     static final int PER_ENDPOINT_PER_MINUTE = 600;
     static final int OVERALL_PER_MINUTE = 1_200;
 
+    /** What the store records, per ad account: one kind per object type. */
+    static final String CAMPAIGN = "campaign";
+    static final String AD_GROUP = "ad_group";
+    static final String FILE = "file";
+    static final String AD = "ad";
+    /** The store's counter of the serials in object ids, and where it starts. */
+    static final String ID_COUNTER = "ids";
+    static final long FIRST_ID = 1000;
+
+    private final Map<String, Account> accountsById = new ConcurrentHashMap<>();
     private final Map<String, Account> accountsByKey = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong(1000);
+    private final Object ids = new Object();
 
     /** One ad account and everything created in it. */
     private static final class Account {
@@ -67,7 +81,34 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (key == null || account == null) {
             throw new IllegalArgumentException("openaiads accounts need api_key and ad_account_id");
         }
-        accountsByKey.computeIfAbsent(key, k -> new Account(account));
+        accountsByKey.put(key, accountsById.computeIfAbsent(account, this::restore));
+    }
+
+    /** An ad account with what the store recorded for it (nothing, the first time). */
+    private Account restore(String adAccountId) {
+        Account a = new Account(adAccountId);
+        Map<String, Map<String, Map<String, Object>>> kept = store().account(adAccountId);
+        a.campaigns.putAll(kept.getOrDefault(CAMPAIGN, Map.of()));
+        a.adGroups.putAll(kept.getOrDefault(AD_GROUP, Map.of()));
+        a.files.putAll(kept.getOrDefault(FILE, Map.of()));
+        a.ads.putAll(kept.getOrDefault(AD, Map.of()));
+        return a;
+    }
+
+    /** Records an object as it is now, then keeps it: what the answer reports is what a restart finds. */
+    private void keep(Account a, String kind, Map<String, Map<String, Object>> objects, String id,
+            Map<String, Object> object) {
+        store().put(a.adAccountId, kind, id, object);
+        objects.put(id, object);
+    }
+
+    /** The next object id with {@code prefix}; the counter is recorded, so ids stay unique across restarts. */
+    private String nextId(String prefix) {
+        synchronized (ids) {
+            long next = store().counter(ID_COUNTER, FIRST_ID) + 1;
+            store().advance(ID_COUNTER, next);
+            return prefix + Long.toString(next, 36);
+        }
     }
 
     /** Marks an ad account's key as revoked: calls with it answer 401 from now on. */
@@ -77,8 +118,13 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
 
     /** How many campaigns the account holds (tests assert no duplicates). */
     public int campaignCount(String adAccountId) {
-        return accountsByKey.values().stream().filter(a -> a.adAccountId.equals(adAccountId))
-                .mapToInt(a -> a.campaigns.size()).sum();
+        Account a = accountsById.get(adAccountId);
+        if (a == null) {
+            return 0;
+        }
+        synchronized (a) {
+            return a.campaigns.size();
+        }
     }
 
     /**
@@ -88,10 +134,8 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
      */
     public List<SimulatedCampaign> campaigns(String adAccountId) {
         List<SimulatedCampaign> out = new ArrayList<>();
-        for (Account a : accountsByKey.values().stream().distinct().toList()) {
-            if (!a.adAccountId.equals(adAccountId)) {
-                continue;
-            }
+        Account a = accountsById.get(adAccountId);
+        if (a != null) {
             synchronized (a) { // as every request handler holds it
                 for (Map<String, Object> c : a.campaigns.values()) {
                     Long micros = c.get("budget") instanceof Map<?, ?> b
@@ -179,7 +223,7 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             return times;
         }
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", "cmpn_" + Long.toString(ids.incrementAndGet(), 36));
+        c.put("id", nextId("cmpn_"));
         c.put("object", "campaign");
         c.put("name", b.get("name"));
         c.put("status", b.get("status"));
@@ -189,7 +233,7 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         c.put("end_time", b.get("end_time"));
         c.put("targeting", b.get("targeting"));
         c.put("created_at", clock.instant().getEpochSecond());
-        a.campaigns.put((String) c.get("id"), c);
+        keep(a, CAMPAIGN, a.campaigns, (String) c.get("id"), c);
         return SimResponse.json(200, c);
     }
 
@@ -230,8 +274,8 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (times != null) {
             return times;
         }
-        c.putAll(b); // null clears
-        return SimResponse.json(200, c);
+        keep(a, CAMPAIGN, a.campaigns, id, merged); // null clears
+        return SimResponse.json(200, merged);
     }
 
     private SimResponse setCampaignStatus(Account a, String id, String verb) {
@@ -242,12 +286,14 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if ("archived".equals(c.get("status"))) {
             return error(400, "invalid_request_error", "archived campaigns cannot change", null);
         }
-        c.put("status", switch (verb) {
+        Map<String, Object> changed = new LinkedHashMap<>(c);
+        changed.put("status", switch (verb) {
             case "pause" -> "paused";
             case "activate" -> "active";
             default -> "archived";
         });
-        return SimResponse.json(200, c);
+        keep(a, CAMPAIGN, a.campaigns, id, changed);
+        return SimResponse.json(200, changed);
     }
 
     // ------------------------------------------------------------------ ad groups, files, ads
@@ -286,10 +332,10 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             }
         }
         Map<String, Object> g = new LinkedHashMap<>(b);
-        g.put("id", "adgrp_" + Long.toString(ids.incrementAndGet(), 36));
+        g.put("id", nextId("adgrp_"));
         g.put("object", "ad_group");
         g.putIfAbsent("status", "paused");
-        a.adGroups.put((String) g.get("id"), g);
+        keep(a, AD_GROUP, a.adGroups, (String) g.get("id"), g);
         return SimResponse.json(200, g);
     }
 
@@ -299,9 +345,9 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             return error(400, "invalid_request_error", "send {\"image_url\": <https URL>} or a multipart file", "image_url");
         }
         Map<String, Object> f = new LinkedHashMap<>();
-        f.put("file_id", "file_" + Long.toString(ids.incrementAndGet(), 36));
+        f.put("file_id", nextId("file_"));
         f.put("image_url", url);
-        a.files.put((String) f.get("file_id"), f);
+        keep(a, FILE, a.files, (String) f.get("file_id"), f);
         return SimResponse.json(200, Map.of("file_id", f.get("file_id")));
     }
 
@@ -327,11 +373,16 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (!"chat_card".equals(cr.get("type"))) {
             return error(400, "invalid_request_error", "creative.type must be chat_card", "creative.type");
         }
+        for (Object k : cr.keySet()) {
+            if (!Set.of("type", "title", "body", "target_url", "file_id").contains(k)) {
+                return error(400, "invalid_request_error", "unrecognized field", "creative." + k);
+            }
+        }
         String title = checkName(cr.get("title"), 3, 50);
         if (title != null) {
             return error(400, "invalid_request_error", "creative.title " + title, "creative.title");
         }
-        if (!(cr.get("body") instanceof String text) || text.isEmpty() || text.length() > 100) {
+        if (!(cr.get("body") instanceof String text) || text.isEmpty() || characters(text) > 100) {
             return error(400, "invalid_request_error", "creative.body must have 1 to 100 characters", "creative.body");
         }
         if (!(cr.get("target_url") instanceof String target) || !target.startsWith("https://")) {
@@ -341,11 +392,11 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             return error(400, "invalid_request_error", "creative.file_id does not name an uploaded file", "creative.file_id");
         }
         Map<String, Object> ad = new LinkedHashMap<>(b);
-        ad.put("id", "ad_" + Long.toString(ids.incrementAndGet(), 36));
+        ad.put("id", nextId("ad_"));
         ad.put("object", "ad");
         ad.putIfAbsent("status", "paused");
         ad.put("review_status", "in_review");
-        a.ads.put((String) ad.get("id"), ad);
+        keep(a, AD, a.ads, (String) ad.get("id"), ad);
         return SimResponse.json(200, ad);
     }
 
@@ -500,10 +551,15 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (!(v instanceof String s)) {
             return "must be a string";
         }
-        if (s.length() < min || s.length() > max) {
+        if (characters(s) < min || characters(s) > max) {
             return "must have " + min + " to " + max + " characters";
         }
         return null;
+    }
+
+    /** Characters as the documented limits count them: code points, not UTF-16 units. */
+    private static int characters(String s) {
+        return s.codePointCount(0, s.length());
     }
 
     private SimResponse checkBudget(Object v, boolean required) {

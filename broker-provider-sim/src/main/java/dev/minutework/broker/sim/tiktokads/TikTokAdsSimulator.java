@@ -44,7 +44,10 @@ import java.util.regex.Pattern;
  * their campaign's; ad group {@code request_id} (a 64-bit integer string) makes a repeated create
  * answer the ad group it already made; image upload by URL only ({@code UPLOAD_BY_URL}); ads need
  * an uploaded {@code image_ids} entry and an identity ({@code identity_id} + {@code identity_type}
- * or {@code display_name}); campaign status changes for 1–20 ids.
+ * or a {@code display_name} of 1–40), and an {@code ad_text} of 1–100 without emoji (in both, a
+ * Chinese, Japanese or Korean character counts as two); the ad groups of {@code REACH} and
+ * {@code TRAFFIC} campaigns optimise for {@code REACH} and {@code CLICK}; campaign status changes
+ * for 1–20 ids.
  *
  * <p>Rate limit: more than {@value #REQUESTS_PER_MINUTE} requests a minute per access token
  * answer code 40100 (the documented code; the quota itself is the simulator's choice). The
@@ -58,6 +61,12 @@ import java.util.regex.Pattern;
  * spend 10.00 a day. Amounts are rounded down to cents. Impressions are 200 per 1.00 spent (a 5.00
  * CPM) and clicks one in fifty impressions. Days without delivery are left out of reports, as the
  * real API does for rows without data. Accounts report in USD.
+ *
+ * <p>What an advertiser holds (campaigns, ad groups, the {@code request_id} each ad group was made
+ * with, images, ads) and the id counter are recorded in {@link #store()} as they are made or changed,
+ * keyed by the advertiser id: a simulator given the same journal after a restart finds them again
+ * when the advertiser is provisioned, and a repeated ad group create answers the ad group it made
+ * before the restart. Access tokens are not recorded; the broker provisions them again.
  *
  * <p>For tests: {@link #campaignCount}, {@link #adGroupCount}, {@link #adCount}, {@link #imageCount},
  * {@link #revoke}, {@link #expire}, {@link #failNext} (a fault for the next request to one endpoint)
@@ -73,6 +82,8 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
 
     static final Set<String> OBJECTIVES = Set.of("REACH", "TRAFFIC", "VIDEO_VIEWS", "LEAD_GENERATION", "ENGAGEMENT",
             "APP_PROMOTION", "WEB_CONVERSIONS", "PRODUCT_SALES");
+    /** The optimisation goals of the ad groups of a campaign, by its objective (where the simulator checks them). */
+    static final Map<String, Set<String>> GOALS = Map.of("REACH", Set.of("REACH"), "TRAFFIC", Set.of("CLICK"));
     static final Set<String> BUDGET_MODES = Set.of("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE");
     static final Set<String> STATUSES = Set.of("ENABLE", "DISABLE");
     static final Set<String> AGE_GROUPS = Set.of("AGE_13_17", "AGE_18_24", "AGE_25_34", "AGE_35_44", "AGE_45_54",
@@ -82,10 +93,24 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
 
     private enum TokenState { ACTIVE, EXPIRED }
 
+    /** What the store records, per advertiser: one kind per object type. */
+    static final String CAMPAIGN = "campaign";
+    static final String AD_GROUP = "adgroup";
+    /** An ad group's {@code request_id} → {@code {"adgroup_id": …}}. */
+    static final String AD_GROUP_REQUEST = "adgroup_request";
+    static final String IMAGE = "image";
+    static final String AD = "ad";
+    /**
+     * The store's counter of serials handed out. TikTok ids are 19-digit numbers, beyond what JSON
+     * numbers carry exactly, so the store counts from {@link #ID_BASE} instead of holding the ids.
+     */
+    static final String ID_COUNTER = "serials";
+    static final long ID_BASE = 1_780_000_000_000_000_000L;
+
     private final Map<String, TokenState> tokens = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> advertisersByToken = new ConcurrentHashMap<>();
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong(1_780_000_000_000_000_000L);
+    private final Object ids = new Object();
     private final AtomicLong logIds = new AtomicLong(1);
     private final Deque<SimResponse> canned = new ArrayDeque<>();
     private final Map<String, Deque<Faults.Fault>> endpointFaults = new ConcurrentHashMap<>();
@@ -121,7 +146,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (token == null || advertiser == null) {
             throw new IllegalArgumentException("tiktokads accounts need access_token and advertiser_id");
         }
-        Account account = accounts.computeIfAbsent(advertiser, Account::new);
+        Account account = accounts.computeIfAbsent(advertiser, this::restore);
         if (scope.get("identity_id") != null) {
             synchronized (account) {
                 account.identities.add(scope.get("identity_id"));
@@ -129,6 +154,26 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         }
         tokens.put(token, TokenState.ACTIVE);
         advertisersByToken.computeIfAbsent(token, k -> ConcurrentHashMap.newKeySet()).add(advertiser);
+    }
+
+    /** An advertiser with what the store recorded for it (nothing, the first time). */
+    private Account restore(String advertiserId) {
+        Account a = new Account(advertiserId);
+        Map<String, Map<String, Map<String, Object>>> kept = store().account(advertiserId);
+        a.campaigns.putAll(kept.getOrDefault(CAMPAIGN, Map.of()));
+        a.adGroups.putAll(kept.getOrDefault(AD_GROUP, Map.of()));
+        kept.getOrDefault(AD_GROUP_REQUEST, Map.of()).forEach((rid, o) -> a.adGroupByRequestId.put(rid,
+                (String) o.get("adgroup_id")));
+        a.images.putAll(kept.getOrDefault(IMAGE, Map.of()));
+        a.ads.putAll(kept.getOrDefault(AD, Map.of()));
+        return a;
+    }
+
+    /** Records an object as it is now, then keeps it: what the answer reports is what a restart finds. */
+    private void keep(Account a, String kind, Map<String, Map<String, Object>> objects, String id,
+            Map<String, Object> object) {
+        store().put(a.advertiserId, kind, id, object);
+        objects.put(id, object);
     }
 
     /** Revokes an access token: calls with it answer code 40101 from now on. */
@@ -394,7 +439,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         c.put("operation_status", b.getOrDefault("operation_status", "ENABLE"));
         c.put("create_time", now());
         c.put("modify_time", now());
-        a.campaigns.put((String) c.get("campaign_id"), c);
+        keep(a, CAMPAIGN, a.campaigns, (String) c.get("campaign_id"), c);
         return ok(c);
     }
 
@@ -407,6 +452,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (c == null || "DELETE".equals(c.get("operation_status"))) {
             return param("campaign_id", "Campaign does not exist.");
         }
+        Map<String, Object> changed = new LinkedHashMap<>(c);
         if (b.containsKey("budget_mode") && !b.get("budget_mode").equals(c.get("budget_mode"))) {
             return param("budget_mode", "Budget mode cannot be modified.");
         }
@@ -427,13 +473,14 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             if (budget != null) {
                 return budget;
             }
-            c.put("budget", decimal(b.get("budget")));
+            changed.put("budget", decimal(b.get("budget")));
         }
         if (b.containsKey("campaign_name")) {
-            c.put("campaign_name", b.get("campaign_name"));
+            changed.put("campaign_name", b.get("campaign_name"));
         }
-        c.put("modify_time", now());
-        return ok(c);
+        changed.put("modify_time", now());
+        keep(a, CAMPAIGN, a.campaigns, (String) changed.get("campaign_id"), changed);
+        return ok(changed);
     }
 
     private SimResponse updateCampaignStatus(Account a, Map<String, Object> b) {
@@ -455,8 +502,10 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             }
         }
         for (Object id : list) {
-            a.campaigns.get(id).put("operation_status", s);
-            a.campaigns.get(id).put("modify_time", now());
+            Map<String, Object> changed = new LinkedHashMap<>(a.campaigns.get(id));
+            changed.put("operation_status", s);
+            changed.put("modify_time", now());
+            keep(a, CAMPAIGN, a.campaigns, (String) id, changed);
         }
         return ok(Map.of("campaign_ids", list, "status", s));
     }
@@ -476,7 +525,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 return param("request_id", "Must be a 64-bit integer string.");
             }
             String made = a.adGroupByRequestId.get(rid);
-            if (made != null) {
+            if (made != null && a.adGroups.containsKey(made)) {
                 return ok(a.adGroups.get(made)); // the same request again: the ad group it already made
             }
         }
@@ -533,6 +582,11 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 || "REACH".equals(b.get("optimization_goal")) && !"CPM".equals(b.get("billing_event"))) {
             return param("billing_event", "Does not match optimization_goal.");
         }
+        Set<String> goals = GOALS.get(c.get("objective_type"));
+        if (goals != null && !goals.contains(b.get("optimization_goal"))) {
+            return param("optimization_goal", "A " + c.get("objective_type") + " campaign's ad groups optimise for "
+                    + new java.util.TreeSet<>(goals) + ".");
+        }
         Object bidType = b.getOrDefault("bid_type", "BID_TYPE_NO_BID");
         if ("BID_TYPE_CUSTOM".equals(bidType)) {
             SimResponse bid = checkAmount(b.get("bid_price"), "bid_price");
@@ -561,10 +615,13 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (g.get("bid_price") != null) {
             g.put("bid_price", decimal(g.get("bid_price")));
         }
-        a.adGroups.put((String) g.get("adgroup_id"), g);
         if (b.get("request_id") instanceof String rid) {
+            // the key first: a stop between the two writes leaves a key without its group, which a retry
+            // then makes (nobody was told of it), never a group without its key, which a retry would repeat
+            store().put(a.advertiserId, AD_GROUP_REQUEST, rid, Map.of("adgroup_id", g.get("adgroup_id")));
             a.adGroupByRequestId.put(rid, (String) g.get("adgroup_id"));
         }
+        keep(a, AD_GROUP, a.adGroups, (String) g.get("adgroup_id"), g);
         return ok(g);
     }
 
@@ -583,7 +640,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 && a.images.values().stream().anyMatch(i -> fileName.equals(i.get("file_name")))) {
             return param("file_name", "Duplicated material name.");
         }
-        String serial = Long.toHexString(ids.incrementAndGet());
+        String serial = Long.toHexString(ID_BASE + nextSerial());
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("image_id", "ad-site-i18n-sg/" + serial);
         image.put("material_id", nextId());
@@ -595,7 +652,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         image.put("size", 48_213);
         image.put("signature", serial);
         image.put("displayable", true);
-        a.images.put((String) image.get("image_id"), image);
+        keep(a, IMAGE, a.images, (String) image.get("image_id"), image);
         return ok(image);
     }
 
@@ -629,8 +686,12 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             if (!"SINGLE_IMAGE".equals(cr.get("ad_format")) && !"SINGLE_VIDEO".equals(cr.get("ad_format"))) {
                 return param(at + "ad_format", "Missing or invalid value.");
             }
-            if (!(cr.get("ad_text") instanceof String t) || t.isEmpty() || t.length() > 100) {
-                return param(at + "ad_text", "Must have 1 to 100 characters.");
+            if (!(cr.get("ad_text") instanceof String t) || t.isEmpty() || length(t) > 100) {
+                return param(at + "ad_text", "Must have 1 to 100 characters (a Chinese, Japanese or Korean character "
+                        + "counts as two).");
+            }
+            if (t.codePoints().anyMatch(Character::isExtendedPictographic)) {
+                return param(at + "ad_text", "Cannot contain emoji.");
             }
             if (cr.containsKey("call_to_action") && !CALLS_TO_ACTION.contains(cr.get("call_to_action"))) {
                 return param(at + "call_to_action", "Invalid value.");
@@ -647,8 +708,9 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                         "BC_AUTH_TT").contains(cr.get("identity_type"))) {
                     return param(at + "identity_id", "Identity does not exist or identity_type is missing.");
                 }
-            } else if (!(cr.get("display_name") instanceof String d) || d.isEmpty() || d.length() > 40) {
-                return param(at + "display_name", "Required without identity_id (1 to 40 characters).");
+            } else if (!(cr.get("display_name") instanceof String d) || d.isEmpty() || length(d) > 40) {
+                return param(at + "display_name", "Required without identity_id (1 to 40 characters, a Chinese, "
+                        + "Japanese or Korean character counting as two).");
             }
         }
         List<String> adIds = new ArrayList<>();
@@ -665,7 +727,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             ad.put("operation_status", "ENABLE");
             ad.put("secondary_status", "AD_STATUS_NOT_APPROVED_YET");
             ad.put("create_time", now());
-            a.ads.put((String) ad.get("ad_id"), ad);
+            keep(a, AD, a.ads, (String) ad.get("ad_id"), ad);
             adIds.add((String) ad.get("ad_id"));
             made.add(ad);
         }
@@ -684,7 +746,11 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (!(b.get("operation_status") instanceof String s) || !Set.of("ENABLE", "DISABLE", "DELETE").contains(s)) {
             return param("operation_status", "Must be one of ENABLE, DISABLE, DELETE.");
         }
-        list.forEach(id -> a.ads.get(id).put("operation_status", s));
+        for (Object id : list) {
+            Map<String, Object> changed = new LinkedHashMap<>(a.ads.get(id));
+            changed.put("operation_status", s);
+            keep(a, AD, a.ads, (String) id, changed);
+        }
         return ok(Map.of("ad_ids", list, "status", s));
     }
 
@@ -868,7 +934,8 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (!"ENABLE".equals(c.get("operation_status")) || day.isBefore(created) || day.isAfter(today)) {
             return 0;
         }
-        long budgetCents = c.get("budget") instanceof BigDecimal b ? b.movePointRight(2).longValue() : 0;
+        // a restored budget of whole units reads back as an integer
+        long budgetCents = c.get("budget") instanceof Number b ? decimal(b).movePointRight(2).longValue() : 0;
         return switch ((String) c.get("budget_mode")) {
             case "BUDGET_MODE_DAY" -> budgetCents / 2;
             case "BUDGET_MODE_TOTAL" -> {
@@ -901,6 +968,19 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     // ------------------------------------------------------------------ checks
+
+    /** A text's length as TikTok counts it: a Chinese, Japanese or Korean character counts as two. */
+    static int length(String text) {
+        return text.codePoints().map(c -> wide(c) ? 2 : 1).sum();
+    }
+
+    /** Chinese, Japanese and Korean characters, their punctuation and the full-width forms. */
+    private static boolean wide(int c) {
+        return switch (Character.UnicodeScript.of(c)) {
+            case HAN, HIRAGANA, KATAKANA, HANGUL, BOPOMOFO -> true;
+            default -> c >= 0x3000 && c <= 0x30FF || c >= 0xFF01 && c <= 0xFF60 || c >= 0xFFE0 && c <= 0xFFE6;
+        };
+    }
 
     private static String unknownField(Map<String, Object> b, Set<String> known) {
         return b.keySet().stream().filter(k -> !known.contains(k)).findFirst().orElse(null);
@@ -987,7 +1067,16 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     private String nextId() {
-        return Long.toString(ids.incrementAndGet());
+        return Long.toString(ID_BASE + nextSerial());
+    }
+
+    /** The next serial; the counter is recorded, so ids stay unique across restarts. */
+    private long nextSerial() {
+        synchronized (ids) {
+            long next = store().counter(ID_COUNTER, 0) + 1;
+            store().advance(ID_COUNTER, next);
+            return next;
+        }
     }
 
     private String now() {

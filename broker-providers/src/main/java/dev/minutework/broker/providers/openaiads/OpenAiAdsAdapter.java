@@ -52,6 +52,16 @@ import java.util.function.Function;
 final class OpenAiAdsAdapter implements ProviderAdapter {
 
     static final long MIN_LIFETIME_MICROS = 1_000_000;
+    static final long MAX_BID_MICROS = 100_000_000;
+    /** A chat card's title and body lengths, in characters (Unicode code points). */
+    static final int TITLE_MIN = 3;
+    static final int TITLE_MAX = 50;
+    static final int BODY_MAX = 100;
+    /**
+     * The currency this adapter reads reports in: the ad account's currency is not documented, and
+     * the broker's OpenAI accounts bill in US dollars, so money in any other currency is refused.
+     */
+    static final String CURRENCY = "USD";
 
     private final ProviderHttp http;
     private final URI base;
@@ -128,11 +138,15 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         return idempotent("POST", "/campaigns/" + enc(campaignId), body, this::campaignOutcome);
     }
 
-    /** Why OpenAI cannot take the budget (daily, or below its minimum), or null when it can. */
+    /** Why OpenAI cannot take the budget (daily, another currency, or below its minimum), or null when it can. */
     private static ProviderOutcome.Rejected lifetimeBudgetUnfit(CampaignBudget budget, String minimumNote) {
         if (budget.period() != BudgetPeriod.LIFETIME) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "daily_budget_unsupported",
                     "the OpenAI Advertiser API has no daily budget; use a lifetime budget");
+        }
+        ProviderOutcome.Rejected currency = currencyUnfit(budget.amount());
+        if (currency != null) {
+            return currency;
         }
         if (budget.amount().toMicros() < MIN_LIFETIME_MICROS) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "budget_below_minimum",
@@ -162,8 +176,12 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
             body.put("context_hints", targeting.contextHints());
         }
         if (in.bid() != null) {
+            ProviderOutcome.Rejected currency = currencyUnfit(in.bid());
+            if (currency != null) {
+                return currency;
+            }
             long micros = in.bid().toMicros();
-            if (micros < 1 || micros > 100_000_000) {
+            if (micros < 1 || micros > MAX_BID_MICROS) {
                 return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "bid_out_of_range",
                         "openaiads bids are 1 to 100,000,000 micros");
             }
@@ -172,8 +190,21 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         return create("/ad_groups", body, "ads.create_group", ref, this::objectOutcome);
     }
 
-    /** No stand-alone creative object at OpenAI: the image is uploaded; the creative lives in the ad. */
+    /** Money in another currency than {@link #CURRENCY}, refused; null when it may go. */
+    private static ProviderOutcome.Rejected currencyUnfit(Money money) {
+        return CURRENCY.equals(money.currency()) ? null : new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED,
+                "currency_unsupported", "openaiads accounts bill in " + CURRENCY + ", not " + money.currency());
+    }
+
+    /**
+     * No stand-alone creative object at OpenAI: the image is uploaded; the creative lives in the ad.
+     * A creative that cannot become a chat card is refused before anything is uploaded.
+     */
     private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in) {
+        ProviderOutcome.Rejected unfit = chatCardUnfit(in);
+        if (unfit != null) {
+            return unfit;
+        }
         Map<String, Object> body = Map.of("image_url", in.imageUrl().toString());
         // an upload spends nothing, so repeating it after a lost answer is harmless
         return idempotent("POST", "/upload", body, json -> json.get("file_id") instanceof String file
@@ -188,20 +219,14 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
         }
-        String title = creative.headline();
-        String text = creative.body();
-        if (title == null || title.length() < 3 || title.length() > 50) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "headline_length",
-                    "openaiads chat cards need a headline of 3 to 50 characters");
-        }
-        if (text == null || text.isEmpty() || text.length() > 100) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
-                    "openaiads chat cards need a body of 1 to 100 characters");
+        ProviderOutcome.Rejected unfit = chatCardUnfit(creative);
+        if (unfit != null) {
+            return unfit;
         }
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("type", "chat_card");
-        card.put("title", title);
-        card.put("body", text);
+        card.put("title", creative.headline());
+        card.put("body", creative.body());
         card.put("target_url", creative.landingUrl() == null ? null : creative.landingUrl().toString());
         card.put("file_id", fileId);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -210,6 +235,37 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
         body.put("status", status(in.active()));
         body.put("creative", card);
         return create("/ads", body, "ads.create_ad", request.brokerReference(), this::objectOutcome);
+    }
+
+    /**
+     * Why a creative cannot be a chat card (one title of 3 to 50 characters, one body of 1 to 100,
+     * no call to action), or null when it can: the same limits the factory declares.
+     */
+    static ProviderOutcome.Rejected chatCardUnfit(ExecuteCommand.CreateCreative creative) {
+        if (creative.headlines().size() != 1 || creative.descriptions().size() != 1) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "creative_texts_unsupported",
+                    "an openaiads chat card has one title and one body: give one headline and one description");
+        }
+        if (creative.callToAction() != null) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "call_to_action_unsupported",
+                    "openaiads chat cards show no call to action");
+        }
+        int title = characters(creative.headline());
+        if (title < TITLE_MIN || title > TITLE_MAX) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "headline_length",
+                    "openaiads chat cards need a headline of " + TITLE_MIN + " to " + TITLE_MAX + " characters");
+        }
+        int body = characters(creative.body());
+        if (body < 1 || body > BODY_MAX) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
+                    "openaiads chat cards need a body of 1 to " + BODY_MAX + " characters");
+        }
+        return null;
+    }
+
+    /** Characters as the broker counts them (code points, as JSON Schema's lengths do). */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
@@ -420,9 +476,9 @@ final class OpenAiAdsAdapter implements ProviderAdapter {
                 .longValueExact();
     }
 
-    /** OpenAI ad accounts report in their own currency; the broker's accounts are set up in USD. */
+    /** OpenAI ad accounts report in their own currency; the broker's accounts are set up in {@link #CURRENCY}. */
     private String currency() {
-        return "USD";
+        return CURRENCY;
     }
 
     private static long number(Object v) {

@@ -44,14 +44,20 @@ public final class OpenAiAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     /**
-     * Lifetime budgets only (no documented daily budget); ad groups target by context hints only;
-     * a chat card has one title (3–50 characters) and one body (at most 100) and no call to action.
+     * What {@link OpenAiAdsAdapter} takes: lifetime budgets only (no documented daily budget), in US
+     * dollars (the currency its reports are read in); every objective (carried in the campaign's
+     * description); ad groups that target by context hints only; a chat card of one title (3 to 50
+     * characters: the neutral headline's own minimum is 3) and one body (1 to 100), without a call to
+     * action. Reports, reconciliation by the reference in object names, and moving a campaign's end
+     * time. No idempotency keys are sent and there is no dry run.
      */
     static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(EnumSet.of(BudgetPeriod.LIFETIME),
-            Set.of(), Set.copyOf(ProviderCapabilities.ALL_OBJECTIVES),
+            Set.of(OpenAiAdsAdapter.CURRENCY), Set.copyOf(ProviderCapabilities.ALL_OBJECTIVES),
             new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.CONTEXT_HINTS), Set.of(), Set.of(), Set.of(),
-                    Set.of(), false, null),
-            new ProviderCapabilities.Creatives(1, 1, 50, 1, 1, 100, Set.of()),
+                    Set.of(), false, "ad groups take context hints only; OpenAI's location targeting belongs to the "
+                            + "campaign and is not mapped"),
+            new ProviderCapabilities.Creatives(1, 1, OpenAiAdsAdapter.TITLE_MAX, 1, 1, OpenAiAdsAdapter.BODY_MAX,
+                    Set.of()),
             EnumSet.of(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE, Feature.CAMPAIGN_END_TIME_UPDATE));
 
     @Override

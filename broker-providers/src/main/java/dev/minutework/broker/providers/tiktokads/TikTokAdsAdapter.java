@@ -67,11 +67,13 @@ import java.util.stream.Collectors;
  * {@code "YYYY-MM-DD HH:MM:SS"} UTC, and the ad group takes its campaign's budget mode and amount
  * (read from TikTok). Countries become GeoNames location ids, age ranges TikTok age groups (only
  * ranges on TikTok's group boundaries; 65 means 55+), bids {@code BID_TYPE_CUSTOM} with a major-unit
- * {@code bid_price} on CPC click optimisation. There is no stand-alone creative: create_creative
- * uploads the image by URL and returns its {@code image_id}; create_ad embeds the creative (body as
- * {@code ad_text}, landing URL, call to action, image) using the referenced creative's create command. With an
+ * {@code bid_price}. The objectives are awareness ({@code REACH}, groups optimised for reach and
+ * billed by CPM) and traffic ({@code TRAFFIC}, the default: click optimisation billed by CPC). There
+ * is no stand-alone creative: create_creative checks the creative and uploads the image by URL,
+ * returning its {@code image_id}; create_ad embeds the creative (the description as {@code ad_text},
+ * landing URL, call to action, image) using the referenced creative's create command. With an
  * {@code identity_id} in scope ads use it as a {@code CUSTOMIZED_USER} identity; without one the
- * headline becomes the {@code display_name} (at most 40 characters).
+ * headline becomes the {@code display_name} (at most 40 characters, CJK characters counting two).
  *
  * <p>TikTok reads every amount in the advertiser's own currency, so money in another currency is
  * refused ({@code currency_mismatch}) before anything is sent; the currency is read once from
@@ -93,21 +95,48 @@ final class TikTokAdsAdapter implements ProviderAdapter {
     static final DateTimeFormatter SCHEDULE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
-    static final Map<String, String> OBJECTIVES = Map.of("awareness", "REACH", "traffic", "TRAFFIC",
-            "engagement", "ENGAGEMENT", "leads", "LEAD_GENERATION", "app_promotion", "APP_PROMOTION",
-            "sales", "WEB_CONVERSIONS");
+    /**
+     * The neutral objectives this adapter can carry through to an ad: the campaign's
+     * {@code objective_type} and the optimisation goal and billing event its website ad groups take
+     * ({@code [objective_type, optimization_goal, billing_event]}). TikTok's other objectives need
+     * what the neutral model does not have (an app, a pixel, an instant form, a TikTok account to
+     * follow), so they are not offered.
+     */
+    static final Map<String, List<String>> OBJECTIVES = Map.of(
+            "awareness", List.of("REACH", "REACH", "CPM"),
+            "traffic", List.of("TRAFFIC", "CLICK", "CPC"));
 
-    /** ISO-3166 country → GeoNames id, which TikTok uses as the country's location id. */
+    /** The objective of a campaign created without one. */
+    static final String DEFAULT_OBJECTIVE = "traffic";
+
+    /** The neutral calls to action and TikTok's values for them (Enumeration - Call-to-Action). */
+    static final Map<String, String> CALLS_TO_ACTION = Map.of("learn_more", "LEARN_MORE", "shop_now", "SHOP_NOW",
+            "sign_up", "SIGN_UP", "download", "DOWNLOAD", "contact_us", "CONTACT_US", "book_now", "BOOK_NOW");
+
+    /** The call to action of a creative without one (TikTok ads need one). */
+    static final String DEFAULT_CALL_TO_ACTION = "LEARN_MORE";
+
+    /**
+     * TikTok's text limits in its own count, where a Chinese, Japanese or Korean character counts
+     * as two: {@code ad_text} 1 to 100 (no emoji), {@code display_name} 1 to 40.
+     */
+    static final int AD_TEXT_MAX = 100;
+    static final int DISPLAY_NAME_MAX = 40;
+
+    /**
+     * ISO-3166 country → GeoNames id, which TikTok uses as the country's location id. India is not
+     * here: TikTok does not serve it.
+     */
     static final Map<String, String> LOCATION_IDS = Map.ofEntries(Map.entry("US", "6252001"),
             Map.entry("CA", "6251999"), Map.entry("GB", "2635167"), Map.entry("IE", "2963597"),
             Map.entry("DE", "2921044"), Map.entry("FR", "3017382"), Map.entry("IT", "3175395"),
             Map.entry("ES", "2510769"), Map.entry("NL", "2750405"), Map.entry("SE", "2661886"),
             Map.entry("PL", "798544"), Map.entry("TR", "298795"), Map.entry("AU", "2077456"),
             Map.entry("NZ", "2186224"), Map.entry("JP", "1861060"), Map.entry("KR", "1835841"),
-            Map.entry("BR", "3469034"), Map.entry("MX", "3996063"), Map.entry("IN", "1269750"),
-            Map.entry("ID", "1643084"), Map.entry("SG", "1880251"), Map.entry("PH", "1694008"),
-            Map.entry("TH", "1605651"), Map.entry("VN", "1562822"), Map.entry("MY", "1733045"),
-            Map.entry("SA", "102358"), Map.entry("AE", "290557"));
+            Map.entry("BR", "3469034"), Map.entry("MX", "3996063"), Map.entry("ID", "1643084"),
+            Map.entry("SG", "1880251"), Map.entry("PH", "1694008"), Map.entry("TH", "1605651"),
+            Map.entry("VN", "1562822"), Map.entry("MY", "1733045"), Map.entry("SA", "102358"),
+            Map.entry("AE", "290557"));
 
     /** TikTok's age groups as [first age, last age, name]; 65 stands for the open-ended 55+ group. */
     static final List<Object[]> AGE_GROUPS = List.of(new Object[] {13, 17, "AGE_13_17"},
@@ -151,10 +180,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
 
     private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
         CampaignBudget budget = in.budget();
-        String objective = in.objective() != null ? OBJECTIVES.get(in.objective()) : "TRAFFIC";
+        List<String> objective = OBJECTIVES.get(in.objective() != null ? in.objective() : DEFAULT_OBJECTIVE);
         if (objective == null) {
             return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
-                    "tiktokads has no objective for " + in.objective());
+                    "tiktokads takes the objectives " + new java.util.TreeSet<>(OBJECTIVES.keySet()) + ", not "
+                            + in.objective());
         }
         ProviderOutcome badTimes = checkTimes(in.start(), in.end());
         if (badTimes != null) {
@@ -167,7 +197,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("campaign_name", named(in.name(), ref, MAX_NAME));
-        body.put("objective_type", objective);
+        body.put("objective_type", objective.get(0));
         body.put("budget_mode", budgetMode(budget));
         body.put("budget", budget.amount().toMajor());
         body.put("operation_status", operationStatus(in.active()));
@@ -326,8 +356,11 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         if (end != null) {
             body.put("schedule_end_time", SCHEDULE_TIME.format(end));
         }
-        body.put("optimization_goal", "CLICK");
-        body.put("billing_event", "CPC");
+        // the campaign's objective decides what its ad groups optimise for and are billed by
+        List<String> objective = OBJECTIVES.getOrDefault(campaignInput.objective() != null ? campaignInput.objective()
+                : DEFAULT_OBJECTIVE, OBJECTIVES.get(DEFAULT_OBJECTIVE));
+        body.put("optimization_goal", objective.get(1));
+        body.put("billing_event", objective.get(2));
         if (in.bid() != null) {
             body.put("bid_type", "BID_TYPE_CUSTOM");
             body.put("bid_price", in.bid().toMajor());
@@ -339,8 +372,15 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         return createWithKey("/adgroup/create/", body, "ads.create_group", request.brokerReference());
     }
 
-    /** No stand-alone creative at TikTok: the image is uploaded by URL; the creative lives in the ad. */
+    /**
+     * No stand-alone creative at TikTok: the image is uploaded by URL; the creative lives in the ad.
+     * A creative the ad could not carry is refused before anything is uploaded.
+     */
     private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in) {
+        ProviderOutcome.Rejected unfit = creativeUnfit(in);
+        if (unfit != null) {
+            return unfit;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
         body.put("upload_type", "UPLOAD_BY_URL");
@@ -362,17 +402,16 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
         }
-        String text = creative.body();
-        if (text == null || text.isEmpty() || text.length() > 100) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
-                    "TikTok ad text needs 1 to 100 characters");
+        ProviderOutcome.Rejected unfit = creativeUnfit(creative);
+        if (unfit != null) {
+            return unfit;
         }
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("ad_name", named(in.name(), request.brokerReference(), MAX_NAME));
         card.put("ad_format", "SINGLE_IMAGE");
-        card.put("ad_text", text);
-        card.put("call_to_action", creative.callToAction() != null
-                ? creative.callToAction().toUpperCase(Locale.ROOT) : "LEARN_MORE");
+        card.put("ad_text", creative.body());
+        card.put("call_to_action", creative.callToAction() != null ? CALLS_TO_ACTION.get(creative.callToAction())
+                : DEFAULT_CALL_TO_ACTION);
         card.put("landing_page_url", creative.landingUrl().toString());
         card.put("image_ids", List.of(imageId));
         String identity = account.scope().get("identity_id");
@@ -380,7 +419,7 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             card.put("identity_id", identity);
             card.put("identity_type", "CUSTOMIZED_USER");
         } else {
-            card.put("display_name", cut(creative.headline(), 40));
+            card.put("display_name", creative.headline());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("advertiser_id", advertiserId());
@@ -403,6 +442,57 @@ final class TikTokAdsAdapter implements ProviderAdapter {
             return new ProviderOutcome.Succeeded(ok.providerObjectId(), data, List.of());
         }
         return made;
+    }
+
+    /**
+     * Why an ad could not carry the creative, or null when it can: one headline and one description
+     * (the factory declares as much), a call to action TikTok has, an {@code ad_text} of at most
+     * {@value #AD_TEXT_MAX} in TikTok's count and without emoji, and, for an account without an
+     * identity, a headline that fits the {@code display_name} ({@value #DISPLAY_NAME_MAX}). The
+     * declaration counts characters, so a text of wide (CJK) characters can pass it and still be
+     * refused here: the declaration cannot say so yet.
+     */
+    ProviderOutcome.Rejected creativeUnfit(ExecuteCommand.CreateCreative creative) {
+        if (creative.headlines().size() != 1 || creative.descriptions().size() != 1) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "creative_texts_unsupported",
+                    "a TikTok single-image ad has one text and one display name: give one headline and one "
+                            + "description");
+        }
+        if (creative.callToAction() != null && !CALLS_TO_ACTION.containsKey(creative.callToAction())) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "call_to_action_unsupported",
+                    "tiktokads shows the calls to action " + new java.util.TreeSet<>(CALLS_TO_ACTION.keySet())
+                            + ", not " + creative.callToAction());
+        }
+        int text = tiktokLength(creative.body());
+        if (text < 1 || text > AD_TEXT_MAX) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_length",
+                    "TikTok ad text needs 1 to " + AD_TEXT_MAX + " characters (a Chinese, Japanese or Korean "
+                            + "character counts as two)");
+        }
+        if (creative.body().codePoints().anyMatch(Character::isExtendedPictographic)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "body_emoji",
+                    "TikTok ad text cannot contain emoji");
+        }
+        int name = tiktokLength(creative.headline());
+        if (account.scope().get("identity_id") == null && (name < 1 || name > DISPLAY_NAME_MAX)) {
+            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "headline_length",
+                    "without an identity the headline is the ad's display name: 1 to " + DISPLAY_NAME_MAX
+                            + " characters (a Chinese, Japanese or Korean character counts as two)");
+        }
+        return null;
+    }
+
+    /** A text's length as TikTok counts it: a Chinese, Japanese or Korean character counts as two. */
+    static int tiktokLength(String text) {
+        return text.codePoints().map(c -> wide(c) ? 2 : 1).sum();
+    }
+
+    /** Chinese, Japanese and Korean characters, their punctuation and the full-width forms. */
+    private static boolean wide(int c) {
+        return switch (Character.UnicodeScript.of(c)) {
+            case HAN, HIRAGANA, KATAKANA, HANGUL, BOPOMOFO -> true;
+            default -> c >= 0x3000 && c <= 0x30FF || c >= 0xFF01 && c <= 0xFF60 || c >= 0xFFE0 && c <= 0xFFE6;
+        };
     }
 
     private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {

@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Makes {@link TikTokAdsAdapter}s; one HTTP client is shared by all accounts. */
 public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
@@ -58,19 +59,26 @@ public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     /**
-     * Ad groups need countries (as TikTok location ids) and may set TikTok's age groups and
-     * languages; an ad has one text (at most 100 characters) and, without an identity, the headline
-     * as its display name (at most 40).
+     * What {@link TikTokAdsAdapter} takes: daily and lifetime budgets in the advertiser's own
+     * currency (checked against the advertiser, so any currency here); the objectives it can carry
+     * to an ad (awareness, traffic); ad groups that must name countries (those with a TikTok location
+     * id), may name languages, and may name an age range made of TikTok's age groups (it starts at
+     * 13, 18, 25, 35, 45 or 55 and ends at 17, 24, 34, 44, 54 or 65, which stands for 55+); an ad with
+     * one text (at most 100 characters) and, for accounts without an identity, the headline as its
+     * display name (at most 40), with one of TikTok's calls to action. Reports, reconciliation by the
+     * reference in object names, and the ad group {@code request_id} idempotency key. No campaign
+     * end time (TikTok schedules ad groups) and no dry run.
      */
     static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
             EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(),
             TikTokAdsAdapter.OBJECTIVES.keySet(),
             new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.COUNTRIES, TargetingKind.AGE,
                     TargetingKind.LANGUAGES), TikTokAdsAdapter.LOCATION_IDS.keySet(), Set.of(),
-                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[0]).collect(java.util.stream.Collectors.toSet()),
-                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[1]).collect(java.util.stream.Collectors.toSet()),
-                    true, null),
-            new ProviderCapabilities.Creatives(0, 1, 40, 1, 1, 100, Set.of("learn_more", "shop_now", "sign_up", "download", "contact_us", "book_now")),
+                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[0]).collect(Collectors.toSet()),
+                    TikTokAdsAdapter.AGE_GROUPS.stream().map(g -> (Integer) g[1]).collect(Collectors.toSet()),
+                    true, "age_max 65 stands for TikTok's open-ended 55+ group"),
+            new ProviderCapabilities.Creatives(1, 1, TikTokAdsAdapter.DISPLAY_NAME_MAX, 1, 1,
+                    TikTokAdsAdapter.AD_TEXT_MAX, TikTokAdsAdapter.CALLS_TO_ACTION.keySet()),
             EnumSet.of(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE, Feature.IDEMPOTENCY_KEYS));
 
     /** Three: the advertiser's currency (read once per adapter) before a create, and its lookup. */

@@ -183,6 +183,38 @@ class OpenAiAdsAdapterContractTest {
     }
 
     @Test
+    void aCreativeGivenAsListsOfOneBecomesTheSameChatCard() {
+        String cid = createCampaign("exe_11b").providerObjectId();
+        String gid = ((ProviderOutcome.Succeeded) adapter.execute(request(NOW, "ads.create_group", "exe_12b",
+                Map.of("campaign_id", "cmp_b", "name", "G"), Map.of("campaign_id", cid)))).providerObjectId();
+        Map<String, Object> creative = Map.of("name", "Card", "headlines", List.of("Boots for winter"),
+                "descriptions", List.of("Warm and dry."), "image_url", "https://cdn.example.test/boot.png",
+                "landing_url", "https://shop.example.test/boots");
+        String file = ((ProviderOutcome.Succeeded) adapter.execute(request(NOW, "ads.create_creative", "exe_13b",
+                creative, Map.of()))).providerObjectId();
+        ProviderOutcome ad = adapter.execute(request(NOW, "ads.create_ad", "exe_14b",
+                Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one"),
+                Map.of("group_id", gid, "creative_id", file), Map.of("creative_id", creative)));
+        assertThat(ad).isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject().get("creative")).isEqualTo(Map.of("type", "chat_card",
+                "title", "Boots for winter", "body", "Warm and dry.", "target_url", "https://shop.example.test/boots",
+                "file_id", file));
+    }
+
+    @Test
+    void aCreativeWithMoreTextsThanAChatCardHasIsRefusedBeforeTheImageIsUploaded() {
+        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_creative", "exe_13c", Map.of("name", "Card",
+                "headlines", List.of("Boots for winter", "Dry all season"), "descriptions", List.of("Warm and dry."),
+                "image_url", "https://cdn.example.test/boot.png", "landing_url", "https://shop.example.test/boots"),
+                Map.of()));
+        assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(RejectionKind.UNSUPPORTED);
+            assertThat(r.providerCode()).isEqualTo("creative_texts_unsupported");
+        });
+        assertThat(sim.requests()).isEmpty();
+    }
+
+    @Test
     void reportsDailyRowsWithDecimalSpendConvertedToMinorUnits() {
         Clock later = Clock.fixed(NOW, ZoneOffset.UTC);
         String cid = createCampaign("exe_15").providerObjectId();

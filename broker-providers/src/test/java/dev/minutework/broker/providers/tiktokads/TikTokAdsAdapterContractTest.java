@@ -344,6 +344,18 @@ class TikTokAdsAdapterContractTest {
     }
 
     @Test
+    void anAwarenessCampaignsGroupOptimisesForReachBilledByImpressions() {
+        Map<String, Object> campaignInput = campaign(10_000, "daily", false);
+        campaignInput.put("objective", "awareness");
+        String cid = createCampaign("exe_20a", campaignInput).providerObjectId();
+        ProviderOutcome out = createGroup("exe_20b", cid, campaignInput, Map.of("campaign_id", "cmp_b", "name", "Seen",
+                "bid", Map.of("amount_minor", 400, "currency", "USD"), "targeting", Map.of("countries", List.of("US"))));
+        assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
+        assertThat(last().jsonObject()).containsEntry("optimization_goal", "REACH").containsEntry("billing_event", "CPM")
+                .containsEntry("bid_type", "BID_TYPE_CUSTOM");
+    }
+
+    @Test
     void aLifetimeCampaignWithoutEndCannotGetAGroupAndNothingIsCreated() {
         Map<String, Object> campaignInput = campaign(50_000, "lifetime", false);
         String cid = createCampaign("exe_20", campaignInput).providerObjectId();
@@ -407,6 +419,36 @@ class TikTokAdsAdapterContractTest {
         assertThat(last().jsonObject()).isEqualTo(Map.of("advertiser_id", ADVERTISER, "adgroup_id", gid,
                 "creatives", List.of(creative)));
         assertThat(sim.adCount(ADVERTISER)).isEqualTo(1);
+    }
+
+    @Test
+    void aCreativeGivenAsListsOfOneBecomesTheAdsTextAndDisplayName() {
+        Map<String, Object> lists = Map.of("name", "Card", "headlines", List.of("Boots for winter"),
+                "descriptions", List.of("Warm and dry."), "image_url", "https://cdn.example.test/boot.png",
+                "landing_url", "https://shop.example.test/boots");
+        String gid = groupId("exe_25a");
+        ProviderOutcome image = run("ads.create_creative", "exe_25b", lists, Map.of(), Map.of());
+        assertThat(image).isInstanceOf(ProviderOutcome.Succeeded.class);
+        String imageId = ((ProviderOutcome.Succeeded) image).providerObjectId();
+        ProviderOutcome ad = run("ads.create_ad", "exe_25c", Map.of("group_id", "grp_b", "creative_id", "crv_b",
+                "name", "Ad one"), Map.of("group_id", gid, "creative_id", imageId), Map.of("creative_id", lists));
+        assertThat(ad).isInstanceOf(ProviderOutcome.Succeeded.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> creative = (Map<String, Object>) ((List<?>) last().jsonObject().get("creatives")).getFirst();
+        assertThat(creative).containsEntry("ad_text", "Warm and dry.").containsEntry("display_name", "Boots for winter")
+                .containsEntry("call_to_action", "LEARN_MORE");
+    }
+
+    @Test
+    void aCreativeWithTwoDescriptionsIsRefusedBeforeTheImageIsUploaded() {
+        sim.clearRequests();
+        Map<String, Object> two = new LinkedHashMap<>(CREATIVE);
+        two.remove("body");
+        two.put("descriptions", List.of("Warm and dry.", "Ships today."));
+        ProviderOutcome out = run("ads.create_creative", "exe_25d", two, Map.of(), Map.of());
+        assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
+                r -> assertThat(r.providerCode()).isEqualTo("creative_texts_unsupported"));
+        assertThat(sim.requests()).isEmpty();
     }
 
     @Test
