@@ -27,7 +27,8 @@ import java.util.Map;
  * after a restart, since {@link #account} always answers that form: an integral number is a {@link
  * Long} ({@code new BigDecimal("5.00")} comes back as {@code 5L}), a fraction a {@link
  * java.math.BigDecimal} without trailing zeros. Keep a value whose scale matters as a string, or
- * read numbers as {@link Number}. Without a file ({@link #inMemory()}) nothing is written and
+ * read numbers as {@link Number}; an integer beyond 2^53 (a 19-digit id) does not survive as a
+ * JSON number: keep it as a string. Without a file ({@link #inMemory()}) nothing is written and
  * nothing survives.
  */
 public final class SimStore implements AutoCloseable {
