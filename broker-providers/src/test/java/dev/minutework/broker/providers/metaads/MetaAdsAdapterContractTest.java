@@ -256,7 +256,8 @@ class MetaAdsAdapterContractTest {
         assertThat(calls()).containsExactly("GET /v26.0/" + cid, "POST /v26.0/act_4242/adsets");
         Map<String, String> form = fields(last());
         assertThat(JsonParser.parse(form.remove("targeting"))).isEqualTo(Map.of("geo_locations",
-                Map.of("countries", List.of("US", "CA")), "age_min", 18L, "age_max", 40L));
+                Map.of("countries", List.of("US", "CA")), "age_min", 18L, "age_max", 40L,
+                "targeting_automation", Map.of("advantage_audience", 0L)));
         assertThat(form).isEqualTo(Map.of("name", "Hikers [exe_11]", "campaign_id", cid, "billing_event", "IMPRESSIONS",
                 "optimization_goal", "LINK_CLICKS", "status", "PAUSED", "bid_amount", "250",
                 "start_time", "2026-11-21T00:00:00+0000", "end_time", "2026-12-21T00:00:00+0000"));
