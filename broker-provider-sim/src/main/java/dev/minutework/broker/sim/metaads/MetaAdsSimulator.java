@@ -123,9 +123,14 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     /** Every object id → the account holding it and its kind. */
     private final Map<String, Located> objects = new ConcurrentHashMap<>();
     private final Map<String, String> pages = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong(120_210_000_000_000_000L);
-    /** The store's counter of the last object id handed out. */
-    private static final String ID_COUNTER = "object_ids";
+    /** Object ids count up from here, like Graph's long numeric ids. */
+    private static final long FIRST_ID_BASE = 120_210_000_000_000_000L;
+    /**
+     * The store's counter of object ids handed out, counted from {@link #FIRST_ID_BASE}: the ids
+     * themselves are beyond the integers JSON holds exactly.
+     */
+    private static final String ID_COUNTER = "object_ids_issued";
+    private final AtomicLong ids = new AtomicLong(FIRST_ID_BASE);
     private final AtomicLong traces = new AtomicLong();
     private final Deque<SimResponse> canned = new ArrayDeque<>();
 
@@ -1021,8 +1026,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
 
     /** A new object with the next id; the id counter is recorded, so ids stay unique across restarts. */
     private Map<String, Object> newObject(Account a, String kind) {
-        long next = Math.max(ids.get(), store().counter(ID_COUNTER, ids.get())) + 1;
-        store().advance(ID_COUNTER, next);
+        long next = Math.max(ids.get(), FIRST_ID_BASE + store().counter(ID_COUNTER, 0)) + 1;
+        store().advance(ID_COUNTER, next - FIRST_ID_BASE);
         ids.set(next);
         String id = Long.toString(next);
         Map<String, Object> o = new LinkedHashMap<>();
