@@ -313,6 +313,37 @@ class MetaAdsAdapterContractTest {
     }
 
     @Test
+    void aSecondDescriptionIsTheLinkDescriptionUnderThePrimaryText() {
+        ProviderOutcome made = run("ads.create_creative", "exe_15b", Map.of("name", "Card", "headline", "Boots for winter",
+                "descriptions", List.of("Warm and dry.", "Free returns"), "image_url", "https://cdn.example.test/boot.png",
+                "landing_url", "https://shop.example.test/boots"), Map.of());
+        assertThat(made).isInstanceOf(ProviderOutcome.Succeeded.class);
+        String hash = (String) ((ProviderOutcome.Succeeded) made).data().get("image_hash");
+        assertThat(JsonParser.parse(fields(last()).get("object_story_spec"))).isEqualTo(Map.of("page_id", PAGE, "link_data",
+                Map.of("link", "https://shop.example.test/boots", "name", "Boots for winter", "message", "Warm and dry.",
+                        "description", "Free returns", "image_hash", hash)));
+        assertThat(sim.object(((ProviderOutcome.Succeeded) made).providerObjectId()).get("object_story_spec"))
+                .isEqualTo(JsonParser.parse(fields(last()).get("object_story_spec")));
+    }
+
+    @Test
+    void refusesMoreTextsThanALinkAdShowsBeforeCallingGraph() {
+        ProviderOutcome twoHeadlines = run("ads.create_creative", "exe_15c", Map.of("name", "Card",
+                "headlines", List.of("Boots for winter", "Dry feet"), "body", "Warm.",
+                "image_url", "https://cdn.example.test/b.png", "landing_url", "https://shop.example.test/"), Map.of());
+        ProviderOutcome threeDescriptions = run("ads.create_creative", "exe_15d", Map.of("name", "Card",
+                "headline", "Boots for winter", "descriptions", List.of("Warm.", "Dry.", "Cheap."),
+                "image_url", "https://cdn.example.test/b.png", "landing_url", "https://shop.example.test/"), Map.of());
+        assertThat(List.of(twoHeadlines, threeDescriptions)).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
+                    assertThat(r.kind()).isEqualTo(RejectionKind.UNSUPPORTED);
+                    assertThat(r.providerCode()).isEqualTo("creative_unsupported");
+                }));
+        assertThat(((ProviderOutcome.Rejected) twoHeadlines).message()).contains("$.input.headlines");
+        assertThat(sim.requests()).isEmpty();
+    }
+
+    @Test
     void refusesACreativeWithoutThePageIdScopeBeforeCallingGraph() {
         MetaAdsAdapter noPage = adapter(new ProviderHttp(), context(Map.of("ad_account_id", ACT), SECRET));
         ProviderOutcome out = run(noPage, request(NOW, "ads.create_creative", "exe_17", Map.of("name", "Card",
