@@ -52,7 +52,9 @@ import javax.crypto.spec.SecretKeySpec;
  * ISO-8601 {@code start_time}/{@code stop_time}); updates and pauses {@code POST /{id}} →
  * {@code {"success":true}} (a budget cannot switch between daily and lifetime); ad sets
  * ({@code POST /act_{id}/adsets}: {@code billing_event}, an {@code optimization_goal} that fits the
- * campaign's objective, {@code targeting} JSON with {@code geo_locations.countries}, no budget of
+ * campaign's objective, {@code targeting} JSON with {@code geo_locations.countries} and, as Graph
+ * requires since v23, {@code targeting_automation.advantage_audience} 0 or 1 (1 allows no
+ * {@code age_max} below 65 nor {@code age_min} above 25), no budget of
  * its own under a campaign budget, an {@code end_time} under a lifetime budget, {@code bid_amount}
  * in minor units); images ({@code POST /act_{id}/adimages} with {@code url} or {@code bytes} →
  * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); creatives
@@ -61,6 +63,18 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
  * {@code creative} JSON {@code {"creative_id":…}}). Creates answer {@code {"id":"…"}} with numeric
  * string ids. Parameters outside each endpoint's documented list are refused (code 100).
+ *
+ * <p><b>Dry runs.</b> Campaign creates and updates, ad set, creative and ad creates take
+ * {@code execution_options}, a JSON array ({@code validate_only}, and per endpoint
+ * {@code include_recommendations} or {@code synchronous_ad_review}, which change nothing here).
+ * With {@code validate_only} the call passes every check a real call passes and answers
+ * {@code {"success":true}}, as Graph does, but makes or changes nothing: no object, no id handed
+ * out, nothing recorded. {@code /adimages} has no {@code execution_options} (code 100).
+ *
+ * <p><b>Restarts.</b> Every campaign, ad set, image, creative and ad is recorded in
+ * {@link #store()} when it is made or changed, per ad account, with the id counter; an ad account
+ * provisioned on a simulator whose store holds its objects gets them back. Tokens, app secrets and
+ * pages are not recorded: the broker provisions the account again after a restart.
  *
  * <p><b>Reads.</b> {@code GET /{id}?fields=…} and lists {@code GET /act_{id}/{edge}} answer only
  * {@code id} plus the requested {@code fields}; lists take {@code filtering} (JSON, field
@@ -109,7 +123,14 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     /** Every object id → the account holding it and its kind. */
     private final Map<String, Located> objects = new ConcurrentHashMap<>();
     private final Map<String, String> pages = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong(120_210_000_000_000_000L);
+    /** Object ids count up from here, like Graph's long numeric ids. */
+    private static final long FIRST_ID_BASE = 120_210_000_000_000_000L;
+    /**
+     * The store's counter of object ids handed out, counted from {@link #FIRST_ID_BASE}: the ids
+     * themselves are beyond the integers JSON holds exactly.
+     */
+    private static final String ID_COUNTER = "object_ids_issued";
+    private final AtomicLong ids = new AtomicLong(FIRST_ID_BASE);
     private final AtomicLong traces = new AtomicLong();
     private final Deque<SimResponse> canned = new ArrayDeque<>();
 
@@ -178,7 +199,12 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (digits == null) {
             throw new IllegalArgumentException("ad_account_id must be act_<digits> or digits");
         }
-        Account a = accounts.computeIfAbsent(digits, d -> new Account(d, scope.getOrDefault("currency", "USD")));
+        Account a = accounts.get(digits);
+        if (a == null) {
+            a = new Account(digits, scope.getOrDefault("currency", "USD"));
+            restore(a);
+            accounts.put(digits, a);
+        }
         if (scope.get("page_id") != null) {
             a.pageIds.add(scope.get("page_id"));
             pages.putIfAbsent(scope.get("page_id"), "Page " + scope.get("page_id"));
@@ -284,9 +310,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 a -> createAdSet(a, p))));
         route("POST", "/act_([0-9]+)/adimages", (r, m) -> authed(r, Set.of("url", "bytes", "name"),
                 (t, p) -> withAccount(t, m.group(1), a -> createImage(a, p))));
-        route("POST", "/act_([0-9]+)/adcreatives", (r, m) -> authed(r, Set.of("name", "object_story_spec"),
+        route("POST", "/act_([0-9]+)/adcreatives", (r, m) -> authed(r, CREATIVE_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createCreative(a, p))));
-        route("POST", "/act_([0-9]+)/ads", (r, m) -> authed(r, Set.of("name", "adset_id", "creative", "status"),
+        route("POST", "/act_([0-9]+)/ads", (r, m) -> authed(r, AD_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createAd(a, p))));
         route("GET", "/act_([0-9]+)/(campaigns|adsets|adcreatives|ads)", (r, m) -> authed(r,
                 Set.of("fields", "filtering", "limit", "after", "before"),
@@ -303,12 +329,20 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     }
 
     static final Set<String> CAMPAIGN_CREATE = Set.of("name", "objective", "status", "special_ad_categories",
-            "daily_budget", "lifetime_budget", "start_time", "stop_time", "bid_strategy", "buying_type", "spend_cap");
+            "daily_budget", "lifetime_budget", "start_time", "stop_time", "bid_strategy", "buying_type", "spend_cap",
+            "execution_options");
     static final Set<String> CAMPAIGN_UPDATE = Set.of("name", "status", "special_ad_categories", "daily_budget",
-            "lifetime_budget", "start_time", "stop_time", "bid_strategy", "spend_cap");
+            "lifetime_budget", "start_time", "stop_time", "bid_strategy", "spend_cap", "execution_options");
     static final Set<String> ADSET_CREATE = Set.of("name", "campaign_id", "daily_budget", "lifetime_budget",
             "billing_event", "optimization_goal", "bid_amount", "bid_strategy", "targeting", "start_time", "end_time",
-            "status", "promoted_object");
+            "status", "promoted_object", "execution_options");
+    static final Set<String> CREATIVE_CREATE = Set.of("name", "object_story_spec", "execution_options");
+    static final Set<String> AD_CREATE = Set.of("name", "adset_id", "creative", "status", "execution_options");
+    /** The {@code execution_options} each mutation takes ({@code /adimages} takes none). */
+    static final Set<String> CAMPAIGN_OPTIONS = Set.of("validate_only", "include_recommendations");
+    static final Set<String> ADSET_OPTIONS = Set.of("validate_only", "include_recommendations");
+    static final Set<String> CREATIVE_OPTIONS = Set.of("validate_only");
+    static final Set<String> AD_OPTIONS = Set.of("validate_only", "synchronous_ad_review", "include_recommendations");
     static final Set<String> INSIGHTS = Set.of("fields", "time_range", "time_increment", "level", "limit", "after");
     static final Map<String, Set<String>> FIELDS = Map.of(
             "campaign", Set.of("id", "account_id", "name", "objective", "status", "effective_status",
@@ -421,7 +455,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     // ------------------------------------------------------------------ campaigns
 
     private SimResponse createCampaign(Account a, Map<String, String> p) {
-        SimResponse bad = require(p, "name", "objective");
+        SimResponse bad = either(executionOptions(p, CAMPAIGN_OPTIONS), require(p, "name", "objective"));
         if (bad != null) {
             return bad;
         }
@@ -459,6 +493,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 "LOWEST_COST_WITH_MIN_ROAS").contains(p.get("bid_strategy"))) {
             return invalid("bid_strategy", "unknown bid_strategy");
         }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
         Map<String, Object> c = newObject(a, "campaign");
         c.put("name", p.get("name"));
         c.put("objective", p.get("objective"));
@@ -469,12 +506,16 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         c.put("start_time", normalTime(p.get("start_time")));
         c.put("stop_time", normalTime(p.get("stop_time")));
         c.put("bid_strategy", p.get("bid_strategy"));
-        a.campaigns.put((String) c.get("id"), c);
+        keep(a, "campaign", c);
         return ok(Map.of("id", c.get("id")), a);
     }
 
     private SimResponse updateCampaign(Account a, String id, Map<String, String> p) {
         Map<String, Object> c = a.campaigns.get(id);
+        SimResponse bad = executionOptions(p, CAMPAIGN_OPTIONS);
+        if (bad != null) {
+            return bad;
+        }
         if (Set.of("DELETED", "ARCHIVED").contains(c.get("status"))) {
             return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
                     "A deleted or archived campaign cannot be edited.");
@@ -485,7 +526,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
             return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
         }
-        SimResponse bad = checkBudgets(p);
+        bad = checkBudgets(p);
         if (bad != null) {
             return bad;
         }
@@ -506,14 +547,18 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (bad != null) {
             return bad;
         }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
         for (Map.Entry<String, String> e : p.entrySet()) {
             switch (e.getKey()) {
-                case "access_token", "appsecret_proof" -> { }
+                case "access_token", "appsecret_proof", "execution_options" -> { }
                 case "special_ad_categories" -> c.put(e.getKey(), stringArray(e.getValue()));
                 case "start_time", "stop_time" -> c.put(e.getKey(), normalTime(e.getValue()));
                 default -> c.put(e.getKey(), e.getValue());
             }
         }
+        keep(a, "campaign", c);
         return ok(Map.of("success", true), a);
     }
 
@@ -529,7 +574,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     // ------------------------------------------------------------------ ad sets
 
     private SimResponse createAdSet(Account a, Map<String, String> p) {
-        SimResponse bad = require(p, "name", "campaign_id", "billing_event", "optimization_goal", "targeting");
+        SimResponse bad = either(executionOptions(p, ADSET_OPTIONS),
+                require(p, "name", "campaign_id", "billing_event", "optimization_goal", "targeting"));
         if (bad != null) {
             return bad;
         }
@@ -584,6 +630,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (targetingProblem != null) {
             return invalid("targeting", targetingProblem);
         }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
         Map<String, Object> s = newObject(a, "adset");
         s.put("campaign_id", c.get("id"));
         s.put("name", p.get("name"));
@@ -594,7 +643,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         s.put("targeting", targeting);
         s.put("start_time", normalTime(p.get("start_time")));
         s.put("end_time", normalTime(p.get("end_time")));
-        a.adsets.put((String) s.get("id"), s);
+        keep(a, "adset", s);
         return ok(Map.of("id", s.get("id")), a);
     }
 
@@ -602,7 +651,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (t == null) {
             return "targeting must be a JSON object";
         }
-        Set<String> known = Set.of("geo_locations", "age_min", "age_max", "locales", "genders", "publisher_platforms");
+        Set<String> known = Set.of("geo_locations", "age_min", "age_max", "locales", "genders", "publisher_platforms",
+                "targeting_automation");
         for (String k : t.keySet()) {
             if (!known.contains(k)) {
                 return "targeting." + k + " is not supported";
@@ -619,6 +669,15 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 || (t.containsKey("age_max") && !(t.get("age_max") instanceof Long))
                 || min < 13 || max > 65 || min > max) {
             return "age_min and age_max must be integers, 13 ≤ age_min ≤ age_max ≤ 65";
+        }
+        // since v23 an ad set says whether Advantage+ audience may widen its targeting
+        if (!(t.get("targeting_automation") instanceof Map<?, ?> automation)
+                || !(automation.get("advantage_audience") instanceof Long advantage) || advantage < 0 || advantage > 1) {
+            return "Advantage audience flag required: set targeting.targeting_automation.advantage_audience to 0 or 1";
+        }
+        if (advantage == 1 && ((t.containsKey("age_max") && max < 65) || min > 25)) {
+            return "With Advantage+ audience on, age_max must be 65 and age_min at most 25; turn it off for a narrower "
+                    + "age range";
         }
         if (t.containsKey("locales") && !(t.get("locales") instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long))) {
             return "targeting.locales are numeric locale keys";
@@ -654,12 +713,15 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("hash", hash);
         image.put("url", "https://scontent.example.invalid/" + hash + ".png");
-        a.images.putIfAbsent(hash, image); // the same image uploaded again keeps its hash
+        if (!a.images.containsKey(hash)) { // the same image uploaded again keeps its hash
+            store().put(a.id, "image", hash, image);
+            a.images.put(hash, image);
+        }
         return ok(Map.of("images", Map.of(name.isEmpty() ? "image" : name, image)), a);
     }
 
     private SimResponse createCreative(Account a, Map<String, String> p) {
-        SimResponse bad = require(p, "name", "object_story_spec");
+        SimResponse bad = either(executionOptions(p, CREATIVE_OPTIONS), require(p, "name", "object_story_spec"));
         if (bad != null) {
             return bad;
         }
@@ -701,16 +763,19 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 && cta.get("type") instanceof String type && CALLS_TO_ACTION.contains(type))) {
             return invalid("object_story_spec", "link_data.call_to_action.type is not a known call to action");
         }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
         Map<String, Object> cr = newObject(a, "adcreative");
         cr.put("name", p.get("name"));
         cr.put("object_story_spec", spec);
         cr.put("status", "ACTIVE");
-        a.creatives.put((String) cr.get("id"), cr);
+        keep(a, "adcreative", cr);
         return ok(Map.of("id", cr.get("id")), a);
     }
 
     private SimResponse createAd(Account a, Map<String, String> p) {
-        SimResponse bad = require(p, "name", "adset_id", "creative");
+        SimResponse bad = either(executionOptions(p, AD_OPTIONS), require(p, "name", "adset_id", "creative"));
         if (bad != null) {
             return bad;
         }
@@ -727,13 +792,16 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (!Set.of("ACTIVE", "PAUSED").contains(status)) {
             return invalid("status", "Only ACTIVE and PAUSED are valid during creation.");
         }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
         Map<String, Object> ad = newObject(a, "ad");
         ad.put("name", p.get("name"));
         ad.put("adset_id", set.get("id"));
         ad.put("campaign_id", set.get("campaign_id"));
         ad.put("creative", Map.of("id", creative.get("creative_id")));
         ad.put("status", status);
-        a.ads.put((String) ad.get("id"), ad);
+        keep(a, "ad", ad);
         return ok(Map.of("id", ad.get("id")), a);
     }
 
@@ -956,14 +1024,73 @@ public final class MetaAdsSimulator extends ProviderSimulator {
 
     // ------------------------------------------------------------------ helpers
 
+    /** A new object with the next id; the id counter is recorded, so ids stay unique across restarts. */
     private Map<String, Object> newObject(Account a, String kind) {
-        String id = Long.toString(ids.incrementAndGet());
+        long next = Math.max(ids.get(), FIRST_ID_BASE + store().counter(ID_COUNTER, 0)) + 1;
+        store().advance(ID_COUNTER, next - FIRST_ID_BASE);
+        ids.set(next);
+        String id = Long.toString(next);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("id", id);
         o.put("account_id", a.id);
         o.put("created_time", clock.instant().atOffset(ZoneOffset.UTC).format(GRAPH_TIME));
-        objects.put(id, new Located(a, kind));
         return o;
+    }
+
+    /** Holds a created or changed object, recorded in the store first (what cannot be recorded is not kept). */
+    private void keep(Account a, String kind, Map<String, Object> o) {
+        String id = (String) o.get("id");
+        store().put(a.id, kind, id, o);
+        byKind(a, kind).put(id, o);
+        objects.put(id, new Located(a, kind));
+    }
+
+    /**
+     * Brings back what the store recorded for a newly provisioned account (the objects a simulator
+     * on the same journal made before a restart).
+     */
+    private void restore(Account a) {
+        store().account(a.id).forEach((kind, recorded) -> recorded.forEach((id, o) -> {
+            switch (kind) {
+                case "image" -> a.images.put(id, o);
+                case "campaign", "adset", "adcreative", "ad" -> {
+                    byKind(a, kind).put(id, o);
+                    objects.put(id, new Located(a, kind));
+                }
+                default -> { } // nothing else is recorded
+            }
+        }));
+    }
+
+    /**
+     * Graph's {@code execution_options}: a JSON array of the options the endpoint has; null when
+     * absent or valid.
+     */
+    private SimResponse executionOptions(Map<String, String> p, Set<String> known) {
+        if (!p.containsKey("execution_options")) {
+            return null;
+        }
+        List<String> options = stringArray(p.get("execution_options"));
+        if (options == null || !known.containsAll(options)) {
+            return invalid("execution_options", "execution_options must be a JSON array of "
+                    + new java.util.TreeSet<>(known));
+        }
+        return null;
+    }
+
+    /** Whether the call only asks Graph to validate it: it is checked by every rule and changes nothing. */
+    private static boolean validateOnly(Map<String, String> p) {
+        List<String> options = p.containsKey("execution_options") ? stringArray(p.get("execution_options")) : null;
+        return options != null && options.contains("validate_only");
+    }
+
+    /** Graph's answer to a {@code validate_only} call that passed. */
+    private SimResponse passedValidation(Account a) {
+        return ok(Map.of("success", true), a);
+    }
+
+    private static SimResponse either(SimResponse first, SimResponse second) {
+        return first != null ? first : second;
     }
 
     private static Map<String, Map<String, Object>> byKind(Account a, String kind) {
@@ -971,6 +1098,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             case "campaign" -> a.campaigns;
             case "adset" -> a.adsets;
             case "adcreative" -> a.creatives;
+            case "image" -> a.images;
             default -> a.ads;
         };
     }

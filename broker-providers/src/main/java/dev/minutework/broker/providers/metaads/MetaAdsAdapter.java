@@ -8,6 +8,7 @@ import static dev.minutework.broker.providers.http.Wire.retryAfter;
 import static dev.minutework.broker.providers.http.Wire.unreadable;
 
 import dev.minutework.broker.core.command.ExecuteCommand;
+import dev.minutework.broker.core.command.FieldError;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.money.Money;
@@ -63,12 +64,22 @@ import javax.crypto.spec.SecretKeySpec;
  * and absolute updates are retried with backoff. Throttling (codes 4, 17, 32, 613, 80000–80014,
  * or HTTP 429) is waited out inline when Graph's usage headers say access returns soon, else
  * answered as {@link ProviderOutcome.RateLimited}.
+ *
+ * <p>{@link #validate} is Graph's dry run: the same mutations with
+ * {@code execution_options=["validate_only"]}, which Graph checks by the same rules and answers
+ * with {@code {"success":true}} without carrying them out.
  */
 final class MetaAdsAdapter implements ProviderAdapter {
 
     static final int MAX_NAME = 400;
     static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     static final String INSIGHT_FIELDS = "campaign_id,impressions,clicks,spend,account_currency";
+    /** Graph's dry run: the call is validated, nothing is created or changed. */
+    static final String VALIDATE_ONLY = "[\"validate_only\"]";
+    /** The lower age limit of an ad set that names none. */
+    static final int META_DEFAULT_AGE_MIN = 18;
+    /** The youngest people Meta lets an ad set reach. */
+    static final int META_YOUNGEST = 13;
 
     private final ProviderHttp http;
     private final URI base;
@@ -93,30 +104,103 @@ final class MetaAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
-        String campaignId = request.providerIds().get("campaign_id");
-        return switch (request.command()) {
-            case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
-            case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
-            case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId);
-            case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference());
-            case ExecuteCommand.CreateCreative c -> createCreative(c, request.brokerReference());
-            case ExecuteCommand.CreateAd ad -> createAd(ad, request);
-            case ExecuteCommand.FetchReport r -> report(r, campaignId);
+        if (request.command() instanceof ExecuteCommand.FetchReport r) {
+            return report(r, request.providerIds().get("campaign_id"));
+        }
+        return switch (prepare(request, false)) {
+            case Prepared.Stop stop -> stop.outcome();
+            case Prepared.Create c -> create(c.path(), c.form(), request.action(), request.brokerReference(), c.data());
+            case Prepared.Update u -> update(u);
         };
+    }
+
+    /**
+     * Sends every mutation execute would send, each with {@code execution_options=["validate_only"]}:
+     * Graph runs the same validation rules and answers {@code {"success":true}} without creating or
+     * changing anything. The reads execute makes first (the campaign an update or an ad set depends
+     * on) are made too. A creative's image upload has no dry run: nothing is uploaded, and the
+     * creative is checked with the image URL as {@code link_data.picture} where execute sends the
+     * uploaded image's {@code image_hash} (so the image itself is not checked). An object the request
+     * refers to that is not at Meta yet, and Graph's own trouble (5xx after retries, no answer, an
+     * unreadable answer), are {@link ProviderOutcome.Unknown}: Graph could not say.
+     */
+    @Override
+    public Optional<ProviderOutcome> validate(ProviderRequest request) {
+        if (!request.command().mutating()) {
+            return Optional.empty();
+        }
+        for (String field : request.command().references().keySet()) {
+            if (request.providerIds().get(field) == null) {
+                return Optional.of(new ProviderOutcome.Unknown("the object " + field + " names is not at Meta yet: "
+                        + "there is nothing to check this against"));
+            }
+        }
+        ProviderOutcome checked = switch (prepare(request, true)) {
+            case Prepared.Stop stop -> stop.outcome();
+            case Prepared.Create c -> dryRun(c.path(), c.form());
+            case Prepared.Update u -> dryRun(u.path(), u.form());
+        };
+        if (checked instanceof ProviderOutcome.Rejected r && r.kind() == RejectionKind.PROVIDER_ERROR) {
+            return Optional.of(new ProviderOutcome.Unknown("Graph could not check the request: " + r.message()));
+        }
+        return Optional.of(checked);
     }
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+    /** An action up to its mutation: a create, an update of an existing object, or the outcome that stands instead. */
+    private sealed interface Prepared {
+
+        /** {@code POST path} makes a new object; {@code data} is the outcome's data when it succeeds. */
+        record Create(String path, Map<String, String> form, Map<String, Object> data) implements Prepared {}
+
+        /** {@code POST /{objectId}} changes the object; Graph answers {@code {"success":true}}. */
+        record Update(String objectId, Map<String, String> form, Map<String, Object> data) implements Prepared {
+            String path() {
+                return "/" + seg(objectId);
+            }
+        }
+
+        /** Nothing is sent: a refusal before calling Graph, or a read that failed. */
+        record Stop(ProviderOutcome outcome) implements Prepared {}
+    }
+
+    /**
+     * The mutation of a request, as execute sends it ({@code dryRun} false) or as validate checks it
+     * ({@code dryRun} true: only a creative differs, see {@link #validate}). Reads on the way are made.
+     */
+    private Prepared prepare(ProviderRequest request, boolean dryRun) {
+        String campaignId = request.providerIds().get("campaign_id");
+        String ref = request.brokerReference();
+        return switch (request.command()) {
+            case ExecuteCommand.CreateCampaign c -> createCampaign(c, ref);
+            case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
+            case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId);
+            case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, ref);
+            case ExecuteCommand.CreateCreative c -> createCreative(c, ref, dryRun);
+            case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+            case ExecuteCommand.FetchReport r -> throw new IllegalArgumentException("a report changes nothing");
+        };
+    }
+
+    private static Prepared.Stop refuse(RejectionKind kind, String code, String message) {
+        return new Prepared.Stop(new ProviderOutcome.Rejected(kind, code, message));
+    }
+
+    private static Prepared.Stop unknownReference(String what) {
+        return refuse(RejectionKind.INVALID_REQUEST, "reference_unknown", what + " is not known to the broker");
+    }
+
+    private Prepared createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
         String objective = objective(in.objective());
         if (objective == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
+            return refuse(RejectionKind.UNSUPPORTED, "objective_unsupported",
                     "metaads " + in.objective() + " campaigns need a pixel or app promoted_object, which the "
                             + "unified model does not carry; use awareness, traffic or engagement");
         }
         boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
         if (lifetime && in.end() == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+            return refuse(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "Meta needs an end_time for a lifetime budget");
         }
         long minor = minor(in.budget().amount());
@@ -131,10 +215,13 @@ final class MetaAdsAdapter implements ProviderAdapter {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
-        return create("/" + adAccount + "/campaigns", form, "ads.create_campaign", ref, data);
+        return new Prepared.Create("/" + adAccount + "/campaigns", form, data);
     }
 
-    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
+    private Prepared updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
+        if (campaignId == null) {
+            return unknownReference("the campaign");
+        }
         Map<String, String> form = new LinkedHashMap<>();
         CampaignBudget budget = in.budget();
         boolean lifetime = budget != null && budget.period() == BudgetPeriod.LIFETIME;
@@ -142,12 +229,12 @@ final class MetaAdsAdapter implements ProviderAdapter {
         if (in.name() != null || (lifetime && in.end() == null)) {
             Reply<Map<String, Object>> r = repeatable("GET", "/" + seg(campaignId), Map.of("fields", "id,name,stop_time"));
             if (r.failure() != null) {
-                return r.failure();
+                return new Prepared.Stop(r.failure());
             }
             current = r.answer();
         }
         if (lifetime && in.end() == null && !(current.get("stop_time") instanceof String)) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+            return refuse(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "Meta needs an end_time for a lifetime budget");
         }
         if (in.name() != null) {
@@ -164,13 +251,6 @@ final class MetaAdsAdapter implements ProviderAdapter {
             form.put(lifetime ? "lifetime_budget" : "daily_budget", Long.toString(minor(budget.amount())));
         }
         putTime(form, "stop_time", in.end());
-        Reply<Map<String, Object>> r = repeatable("POST", "/" + seg(campaignId), form);
-        if (r.failure() != null) {
-            return r.failure();
-        }
-        if (!Boolean.TRUE.equals(r.answer().get("success"))) {
-            return unreadable();
-        }
         Map<String, Object> data = new LinkedHashMap<>();
         if (in.active() != null) {
             data.put("status", unifiedStatus(in.active()));
@@ -178,51 +258,59 @@ final class MetaAdsAdapter implements ProviderAdapter {
         if (form.containsKey("name")) {
             data.put("provider_name", form.get("name"));
         }
-        return new ProviderOutcome.Succeeded(campaignId, data, List.of());
+        return new Prepared.Update(campaignId, form, data);
     }
 
-    private ProviderOutcome pauseCampaign(String campaignId) {
-        Reply<Map<String, Object>> r = repeatable("POST", "/" + seg(campaignId), Map.of("status", "PAUSED"));
-        if (r.failure() != null) {
-            return r.failure();
+    private Prepared pauseCampaign(String campaignId) {
+        if (campaignId == null) {
+            return unknownReference("the campaign");
         }
-        return Boolean.TRUE.equals(r.answer().get("success"))
-                ? new ProviderOutcome.Succeeded(campaignId, Map.of("status", "paused"), List.of())
-                : unreadable();
+        return new Prepared.Update(campaignId, Map.of("status", "PAUSED"), Map.of("status", "paused"));
     }
 
-    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
-        Map<String, Object> targeting = new LinkedHashMap<>();
+    /**
+     * An ad set: countries, and ages as hard limits. Since Graph v23 an ad set must say whether
+     * Advantage+ audience may widen its targeting; the broker's approvers approve an audience, so it
+     * is always off. Without {@code age_min} Meta reaches people from {@value #META_DEFAULT_AGE_MIN};
+     * an {@code age_max} below that asks for the youngest Meta reaches, {@value #META_YOUNGEST}.
+     */
+    private Prepared createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
         ExecuteCommand.Targeting t = in.targeting();
         if (!t.languages().isEmpty()) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+            return refuse(RejectionKind.UNSUPPORTED, "targeting_unsupported",
                     "Meta targets languages by numeric locale keys, not ISO codes; leave languages out");
         }
         if (!t.contextHints().isEmpty()) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+            return refuse(RejectionKind.UNSUPPORTED, "targeting_unsupported",
                     "Meta ad sets have no context hints; leave context_hints out");
         }
         if (t.countries().isEmpty()) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_countries_required",
+            return refuse(RejectionKind.INVALID_REQUEST, "targeting_countries_required",
                     "Meta ad sets need targeting.countries");
         }
         if (t.ageMin() != null && t.ageMax() != null && t.ageMin() > t.ageMax()) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "targeting_ages",
-                    "targeting.age_min is above age_max");
+            return refuse(RejectionKind.INVALID_REQUEST, "targeting_ages", "targeting.age_min is above age_max");
         }
+        if (campaignId == null) {
+            return unknownReference("the ad set's campaign");
+        }
+        Map<String, Object> targeting = new LinkedHashMap<>();
         targeting.put("geo_locations", Map.of("countries", t.countries()));
-        if (t.ageMin() != null) {
-            targeting.put("age_min", t.ageMin().longValue());
+        Integer ageMin = t.ageMin() == null && t.ageMax() != null && t.ageMax() < META_DEFAULT_AGE_MIN
+                ? Integer.valueOf(META_YOUNGEST) : t.ageMin();
+        if (ageMin != null) {
+            targeting.put("age_min", ageMin.longValue());
         }
         if (t.ageMax() != null) {
             targeting.put("age_max", t.ageMax().longValue());
         }
+        targeting.put("targeting_automation", Map.of("advantage_audience", 0L));
         Long bid = in.bid() == null ? null : minor(in.bid());
         // the campaign's objective, budget and window decide the ad set's goal and schedule
         Reply<Map<String, Object>> campaign = repeatable("GET", "/" + seg(campaignId),
                 Map.of("fields", "id,objective,daily_budget,lifetime_budget,start_time,stop_time"));
         if (campaign.failure() != null) {
-            return campaign.failure();
+            return new Prepared.Stop(campaign.failure());
         }
         Map<String, Object> c = campaign.answer();
         String goal = switch (String.valueOf(c.get("objective"))) {
@@ -232,11 +320,11 @@ final class MetaAdsAdapter implements ProviderAdapter {
             default -> null;
         };
         if (goal == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "objective_unsupported",
+            return refuse(RejectionKind.UNSUPPORTED, "objective_unsupported",
                     "metaads ad sets for objective " + c.get("objective") + " need a promoted_object");
         }
         if (c.get("lifetime_budget") != null && !(c.get("stop_time") instanceof String)) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
+            return refuse(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "the campaign has a lifetime budget but no stop_time for its ad sets' end_time");
         }
         Map<String, String> form = new LinkedHashMap<>();
@@ -258,52 +346,67 @@ final class MetaAdsAdapter implements ProviderAdapter {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
-        return create("/" + adAccount + "/adsets", form, "ads.create_group", ref, data);
+        return new Prepared.Create("/" + adAccount + "/adsets", form, data);
     }
 
-    /** The image goes to the ad account's library first; the creative refers to it by hash. */
-    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in, String ref) {
+    /**
+     * A link ad: the headline is {@code link_data.name}, the first description the primary text
+     * ({@code message}), a second one the link description ({@code description}). The image goes to
+     * the ad account's library first and the creative refers to it by hash; a dry run uploads nothing
+     * and names the image by URL ({@code picture}) instead.
+     */
+    private Prepared createCreative(ExecuteCommand.CreateCreative in, String ref, boolean dryRun) {
         String page = account.scope().get("page_id");
         if (page == null || page.isBlank()) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "page_id_missing",
+            return refuse(RejectionKind.INVALID_REQUEST, "page_id_missing",
                     "metaads creatives need the provider account's scope page_id");
         }
-        String cta = null;
-        if (in.callToAction() != null) {
-            cta = in.callToAction().toUpperCase(Locale.ROOT); // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
-        }
-        // uploading the same image again yields the same hash and spends nothing: safe to repeat
-        Reply<Map<String, Object>> upload = repeatable("POST", "/" + adAccount + "/adimages", Map.of("url", in.imageUrl().toString()));
-        if (upload.failure() != null) {
-            return upload.failure();
-        }
-        String hash = imageHash(upload.answer());
-        if (hash == null) {
-            return unreadable();
+        List<FieldError> misfits = MetaAdsAdapterFactory.CAPABILITIES.misfits(in, MetaAdsAdapterFactory.ID);
+        if (!misfits.isEmpty()) {
+            StringJoiner why = new StringJoiner("; ");
+            misfits.forEach(e -> why.add(e.path() + ": " + e.message()));
+            return refuse(RejectionKind.UNSUPPORTED, "creative_unsupported", why.toString());
         }
         Map<String, Object> link = new LinkedHashMap<>();
         link.put("link", in.landingUrl().toString());
-        link.put("message", in.body());
+        link.put("message", in.descriptions().getFirst());
         link.put("name", in.headline());
-        link.put("image_hash", hash);
-        if (cta != null) {
-            link.put("call_to_action", Map.of("type", cta));
+        if (in.descriptions().size() > 1) {
+            link.put("description", in.descriptions().get(1));
+        }
+        if (in.callToAction() != null) {
+            // learn_more → LEARN_MORE, …, book_now → BOOK_NOW
+            link.put("call_to_action", Map.of("type", in.callToAction().toUpperCase(Locale.ROOT)));
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (dryRun) {
+            link.put("picture", in.imageUrl().toString());
+        } else {
+            // uploading the same image again yields the same hash and spends nothing: safe to repeat
+            Reply<Map<String, Object>> upload = repeatable("POST", "/" + adAccount + "/adimages",
+                    Map.of("url", in.imageUrl().toString()));
+            if (upload.failure() != null) {
+                return new Prepared.Stop(upload.failure());
+            }
+            String hash = imageHash(upload.answer());
+            if (hash == null) {
+                return new Prepared.Stop(unreadable());
+            }
+            link.put("image_hash", hash);
+            data.put("image_hash", hash);
         }
         Map<String, String> form = new LinkedHashMap<>();
         form.put("name", named(in.name(), ref, MAX_NAME));
         form.put("object_story_spec", CanonicalJson.canonicalize(Map.of("page_id", page, "link_data", link)));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("image_hash", hash);
         data.put("provider_name", form.get("name"));
-        return create("/" + adAccount + "/adcreatives", form, "ads.create_creative", ref, data);
+        return new Prepared.Create("/" + adAccount + "/adcreatives", form, data);
     }
 
-    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
+    private Prepared createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
         String adSet = request.providerIds().get("group_id");
         String creative = request.providerIds().get("creative_id");
         if (adSet == null || creative == null) {
-            return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "reference_unknown",
-                    "the ad's group or creative is not known to the broker");
+            return unknownReference("the ad's group or creative");
         }
         Map<String, String> form = new LinkedHashMap<>();
         form.put("name", named(in.name(), request.brokerReference(), MAX_NAME));
@@ -313,7 +416,31 @@ final class MetaAdsAdapter implements ProviderAdapter {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", unifiedStatus(in.active()));
         data.put("provider_name", form.get("name"));
-        return create("/" + adAccount + "/ads", form, "ads.create_ad", request.brokerReference(), data);
+        return new Prepared.Create("/" + adAccount + "/ads", form, data);
+    }
+
+    /** An absolute change of an existing object: safe to repeat. */
+    private ProviderOutcome update(Prepared.Update u) {
+        Reply<Map<String, Object>> r = repeatable("POST", u.path(), u.form());
+        if (r.failure() != null) {
+            return r.failure();
+        }
+        return Boolean.TRUE.equals(r.answer().get("success"))
+                ? new ProviderOutcome.Succeeded(u.objectId(), u.data(), List.of())
+                : unreadable();
+    }
+
+    /** The mutation with {@code execution_options=["validate_only"]}: checked by Graph, carried out by nobody. */
+    private ProviderOutcome dryRun(String path, Map<String, String> form) {
+        Map<String, String> checked = new LinkedHashMap<>(form);
+        checked.put("execution_options", VALIDATE_ONLY);
+        Reply<Map<String, Object>> r = repeatable("POST", path, checked);
+        if (r.failure() != null) {
+            return r.failure();
+        }
+        return Boolean.TRUE.equals(r.answer().get("success"))
+                ? new ProviderOutcome.Succeeded(null, Map.of(), List.of())
+                : unreadable();
     }
 
     private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {

@@ -53,16 +53,33 @@ public final class MetaAdsAdapterFactory extends HttpAdapterFactory {
     }
 
     /**
-     * Objectives that need no pixel or app (awareness, traffic, engagement); ad sets need countries
-     * and may set ages; a link ad has one headline and one primary text.
+     * What {@link MetaAdsAdapter} maps and Graph takes:
+     * <ul>
+     *   <li>daily and lifetime campaign budgets, in any currency the ad account bills in;
+     *   <li>the objectives that need no pixel or app ({@code promoted_object}): awareness, traffic,
+     *       engagement;
+     *   <li>ad sets need countries ({@code geo_locations.countries}) and may set ages, 13 to 65 as
+     *       Graph takes them, as hard limits (Advantage+ audience off). Languages are not mapped: Meta
+     *       targets {@code locales} by its own numeric keys, not ISO 639-1 codes. Context hints do not
+     *       exist at Meta;
+     *   <li>a link ad has one headline ({@code link_data.name}) and one or two descriptions: the
+     *       primary text ({@code message}) and the link description ({@code description}). Graph's
+     *       own limits on these texts are longer than the neutral schema's (50 and 100 characters),
+     *       which are therefore the limits; Meta shortens long texts on display. Every neutral call to
+     *       action exists at Meta under its upper-case name;
+     *   <li>Graph's dry run ({@code execution_options=["validate_only"]}) checks every mutation.
+     * </ul>
      */
     static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
             EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(), Set.of("awareness", "traffic", "engagement"),
             new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.COUNTRIES, TargetingKind.AGE), Set.of(),
-                    Set.of(), Set.of(), Set.of(), true, null),
-            new ProviderCapabilities.Creatives(1, 1, 255, 1, 1, 100, Set.of("learn_more", "shop_now", "sign_up", "download", "contact_us", "book_now")),
+                    Set.of(), Set.of(), Set.of(), true,
+                    "ages are hard limits (Advantage+ audience off); without age_min Meta reaches people from 18 "
+                            + "(from 13 when age_max is below 18)"),
+            new ProviderCapabilities.Creatives(1, 1, 50, 1, 2, 100,
+                    Set.of("learn_more", "shop_now", "sign_up", "download", "contact_us", "book_now")),
             EnumSet.of(Feature.STANDALONE_CREATIVE, Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE,
-                    Feature.CAMPAIGN_END_TIME_UPDATE));
+                    Feature.CAMPAIGN_END_TIME_UPDATE, Feature.DRY_RUN));
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {

@@ -256,7 +256,8 @@ class MetaAdsAdapterContractTest {
         assertThat(calls()).containsExactly("GET /v26.0/" + cid, "POST /v26.0/act_4242/adsets");
         Map<String, String> form = fields(last());
         assertThat(JsonParser.parse(form.remove("targeting"))).isEqualTo(Map.of("geo_locations",
-                Map.of("countries", List.of("US", "CA")), "age_min", 18L, "age_max", 40L));
+                Map.of("countries", List.of("US", "CA")), "age_min", 18L, "age_max", 40L,
+                "targeting_automation", Map.of("advantage_audience", 0L)));
         assertThat(form).isEqualTo(Map.of("name", "Hikers [exe_11]", "campaign_id", cid, "billing_event", "IMPRESSIONS",
                 "optimization_goal", "LINK_CLICKS", "status", "PAUSED", "bid_amount", "250",
                 "start_time", "2026-11-21T00:00:00+0000", "end_time", "2026-12-21T00:00:00+0000"));
@@ -309,6 +310,37 @@ class MetaAdsAdapterContractTest {
         assertThat(JsonParser.parse(adForm.remove("creative"))).isEqualTo(Map.of("creative_id", crid));
         assertThat(adForm).isEqualTo(Map.of("name", "Ad one [exe_16]", "adset_id", gid, "status", "ACTIVE"));
         assertThat(sim.adCount(ACT)).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondDescriptionIsTheLinkDescriptionUnderThePrimaryText() {
+        ProviderOutcome made = run("ads.create_creative", "exe_15b", Map.of("name", "Card", "headline", "Boots for winter",
+                "descriptions", List.of("Warm and dry.", "Free returns"), "image_url", "https://cdn.example.test/boot.png",
+                "landing_url", "https://shop.example.test/boots"), Map.of());
+        assertThat(made).isInstanceOf(ProviderOutcome.Succeeded.class);
+        String hash = (String) ((ProviderOutcome.Succeeded) made).data().get("image_hash");
+        assertThat(JsonParser.parse(fields(last()).get("object_story_spec"))).isEqualTo(Map.of("page_id", PAGE, "link_data",
+                Map.of("link", "https://shop.example.test/boots", "name", "Boots for winter", "message", "Warm and dry.",
+                        "description", "Free returns", "image_hash", hash)));
+        assertThat(sim.object(((ProviderOutcome.Succeeded) made).providerObjectId()).get("object_story_spec"))
+                .isEqualTo(JsonParser.parse(fields(last()).get("object_story_spec")));
+    }
+
+    @Test
+    void refusesMoreTextsThanALinkAdShowsBeforeCallingGraph() {
+        ProviderOutcome twoHeadlines = run("ads.create_creative", "exe_15c", Map.of("name", "Card",
+                "headlines", List.of("Boots for winter", "Dry feet"), "body", "Warm.",
+                "image_url", "https://cdn.example.test/b.png", "landing_url", "https://shop.example.test/"), Map.of());
+        ProviderOutcome threeDescriptions = run("ads.create_creative", "exe_15d", Map.of("name", "Card",
+                "headline", "Boots for winter", "descriptions", List.of("Warm.", "Dry.", "Cheap."),
+                "image_url", "https://cdn.example.test/b.png", "landing_url", "https://shop.example.test/"), Map.of());
+        assertThat(List.of(twoHeadlines, threeDescriptions)).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
+                    assertThat(r.kind()).isEqualTo(RejectionKind.UNSUPPORTED);
+                    assertThat(r.providerCode()).isEqualTo("creative_unsupported");
+                }));
+        assertThat(((ProviderOutcome.Rejected) twoHeadlines).message()).contains("$.input.headlines");
+        assertThat(sim.requests()).isEmpty();
     }
 
     @Test
