@@ -91,7 +91,8 @@ import java.util.regex.Pattern;
  * <p>Stricter than Google where noted: int64 values sent as JSON numbers are refused (Google's
  * proto3 JSON parser accepts them); error codes for a missing developer token and a malformed
  * {@code login-customer-id}, for temporary ids used wrongly and for a criterion added twice are
- * <i>unverified</i>.
+ * <i>unverified</i>; {@code partialFailure} is accepted but not honoured (a request is applied whole
+ * or not at all).
  */
 public final class GoogleAdsSimulator extends ProviderSimulator {
 
