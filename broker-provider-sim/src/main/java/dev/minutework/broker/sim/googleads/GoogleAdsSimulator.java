@@ -3,6 +3,7 @@ package dev.minutework.broker.sim.googleads;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
+import dev.minutework.broker.sim.SimStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,6 +14,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Currency;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,18 +40,32 @@ import java.util.regex.Pattern;
  * for a customer provisioned under a manager, {@code login-customer-id} with the manager's id in
  * digits only (otherwise 403 {@code USER_PERMISSION_DENIED}).
  *
- * <p><b>Mutates.</b> {@code customers/{cid}/campaignBudgets|campaigns|adGroups|assets|adGroupAds:mutate}
+ * <p><b>Mutates.</b> {@code customers/{cid}/campaignBudgets|campaigns|adGroups|campaignCriteria|assets|adGroupAds:mutate}
  * with {@code {operations:[{create|update+updateMask|remove}], partialFailure?, validateOnly?,
- * responseContentType?}}; all operations of a request are validated before any is applied. Fields
- * are lowerCamelCase, int64 values must be JSON strings, unknown fields are refused, money must be
- * a multiple of the account currency's minimum unit, campaigns need an existing budget, a bidding
- * strategy ({@code manualCpc}) and {@code containsEuPoliticalAdvertising} ({@code FieldError.REQUIRED}
- * when missing), dates are {@code "yyyy-MM-dd HH:mm:ss"} in the customer's time zone, responsive
- * search ads need 3–15 headlines of ≤ 30 and 2–4 descriptions of ≤ 90 characters. Errors use the
- * {@code GoogleAdsFailure} envelope with {@code errorCode {category: ENUM}} and a field-path location.
+ * responseContentType?}}, and {@code customers/{cid}/googleAds:mutate} with {@code {mutateOperations:
+ * [{campaignBudgetOperation|campaignOperation|adGroupOperation|campaignCriterionOperation|assetOperation|
+ * adGroupAdOperation: {…}}], …}} answering {@code {mutateOperationResponses:[{campaignBudgetResult:
+ * {resourceName}}, …]}}. There a create may name its resource with a temporary id
+ * ({@code "resourceName":"customers/{cid}/campaignBudgets/-1"}) that later operations of the same
+ * request refer to (a temporary id defined twice, or referred to before it is defined, is refused).
+ * Every request is atomic: its operations are validated in order, each against what the earlier
+ * ones made, and applied only if all pass. With {@code validateOnly} the same validation runs and
+ * nothing is kept, recorded or counted (no id is used up); the answer is an empty {@code {}}, since
+ * Google returns "only errors, not results". Fields are lowerCamelCase, int64 values must be JSON
+ * strings, unknown fields are refused, money must be a multiple of the account currency's minimum
+ * unit, campaigns need an existing budget, a bidding strategy ({@code manualCpc}) and {@code
+ * containsEuPoliticalAdvertising} ({@code FieldError.REQUIRED} when missing), dates are {@code
+ * "yyyy-MM-dd HH:mm:ss"} in the customer's time zone, responsive search ads need 3–15 headlines of ≤
+ * 30 and 2–4 descriptions of ≤ 90 characters. Campaign criteria are countries ({@code location:
+ * {geoTargetConstant:"geoTargetConstants/<2000 + ISO 3166-1 numeric>"}}) or languages ({@code
+ * language:{languageConstant:"languageConstants/<id>"}}, Google's ids); their resource name is
+ * {@code customers/{cid}/campaignCriteria/{campaignId}~{criterionId}}, the same constant twice on a
+ * campaign is {@code mutateError.RESOURCE_ALREADY_EXISTS}, an unknown one {@code
+ * criterionError.INVALID_CRITERION_ID}, and a removed criterion is gone. Errors use the {@code
+ * GoogleAdsFailure} envelope with {@code errorCode {category: ENUM}} and a field-path location.
  *
  * <p><b>Reads.</b> {@code customers/{cid}/googleAds:search} with a GAQL {@code query}
- * ({@code SELECT … FROM customer|campaign|campaign_budget|ad_group|asset|ad_group_ad [WHERE c AND …]
+ * ({@code SELECT … FROM customer|campaign|campaign_budget|ad_group|campaign_criterion|asset|ad_group_ad [WHERE c AND …]
  * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}); results are nested
  * lowerCamelCase objects with int64 as strings, paged by {@code nextPageToken} ({@link #pageSize(int)},
  * default 10,000 rows as the API fixes it). Metrics need a finite {@code segments.date} range; rows
@@ -61,13 +78,21 @@ import java.util.regex.Pattern;
  * used up. Impressions are cost micros ÷ 5,000 (a 5.00 CPM), clicks are impressions ÷ 50. The
  * current status counts for every day (there is no status history).
  *
+ * <p><b>Restarts.</b> Every object a customer's mutates create or change (budgets, campaigns, ad
+ * groups, campaign criteria, assets, ads), the customer's settings and the id counter are recorded in
+ * {@link #store()} as they are applied; a customer provisioned after a restart on the same journal
+ * finds its objects again, and new ids continue after the last one handed out. Users, refresh and
+ * access tokens and developer tokens are never recorded: the broker provisions them again.
+ *
  * <p><b>Rate limit.</b> {@link #REQUESTS_PER_MINUTE} per developer token and minute of the clock →
  * 429 {@code quotaError: RESOURCE_TEMPORARILY_EXHAUSTED} with {@code retryDelay "1s"}. Every API
  * answer carries a {@code request-id} header.
  *
  * <p>Stricter than Google where noted: int64 values sent as JSON numbers are refused (Google's
  * proto3 JSON parser accepts them); error codes for a missing developer token and a malformed
- * {@code login-customer-id} are <i>unverified</i>.
+ * {@code login-customer-id}, for temporary ids used wrongly and for a criterion added twice are
+ * <i>unverified</i>; {@code partialFailure} is accepted but not honoured (a request is applied whole
+ * or not at all).
  */
 public final class GoogleAdsSimulator extends ProviderSimulator {
 
@@ -79,6 +104,35 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     static final int DEFAULT_PAGE_SIZE = 10_000;
     static final String FAILURE_TYPE = "type.googleapis.com/google.ads.googleads." + VERSION + ".errors.GoogleAdsFailure";
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+    /** The id counter in the {@link SimStore}: the last id handed out. */
+    static final String ID_COUNTER = "ids";
+    /** Ids are handed out after this one. */
+    static final long FIRST_ID = 7_000_000_000L;
+    /** The kind under which a customer's settings (currency, time zone) are kept in the {@link SimStore}. */
+    static final String CUSTOMER_KIND = "customer";
+
+    /**
+     * Country location criteria: Google's id of a country is 2000 + its ISO 3166-1 numeric code
+     * ({@code geoTargetConstants/2840} is the United States). Regions and cities are not served.
+     */
+    static final Set<Long> COUNTRY_CRITERIA = java.util.stream.Stream.of((""
+            + "4 8 10 12 16 20 24 28 31 32 36 40 44 48 50 51 52 56 60 64 68 70 72 74 76 84 86 90 92 96 100 104 108 "
+            + "112 116 120 124 132 136 140 144 148 152 156 158 162 166 170 174 175 178 180 184 188 191 192 196 203 "
+            + "204 208 212 214 218 222 226 231 232 233 234 238 239 242 246 248 250 254 258 260 262 266 268 270 275 "
+            + "276 288 292 296 300 304 308 312 316 320 324 328 332 334 336 340 344 348 352 356 360 364 368 372 376 "
+            + "380 384 388 392 398 400 404 408 410 414 417 418 422 426 428 430 434 438 440 442 446 450 454 458 462 "
+            + "466 470 474 478 480 484 492 496 498 499 500 504 508 512 516 520 524 528 531 533 534 535 540 548 554 "
+            + "558 562 566 570 574 578 580 581 583 584 585 586 591 598 600 604 608 612 616 620 624 626 630 634 638 "
+            + "642 643 646 652 654 659 660 662 663 666 670 674 678 682 686 688 690 694 702 703 704 705 706 710 716 "
+            + "724 728 729 732 740 744 748 752 756 760 762 764 768 772 776 780 784 788 792 795 796 798 800 804 807 "
+            + "818 826 831 832 833 834 840 850 854 858 860 862 876 882 887 894").split(" "))
+            .map(n -> 2000 + Long.parseLong(n)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+    /** Language criteria: Google's language constants ({@code languageConstants/1000} is English). */
+    static final Set<Long> LANGUAGE_CRITERIA = Set.of(1000L, 1001L, 1002L, 1003L, 1004L, 1005L, 1009L, 1010L, 1011L,
+            1012L, 1013L, 1014L, 1015L, 1017L, 1018L, 1019L, 1020L, 1021L, 1022L, 1023L, 1024L, 1025L, 1026L, 1027L,
+            1028L, 1029L, 1030L, 1031L, 1032L, 1033L, 1034L, 1035L, 1036L, 1037L, 1038L, 1039L, 1040L, 1041L, 1042L,
+            1043L, 1044L, 1056L, 1064L, 1072L, 1086L, 1098L, 1101L, 1102L, 1110L, 1130L, 1131L);
 
     /** One Google user behind an OAuth client and refresh token. */
     private static final class User {
@@ -104,12 +158,24 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         final Map<String, Map<String, Object>> budgets = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> campaigns = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> adGroups = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> criteria = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> assets = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> ads = new LinkedHashMap<>();
 
         Customer(String id, String manager) {
             this.id = id;
             this.manager = manager;
+        }
+
+        Map<String, Map<String, Object>> objects(Kind kind) {
+            return switch (kind) {
+                case BUDGET -> budgets;
+                case CAMPAIGN -> campaigns;
+                case AD_GROUP -> adGroups;
+                case CRITERION -> criteria;
+                case ASSET -> assets;
+                case AD -> ads;
+            };
         }
 
         ZoneId zone() {
@@ -131,8 +197,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     private final Set<String> pendingDeveloperTokens = ConcurrentHashMap.newKeySet();
     private final Map<String, Customer> customers = new ConcurrentHashMap<>();
     private final AtomicInteger tokenRequests = new AtomicInteger();
-    private final AtomicLong ids = new AtomicLong(7_000_000_000L);
+    private final AtomicLong tokenSerials = new AtomicLong();
     private final AtomicLong requestIds = new AtomicLong(1);
+    /** Held while a mutate hands out ids: they are unique across customers, and a validation uses none up. */
+    private final Object idLock = new Object();
     private volatile int pageSize = DEFAULT_PAGE_SIZE;
     private volatile int requestsPerMinute = REQUESTS_PER_MINUTE;
 
@@ -165,18 +233,39 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 k -> new User(credentials.get("client_id"), credentials.get("client_secret")));
         user.revoked = false;
         user.customers.add(cid);
-        customers.computeIfAbsent(cid, k -> new Customer(cid, manager));
+        customers.computeIfAbsent(cid, k -> restored(cid, manager));
         approvedDeveloperTokens.add(credentials.get("developer_token"));
         pendingDeveloperTokens.remove(credentials.get("developer_token"));
     }
 
     // ------------------------------------------------------------------ helpers for tests
 
-    /** Sets a customer's currency and time zone (defaults USD, America/New_York). */
+    /**
+     * A customer as this simulator keeps it: with everything recorded for it in the {@link #store()}
+     * (its settings and objects, from before a restart), or new.
+     */
+    private Customer restored(String cid, String manager) {
+        Customer c = new Customer(cid, manager);
+        Map<String, Map<String, Map<String, Object>>> kept = store().account(cid);
+        Map<String, Object> settings = kept.getOrDefault(CUSTOMER_KIND, Map.of()).get(cid);
+        if (settings != null) {
+            c.currency = (String) settings.get("currency");
+            c.timeZone = (String) settings.get("timeZone");
+        }
+        for (Kind kind : Kind.values()) {
+            c.objects(kind).putAll(kept.getOrDefault(kind.key, Map.of()));
+        }
+        return c;
+    }
+
+    /** Sets a customer's currency and time zone (defaults USD, America/New_York); kept across restarts. */
     public void customerSettings(String customerId, String currency, String timeZone) {
         Customer c = customers.get(digits(customerId));
-        c.currency = currency;
-        c.timeZone = timeZone;
+        synchronized (c) {
+            store().put(c.id, CUSTOMER_KIND, c.id, Map.of("currency", currency, "timeZone", timeZone));
+            c.currency = currency;
+            c.timeZone = timeZone;
+        }
     }
 
     /** How many token requests the OAuth endpoint has answered (any outcome). */
@@ -226,6 +315,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return count(customerId, c -> c.adGroups);
     }
 
+    public int criterionCount(String customerId) {
+        return count(customerId, c -> c.criteria);
+    }
+
     public int assetCount(String customerId) {
         return count(customerId, c -> c.assets);
     }
@@ -240,6 +333,16 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         synchronized (c) {
             Map<String, Object> o = c.campaigns.get(campaignId);
             return o == null ? null : new LinkedHashMap<>(o);
+        }
+    }
+
+    /** Copies of a campaign's criteria (locations and languages) in the provider's JSON shape. */
+    public List<Map<String, Object>> campaignCriteria(String customerId, String campaignId) {
+        Customer c = customers.get(digits(customerId));
+        synchronized (c) {
+            return c.criteria.values().stream()
+                    .filter(o -> ("customers/" + c.id + "/campaigns/" + campaignId).equals(o.get("campaign")))
+                    .<Map<String, Object>>map(LinkedHashMap::new).toList();
         }
     }
 
@@ -261,8 +364,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         route("POST", "/customers/([0-9]+)/campaignBudgets:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.BUDGET)));
         route("POST", "/customers/([0-9]+)/campaigns:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.CAMPAIGN)));
         route("POST", "/customers/([0-9]+)/adGroups:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.AD_GROUP)));
+        route("POST", "/customers/([0-9]+)/campaignCriteria:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.CRITERION)));
         route("POST", "/customers/([0-9]+)/assets:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.ASSET)));
         route("POST", "/customers/([0-9]+)/adGroupAds:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.AD)));
+        route("POST", "/customers/([0-9]+)/googleAds:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutateAll(c, r)));
         route("POST", "/customers/([0-9]+)/googleAds:search", (r, m) -> api(r, m.group(1), (u, c) -> search(c, r)));
     }
 
@@ -296,7 +401,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (user == null || user.revoked || !user.clientId.equals(form.get("client_id"))) {
             return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
         }
-        String token = "ya29.sim-" + Long.toHexString(ids.incrementAndGet()) + "-" + Long.toHexString(System.nanoTime());
+        String token = "ya29.sim-" + Long.toHexString(tokenSerials.incrementAndGet()) + "-" + Long.toHexString(System.nanoTime());
         accessTokens.put(token, new AccessToken(user, clock.instant().plusSeconds(TOKEN_LIFETIME_SECONDS)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("access_token", token);
@@ -396,24 +501,204 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         BUDGET("campaignBudgets", "campaignBudget"),
         CAMPAIGN("campaigns", "campaign"),
         AD_GROUP("adGroups", "adGroup"),
+        CRITERION("campaignCriteria", "campaignCriterion"),
         ASSET("assets", "asset"),
         AD("adGroupAds", "adGroupAd");
 
+        /** The collection in resource names and service paths, e.g. {@code campaignBudgets}. */
         final String collection;
+        /** The resource's JSON name, e.g. {@code campaignBudget}; also its kind in the {@link SimStore}. */
         final String key;
 
         Kind(String collection, String key) {
             this.collection = collection;
             this.key = key;
         }
+
+        /** Its operation's name in a {@code googleAds:mutate} ({@code campaignBudgetOperation}). */
+        String operation() {
+            return key + "Operation";
+        }
+
+        /** Its result's name in a {@code googleAds:mutate} answer ({@code campaignBudgetResult}). */
+        String result() {
+            return key + "Result";
+        }
+
+        /** Whether a create may name the resource with a temporary (negative) id, to be referred to later in the request. */
+        boolean takesTemporaryNames() {
+            return this == BUDGET || this == CAMPAIGN || this == AD_GROUP || this == ASSET;
+        }
+
+        static Kind byOperation(String operation) {
+            for (Kind k : values()) {
+                if (k.operation().equals(operation)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
+    /** Marks an object a request deletes (campaign criteria are deleted, not kept as REMOVED). */
+    private static final Map<String, Object> DELETED = Map.of("_deleted", true);
+
+    /**
+     * One mutate request's view of a customer: what the request made or changed so far over what the
+     * customer has, the temporary resource names it defined and the ids it handed out. Applied whole
+     * by {@link #commit()}, or dropped: after a refusal, and always for {@code validateOnly}, so that
+     * a validation neither keeps nor records anything nor uses up an id.
+     */
+    private final class Tx {
+        final Customer c;
+        private final Map<Kind, Map<String, Map<String, Object>>> changed = new EnumMap<>(Kind.class);
+        private final Map<String, String> temporaryNames = new HashMap<>();
+        private final long firstId;
+        private long lastId;
+
+        Tx(Customer c) {
+            this.c = c;
+            this.firstId = store().counter(ID_COUNTER, FIRST_ID);
+            this.lastId = firstId;
+        }
+
+        String nextId() {
+            return Long.toString(++lastId);
+        }
+
+        /** The object as the request sees it, or null (absent or deleted). */
+        Map<String, Object> get(Kind kind, String key) {
+            Map<String, Map<String, Object>> mine = changed.get(kind);
+            if (mine != null && mine.containsKey(key)) {
+                Map<String, Object> o = mine.get(key);
+                return o == DELETED ? null : o;
+            }
+            return c.objects(kind).get(key);
+        }
+
+        /** Every object of a kind as the request sees it. */
+        List<Map<String, Object>> all(Kind kind) {
+            Map<String, Map<String, Object>> view = new LinkedHashMap<>(c.objects(kind));
+            changed.getOrDefault(kind, Map.of()).forEach((key, o) -> {
+                if (o == DELETED) {
+                    view.remove(key);
+                } else {
+                    view.put(key, o);
+                }
+            });
+            return List.copyOf(view.values());
+        }
+
+        /** Whether an earlier operation of this request already made or changed the object. */
+        boolean touched(Kind kind, String key) {
+            return changed.getOrDefault(kind, Map.of()).containsKey(key);
+        }
+
+        void put(Kind kind, String key, Map<String, Object> o) {
+            changed.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(key, o);
+        }
+
+        void delete(Kind kind, String key) {
+            put(kind, key, DELETED);
+        }
+
+        /** Defines a temporary resource name; false when the request already used its number. */
+        boolean define(String temporaryName, String number, String realName) {
+            boolean fresh = temporaryNames.keySet().stream().noneMatch(t -> t.endsWith("/" + number));
+            temporaryNames.put(temporaryName, realName);
+            return fresh;
+        }
+
+        /** The real resource name a temporary one of this request stands for, or null. */
+        String resolve(String temporaryName) {
+            return temporaryNames.get(temporaryName);
+        }
+
+        /** Keeps and records everything the request did; the ids first, so none is handed out twice after a restart. */
+        void commit() {
+            if (lastId > firstId) {
+                store().advance(ID_COUNTER, lastId);
+            }
+            changed.forEach((kind, objects) -> objects.forEach((key, o) -> {
+                if (o == DELETED) {
+                    store().remove(c.id, kind.key, key);
+                    c.objects(kind).remove(key);
+                } else {
+                    store().put(c.id, kind.key, key, o);
+                    c.objects(kind).put(key, o);
+                }
+            }));
+        }
+    }
+
+    /** A service's own mutate, {@code customers/{cid}/<collection>:mutate}: operations of its one resource. */
     private SimResponse mutate(Customer c, SimRequest r, Kind kind) {
         Map<String, Object> b = body(r);
         unknown(b, Set.of("operations", "partialFailure", "validateOnly", "responseContentType"), List.of());
-        if (!(b.get("operations") instanceof List<?> ops) || ops.isEmpty()) {
-            throw bad(List.of(path("operations")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
+        List<?> ops = operations(b, "operations");
+        String content = flags(b);
+        synchronized (idLock) {
+            Tx tx = new Tx(c);
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                List<Map<String, Object>> at = List.of(path("operations", i));
+                results.add(operate(tx, kind, operation(ops.get(i), at), at, content));
+            }
+            if (Boolean.TRUE.equals(b.get("validateOnly"))) {
+                return SimResponse.json(200, Map.of()); // only errors are returned, not results
+            }
+            tx.commit();
+            return SimResponse.json(200, Map.of("results", results));
         }
+    }
+
+    /**
+     * {@code customers/{cid}/googleAds:mutate}: operations on several resources applied atomically,
+     * in order; a create may name its resource with a temporary (negative) id that later operations
+     * of the same request refer to.
+     */
+    private SimResponse mutateAll(Customer c, SimRequest r) {
+        Map<String, Object> b = body(r);
+        unknown(b, Set.of("mutateOperations", "partialFailure", "validateOnly", "responseContentType"), List.of());
+        List<?> ops = operations(b, "mutateOperations");
+        String content = flags(b);
+        synchronized (idLock) {
+            Tx tx = new Tx(c);
+            List<Map<String, Object>> responses = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                List<Map<String, Object>> at = List.of(path("mutate_operations", i));
+                Map<String, Object> wrapper = operation(ops.get(i), at);
+                if (wrapper.size() != 1) {
+                    throw bad(at, "fieldError", "INVALID_VALUE", "Exactly one operation must be set.");
+                }
+                String name = wrapper.keySet().iterator().next();
+                Kind kind = Kind.byOperation(name);
+                if (kind == null) {
+                    throw bad(append(at, path(snake(name))), "fieldError", "INVALID_VALUE", "Unknown name \"" + name
+                            + "\" (this simulator serves campaign budget, campaign, ad group, campaign criterion, asset "
+                            + "and ad group ad operations).");
+                }
+                List<Map<String, Object>> opAt = append(at, path(snake(name)));
+                Map<String, Object> result = operate(tx, kind, operation(wrapper.get(name), opAt), opAt, content);
+                responses.add(Map.of(kind.result(), result));
+            }
+            if (Boolean.TRUE.equals(b.get("validateOnly"))) {
+                return SimResponse.json(200, Map.of()); // only errors are returned, not results
+            }
+            tx.commit();
+            return SimResponse.json(200, Map.of("mutateOperationResponses", responses));
+        }
+    }
+
+    private static List<?> operations(Map<String, Object> b, String field) {
+        if (!(b.get(field) instanceof List<?> ops) || ops.isEmpty()) {
+            throw bad(List.of(path(snake(field))), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
+        }
+        return ops;
+    }
+
+    /** Checks the request's flags; answers its response content type. */
+    private static String flags(Map<String, Object> b) {
         for (String flag : List.of("partialFailure", "validateOnly")) {
             if (b.containsKey(flag) && !(b.get(flag) instanceof Boolean)) {
                 throw bad(List.of(path(snake(flag))), "fieldError", "INVALID_VALUE", flag + " must be a boolean.");
@@ -423,91 +708,116 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (!"RESOURCE_NAME_ONLY".equals(content) && !"MUTABLE_RESOURCE".equals(content)) {
             throw bad(List.of(path("response_content_type")), "fieldError", "INVALID_VALUE", "Unknown response content type.");
         }
-        // validate every operation first: a request is applied whole or not at all
-        List<Runnable> commits = new ArrayList<>();
-        List<Map<String, Object>> results = new ArrayList<>();
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Map<?, ?> raw)) {
-                throw bad(List.of(path("operations", i)), "fieldError", "INVALID_VALUE", "An operation must be an object.");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> op = (Map<String, Object>) raw;
-            List<Map<String, Object>> at = List.of(path("operations", i));
-            unknown(op, Set.of("create", "update", "updateMask", "remove"), at);
-            int kinds = (op.containsKey("create") ? 1 : 0) + (op.containsKey("update") ? 1 : 0) + (op.containsKey("remove") ? 1 : 0);
-            if (kinds != 1) {
-                throw bad(at, "mutateError", "MUTATE_NOT_ALLOWED", "Exactly one of create, update or remove must be set.");
-            }
-            Map<String, Object> object;
-            if (op.get("create") instanceof Map<?, ?> create) {
-                if (op.containsKey("updateMask")) {
-                    throw bad(append(at, path("update_mask")), "fieldError", "VALUE_MUST_BE_UNSET", "updateMask is only for updates.");
-                }
-                object = create(c, kind, cast(create), append(at, path("create")));
-            } else if (op.get("update") instanceof Map<?, ?> update) {
-                if (!(op.get("updateMask") instanceof String mask) || mask.isBlank()) {
-                    throw bad(append(at, path("update_mask")), "fieldError", "REQUIRED", "The required field was not present.");
-                }
-                object = update(c, kind, cast(update), List.of(mask.split(",")), append(at, path("update")));
-            } else if (op.get("remove") instanceof String name) {
-                Map<String, Object> target = existing(c, kind, name, append(at, path("remove")));
-                object = new LinkedHashMap<>(target);
-                object.put("status", "REMOVED");
-            } else {
-                throw bad(at, "fieldError", "INVALID_VALUE", "The operation's value has the wrong type.");
-            }
-            Map<String, Object> stored = object;
-            commits.add(() -> store(c, kind).put(String.valueOf(stored.get("_key")), stored));
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("resourceName", stored.get("resourceName"));
-            if ("MUTABLE_RESOURCE".equals(content)) {
-                result.put(kind.key, visible(stored));
-            }
-            results.add(result);
-        }
-        if (Boolean.TRUE.equals(b.get("validateOnly"))) {
-            return SimResponse.json(200, Map.of());
-        }
-        commits.forEach(Runnable::run);
-        return SimResponse.json(200, Map.of("results", results));
+        return (String) content;
     }
 
-    private static Map<String, Map<String, Object>> store(Customer c, Kind kind) {
-        return switch (kind) {
-            case BUDGET -> c.budgets;
-            case CAMPAIGN -> c.campaigns;
-            case AD_GROUP -> c.adGroups;
-            case ASSET -> c.assets;
-            case AD -> c.ads;
-        };
+    private static Map<String, Object> operation(Object raw, List<Map<String, Object>> at) {
+        if (!(raw instanceof Map<?, ?> op)) {
+            throw bad(at, "fieldError", "INVALID_VALUE", "An operation must be an object.");
+        }
+        return cast(op);
     }
 
-    private Map<String, Object> existing(Customer c, Kind kind, Object name, List<Map<String, Object>> at) {
-        String prefix = "customers/" + c.id + "/" + kind.collection + "/";
+    /** One create, update or remove, validated against what the request sees and recorded in it; its result. */
+    private Map<String, Object> operate(Tx tx, Kind kind, Map<String, Object> op, List<Map<String, Object>> at,
+            String content) {
+        unknown(op, Set.of("create", "update", "updateMask", "remove"), at);
+        int kinds = (op.containsKey("create") ? 1 : 0) + (op.containsKey("update") ? 1 : 0) + (op.containsKey("remove") ? 1 : 0);
+        if (kinds != 1) {
+            throw bad(at, "mutateError", "MUTATE_NOT_ALLOWED", "Exactly one of create, update or remove must be set.");
+        }
+        Map<String, Object> object;
+        if (op.get("create") instanceof Map<?, ?> create) {
+            if (op.containsKey("updateMask")) {
+                throw bad(append(at, path("update_mask")), "fieldError", "VALUE_MUST_BE_UNSET", "updateMask is only for updates.");
+            }
+            object = create(tx, kind, cast(create), append(at, path("create")));
+        } else if (op.get("update") instanceof Map<?, ?> update) {
+            if (!(op.get("updateMask") instanceof String mask) || mask.isBlank()) {
+                throw bad(append(at, path("update_mask")), "fieldError", "REQUIRED", "The required field was not present.");
+            }
+            object = update(tx, kind, cast(update), List.of(mask.split(",")), append(at, path("update")));
+        } else if (op.get("remove") instanceof String name) {
+            List<Map<String, Object>> removeAt = append(at, path("remove"));
+            Map<String, Object> target = existing(tx, kind, name, removeAt);
+            once(tx, kind, target, removeAt);
+            if (kind == Kind.CRITERION) {
+                tx.delete(kind, String.valueOf(target.get("_key")));
+                return Map.of("resourceName", target.get("resourceName"));
+            }
+            object = new LinkedHashMap<>(target);
+            object.put("status", "REMOVED");
+        } else {
+            throw bad(at, "fieldError", "INVALID_VALUE", "The operation's value has the wrong type.");
+        }
+        tx.put(kind, String.valueOf(object.get("_key")), object);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("resourceName", object.get("resourceName"));
+        if ("MUTABLE_RESOURCE".equals(content)) {
+            result.put(kind.key, visible(object));
+        }
+        return result;
+    }
+
+    /** A request changes an object once. */
+    private static void once(Tx tx, Kind kind, Map<String, Object> target, List<Map<String, Object>> at) {
+        if (tx.touched(kind, String.valueOf(target.get("_key")))) {
+            throw bad(at, "mutateError", "ID_EXISTS_IN_MULTIPLE_MUTATES", "Cannot mutate the same resource twice in one request.");
+        }
+    }
+
+    /** The object a resource name (or a temporary name of this request) names; refused when absent. */
+    private static Map<String, Object> existing(Tx tx, Kind kind, Object name, List<Map<String, Object>> at) {
+        String prefix = "customers/" + tx.c.id + "/" + kind.collection + "/";
         if (!(name instanceof String s) || !s.startsWith(prefix) || s.length() == prefix.length()) {
             throw bad(at, "requestError", "RESOURCE_NAME_MALFORMED", "The resource name is malformed.");
         }
-        Map<String, Object> o = store(c, kind).get(s.substring(prefix.length()));
+        String resolved = s.substring(prefix.length()).startsWith("-") ? tx.resolve(s) : s;
+        Map<String, Object> o = resolved == null ? null : tx.get(kind, resolved.substring(prefix.length()));
         if (o == null || "REMOVED".equals(o.get("status"))) {
             throw bad(at, "mutateError", "RESOURCE_NOT_FOUND", "The requested resource was not found.");
         }
         return o;
     }
 
-    private Map<String, Object> create(Customer c, Kind kind, Map<String, Object> in, List<Map<String, Object>> at) {
+    /**
+     * A new object's id: the next one, also standing for the temporary resource name the create gives
+     * ({@code customers/{cid}/campaignBudgets/-1}) for the rest of the request.
+     */
+    private static String newId(Tx tx, Kind kind, Map<String, Object> in, List<Map<String, Object>> at) {
+        String id = tx.nextId();
+        if (in.containsKey("resourceName")) {
+            String prefix = "customers/" + tx.c.id + "/" + kind.collection + "/";
+            if (!kind.takesTemporaryNames() || !(in.get("resourceName") instanceof String s) || !s.startsWith(prefix)
+                    || !s.substring(prefix.length()).matches("-[1-9][0-9]{0,18}")) {
+                throw bad(append(at, path("resource_name")), "requestError", "RESOURCE_NAME_MALFORMED",
+                        "A create may only name its resource with a temporary (negative) id.");
+            }
+            if (!tx.define(s, s.substring(prefix.length()), prefix + id)) {
+                throw bad(append(at, path("resource_name")), "mutateError", "ID_EXISTS_IN_MULTIPLE_MUTATES",
+                        "Each temporary id of a request must be a different negative number.");
+            }
+        }
+        return id;
+    }
+
+    private Map<String, Object> create(Tx tx, Kind kind, Map<String, Object> in, List<Map<String, Object>> at) {
         return switch (kind) {
-            case BUDGET -> createBudget(c, in, at);
-            case CAMPAIGN -> createCampaign(c, in, at);
-            case AD_GROUP -> createAdGroup(c, in, at);
-            case ASSET -> createAsset(c, in, at);
-            case AD -> createAd(c, in, at);
+            case BUDGET -> createBudget(tx, in, at);
+            case CAMPAIGN -> createCampaign(tx, in, at);
+            case AD_GROUP -> createAdGroup(tx, in, at);
+            case CRITERION -> createCriterion(tx, in, at);
+            case ASSET -> createAsset(tx, in, at);
+            case AD -> createAd(tx, in, at);
         };
     }
 
-    private Map<String, Object> createBudget(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod", "explicitlyShared", "period"), at);
+    private Map<String, Object> createBudget(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        Customer c = tx.c;
+        unknown(in, Set.of("resourceName", "name", "amountMicros", "totalAmountMicros", "deliveryMethod", "explicitlyShared",
+                "period"), at);
         String name = name(in, at, 255);
-        if (c.budgets.values().stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
+        if (tx.all(Kind.BUDGET).stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
             throw bad(append(at, path("name")), "campaignBudgetError", "DUPLICATE_NAME", "Budget name is already in use.");
         }
         if (in.containsKey("amountMicros") == in.containsKey("totalAmountMicros")) {
@@ -523,7 +833,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (in.containsKey("explicitlyShared") && !(in.get("explicitlyShared") instanceof Boolean)) {
             throw bad(append(at, path("explicitly_shared")), "fieldError", "INVALID_VALUE", "explicitlyShared must be a boolean.");
         }
-        String id = nextId();
+        String id = newId(tx, Kind.BUDGET, in, at);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("_key", id);
         o.put("resourceName", "customers/" + c.id + "/campaignBudgets/" + id);
@@ -537,11 +847,12 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return o;
     }
 
-    private Map<String, Object> createCampaign(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("name", "advertisingChannelType", "status", "campaignBudget", "manualCpc",
+    private Map<String, Object> createCampaign(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        Customer c = tx.c;
+        unknown(in, Set.of("resourceName", "name", "advertisingChannelType", "status", "campaignBudget", "manualCpc",
                 "containsEuPoliticalAdvertising", "startDateTime", "endDateTime", "networkSettings"), at);
         String name = name(in, at, 255);
-        if (c.campaigns.values().stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
+        if (tx.all(Kind.CAMPAIGN).stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
             throw bad(append(at, path("name")), "campaignError", "DUPLICATE_CAMPAIGN_NAME", "Campaign with the same name already exists.");
         }
         if (!in.containsKey("advertisingChannelType")) {
@@ -552,7 +863,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (!in.containsKey("campaignBudget")) {
             throw bad(append(at, path("campaign_budget")), "fieldError", "REQUIRED", "The required field was not present.");
         }
-        existing(c, Kind.BUDGET, in.get("campaignBudget"), append(at, path("campaign_budget")));
+        Map<String, Object> budget = existing(tx, Kind.BUDGET, in.get("campaignBudget"), append(at, path("campaign_budget")));
         if (!(in.get("manualCpc") instanceof Map<?, ?> cpc)) {
             throw bad(append(at, path("manual_cpc")), "fieldError", "REQUIRED",
                     "A bidding strategy must be set (this simulator knows manualCpc).");
@@ -573,12 +884,14 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     "targetPartnerSearchNetwork"), append(at, path("network_settings")));
         }
         Map<String, Object> o = new LinkedHashMap<>(in);
+        o.remove("resourceName");
         checkDates(c, o, at, true);
-        String id = nextId();
+        String id = newId(tx, Kind.CAMPAIGN, in, at);
         o.put("_key", id);
         o.put("_createdDay", LocalDate.ofInstant(clock.instant(), c.zone()).toString());
         o.put("resourceName", "customers/" + c.id + "/campaigns/" + id);
         o.put("id", id);
+        o.put("campaignBudget", budget.get("resourceName"));
         o.putIfAbsent("status", "ENABLED");
         o.putIfAbsent("startDateTime", LocalDate.ofInstant(clock.instant(), c.zone()).atStartOfDay().format(DATE_TIME));
         o.putIfAbsent("endDateTime", "2037-12-30 23:59:59");
@@ -586,15 +899,16 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return o;
     }
 
-    private Map<String, Object> createAdGroup(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("name", "campaign", "status", "type", "cpcBidMicros"), at);
+    private Map<String, Object> createAdGroup(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        Customer c = tx.c;
+        unknown(in, Set.of("resourceName", "name", "campaign", "status", "type", "cpcBidMicros"), at);
         String name = name(in, at, 255);
         if (!in.containsKey("campaign")) {
             throw bad(append(at, path("campaign")), "fieldError", "REQUIRED", "The required field was not present.");
         }
-        Map<String, Object> campaign = existing(c, Kind.CAMPAIGN, in.get("campaign"), append(at, path("campaign")));
-        if (c.adGroups.values().stream().anyMatch(g -> name.equals(g.get("name")) && campaign.get("resourceName").equals(g.get("campaign"))
-                && !"REMOVED".equals(g.get("status")))) {
+        Map<String, Object> campaign = existing(tx, Kind.CAMPAIGN, in.get("campaign"), append(at, path("campaign")));
+        if (tx.all(Kind.AD_GROUP).stream().anyMatch(g -> name.equals(g.get("name"))
+                && campaign.get("resourceName").equals(g.get("campaign")) && !"REMOVED".equals(g.get("status")))) {
             throw bad(append(at, path("name")), "adGroupError", "DUPLICATE_ADGROUP_NAME", "AdGroup with the same name already exists for the campaign.");
         }
         enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
@@ -605,18 +919,72 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (in.containsKey("cpcBidMicros")) {
             money(c, in.get("cpcBidMicros"), append(at, path("cpc_bid_micros")), "biddingError", "BID_TOO_MANY_FRACTIONAL_DIGITS");
         }
-        String id = nextId();
+        String id = newId(tx, Kind.AD_GROUP, in, at);
         Map<String, Object> o = new LinkedHashMap<>(in);
         o.put("_key", id);
         o.put("resourceName", "customers/" + c.id + "/adGroups/" + id);
         o.put("id", id);
+        o.put("campaign", campaign.get("resourceName"));
         o.putIfAbsent("status", "ENABLED");
         o.putIfAbsent("type", "SEARCH_STANDARD");
         return o;
     }
 
-    private Map<String, Object> createAsset(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("name", "type", "imageAsset"), at);
+    /**
+     * A campaign's location ({@code geoTargetConstants/{id}}, countries only) or language
+     * ({@code languageConstants/{id}}) criterion. Its id is the constant's, so the same constant twice
+     * on one campaign is {@code RESOURCE_ALREADY_EXISTS}.
+     */
+    private Map<String, Object> createCriterion(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("campaign", "location", "language", "negative", "status"), at);
+        if (!in.containsKey("campaign")) {
+            throw bad(append(at, path("campaign")), "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> campaign = existing(tx, Kind.CAMPAIGN, in.get("campaign"), append(at, path("campaign")));
+        boolean location = in.containsKey("location");
+        if (location == in.containsKey("language")) {
+            throw location
+                    ? bad(append(at, path("language")), "fieldError", "INVALID_VALUE", "A criterion is a location or a language, not both.")
+                    : bad(at, "criterionError", "CONCRETE_TYPE_REQUIRED",
+                            "Concrete type of criterion is required (this simulator serves location and language).");
+        }
+        String field = location ? "location" : "language";
+        String constant = location ? "geoTargetConstant" : "languageConstant";
+        List<Map<String, Object>> constantAt = append(append(at, path(field)), path(snake(constant)));
+        if (!(in.get(field) instanceof Map<?, ?> info)) {
+            throw bad(append(at, path(field)), "fieldError", "INVALID_VALUE", field + " must be an object.");
+        }
+        unknown(cast(info), Set.of(constant), append(at, path(field)));
+        String prefix = location ? "geoTargetConstants/" : "languageConstants/";
+        Set<Long> known = location ? COUNTRY_CRITERIA : LANGUAGE_CRITERIA;
+        if (!(info.get(constant) instanceof String name) || !name.startsWith(prefix)
+                || !name.substring(prefix.length()).matches("[1-9][0-9]{0,9}")
+                || !known.contains(Long.parseLong(name.substring(prefix.length())))) {
+            throw bad(constantAt, "criterionError", "INVALID_CRITERION_ID", "The CriterionId does not exist or is of the incorrect type.");
+        }
+        if (in.containsKey("negative") && !(in.get("negative") instanceof Boolean)) {
+            throw bad(append(at, path("negative")), "fieldError", "INVALID_VALUE", "negative must be a boolean.");
+        }
+        enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
+        String criterionId = name.substring(prefix.length());
+        String key = campaign.get("id") + "~" + criterionId;
+        if (tx.get(Kind.CRITERION, key) != null) {
+            throw bad(at, "mutateError", "RESOURCE_ALREADY_EXISTS", "The resource being created already exists.");
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("_key", key);
+        o.put("resourceName", "customers/" + tx.c.id + "/campaignCriteria/" + key);
+        o.put("campaign", campaign.get("resourceName"));
+        o.put("criterionId", criterionId);
+        o.put("type", location ? "LOCATION" : "LANGUAGE");
+        o.put("negative", in.getOrDefault("negative", false));
+        o.put("status", in.getOrDefault("status", "ENABLED"));
+        o.put(field, Map.of(constant, name));
+        return o;
+    }
+
+    private Map<String, Object> createAsset(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        unknown(in, Set.of("resourceName", "name", "type", "imageAsset"), at);
         if (in.containsKey("name")) {
             name(in, at, 255);
         }
@@ -642,10 +1010,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (mime == null) {
             throw bad(append(imageAt, path("data")), "imageError", "INVALID_IMAGE", "The image is not a PNG, JPEG or GIF.");
         }
-        String id = nextId();
+        String id = newId(tx, Kind.ASSET, in, at);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("_key", id);
-        o.put("resourceName", "customers/" + c.id + "/assets/" + id);
+        o.put("resourceName", "customers/" + tx.c.id + "/assets/" + id);
         o.put("id", id);
         if (in.containsKey("name")) {
             o.put("name", in.get("name"));
@@ -655,12 +1023,13 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return o;
     }
 
-    private Map<String, Object> createAd(Customer c, Map<String, Object> in, List<Map<String, Object>> at) {
+    private Map<String, Object> createAd(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
+        Customer c = tx.c;
         unknown(in, Set.of("adGroup", "status", "ad"), at);
         if (!in.containsKey("adGroup")) {
             throw bad(append(at, path("ad_group")), "fieldError", "REQUIRED", "The required field was not present.");
         }
-        Map<String, Object> group = existing(c, Kind.AD_GROUP, in.get("adGroup"), append(at, path("ad_group")));
+        Map<String, Object> group = existing(tx, Kind.AD_GROUP, in.get("adGroup"), append(at, path("ad_group")));
         enumValue(in, "status", Set.of("ENABLED", "PAUSED"), at);
         List<Map<String, Object>> adAt = append(at, path("ad"));
         if (!(in.get("ad") instanceof Map<?, ?> adRaw)) {
@@ -688,7 +1057,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         unknown(rsa, Set.of("headlines", "descriptions", "path1", "path2"), rsaAt);
         texts(rsa.get("headlines"), 3, 15, 30, append(rsaAt, path("headlines")), "HEADLINES");
         texts(rsa.get("descriptions"), 2, 4, 90, append(rsaAt, path("descriptions")), "DESCRIPTIONS");
-        String adId = nextId();
+        String adId = tx.nextId();
         String key = group.get("id") + "~" + adId;
         Map<String, Object> storedAd = new LinkedHashMap<>(ad);
         storedAd.put("resourceName", "customers/" + c.id + "/ads/" + adId);
@@ -727,14 +1096,17 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         }
     }
 
-    private Map<String, Object> update(Customer c, Kind kind, Map<String, Object> in, List<String> mask,
+    private Map<String, Object> update(Tx tx, Kind kind, Map<String, Object> in, List<String> mask,
             List<Map<String, Object>> at) {
-        Map<String, Object> current = existing(c, kind, in.get("resourceName"), append(at, path("resource_name")));
+        Customer c = tx.c;
+        Map<String, Object> current = existing(tx, kind, in.get("resourceName"), append(at, path("resource_name")));
+        once(tx, kind, current, append(at, path("resource_name")));
         Set<String> mutable = switch (kind) {
             case BUDGET -> Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod");
             case CAMPAIGN -> Set.of("name", "status", "startDateTime", "endDateTime", "containsEuPoliticalAdvertising",
                     "networkSettings");
             case AD_GROUP -> Set.of("name", "status", "cpcBidMicros");
+            case CRITERION -> Set.of("status");
             case ASSET -> Set.of("name");
             case AD -> Set.of("status");
         };
@@ -756,7 +1128,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         List<Map<String, Object>> fieldsAt = at;
         switch (kind) {
             case BUDGET -> {
-                if (mask.contains("name") && c.budgets.values().stream().anyMatch(b -> b != current && in.get("name").equals(b.get("name")))) {
+                if (mask.contains("name") && tx.all(Kind.BUDGET).stream().anyMatch(b -> !b.get("_key").equals(current.get("_key")) && in.get("name").equals(b.get("name")))) {
                     throw bad(append(at, path("name")), "campaignBudgetError", "DUPLICATE_NAME", "Budget name is already in use.");
                 }
                 for (String f : List.of("amountMicros", "totalAmountMicros")) {
@@ -773,7 +1145,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             case CAMPAIGN -> {
                 if (mask.contains("name")) {
                     name(o, at, 255);
-                    if (c.campaigns.values().stream().anyMatch(x -> x != current && o.get("name").equals(x.get("name")))) {
+                    if (tx.all(Kind.CAMPAIGN).stream().anyMatch(x -> !x.get("_key").equals(current.get("_key")) && o.get("name").equals(x.get("name")))) {
                         throw bad(append(at, path("name")), "campaignError", "DUPLICATE_CAMPAIGN_NAME",
                                 "Campaign with the same name already exists.");
                     }
@@ -793,6 +1165,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     money(c, o.get("cpcBidMicros"), append(at, path("cpc_bid_micros")), "biddingError", "BID_TOO_MANY_FRACTIONAL_DIGITS");
                 }
             }
+            case CRITERION -> enumValue(o, "status", Set.of("ENABLED", "PAUSED"), fieldsAt);
             case ASSET -> name(o, at, 255);
             case AD -> enumValue(o, "status", Set.of("ENABLED", "PAUSED"), fieldsAt);
         }
@@ -876,9 +1249,6 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return null;
     }
 
-    private String nextId() {
-        return Long.toString(ids.incrementAndGet());
-    }
 
     // ------------------------------------------------------------------ GAQL search
 
@@ -893,6 +1263,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     "campaign.end_date_time", "campaign.contains_eu_political_advertising", "campaign.serving_status"),
             "ad_group", Set.of("ad_group.resource_name", "ad_group.id", "ad_group.name", "ad_group.status", "ad_group.campaign",
                     "ad_group.type", "ad_group.cpc_bid_micros"),
+            "campaign_criterion", Set.of("campaign_criterion.resource_name", "campaign_criterion.campaign",
+                    "campaign_criterion.criterion_id", "campaign_criterion.type", "campaign_criterion.negative",
+                    "campaign_criterion.status", "campaign_criterion.location.geo_target_constant",
+                    "campaign_criterion.language.language_constant"),
             "asset", Set.of("asset.resource_name", "asset.id", "asset.name", "asset.type", "asset.image_asset.file_size",
                     "asset.image_asset.mime_type"),
             "ad_group_ad", Set.of("ad_group_ad.resource_name", "ad_group_ad.status", "ad_group_ad.ad_group",
@@ -908,6 +1282,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             "campaign_budget", List.of("campaign_budget", "customer"),
             "campaign", List.of("campaign", "campaign_budget", "customer", "metrics", "segments"),
             "ad_group", List.of("ad_group", "campaign", "customer"),
+            "campaign_criterion", List.of("campaign_criterion", "campaign", "customer"),
             "asset", List.of("asset", "customer"),
             "ad_group_ad", List.of("ad_group_ad", "ad_group", "campaign", "customer"));
 
@@ -1060,6 +1435,8 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     flat("campaign_budget", c.budgets.get(key(o.get("campaignBudget")))))));
             case "ad_group" -> c.adGroups.values().forEach(o -> base.add(join(customer, flat("ad_group", o),
                     flat("campaign", c.campaigns.get(key(o.get("campaign")))))));
+            case "campaign_criterion" -> c.criteria.values().forEach(o -> base.add(join(customer,
+                    flat("campaign_criterion", o), flat("campaign", c.campaigns.get(key(o.get("campaign")))))));
             case "asset" -> c.assets.values().forEach(o -> base.add(join(customer, flat("asset", o))));
             default -> c.ads.values().forEach(o -> {
                 Map<String, Object> g = c.adGroups.get(key(o.get("adGroup")));

@@ -40,10 +40,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -62,13 +64,35 @@ import java.util.regex.Pattern;
  * <p><b>Mapping.</b> Budgets and bids are micros as int64 strings in the customer's currency
  * (a different currency is refused); daily budgets are {@code amountMicros}, lifetime budgets
  * {@code totalAmountMicros} and need an end time. Times become {@code "yyyy-MM-dd HH:mm:ss"} in the
- * customer's time zone. A campaign is a budget mutate then a campaign mutate ({@code SEARCH},
- * {@code manualCpc}, always declaring {@code containsEuPoliticalAdvertising}). A creative is an
- * IMAGE asset made from the downloaded {@code image_url}; the ad is a responsive search ad built
- * from the creative's text: Google needs 3–15 headlines (≤ 30 characters) and 2–4 descriptions
- * (≤ 90), so the unified {@code headline} and {@code body} carry them separated by {@code |}
- * (e.g. {@code "Warm boots|Dry feet|Free returns"}); anything else is refused before any call.
- * Group targeting is refused (Google targets locations and languages per campaign).
+ * customer's time zone. A campaign is one atomic {@code googleAds:mutate}: a budget created under a
+ * temporary resource name ({@code customers/{cid}/campaignBudgets/-1}) and the campaign that refers
+ * to it ({@code SEARCH}, {@code manualCpc}, always declaring {@code containsEuPoliticalAdvertising}),
+ * so there is never a budget without its campaign; a change of budget and campaign together is one
+ * atomic request too.
+ *
+ * <p><b>Targeting.</b> Google targets locations and languages per campaign, not per ad group, in
+ * Search campaigns: a group's {@code countries} become location criteria ({@code
+ * geoTargetConstants/<2000 + ISO 3166-1 numeric>}) and its {@code languages} language criteria
+ * ({@code languageConstants/<id>}) <i>of the group's campaign</i> ({@link GoogleAdsTargeting} holds
+ * the table the factory declares). They are created in the same atomic {@code googleAds:mutate} as
+ * the group, so the group and its criteria exist together or not at all, and the lookup of the group
+ * by reference settles an unknown outcome of both. A campaign that targets no country (or language)
+ * yet takes the group's; one that does must already target exactly the group's, else the group is
+ * refused ({@code campaign_targets_other_countries}): the groups of one campaign share its countries
+ * and languages, and a group that names none reaches the campaign's. Ages and context hints are not
+ * mapped (declared unsupported): Google's age brackets start at 18, its last one is "65 and up", and
+ * on Search ad groups they act by excluding brackets while people of unknown age stay reached, which
+ * {@code age_min}/{@code age_max} cannot say; context hints are not a Google concept.
+ *
+ * <p><b>Creatives and ads.</b> A creative is an IMAGE asset made from the downloaded {@code
+ * image_url}; its {@code headlines} and {@code descriptions} become the responsive search ad of each
+ * ad that uses it. Google takes 3–15 headlines of at most 30 characters and 2–4 descriptions of at
+ * most 90 and shows no call to action; a creative outside that is refused before any call (the
+ * factory declares the same, so the broker refuses it before approval).
+ *
+ * <p><b>Dry run.</b> {@link #validate} sends every mutating action's requests with {@code
+ * "validateOnly": true} (the reads they need are made as usual): Google checks them as if they
+ * were carried out and keeps nothing.
  *
  * <p><b>Unknown outcomes.</b> Created objects carry the broker reference at the end of their name
  * ({@code "Winter boots [exe_…]"}; ads, which have no name, in {@code finalUrlSuffix=mw_ref=…}), so
@@ -112,15 +136,42 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     @Override
     public ProviderOutcome execute(ProviderRequest request) {
+        return run(request, Run.EXECUTE);
+    }
+
+    /**
+     * The same requests as {@link #execute}, each with {@code "validateOnly": true}: Google checks them
+     * as it would carry them out and changes nothing. The reads they need (the customer's currency, a
+     * campaign's budget or criteria) are made as usual; a refusal the adapter makes itself before any
+     * request is the same as {@link #execute}'s. Google's own trouble (5xx, unreadable answers) means
+     * it could not say: {@link ProviderOutcome.Unknown}.
+     */
+    @Override
+    public Optional<ProviderOutcome> validate(ProviderRequest request) {
+        if (!request.command().mutating()) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (run(request, Run.VALIDATE)) {
+            case ProviderOutcome.Succeeded ok -> new ProviderOutcome.Succeeded(null, Map.of(), List.of());
+            case ProviderOutcome.Rejected r when r.kind() == RejectionKind.PROVIDER_ERROR ->
+                    new ProviderOutcome.Unknown("googleads could not check the request: " + r.message());
+            case ProviderOutcome other -> other;
+        });
+    }
+
+    /** Whether the mutates are carried out or only checked ({@code validateOnly}). */
+    private enum Run { EXECUTE, VALIDATE }
+
+    private ProviderOutcome run(ProviderRequest request, Run run) {
         String campaignId = request.providerIds().get("campaign_id");
         try {
             return switch (request.command()) {
-                case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference());
-                case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId);
-                case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId);
-                case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference());
-                case ExecuteCommand.CreateCreative c -> createCreative(c, request.brokerReference());
-                case ExecuteCommand.CreateAd ad -> createAd(ad, request);
+                case ExecuteCommand.CreateCampaign c -> createCampaign(c, request.brokerReference(), run);
+                case ExecuteCommand.UpdateCampaign u -> updateCampaign(u, campaignId, run);
+                case ExecuteCommand.PauseCampaign p -> pauseCampaign(campaignId, run);
+                case ExecuteCommand.CreateGroup g -> createGroup(g, campaignId, request.brokerReference(), run);
+                case ExecuteCommand.CreateCreative c -> createCreative(c, request.brokerReference(), run);
+                case ExecuteCommand.CreateAd ad -> createAd(ad, request, run);
                 case ExecuteCommand.FetchReport r -> report(r, campaignId);
             };
         } catch (NoToken e) {
@@ -132,43 +183,65 @@ final class GoogleAdsAdapter implements ProviderAdapter {
 
     // ------------------------------------------------------------------ actions
 
-    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref) {
+    /** The budget's temporary resource name in the request that creates it with its campaign. */
+    private String temporaryBudget() {
+        return "customers/" + customerId + "/campaignBudgets/-1";
+    }
+
+    private ProviderOutcome createCampaign(ExecuteCommand.CreateCampaign in, String ref, Run run) {
         boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
         if (lifetime && in.end() == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "lifetime_budget_needs_end_time",
                     "a googleads total (lifetime) budget needs the campaign's end_time");
         }
         CustomerInfo info = customer();
-        String micros = micros(in.budget().amount(), info);
-        String name = in.name();
-        Map<String, Object> budgetCreate = new LinkedHashMap<>();
-        budgetCreate.put("name", named(name + " budget", ref, 255));
-        budgetCreate.put(lifetime ? "totalAmountMicros" : "amountMicros", micros);
-        budgetCreate.put("deliveryMethod", "STANDARD");
-        budgetCreate.put("explicitlyShared", false);
-        ProviderOutcome budgetOutcome = create("campaignBudgets", budgetCreate, "campaignBudget",
-                () -> lookup("campaign_budget", "campaign_budget.name", ref), this::objectOutcome);
-        if (budgetOutcome instanceof ProviderOutcome.Rejected r && "campaignBudgetError:DUPLICATE_NAME".equals(r.providerCode())) {
-            // a previous attempt under this reference made the budget: use it
-            budgetOutcome = lookup("campaign_budget", "campaign_budget.name", ref);
+        Map<String, Object> budget = new LinkedHashMap<>();
+        budget.put("resourceName", temporaryBudget());
+        budget.put("name", named(in.name() + " budget", ref, 255));
+        budget.put(lifetime ? "totalAmountMicros" : "amountMicros", micros(in.budget().amount(), info));
+        budget.put("deliveryMethod", "STANDARD");
+        budget.put("explicitlyShared", false);
+        Mutation both = atomic(List.of(Map.of("campaignBudgetOperation", Map.of("create", budget)),
+                Map.of("campaignOperation", Map.of("create", campaign(in, ref, info, temporaryBudget())))), 1, "campaign");
+        ProviderOutcome made = create(run, both, () -> lookup("campaign", "campaign.name", ref), this::objectOutcome);
+        if (made instanceof ProviderOutcome.Rejected r && "campaignBudgetError:DUPLICATE_NAME".equals(r.providerCode())) {
+            return campaignOfKeptBudget(in, ref, info, run);
         }
-        if (!(budgetOutcome instanceof ProviderOutcome.Succeeded madeBudget)) {
-            return budgetOutcome instanceof ProviderOutcome.Rejected r && r.kind() == RejectionKind.NOT_FOUND
-                    ? new ProviderOutcome.Unknown("the campaign budget of " + ref + " could not be confirmed") : budgetOutcome;
+        return made;
+    }
+
+    /**
+     * A budget named with this reference exists (an earlier version of this adapter sent the budget
+     * and the campaign apart, and the campaign's request was lost): the campaign is made with it, once.
+     */
+    private ProviderOutcome campaignOfKeptBudget(ExecuteCommand.CreateCampaign in, String ref, CustomerInfo info, Run run) {
+        ProviderOutcome campaign = lookup("campaign", "campaign.name", ref);
+        if (!(campaign instanceof ProviderOutcome.Rejected r && r.kind() == RejectionKind.NOT_FOUND)) {
+            return campaign; // made already, or cannot tell
         }
+        ProviderOutcome budget = lookup("campaign_budget", "campaign_budget.name", ref);
+        if (!(budget instanceof ProviderOutcome.Succeeded kept)) {
+            return new ProviderOutcome.Unknown("the campaign budget of " + ref + " could not be confirmed");
+        }
+        Mutation one = service("campaigns", Map.of("create", campaign(in, ref, info,
+                (String) kept.data().get("resource_name"))), "campaign");
+        return create(run, one, () -> lookup("campaign", "campaign.name", ref), this::objectOutcome);
+    }
+
+    private Map<String, Object> campaign(ExecuteCommand.CreateCampaign in, String ref, CustomerInfo info, String budget) {
         Map<String, Object> campaign = new LinkedHashMap<>();
-        campaign.put("name", named(name, ref, 255));
+        campaign.put("name", named(in.name(), ref, 255));
         campaign.put("advertisingChannelType", "SEARCH");
         campaign.put("status", status(in.active()));
-        campaign.put("campaignBudget", madeBudget.data().get("resource_name"));
+        campaign.put("campaignBudget", budget);
         campaign.put("manualCpc", Map.of());
         campaign.put("containsEuPoliticalAdvertising", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING");
         putDateTime(campaign, "startDateTime", in.start(), info);
         putDateTime(campaign, "endDateTime", in.end(), info);
-        return create("campaigns", campaign, "campaign", () -> reconcile("ads.create_campaign", ref), this::objectOutcome);
+        return campaign;
     }
 
-    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId) {
+    private ProviderOutcome updateCampaign(ExecuteCommand.UpdateCampaign in, String campaignId, Run run) {
         String resource = "customers/" + customerId + "/campaigns/" + campaignId;
         Map<String, Object> current = null;
         if (in.name() != null || in.budget() != null) {
@@ -181,6 +254,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             }
             current = page.rows().getFirst();
         }
+        List<Map<String, Object>> operations = new ArrayList<>();
         if (in.budget() != null) {
             Map<?, ?> existing = (Map<?, ?>) current.getOrDefault("campaignBudget", Map.of());
             boolean lifetime = in.budget().period() == BudgetPeriod.LIFETIME;
@@ -192,10 +266,7 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             Map<String, Object> update = new LinkedHashMap<>();
             update.put("resourceName", ((Map<?, ?>) current.get("campaign")).get("campaignBudget"));
             update.put(field, micros(in.budget().amount(), customer()));
-            ProviderOutcome done = mutate("campaignBudgets", Map.of("update", update, "updateMask", field), "campaignBudget");
-            if (!(done instanceof ProviderOutcome.Succeeded)) {
-                return done;
-            }
+            operations.add(Map.of("campaignBudgetOperation", Map.of("update", update, "updateMask", field)));
         }
         Map<String, Object> update = new LinkedHashMap<>();
         update.put("resourceName", resource);
@@ -213,59 +284,150 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             putDateTime(update, "endDateTime", in.end(), customer());
             mask.add("endDateTime");
         }
-        if (mask.isEmpty()) {
-            return new ProviderOutcome.Succeeded(campaignId, Map.of("resource_name", resource), List.of());
+        Map<String, Object> campaignUpdate = Map.of("update", update, "updateMask", String.join(",", mask));
+        if (operations.isEmpty()) {
+            return mask.isEmpty() ? new ProviderOutcome.Succeeded(campaignId, Map.of("resource_name", resource), List.of())
+                    : update(run, service("campaigns", campaignUpdate, "campaign"));
         }
-        return mutate("campaigns", Map.of("update", update, "updateMask", String.join(",", mask)), "campaign");
+        if (mask.isEmpty()) {
+            ProviderOutcome done = update(run, atomic(operations, 0, "campaignBudget"));
+            return done instanceof ProviderOutcome.Succeeded
+                    ? new ProviderOutcome.Succeeded(campaignId, Map.of("resource_name", resource), List.of()) : done;
+        }
+        // the budget and the campaign change together or not at all
+        operations.add(Map.of("campaignOperation", campaignUpdate));
+        return update(run, atomic(operations, 1, "campaign"));
     }
 
-    private ProviderOutcome pauseCampaign(String campaignId) {
+    private ProviderOutcome pauseCampaign(String campaignId, Run run) {
         Map<String, Object> update = new LinkedHashMap<>();
         update.put("resourceName", "customers/" + customerId + "/campaigns/" + campaignId);
         update.put("status", "PAUSED");
-        return mutate("campaigns", Map.of("update", update, "updateMask", "status"), "campaign");
+        return update(run, service("campaigns", Map.of("update", update, "updateMask", "status"), "campaign"));
     }
 
-    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref) {
-        List<String> targeted = targetedFields(in.targeting());
-        if (!targeted.isEmpty()) {
-            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
-                    "googleads targets locations and languages per campaign, not per ad group; the broker does not map "
-                            + "group targeting (" + String.join(", ", targeted) + ") for googleads");
+    /**
+     * An ad group; its countries and languages become location and language criteria of its campaign
+     * (Google targets them per campaign), created in the same atomic request as the group. A campaign
+     * that targets none yet takes the group's; one that does must target exactly the group's, or the
+     * group is refused: groups of one campaign share its countries and languages.
+     */
+    private ProviderOutcome createGroup(ExecuteCommand.CreateGroup in, String campaignId, String ref, Run run) {
+        ExecuteCommand.Targeting t = in.targeting();
+        ProviderOutcome unmapped = unmappedTargeting(t);
+        if (unmapped != null) {
+            return unmapped;
         }
+        String campaign = "customers/" + customerId + "/campaigns/" + number(campaignId);
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("name", named(in.name(), ref, 255));
-        group.put("campaign", "customers/" + customerId + "/campaigns/" + campaignId);
+        group.put("campaign", campaign);
         group.put("status", status(in.active()));
         group.put("type", "SEARCH_STANDARD");
         if (in.bid() != null) {
             group.put("cpcBidMicros", micros(in.bid(), customer()));
         }
-        return create("adGroups", group, "adGroup", () -> reconcile("ads.create_group", ref), this::objectOutcome);
+        List<Map<String, Object>> criteria = new ArrayList<>();
+        if (!t.countries().isEmpty() || !t.languages().isEmpty()) {
+            CampaignTargeting now = campaignTargeting(campaignId);
+            Set<Long> countries = ids(t.countries(), GoogleAdsTargeting.COUNTRIES);
+            Set<Long> languages = ids(t.languages(), GoogleAdsTargeting.LANGUAGES);
+            ProviderOutcome differs = differs("countries", campaignId, now.locations(), countries,
+                    GoogleAdsTargeting.COUNTRIES, "geoTargetConstants");
+            differs = differs != null ? differs : differs("languages", campaignId, now.languages(), languages,
+                    GoogleAdsTargeting.LANGUAGES, "languageConstants");
+            if (differs != null) {
+                return differs;
+            }
+            if (now.locations().isEmpty()) {
+                countries.forEach(id -> criteria.add(criterion(campaign, "location",
+                        Map.of("geoTargetConstant", "geoTargetConstants/" + id))));
+            }
+            if (now.languages().isEmpty()) {
+                languages.forEach(id -> criteria.add(criterion(campaign, "language",
+                        Map.of("languageConstant", "languageConstants/" + id))));
+            }
+        }
+        Supplier<ProviderOutcome> lookup = () -> lookup("ad_group", "ad_group.name", ref);
+        if (criteria.isEmpty()) {
+            return create(run, service("adGroups", Map.of("create", group), "adGroup"), lookup, this::objectOutcome);
+        }
+        // one request: the group and its campaign's criteria exist together or not at all, so a lookup
+        // of the group by reference settles both
+        List<Map<String, Object>> operations = new ArrayList<>();
+        operations.add(Map.of("adGroupOperation", Map.of("create", group)));
+        operations.addAll(criteria);
+        return create(run, atomic(operations, 0, "adGroup"), lookup, this::objectOutcome);
     }
 
-    /** The targeting's fields that are set, as the input names them. */
-    private static List<String> targetedFields(ExecuteCommand.Targeting t) {
-        List<String> out = new ArrayList<>();
-        if (!t.countries().isEmpty()) {
-            out.add("countries");
-        }
-        if (t.ageMin() != null) {
-            out.add("age_min");
-        }
-        if (t.ageMax() != null) {
-            out.add("age_max");
-        }
-        if (!t.languages().isEmpty()) {
-            out.add("languages");
+    private static Map<String, Object> criterion(String campaign, String field, Map<String, Object> constant) {
+        return Map.of("campaignCriterionOperation", Map.of("create", Map.of("campaign", campaign, field, constant)));
+    }
+
+    /** Why the targeting cannot be mapped (what the factory's declaration already refuses), or null. */
+    static ProviderOutcome unmappedTargeting(ExecuteCommand.Targeting t) {
+        List<String> unmapped = new ArrayList<>();
+        t.countries().stream().filter(c -> !GoogleAdsTargeting.COUNTRIES.containsKey(c)).forEach(unmapped::add);
+        t.languages().stream().filter(l -> !GoogleAdsTargeting.LANGUAGES.containsKey(l)).forEach(unmapped::add);
+        if (t.ageMin() != null || t.ageMax() != null) {
+            unmapped.add("age_min/age_max");
         }
         if (!t.contextHints().isEmpty()) {
-            out.add("context_hints");
+            unmapped.add("context_hints");
         }
+        return unmapped.isEmpty() ? null : new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "targeting_unsupported",
+                "googleads maps countries and languages of its table only, and no ages or context hints: "
+                        + String.join(", ", unmapped));
+    }
+
+    private static Set<Long> ids(List<String> codes, Map<String, Long> table) {
+        Set<Long> out = new LinkedHashSet<>();
+        codes.forEach(code -> out.add(table.get(code)));
         return out;
     }
 
-    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in, String ref) {
+    /** The refusal when the campaign already targets other criteria of a kind than the group names, or null. */
+    private static ProviderOutcome differs(String what, String campaignId, Set<Long> campaign, Set<Long> group,
+            Map<String, Long> table, String constants) {
+        if (group.isEmpty() || campaign.isEmpty() || campaign.equals(group)) {
+            return null;
+        }
+        return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "campaign_targets_other_" + what,
+                "googleads targets " + what + " per campaign: campaign " + campaignId + " targets "
+                        + codes(campaign, table, constants) + ", not " + codes(group, table, constants)
+                        + "; the groups of one campaign share its " + what);
+    }
+
+    private static List<String> codes(Set<Long> ids, Map<String, Long> table, String constants) {
+        return ids.stream().map(id -> GoogleAdsTargeting.codeOf(table, id, constants)).sorted().toList();
+    }
+
+    /** The location and language criterion ids a campaign targets (its positive criteria). */
+    private record CampaignTargeting(Set<Long> locations, Set<Long> languages) {}
+
+    private CampaignTargeting campaignTargeting(String campaignId) {
+        Set<Long> locations = new LinkedHashSet<>();
+        Set<Long> languages = new LinkedHashSet<>();
+        String query = "SELECT campaign_criterion.criterion_id, campaign_criterion.type, campaign_criterion.negative "
+                + "FROM campaign_criterion WHERE campaign.id = " + number(campaignId)
+                + " AND campaign_criterion.type IN ('LOCATION', 'LANGUAGE')";
+        String pageToken = null;
+        int pages = 0;
+        do {
+            Page page = search(query, pageToken);
+            for (Map<String, Object> row : page.rows()) {
+                if (!(row.get("campaignCriterion") instanceof Map<?, ?> c) || Boolean.TRUE.equals(c.get("negative"))) {
+                    continue; // an exclusion narrows, it does not target
+                }
+                long id = int64(c.get("criterionId"));
+                (("LOCATION".equals(c.get("type"))) ? locations : languages).add(id);
+            }
+            pageToken = page.nextPageToken();
+        } while (pageToken != null && ++pages < 100);
+        return new CampaignTargeting(locations, languages);
+    }
+
+    private ProviderOutcome createCreative(ExecuteCommand.CreateCreative in, String ref, Run run) {
         ProviderOutcome unfit = responsiveSearchAdUnfit(in);
         if (unfit != null) {
             return unfit;
@@ -285,23 +447,21 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         asset.put("name", named(in.name(), ref, 255));
         asset.put("type", "IMAGE");
         asset.put("imageAsset", Map.of("data", Base64.getEncoder().encodeToString(image)));
-        return create("assets", asset, "asset", () -> reconcile("ads.create_creative", ref), this::objectOutcome);
+        return create(run, service("assets", Map.of("create", asset), "asset"),
+                () -> lookup("asset", "asset.name", ref), this::objectOutcome);
     }
 
-    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request) {
+    /** The responsive search ad of the creative the ad names: its headlines and descriptions, its landing page. */
+    private ProviderOutcome createAd(ExecuteCommand.CreateAd in, ProviderRequest request, Run run) {
         ExecuteCommand.CreateCreative creative = request.reference("creative_id", ExecuteCommand.CreateCreative.class);
         if (creative == null || request.providerIds().get("creative_id") == null) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "creative_unknown",
                     "the ad's creative is not known to the broker");
         }
-        ProviderOutcome unfit = responsiveSearchAdUnfit(creative);
-        if (unfit != null) {
-            return unfit;
-        }
         String ref = request.brokerReference();
         Map<String, Object> rsa = new LinkedHashMap<>();
-        rsa.put("headlines", split(creative.headline()).stream().map(t -> Map.of("text", t)).toList());
-        rsa.put("descriptions", split(creative.body()).stream().map(t -> Map.of("text", t)).toList());
+        rsa.put("headlines", creative.headlines().stream().map(t -> Map.of("text", t)).toList());
+        rsa.put("descriptions", creative.descriptions().stream().map(t -> Map.of("text", t)).toList());
         Map<String, Object> ad = new LinkedHashMap<>();
         ad.put("finalUrls", List.of(creative.landingUrl().toString()));
         ad.put("finalUrlSuffix", REF_PARAM + enc(ref));
@@ -310,24 +470,42 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         adGroupAd.put("adGroup", "customers/" + customerId + "/adGroups/" + request.providerIds().get("group_id"));
         adGroupAd.put("status", status(in.active()));
         adGroupAd.put("ad", ad);
-        return create("adGroupAds", adGroupAd, "adGroupAd", () -> reconcile("ads.create_ad", ref), this::adOutcome);
+        return create(run, service("adGroupAds", Map.of("create", adGroupAd), "adGroupAd"), () -> lookupAd(ref),
+                this::adOutcome);
     }
 
-    /** Why the creative's text cannot become a responsive search ad, or null when it can. */
+    /**
+     * Why the creative's texts cannot become a responsive search ad (3–15 headlines of at most 30
+     * characters, 2–4 descriptions of at most 90, no call to action: what the factory declares), or
+     * null when they can. Checked when the creative is made, since Google sees the texts only in the ad.
+     */
     static ProviderOutcome responsiveSearchAdUnfit(ExecuteCommand.CreateCreative creative) {
-        List<String> headlines = split(creative.headline());
-        List<String> descriptions = split(creative.body());
-        if (headlines.size() < 3 || headlines.size() > 15 || headlines.stream().anyMatch(h -> h.isEmpty() || h.length() > 30)) {
+        if (!fits(creative.headlines(), 3, 15, 30)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "rsa_headlines",
-                    "googleads responsive search ads need 3 to 15 headlines of at most 30 characters: separate them "
-                            + "with '|' in headline (e.g. \"Warm boots|Dry feet|Free returns\")");
+                    "googleads responsive search ads need 3 to 15 headlines of at most 30 characters, not "
+                            + lengths(creative.headlines()));
         }
-        if (descriptions.size() < 2 || descriptions.size() > 4 || descriptions.stream().anyMatch(d -> d.isEmpty() || d.length() > 90)) {
+        if (!fits(creative.descriptions(), 2, 4, 90)) {
             return new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "rsa_descriptions",
-                    "googleads responsive search ads need 2 to 4 descriptions of at most 90 characters: separate them "
-                            + "with '|' in body");
+                    "googleads responsive search ads need 2 to 4 descriptions of at most 90 characters, not "
+                            + lengths(creative.descriptions()));
+        }
+        if (creative.callToAction() != null) {
+            return new ProviderOutcome.Rejected(RejectionKind.UNSUPPORTED, "rsa_call_to_action",
+                    "googleads responsive search ads show no call to action");
         }
         return null;
+    }
+
+    private static boolean fits(List<String> texts, int min, int max, int length) {
+        return texts.size() >= min && texts.size() <= max
+                && texts.stream().noneMatch(t -> t.isBlank() || t.codePointCount(0, t.length()) > length);
+    }
+
+    /** How many texts and how long each is, for a refusal (the texts themselves are the tenant's). */
+    private static String lengths(List<String> texts) {
+        return texts.size() + " (" + texts.stream().map(t -> String.valueOf(t.codePointCount(0, t.length())))
+                .collect(java.util.stream.Collectors.joining(", ")) + " characters)";
     }
 
     private ProviderOutcome report(ExecuteCommand.FetchReport in, String campaignId) {
@@ -458,17 +636,44 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     }
 
     /**
+     * One mutate request: where it goes, what it carries, and how to find, in a 2xx answer, the
+     * resource the action made or changed ({@code MUTABLE_RESOURCE}: its name and its fields).
+     */
+    private record Mutation(String path, Map<String, Object> body,
+            Function<WireResult.Answered, Optional<Map<String, Object>>> result) {}
+
+    /** A service's own mutate of one operation, e.g. {@code campaigns:mutate}. */
+    private Mutation service(String collection, Map<String, Object> operation, String key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("operations", List.of(operation));
+        body.put("responseContentType", "MUTABLE_RESOURCE");
+        return new Mutation("/customers/" + customerId + "/" + collection + ":mutate", body, a -> firstResult(a, key));
+    }
+
+    /**
+     * {@code googleAds:mutate}: the operations (each {@code {<resource>Operation: {…}}}) are applied
+     * together or not at all; the action's resource is the answer's {@code index}th, a {@code key}.
+     */
+    private Mutation atomic(List<Map<String, Object>> operations, int index, String key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("mutateOperations", operations);
+        body.put("responseContentType", "MUTABLE_RESOURCE");
+        return new Mutation("/customers/" + customerId + "/googleAds:mutate", body, a -> operationResult(a, index, key));
+    }
+
+    /**
      * A create: sent again after throttling or when it was never sent; never sent again after an answer
      * that may have made the object (5xx) unless a lookup proved it absent (see {@link Calls#create}).
+     * In a validation, the same request checked.
      */
-    private ProviderOutcome create(String collection, Map<String, Object> object, String key, Supplier<ProviderOutcome> lookup,
+    private ProviderOutcome create(Run run, Mutation m, Supplier<ProviderOutcome> lookup,
             Function<Map<String, Object>, ProviderOutcome> ok) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("operations", List.of(Map.of("create", object)));
-        body.put("responseContentType", "MUTABLE_RESOURCE");
-        String path = "/customers/" + customerId + "/" + collection + ":mutate";
-        return calls.create(() -> send("POST", path, body), answer -> createVerdict(answer, key, ok),
-                () -> safely(lookup), "the answer to a " + collection + " create was lost; reconcile by reference");
+        if (run == Run.VALIDATE) {
+            return check(m);
+        }
+        return calls.create(() -> send("POST", m.path(), m.body()), answer -> createVerdict(answer, m, ok),
+                () -> safely(lookup), "the answer to a create (" + m.path().substring(m.path().lastIndexOf('/') + 1)
+                        + ") was lost; reconcile by reference");
     }
 
     /** A lookup whose own failure means "cannot tell". */
@@ -480,13 +685,25 @@ final class GoogleAdsAdapter implements ProviderAdapter {
         }
     }
 
-    /** An absolute update: safe to repeat on 429, 5xx, unsent or lost. */
-    private ProviderOutcome mutate(String collection, Map<String, Object> operation, String key) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("operations", List.of(operation));
-        body.put("responseContentType", "MUTABLE_RESOURCE");
-        WireResult.Answered a = repeatable("/customers/" + customerId + "/" + collection + ":mutate", body);
-        return firstResult(a, key).map(this::objectOutcome).orElseGet(() -> unreadable());
+    /** An absolute update: safe to repeat on 429, 5xx, unsent or lost. In a validation, the same request checked. */
+    private ProviderOutcome update(Run run, Mutation m) {
+        if (run == Run.VALIDATE) {
+            return check(m);
+        }
+        WireResult.Answered a = repeatable(m.path(), m.body());
+        return m.result().apply(a).map(this::objectOutcome).orElseGet(() -> unreadable());
+    }
+
+    /**
+     * The request with {@code validateOnly}: Google validates it as if it were carried out and changes
+     * nothing, so it may be sent again like a read. A 2xx answer (Google's is empty: "only errors are
+     * returned, not results") is a success without an object.
+     */
+    private ProviderOutcome check(Mutation m) {
+        Map<String, Object> body = new LinkedHashMap<>(m.body());
+        body.put("validateOnly", true);
+        Reply<WireResult.Answered> reply = calls.repeat(() -> send("POST", m.path(), body), this::readVerdict);
+        return reply.failure() != null ? reply.failure() : new ProviderOutcome.Succeeded(null, Map.of(), List.of());
     }
 
     private record Page(List<Map<String, Object>> rows, String nextPageToken) {}
@@ -521,12 +738,12 @@ final class GoogleAdsAdapter implements ProviderAdapter {
     }
 
     /** A mutate's 2xx answer holds the made resource under {@code key}; without it it cannot be read. */
-    private Verdict<ProviderOutcome> createVerdict(WireResult.Answered a, String key,
+    private Verdict<ProviderOutcome> createVerdict(WireResult.Answered a, Mutation m,
             Function<Map<String, Object>, ProviderOutcome> ok) {
         if (a.status() / 100 != 2) {
             return failureVerdict(a);
         }
-        Optional<Map<String, Object>> made = firstResult(a, key);
+        Optional<Map<String, Object>> made = m.result().apply(a);
         return made.isPresent() ? Verdict.success(ok.apply(made.get())) : Verdict.unreadableSuccess();
     }
 
@@ -645,6 +862,23 @@ final class GoogleAdsAdapter implements ProviderAdapter {
                     Map<String, Object> resource = first.get(key) instanceof Map<?, ?> full
                             ? new LinkedHashMap<>((Map<String, Object>) full) : new LinkedHashMap<>();
                     resource.putIfAbsent("resourceName", first.get("resourceName"));
+                    return resource;
+                }).filter(m -> m.get("resourceName") instanceof String);
+    }
+
+    /**
+     * The {@code index}th result of a {@code googleAds:mutate} answer, {@code {<key>Result:
+     * {resourceName, <key>: {…}}}}, as the resource's fields with its {@code resourceName}.
+     */
+    private Optional<Map<String, Object>> operationResult(WireResult.Answered a, int index, String key) {
+        return parse(a.body()).flatMap(json -> json.get("mutateOperationResponses") instanceof List<?> results
+                && results.size() > index && results.get(index) instanceof Map<?, ?> response
+                && response.get(key + "Result") instanceof Map<?, ?> result ? Optional.of(result) : Optional.empty())
+                .map(result -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> resource = result.get(key) instanceof Map<?, ?> full
+                            ? new LinkedHashMap<>((Map<String, Object>) full) : new LinkedHashMap<>();
+                    resource.putIfAbsent("resourceName", result.get("resourceName"));
                     return resource;
                 }).filter(m -> m.get("resourceName") instanceof String);
     }
@@ -821,13 +1055,6 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             case "PAUSED" -> "paused";
             default -> google.toLowerCase(Locale.ROOT);
         };
-    }
-
-    static List<String> split(String text) {
-        if (text == null) {
-            return List.of();
-        }
-        return java.util.Arrays.stream(text.split("\\|", -1)).map(String::strip).toList();
     }
 
     /** A GAQL LIKE pattern matching {@code text} literally ({@code [ ] % _} bracketed). */

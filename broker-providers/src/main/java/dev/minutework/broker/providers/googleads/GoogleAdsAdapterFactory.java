@@ -2,6 +2,7 @@ package dev.minutework.broker.providers.googleads;
 
 import dev.minutework.broker.core.provider.ProviderCapabilities;
 import dev.minutework.broker.core.provider.ProviderCapabilities.Feature;
+import dev.minutework.broker.core.provider.ProviderCapabilities.TargetingKind;
 import dev.minutework.broker.core.spend.BudgetPeriod;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
@@ -75,13 +76,26 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
         return CAPABILITIES;
     }
 
-    /** Responsive search ads: 3–15 headlines of at most 30 characters, 2–4 descriptions of at most 90, no call to action. */
+    /** Where Google applies a group's targeting, for the capability inventory and the agent tools. */
+    static final String TARGETING_NOTE = "locations and languages apply to the group's campaign (Google targets "
+            + "them per campaign), so the groups of one campaign that name countries or languages must name the same ones";
+
+    /**
+     * What {@link GoogleAdsAdapter} and Google take: daily and lifetime budgets in the customer's
+     * currency (checked by the adapter: any currency Google bills in); every objective (each is a
+     * Search campaign); group countries and languages of {@link GoogleAdsTargeting}'s table, applied to
+     * the campaign, and no ages or context hints; responsive search ads of 3–15 headlines of at most 30
+     * characters and 2–4 descriptions of at most 90, without a call to action; image assets that exist
+     * on their own; GAQL reports; lookup by reference; end times that move; {@code validateOnly} dry runs.
+     */
     static final ProviderCapabilities CAPABILITIES = new ProviderCapabilities(
             EnumSet.of(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME), Set.of(), Set.copyOf(ProviderCapabilities.ALL_OBJECTIVES),
-            ProviderCapabilities.Targeting.NONE,
+            new ProviderCapabilities.Targeting(EnumSet.of(TargetingKind.COUNTRIES, TargetingKind.LANGUAGES),
+                    GoogleAdsTargeting.COUNTRIES.keySet(), GoogleAdsTargeting.LANGUAGES.keySet(), Set.of(), Set.of(),
+                    false, TARGETING_NOTE),
             new ProviderCapabilities.Creatives(3, 15, 30, 2, 4, 90, Set.of()),
             EnumSet.of(Feature.STANDALONE_CREATIVE, Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE,
-                    Feature.CAMPAIGN_END_TIME_UPDATE));
+                    Feature.CAMPAIGN_END_TIME_UPDATE, Feature.DRY_RUN));
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {

@@ -114,12 +114,6 @@ class GoogleAdsAdapterContractTest {
                 Map.of("campaign_id", campaignId)));
     }
 
-    /** Makes the next request pass untouched (a commit-then-answer "timeout" that does not wait). */
-    private void passOne() {
-        sim.faults().hang(Duration.ZERO);
-        sim.faults().next(Fault.TIMEOUT_AFTER_COMMIT);
-    }
-
     private List<SimRequest> api() {
         return sim.requests().stream().filter(r -> r.path().startsWith("/v26/")).toList();
     }
@@ -132,12 +126,31 @@ class GoogleAdsAdapterContractTest {
         return sim.requests().stream().filter(r -> r.path().endsWith(suffix)).reduce((a, b) -> b).orElseThrow();
     }
 
-    private static Map<String, Object> create(SimRequest r) {
+    static Map<String, Object> create(SimRequest r) {
         List<?> ops = (List<?>) r.jsonObject().get("operations");
         assertThat(ops).hasSize(1);
         @SuppressWarnings("unchecked")
         Map<String, Object> create = (Map<String, Object>) ((Map<?, ?>) ops.getFirst()).get("create");
         return create;
+    }
+
+    /** The {@code index}th operation of a {@code googleAds:mutate}: its {@code <resource>Operation}'s content. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> operation(SimRequest r, int index, String operation) {
+        List<?> ops = (List<?>) r.jsonObject().get("mutateOperations");
+        return (Map<String, Object>) ((Map<?, ?>) ops.get(index)).get(operation);
+    }
+
+    /** The campaign a campaign's atomic create sent. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> campaignCreate() {
+        return (Map<String, Object>) operation(lastTo("googleAds:mutate"), 1, "campaignOperation").get("create");
+    }
+
+    /** The budget a campaign's atomic create sent. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> budgetCreate() {
+        return (Map<String, Object>) operation(lastTo("googleAds:mutate"), 0, "campaignBudgetOperation").get("create");
     }
 
     // ------------------------------------------------------------------ actions
@@ -149,41 +162,41 @@ class GoogleAdsAdapterContractTest {
         input.put("end_time", "2026-12-20T19:00:00-05:00");
         assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_time", input, Map.of())))
                 .isInstanceOf(ProviderOutcome.Succeeded.class);
-        assertThat(create(lastTo("campaigns:mutate"))).containsEntry("startDateTime", "2026-11-20 19:00:00")
+        assertThat(campaignCreate()).containsEntry("startDateTime", "2026-11-20 19:00:00")
                 .containsEntry("endDateTime", "2026-12-20 19:00:00");
     }
 
     @Test
-    void createsACampaignAsABudgetMutateThenACampaignMutate() {
+    void createsACampaignAndItsBudgetInOneAtomicMutateWithATemporaryBudgetName() {
         ProviderOutcome.Succeeded ok = createCampaign("exe_1", "lifetime", "active");
 
-        assertThat(calls()).containsExactly("POST /oauth2/v3/token", "POST googleAds:search",
-                "POST campaignBudgets:mutate", "POST campaigns:mutate");
+        assertThat(calls()).containsExactly("POST /oauth2/v3/token", "POST googleAds:search", "POST googleAds:mutate");
         SimRequest token = sim.requests().getFirst();
         assertThat(token.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
         assertThat(token.query()).isEmpty();
         assertThat(token.form()).isEqualTo(Map.of("grant_type", "refresh_token", "client_id", CREDENTIALS.get("client_id"),
                 "client_secret", CREDENTIALS.get("client_secret"), "refresh_token", CREDENTIALS.get("refresh_token")));
 
-        SimRequest budget = lastTo("campaignBudgets:mutate");
-        assertThat(budget.path()).isEqualTo("/v26/customers/" + CID + "/campaignBudgets:mutate");
-        assertThat(budget.header("Authorization")).startsWith("Bearer ya29.sim-");
-        assertThat(budget.header("developer-token")).isEqualTo(CREDENTIALS.get("developer_token"));
-        assertThat(budget.header("login-customer-id")).isEqualTo("9998887777");
-        assertThat(budget.header("Content-Type")).isEqualTo("application/json");
-        // int64 values travel as JSON strings
-        assertThat(budget.jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE", "operations", List.of(
-                Map.of("create", Map.of("name", "Winter boots budget [exe_1]", "totalAmountMicros", "500000000",
-                        "deliveryMethod", "STANDARD", "explicitlyShared", false)))));
-
-        SimRequest campaign = lastTo("campaigns:mutate");
-        Map<String, Object> made = create(campaign);
-        assertThat(made).isEqualTo(Map.of("name", "Winter boots [exe_1]", "advertisingChannelType", "SEARCH",
-                "status", "ENABLED", "campaignBudget", made.get("campaignBudget"), "manualCpc", Map.of(),
-                "containsEuPoliticalAdvertising", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING",
-                // RFC 3339 UTC midnight is 19:00 the day before in the customer's zone (America/New_York)
-                "startDateTime", "2026-11-20 19:00:00", "endDateTime", "2026-12-20 19:00:00"));
-        assertThat((String) made.get("campaignBudget")).matches("customers/" + CID + "/campaignBudgets/[0-9]+");
+        SimRequest mutate = lastTo("googleAds:mutate");
+        assertThat(mutate.path()).isEqualTo("/v26/customers/" + CID + "/googleAds:mutate");
+        assertThat(mutate.header("Authorization")).startsWith("Bearer ya29.sim-");
+        assertThat(mutate.header("developer-token")).isEqualTo(CREDENTIALS.get("developer_token"));
+        assertThat(mutate.header("login-customer-id")).isEqualTo("9998887777");
+        assertThat(mutate.header("Content-Type")).isEqualTo("application/json");
+        String temporary = "customers/" + CID + "/campaignBudgets/-1";
+        // int64 values travel as JSON strings; the campaign names the budget by its temporary name
+        assertThat(mutate.jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE", "mutateOperations", List.of(
+                Map.of("campaignBudgetOperation", Map.of("create", Map.of("resourceName", temporary,
+                        "name", "Winter boots budget [exe_1]", "totalAmountMicros", "500000000",
+                        "deliveryMethod", "STANDARD", "explicitlyShared", false))),
+                Map.of("campaignOperation", Map.of("create", Map.of("name", "Winter boots [exe_1]",
+                        "advertisingChannelType", "SEARCH", "status", "ENABLED", "campaignBudget", temporary,
+                        "manualCpc", Map.of(), "containsEuPoliticalAdvertising", "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING",
+                        // RFC 3339 UTC midnight is 19:00 the day before in the customer's zone (America/New_York)
+                        "startDateTime", "2026-11-20 19:00:00", "endDateTime", "2026-12-20 19:00:00"))))));
+        // Google put the real budget in the temporary name's place
+        assertThat((String) sim.campaign(CID, ok.providerObjectId()).get("campaignBudget"))
+                .matches("customers/" + CID + "/campaignBudgets/[0-9]+");
 
         assertThat(ok.providerObjectId()).matches("[0-9]+");
         assertThat(ok.data()).containsEntry("status", "active").containsEntry("provider_name", "Winter boots [exe_1]")
@@ -196,9 +209,8 @@ class GoogleAdsAdapterContractTest {
     void aDailyBudgetIsAmountMicrosAndTheCustomerIsReadOnce() {
         createCampaign("exe_2", "daily", "paused");
         createCampaign("exe_3", "daily", "paused");
-        assertThat(create(lastTo("campaignBudgets:mutate"))).containsEntry("amountMicros", "500000000")
-                .doesNotContainKey("totalAmountMicros");
-        assertThat(create(lastTo("campaigns:mutate"))).containsEntry("status", "PAUSED");
+        assertThat(budgetCreate()).containsEntry("amountMicros", "500000000").doesNotContainKey("totalAmountMicros");
+        assertThat(campaignCreate()).containsEntry("status", "PAUSED");
         assertThat(calls()).filteredOn(c -> c.endsWith("googleAds:search")).hasSize(1);
         assertThat(sim.tokenRequests()).isEqualTo(1);
     }
@@ -225,7 +237,7 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
-    void updatesTheBudgetThenTheCampaignKeepingTheReference() {
+    void updatesTheBudgetAndTheCampaignInOneAtomicMutateKeepingTheReference() {
         String id = createCampaign("exe_6", "lifetime", "paused").providerObjectId();
         sim.clearRequests();
         ProviderOutcome out = adapter.execute(request(NOW, "ads.update_campaign", "exe_7",
@@ -234,15 +246,15 @@ class GoogleAdsAdapterContractTest {
                 Map.of("campaign_id", id)));
         assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.data())
                 .containsEntry("status", "active").containsEntry("provider_name", "Summer boots [exe_6]"));
-        assertThat(calls()).containsExactly("POST googleAds:search", "POST campaignBudgets:mutate", "POST campaigns:mutate");
+        assertThat(calls()).containsExactly("POST googleAds:search", "POST googleAds:mutate");
         String budget = (String) sim.campaign(CID, id).get("campaignBudget");
-        assertThat(lastTo("campaignBudgets:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
-                "operations", List.of(Map.of("update", Map.of("resourceName", budget, "totalAmountMicros", "700000000"),
-                        "updateMask", "totalAmountMicros"))));
-        assertThat(lastTo("campaigns:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
-                "operations", List.of(Map.of("update", Map.of("resourceName", "customers/" + CID + "/campaigns/" + id,
-                        "name", "Summer boots [exe_6]", "status", "ENABLED", "endDateTime", "2027-01-10 07:00:00"),
-                        "updateMask", "name,status,endDateTime"))));
+        assertThat(lastTo("googleAds:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
+                "mutateOperations", List.of(
+                        Map.of("campaignBudgetOperation", Map.of("update", Map.of("resourceName", budget,
+                                "totalAmountMicros", "700000000"), "updateMask", "totalAmountMicros")),
+                        Map.of("campaignOperation", Map.of("update", Map.of("resourceName", "customers/" + CID + "/campaigns/" + id,
+                                "name", "Summer boots [exe_6]", "status", "ENABLED", "endDateTime", "2027-01-10 07:00:00"),
+                                "updateMask", "name,status,endDateTime")))));
         assertThat(sim.campaign(CID, id)).containsEntry("endDateTime", "2027-01-10 07:00:00").containsEntry("status", "ENABLED");
     }
 
@@ -259,9 +271,9 @@ class GoogleAdsAdapterContractTest {
         // whatever the provider makes of it, the conversion itself never throws: the outcome is known
         assertThat(out).isNotInstanceOf(ProviderOutcome.Unknown.class);
         String budget = (String) sim.campaign(CID, id).get("campaignBudget");
-        assertThat(lastTo("campaignBudgets:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
-                "operations", List.of(Map.of("update", Map.of("resourceName", budget,
-                        "totalAmountMicros", Long.toString(Math.multiplyExact(max, 10_000L))), "updateMask", "totalAmountMicros"))));
+        assertThat(lastTo("googleAds:mutate").jsonObject()).isEqualTo(Map.of("responseContentType", "MUTABLE_RESOURCE",
+                "mutateOperations", List.of(Map.of("campaignBudgetOperation", Map.of("update", Map.of("resourceName", budget,
+                        "totalAmountMicros", Long.toString(Math.multiplyExact(max, 10_000L))), "updateMask", "totalAmountMicros")))));
     }
 
     @Test
@@ -309,47 +321,99 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
-    void refusesGroupTargetingItDoesNotMap() {
-        ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_14",
-                Map.of("campaign_id", "cmp_b", "name", "Hikers", "targeting", Map.of("countries", List.of("US"))),
-                Map.of("campaign_id", "123")));
-        assertThat(out).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
-            assertThat(r.kind()).isEqualTo(RejectionKind.UNSUPPORTED);
-            assertThat(r.providerCode()).isEqualTo("targeting_unsupported");
-        });
+    void refusesGroupTargetingItDoesNotMapBeforeCallingTheProvider() {
+        for (Map<String, Object> targeting : List.<Map<String, Object>>of(Map.of("age_min", 18, "age_max", 34),
+                Map.of("context_hints", List.of("hiking boots")), Map.of("countries", List.of("CU")),
+                Map.of("languages", List.of("zh")))) {
+            ProviderOutcome out = adapter.execute(request(NOW, "ads.create_group", "exe_14",
+                    Map.of("campaign_id", "cmp_b", "name", "Hikers", "targeting", targeting), Map.of("campaign_id", "123")));
+            assertThat(out).as("%s", targeting).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
+                assertThat(r.kind()).isEqualTo(RejectionKind.UNSUPPORTED);
+                assertThat(r.providerCode()).isEqualTo("targeting_unsupported");
+            });
+        }
         assertThat(sim.requests()).isEmpty();
     }
 
-    static Map<String, Object> creative(String headline, String body) {
-        return Map.of("name", "Boot card", "headline", headline, "body", body,
+    static final List<String> HEADLINES = List.of("Warm boots", "Dry feet", "Free returns");
+    static final List<String> DESCRIPTIONS = List.of("Warm and dry all winter.", "Free returns.");
+
+    static Map<String, Object> creative(List<String> headlines, List<String> descriptions) {
+        return Map.of("name", "Boot card", "headlines", headlines, "descriptions", descriptions,
                 "image_url", "https://cdn.example.test/boot.png", "landing_url", "https://shop.example.test/boots");
     }
 
     @Test
     void refusesCreativeTextThatCannotBecomeAResponsiveSearchAdBeforeDownloadingAnything() {
         ProviderOutcome one = adapter.execute(request(NOW, "ads.create_creative", "exe_15",
-                creative("Boots for winter", "Warm and dry.|Free returns."), Map.of()));
+                creative(List.of("Boots for winter"), DESCRIPTIONS), Map.of()));
         assertThat(one).isInstanceOfSatisfying(ProviderOutcome.Rejected.class, r -> {
             assertThat(r.kind()).isEqualTo(RejectionKind.INVALID_REQUEST);
             assertThat(r.providerCode()).isEqualTo("rsa_headlines");
+            assertThat(r.message()).isEqualTo("googleads responsive search ads need 3 to 15 headlines of at most 30 "
+                    + "characters, not 1 (16 characters)");
         });
         ProviderOutcome tooLong = adapter.execute(request(NOW, "ads.create_creative", "exe_16",
-                creative("Boots|Warm boots for every winter day|Dry", "Warm and dry.|Free returns."), Map.of()));
+                creative(List.of("Boots", "Warm boots for every winter day", "Dry"), DESCRIPTIONS), Map.of()));
         assertThat(tooLong).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
                 r -> assertThat(r.providerCode()).isEqualTo("rsa_headlines"));
         ProviderOutcome oneDescription = adapter.execute(request(NOW, "ads.create_creative", "exe_17",
-                creative("Warm boots|Dry feet|Free returns", "Warm and dry."), Map.of()));
+                creative(HEADLINES, List.of("Warm and dry.")), Map.of()));
         assertThat(oneDescription).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
                 r -> assertThat(r.providerCode()).isEqualTo("rsa_descriptions"));
+        Map<String, Object> withCallToAction = new HashMap<>(creative(HEADLINES, DESCRIPTIONS));
+        withCallToAction.put("call_to_action", "shop_now");
+        ProviderOutcome callToAction = adapter.execute(request(NOW, "ads.create_creative", "exe_17b", withCallToAction,
+                Map.of()));
+        assertThat(callToAction).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
+                r -> assertThat(r.providerCode()).isEqualTo("rsa_call_to_action"));
         assertThat(downloads).hasValue(0);
         assertThat(sim.requests()).isEmpty();
+    }
+
+    @Test
+    void aHeadlineOfThirtyCharactersFitsAndTheFifteenHeadlinesAndFourDescriptionsBecomeTheAd() {
+        String cid = createCampaign("exe_18b", "daily", "paused").providerObjectId();
+        String gid = ((ProviderOutcome.Succeeded) createGroup("exe_19b", cid)).providerObjectId();
+        List<String> headlines = new ArrayList<>();
+        for (int i = 1; i <= 15; i++) {
+            headlines.add(String.format("%-27s%03d", "Boots for every trail", i)); // 30 characters
+        }
+        List<String> descriptions = List.of("a".repeat(90), "Dry feet.", "Free returns.", "Made to last.");
+        Map<String, Object> creative = creative(headlines, descriptions);
+        ProviderOutcome.Succeeded asset = (ProviderOutcome.Succeeded) adapter.execute(
+                request(NOW, "ads.create_creative", "exe_20b", creative, Map.of()));
+        ProviderOutcome ad = adapter.execute(request(NOW, "ads.create_ad", "exe_21b",
+                Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one"),
+                Map.of("group_id", gid, "creative_id", asset.providerObjectId()), Map.of("creative_id", creative)));
+        assertThat(ad).isInstanceOf(ProviderOutcome.Succeeded.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rsa = (Map<String, Object>) ((Map<String, Object>) create(lastTo("adGroupAds:mutate")).get("ad"))
+                .get("responsiveSearchAd");
+        assertThat(rsa.get("headlines")).isEqualTo(headlines.stream().map(h -> Map.of("text", h)).toList());
+        assertThat(rsa.get("descriptions")).isEqualTo(descriptions.stream().map(d -> Map.of("text", d)).toList());
+    }
+
+    @Test
+    void anAdOfACreativeGoogleWouldRefuseIsRefusedByGoogleWithItsFieldPath() {
+        String cid = createCampaign("exe_18c", "daily", "paused").providerObjectId();
+        String gid = ((ProviderOutcome.Succeeded) createGroup("exe_19c", cid)).providerObjectId();
+        // a creative the broker took before its declaration was checked (e.g. made with another provider's rules)
+        Map<String, Object> creative = creative(List.of("Warm boots", "Dry feet", "Free returns on every single pair"),
+                DESCRIPTIONS);
+        ProviderOutcome ad = adapter.execute(request(NOW, "ads.create_ad", "exe_21c",
+                Map.of("group_id", "grp_b", "creative_id", "crv_b", "name", "Ad one"),
+                Map.of("group_id", gid, "creative_id", "7000000999"), Map.of("creative_id", creative)));
+        assertThat(ad).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "stringLengthError:TOO_LONG",
+                "Too long: at most 30 characters. (at operations[0].create.ad.responsive_search_ad.headlines[2].text)"));
+        assertThat(sim.adCount(CID)).isZero();
     }
 
     @Test
     void uploadsTheImageAsAnAssetThenCreatesAResponsiveSearchAd() {
         String cid = createCampaign("exe_18", "daily", "paused").providerObjectId();
         String gid = ((ProviderOutcome.Succeeded) createGroup("exe_19", cid)).providerObjectId();
-        Map<String, Object> creative = creative("Warm boots|Dry feet|Free returns", "Warm and dry all winter.|Free returns.");
+        Map<String, Object> creative = creative(HEADLINES, DESCRIPTIONS);
         ProviderOutcome.Succeeded asset = (ProviderOutcome.Succeeded) adapter.execute(
                 request(NOW, "ads.create_creative", "exe_20", creative, Map.of()));
         assertThat(downloads).hasValue(1);
@@ -492,40 +556,26 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
-    void after5xxOnTheBudgetItLooksForItBeforeCreatingAgain() {
+    void after5xxOnTheCampaignsAtomicCreateItLooksForItBeforeCreatingAgain() {
         createCampaign("exe_32", "daily", "paused");
         sim.clearRequests();
         sim.faults().next(Fault.SERVER_ERROR);
         createCampaign("exe_33", "daily", "paused");
-        assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST googleAds:search",
-                "POST campaignBudgets:mutate", "POST campaigns:mutate");
+        assertThat(calls()).containsExactly("POST googleAds:mutate", "POST googleAds:search", "POST googleAds:mutate");
         assertThat(sim.budgetCount(CID)).isEqualTo(2);
         assertThat(sim.campaignCount(CID)).isEqualTo(2);
-    }
-
-    @Test
-    void after5xxOnTheCampaignItLooksForItBeforeCreatingAgain() {
-        createCampaign("exe_34", "daily", "paused");
-        sim.clearRequests();
-        passOne();
-        sim.faults().next(Fault.SERVER_ERROR);
-        createCampaign("exe_35", "daily", "paused");
-        assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST campaigns:mutate",
-                "POST googleAds:search", "POST campaigns:mutate");
-        assertThat(sim.campaignCount(CID)).isEqualTo(2);
-        assertThat(sim.budgetCount(CID)).isEqualTo(2);
     }
 
     @Test
     void aLostCampaignAnswerIsReconciledToTheCreatedObjectNeverADuplicate() {
         createCampaign("exe_36", "daily", "paused");
         sim.clearRequests();
-        passOne();
         sim.faults().next(Fault.DROP_RESPONSE);
         ProviderOutcome.Succeeded ok = createCampaign("exe_37", "daily", "paused");
         assertThat(ok.data()).containsEntry("provider_name", "Winter boots [exe_37]").containsEntry("status", "paused");
-        assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST campaigns:mutate", "POST googleAds:search");
+        assertThat(calls()).containsExactly("POST googleAds:mutate", "POST googleAds:search");
         assertThat(sim.campaignCount(CID)).isEqualTo(2);
+        assertThat(sim.budgetCount(CID)).isEqualTo(2);
     }
 
     @Test
@@ -548,7 +598,7 @@ class GoogleAdsAdapterContractTest {
         sim.faults().hang(Duration.ofSeconds(3));
         sim.faults().next(Fault.TIMEOUT_AFTER_COMMIT);
         createCampaign("exe_41", "daily", "paused");
-        assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST googleAds:search", "POST campaigns:mutate");
+        assertThat(calls()).containsExactly("POST googleAds:mutate", "POST googleAds:search");
         assertThat(sim.budgetCount(CID)).isEqualTo(2);
         assertThat(sim.campaignCount(CID)).isEqualTo(2);
     }
@@ -563,7 +613,7 @@ class GoogleAdsAdapterContractTest {
         ProviderOutcome out = adapter.execute(request(NOW, "ads.create_campaign", "exe_43",
                 campaign(50_000, "daily", "active"), Map.of()));
         assertThat(out).isInstanceOf(ProviderOutcome.Unknown.class);
-        assertThat(calls()).containsExactly("POST campaignBudgets:mutate", "POST googleAds:search");
+        assertThat(calls()).containsExactly("POST googleAds:mutate", "POST googleAds:search");
         assertThat(sim.campaignCount(CID)).isZero();
         assertThat(sim.budgetCount(CID)).isZero();
         assertThat(adapter.reconcile("ads.create_campaign", "exe_43")).isInstanceOfSatisfying(ProviderOutcome.Rejected.class,
@@ -571,18 +621,24 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
-    void aRepeatAfterAnOrphanBudgetReusesTheBudget() {
+    void aRepeatAfterAnOrphanBudgetReusesTheBudget() throws Exception {
         createCampaign("exe_44", "daily", "paused");
+        // an earlier version of the adapter sent budget and campaign apart; its campaign request was lost
+        assertThat(raw("/campaignBudgets:mutate", Map.of("operations", List.of(Map.of("create", Map.of(
+                "name", "Winter boots budget [exe_45]", "amountMicros", "500000000", "explicitlyShared", false))))).statusCode())
+                .isEqualTo(200);
         sim.clearRequests();
-        passOne();
-        sim.faults().next(Fault.DROP_REQUEST); // the budget is made, the campaign request is lost unsent
-        assertThat(adapter.execute(request(NOW, "ads.create_campaign", "exe_45", campaign(50_000, "daily", "paused"),
-                Map.of()))).isInstanceOf(ProviderOutcome.Unknown.class);
-        assertThat(sim.budgetCount(CID)).isEqualTo(2);
-        assertThat(sim.campaignCount(CID)).isEqualTo(1);
         // the broker repeats the execution: the budget's duplicate name leads to the existing budget
-        createCampaign("exe_45", "daily", "paused");
+        ProviderOutcome.Succeeded ok = createCampaign("exe_45", "daily", "paused");
+        assertThat(calls()).containsExactly("POST googleAds:mutate", "POST googleAds:search", "POST googleAds:search",
+                "POST campaigns:mutate");
         assertThat(sim.budgetCount(CID)).isEqualTo(2);
+        assertThat(sim.campaignCount(CID)).isEqualTo(2);
+        assertThat(sim.campaign(CID, ok.providerObjectId()).get("campaignBudget"))
+                .isEqualTo(create(lastTo("campaigns:mutate")).get("campaignBudget"));
+        // and once more: the campaign exists, nothing is made
+        sim.clearRequests();
+        assertThat(createCampaign("exe_45", "daily", "paused").providerObjectId()).isEqualTo(ok.providerObjectId());
         assertThat(sim.campaignCount(CID)).isEqualTo(2);
     }
 
@@ -709,7 +765,8 @@ class GoogleAdsAdapterContractTest {
         assertThat(f.requiredScope()).containsExactly("customer_id");
         assertThat(f.real()).isTrue();
         assertThat(f.capabilities().budgetPeriods()).containsExactlyInAnyOrder(BudgetPeriod.DAILY, BudgetPeriod.LIFETIME);
-        assertThat(f.capabilities().features()).contains(Feature.REPORTS, Feature.RECONCILE_BY_REFERENCE);
+        assertThat(f.capabilities().features()).containsExactlyInAnyOrder(Feature.STANDALONE_CREATIVE, Feature.REPORTS,
+                Feature.RECONCILE_BY_REFERENCE, Feature.CAMPAIGN_END_TIME_UPDATE, Feature.DRY_RUN);
         assertThat(GoogleAdsAdapterFactory.DEFAULT_BASE_URL).hasToString("https://googleads.googleapis.com/v26");
         assertThat(GoogleAdsAdapterFactory.DEFAULT_TOKEN_URL).hasToString("https://www.googleapis.com/oauth2/v3/token");
         // through the factory, the token comes from the base URL's origin: the simulator answers it

@@ -48,7 +48,48 @@ class GoogleAdsFixturesTest {
             "client_secret", "GOCSPX-fixture-secret-987654", "refresh_token", "1//fixture-refresh-token-xyz",
             "developer_token", "fixture-devtoken-QRSTUVWX");
 
-    record Canned(int status, String fixture) {}
+    /** An answer: a fixture file's, or a body written here ({@code body} not null). */
+    record Canned(int status, String fixture, String body) {
+        Canned(int status, String fixture) {
+            this(status, fixture, null);
+        }
+
+        static Canned inline(int status, String body) {
+            return new Canned(status, null, body);
+        }
+    }
+
+    /**
+     * A {@code googleAds:mutate} answer for a budget and its campaign, written from the public
+     * {@code MutateGoogleAdsResponse} (one {@code <resource>Result} per operation, in order; with
+     * {@code MUTABLE_RESOURCE} the result also holds the resource).
+     */
+    static final String MUTATE_BUDGET_AND_CAMPAIGN = """
+            {
+              "mutateOperationResponses": [
+                {"campaignBudgetResult": {"resourceName": "customers/1234567890/campaignBudgets/13579",
+                  "campaignBudget": {"resourceName": "customers/1234567890/campaignBudgets/13579", "id": "13579",
+                    "name": "Winter boots budget [exe_f1]", "amountMicros": "50000000"}}},
+                {"campaignResult": {"resourceName": "customers/1234567890/campaigns/24680",
+                  "campaign": {"resourceName": "customers/1234567890/campaigns/24680", "id": "24680",
+                    "name": "Winter boots [exe_f1]", "status": "PAUSED", "servingStatus": "SERVING",
+                    "advertisingChannelType": "SEARCH", "campaignBudget": "customers/1234567890/campaignBudgets/13579",
+                    "containsEuPoliticalAdvertising": "DOES_NOT_CONTAIN_EU_POLITICAL_ADVERTISING",
+                    "startDateTime": "2026-11-21 01:00:00", "endDateTime": "2037-12-30 23:59:59"}}}
+              ]
+            }
+            """;
+
+    /** A {@code googleAds:mutate} refusal of the campaign (the second operation), located as Google locates it. */
+    static final String MUTATE_CAMPAIGN_FIELD_REQUIRED = """
+            {"error": {"code": 400, "message": "Request contains an invalid argument.", "status": "INVALID_ARGUMENT",
+              "details": [{"@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
+                "errors": [{"errorCode": {"fieldError": "REQUIRED"}, "message": "The required field was not present.",
+                  "location": {"fieldPathElements": [{"fieldName": "mutate_operations", "index": 1},
+                    {"fieldName": "campaign_operation"}, {"fieldName": "create"},
+                    {"fieldName": "contains_eu_political_advertising"}]}}],
+                "requestId": "aB1cD2eF3gH4iJ5kL6mN7o"}]}}
+            """;
 
     record Seen(String path, String body) {}
 
@@ -89,7 +130,7 @@ class GoogleAdsFixturesTest {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
-            byte[] bytes = fixture(canned.fixture()).getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (canned.body() != null ? canned.body() : fixture(canned.fixture())).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
             exchange.getResponseHeaders().add("request-id", "fixtureRequestId");
             exchange.sendResponseHeaders(canned.status(), bytes.length);
@@ -126,28 +167,27 @@ class GoogleAdsFixturesTest {
     }
 
     @Test
-    void mapsResourceNamesOfBothCampaignMutatesInTheCustomersCurrencyAndZone() {
-        answers.put("/" + CID + "/campaignBudgets:mutate", new Canned(200, "mutate_campaign_budget.json"));
-        answers.put("/" + CID + "/campaigns:mutate", new Canned(200, "mutate_campaign.json"));
+    void mapsTheCampaignResultOfTheAtomicMutateInTheCustomersCurrencyAndZone() {
+        answers.put("/" + CID + "/googleAds:mutate", Canned.inline(200, MUTATE_BUDGET_AND_CAMPAIGN));
         ProviderOutcome out = createCampaign();
         assertThat(out).isEqualTo(new ProviderOutcome.Succeeded("24680", Map.of("status", "paused",
                 "provider_name", "Winter boots [exe_f1]", "resource_name", "customers/" + CID + "/campaigns/24680"), List.of()));
-        Map<String, Object> campaign = operation("campaigns:mutate");
-        assertThat(campaign).containsEntry("campaignBudget", "customers/" + CID + "/campaignBudgets/13579")
+        assertThat(operation(1, "campaignOperation")).containsEntry("campaignBudget", "customers/" + CID + "/campaignBudgets/-1")
                 .containsEntry("startDateTime", "2026-11-21 01:00:00"); // Europe/Berlin
-        assertThat(operation("campaignBudgets:mutate")).containsEntry("amountMicros", "50000000");
+        assertThat(operation(0, "campaignBudgetOperation")).containsEntry("amountMicros", "50000000");
     }
 
-    private Map<String, Object> operation(String pathSuffix) {
-        Seen s = seen.stream().filter(x -> x.path().endsWith(pathSuffix)).reduce((a, b) -> b).orElseThrow();
-        Map<?, ?> op = (Map<?, ?>) ((List<?>) JsonParser.parseObject(s.body()).get("operations")).getFirst();
+    /** The create of the {@code index}th operation of the last {@code googleAds:mutate}. */
+    private Map<String, Object> operation(int index, String operation) {
+        Seen s = seen.stream().filter(x -> x.path().endsWith("googleAds:mutate")).reduce((a, b) -> b).orElseThrow();
+        Map<?, ?> op = (Map<?, ?>) ((List<?>) JsonParser.parseObject(s.body()).get("mutateOperations")).get(index);
         @SuppressWarnings("unchecked")
-        Map<String, Object> create = (Map<String, Object>) op.get("create");
+        Map<String, Object> create = (Map<String, Object>) ((Map<?, ?>) op.get(operation)).get("create");
         return create;
     }
 
     private void answerAllMutates(Canned canned) {
-        for (String c : List.of("campaignBudgets", "campaigns", "adGroups", "assets", "adGroupAds")) {
+        for (String c : List.of("campaignBudgets", "campaigns", "adGroups", "assets", "adGroupAds", "googleAds")) {
             answers.put("/" + CID + "/" + c + ":mutate", canned);
         }
     }
@@ -166,8 +206,19 @@ class GoogleAdsFixturesTest {
     @Test
     void decodesFieldErrorRequiredWithItsLocation() {
         answerAllMutates(new Canned(400, "error_field_required.json"));
-        assertThat(createCampaign()).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "fieldError:REQUIRED",
+        ProviderOutcome pause = adapter.execute(request(NOW, "ads.pause_campaign", "exe_f5", Map.of("campaign_id", "cmp_b"),
+                Map.of("campaign_id", "24680")));
+        assertThat(pause).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "fieldError:REQUIRED",
                 "The required field was not present. (at operations[0].create.contains_eu_political_advertising)"));
+        assertThat(count(":mutate")).isEqualTo(1);
+    }
+
+    @Test
+    void decodesARefusalOfTheAtomicMutateWithTheOperationItNames() {
+        answers.put("/" + CID + "/googleAds:mutate", Canned.inline(400, MUTATE_CAMPAIGN_FIELD_REQUIRED));
+        assertThat(createCampaign()).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "fieldError:REQUIRED",
+                "The required field was not present. (at mutate_operations[1].campaign_operation.create"
+                        + ".contains_eu_political_advertising)"));
         assertThat(count(":mutate")).isEqualTo(1);
     }
 
