@@ -102,7 +102,9 @@ public final class GoogleAdsAdapterFactory extends HttpAdapterFactory {
         URI base = baseUrl(account);
         URI tokenUrl = account.baseUrl() == null ? DEFAULT_TOKEN_URL
                 : URI.create(base.getScheme() + "://" + base.getRawAuthority() + TOKEN_PATH);
-        return new GoogleAdsAdapter(http, base, tokenUrl, account, session(account), images, clock);
+        // a simulated account reaches nothing on the internet: its creative images are placeholders
+        return new GoogleAdsAdapter(http, base, tokenUrl, account, session(account),
+                account.simulated() ? ImageFetcher.placeholder() : images, clock);
     }
 
     /**

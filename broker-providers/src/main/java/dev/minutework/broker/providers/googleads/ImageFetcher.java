@@ -27,6 +27,24 @@ public interface ImageFetcher {
     /** The image's bytes; throws with a message fit for the caller (no secrets are involved). */
     byte[] fetch(URI imageUrl) throws IOException;
 
+    /**
+     * For an account served by a local simulator (the embedded run, which needs no internet): the
+     * image is not downloaded; a placeholder PNG stands for it (the same for every URL), after the
+     * same https check as a download.
+     */
+    static ImageFetcher placeholder() {
+        return url -> {
+            if (!"https".equalsIgnoreCase(url.getScheme())) {
+                throw new IOException("the image URL must be https");
+            }
+            return PLACEHOLDER_PNG.clone();
+        };
+    }
+
+    /** A 1×1 transparent PNG. */
+    byte[] PLACEHOLDER_PNG = java.util.Base64.getDecoder().decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
     /** Fetches over HTTPS with bounded time and size. */
     static ImageFetcher jdk() {
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)

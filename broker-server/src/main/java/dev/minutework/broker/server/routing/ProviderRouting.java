@@ -106,7 +106,7 @@ public class ProviderRouting implements ApplicationRunner {
         Optional<ProviderSimulator> sim = simulators.forProvider(providerKey);
         if (sim.isPresent()) {
             ProviderAccountContext local = new ProviderAccountContext(stored.accountId(), stored.provider(), stored.scope(),
-                    stored.credentials(), sim.get().baseUrl().toString());
+                    stored.credentials(), sim.get().baseUrl().toString(), true);
             return Optional.of(new Route(guarded, local, Endpoint.SIMULATOR));
         }
         return Optional.of(new Route(guarded, stored, Endpoint.PROVIDER));
