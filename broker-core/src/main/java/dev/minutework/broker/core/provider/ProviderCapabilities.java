@@ -39,10 +39,17 @@ public record ProviderCapabilities(Set<BudgetPeriod> budgetPeriods, Set<String> 
             "app_promotion", "sales");
 
     public ProviderCapabilities {
-        budgetPeriods = budgetPeriods.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(budgetPeriods));
+        budgetPeriods = ordered(budgetPeriods, BudgetPeriod.class);
         currencies = Set.copyOf(currencies);
         objectives = Set.copyOf(objectives);
-        features = Set.copyOf(features);
+        features = ordered(features, Feature.class);
+    }
+
+    /** An unmodifiable copy that iterates in the enum's order (what the declaration shows is stable). */
+    private static <E extends Enum<E>> Set<E> ordered(Set<E> values, Class<E> type) {
+        EnumSet<E> copy = EnumSet.noneOf(type);
+        copy.addAll(values);
+        return java.util.Collections.unmodifiableSet(copy);
     }
 
     /** Yes/no facts of an implementation. */
@@ -96,7 +103,7 @@ public record ProviderCapabilities(Set<BudgetPeriod> budgetPeriods, Set<String> 
     public record Targeting(Set<TargetingKind> kinds, Set<String> countries, Set<String> languages,
             Set<Integer> ageMins, Set<Integer> ageMaxes, boolean countriesRequired, String note) {
         public Targeting {
-            kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
+            kinds = ordered(kinds, TargetingKind.class);
             countries = Set.copyOf(countries);
             languages = Set.copyOf(languages);
             ageMins = Set.copyOf(ageMins);
