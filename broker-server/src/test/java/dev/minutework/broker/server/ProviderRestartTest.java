@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,7 +70,7 @@ class ProviderRestartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"openaiads", "metaads"})
+    @ValueSource(strings = {"openaiads", "googleads", "metaads", "tiktokads"})
     void aCampaignTheProviderNoLongerHasIsMarkedRemovedAndReleasesItsMoney(String provider) throws Exception {
         Before before = campaignBeforeRestart(provider);
         // while the broker is down, the provider loses the campaign
@@ -79,7 +80,7 @@ class ProviderRestartTest {
             Story.Tenant t = before.tenant();
             Http.Response pause = story.execute(t.runtimeKey(), provider, "ads.pause_campaign", "pause",
                     Map.of("campaign_id", before.campaignId()));
-            if (!provider.equals("metaads")) {
+            if (!List.of("googleads", "metaads").contains(provider)) {
                 // no dry run at this provider: the approved pause finds the campaign gone
                 expect(202, pause);
                 JsonNode failed = expect(200, again.http().post("/v1/approvals/" + pause.text("/approval_id")
@@ -88,7 +89,7 @@ class ProviderRestartTest {
                 assertThat(failed.at("/error/kind").asString()).isEqualTo("not_found");
                 assertThat(failed.at("/error/campaign_status").asString()).isEqualTo("removed_at_provider");
             } else {
-                // metaads' dry run (validate_only) finds it gone: no approver is asked at all
+                // the provider's dry run (validateOnly, validate_only) finds it gone: no approver is asked at all
                 expect(404, pause);
                 assertThat(pause.at("/error/details/status").asString()).isEqualTo("removed_at_provider");
             }

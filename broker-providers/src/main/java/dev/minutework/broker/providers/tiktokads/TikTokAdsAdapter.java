@@ -265,6 +265,12 @@ final class TikTokAdsAdapter implements ProviderAdapter {
         body.put("campaign_ids", List.of(campaignId));
         body.put("operation_status", operationStatus);
         Reply<Map<String, Object>> r = repeatable("POST", "/campaign/status/update/", body);
+        if (r.failure() instanceof ProviderOutcome.Rejected refused && refused.kind() == RejectionKind.INVALID_REQUEST
+                && findOne("/campaign/get/", "campaign_ids", campaignId).isEmpty()) {
+            // TikTok answers a parameter error (40002) for an id it does not have: the lookup tells them apart
+            return new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "campaign_not_found",
+                    "TikTok does not know campaign " + campaignId);
+        }
         if (r.failure() != null) {
             return r.failure();
         }

@@ -249,12 +249,15 @@ class TikTokAdsAdapterContractTest {
     }
 
     @Test
-    void aNonZeroCodeOnHttp200IsARejectionNeverASuccess() {
+    void aNonZeroCodeOnHttp200IsARejectionNeverASuccessAndAnUnknownCampaignIsNotFound() {
         ProviderOutcome out = run("ads.pause_campaign", "exe_10", Map.of("campaign_id", "cmp_b"),
                 Map.of("campaign_id", "1234"), Map.of());
-        assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.INVALID_REQUEST, "40002",
-                "campaign_ids: Campaign 1234 does not exist."));
-        assertThat(sim.requests()).hasSize(1);
+        // TikTok answers 40002 on HTTP 200 for an id it does not have; the lookup that follows tells
+        // "no such campaign" (the broker then marks it removed_at_provider) from a bad parameter
+        assertThat(out).isEqualTo(new ProviderOutcome.Rejected(RejectionKind.NOT_FOUND, "campaign_not_found",
+                "TikTok does not know campaign 1234"));
+        assertThat(sim.requests()).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                "POST " + API + "/campaign/status/update/", "GET " + API + "/campaign/get/");
     }
 
     // ------------------------------------------------------------------ ad groups
