@@ -53,6 +53,7 @@ class TableOwnershipTest {
             // no writer yet (no inbound webhooks); a chained, append-only record like the receipts
             // (Chains.WEBHOOKS), so receipts owns it
             Map.entry("broker_webhook_events", "receipts"),
+            Map.entry("campaign_spend_days", "spend"),
             Map.entry("ads_campaigns", "ads"),
             Map.entry("ads_objects", "ads"),
             Map.entry("capability_gaps", "gaps"),

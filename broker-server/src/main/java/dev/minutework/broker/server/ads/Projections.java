@@ -179,6 +179,23 @@ public class Projections {
                 .query(this::campaign).optional();
     }
 
+    /**
+     * Campaigns whose spend may still be reported: active ones, and any changed in the last
+     * {@code days} days (a paused campaign's last days still settle), across tenants.
+     */
+    public List<Campaign> spending(Instant since, int limit) {
+        return jdbc.sql(CAMPAIGNS + """
+                 where status <> 'removed_at_provider' and (status = 'active' or updated_at >= :since)
+                 order by tenant_id, id limit :limit""").param("since", odt(since)).param("limit", limit)
+                .query(this::campaign).list();
+    }
+
+    /** Sets what the provider reports a campaign has spent in all. */
+    public void setSpend(String tenantId, String id, long spendMinor) {
+        jdbc.sql("update ads_campaigns set spend_minor = :s where tenant_id = :t and id = :id")
+                .param("s", spendMinor).param("t", tenantId).param("id", id).update();
+    }
+
     public List<Campaign> campaigns(String tenantId) {
         return jdbc.sql(CAMPAIGNS + " where tenant_id = :t order by created_at").param("t", tenantId)
                 .query(this::campaign).list();

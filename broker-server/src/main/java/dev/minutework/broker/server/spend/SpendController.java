@@ -146,7 +146,11 @@ class SpendController {
 
     @GetMapping("/v1/wallet")
     Map<String, Object> wallet(Caller caller) {
-        return walletView(wallets.get(caller.requireTenant().tenantId()));
+        String tenant = caller.requireTenant().tenantId();
+        Map<String, Object> view = walletView(wallets.get(tenant));
+        // what reported spend has taken from the balance so far (reserved → debited)
+        view.put("settled_minor", wallets.settledMinor(tenant));
+        return view;
     }
 
     @PostMapping("/v1/wallet/debits")

@@ -57,6 +57,13 @@ public class Wallets implements WalletOpening {
                 .param("id", tenantId).param("cur", currency).param("now", at).update();
     }
 
+    /** What settlements of reported spend have debited from the tenant's wallet in all. */
+    public long settledMinor(String tenantId) {
+        return jdbc.sql("""
+                select coalesce(sum(amount_minor), 0) from wallet_entries where tenant_id = :t and kind = 'settlement'
+                """).param("t", tenantId).query(Long.class).single();
+    }
+
     public Wallet get(String tenantId) {
         Reads.Read<Wallet> read = read();
         return jdbc.sql(read.sql()).param("tenant", tenantId).query(read.mapper()).optional()
