@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
  * reservation stored; the provider not yet called), {@code after_provider_call} (the provider
  * answered; nothing of the answer projected or receipted yet) and {@code before_receipt} (inside
  * the completion's transaction: projection and status written, receipts not yet, nothing
- * committed).
+ * committed) and {@code mid_settlement} (inside a day's settlement: reservations debited, the day's
+ * row not yet written, nothing committed).
  */
 @Component
 public class FaultPoints {

@@ -60,11 +60,12 @@ public class SpendSettlements {
     private final Receipts receipts;
     private final BrokerPauses pauses;
     private final TransactionTemplate tx;
+    private final FaultPoints faultPoints;
     private final Clock clock;
     private final double velocityMultiple;
 
     SpendSettlements(Projections projections, SpendLedger ledger, Connections connections, ProviderRouting routing,
-            Receipts receipts, BrokerPauses pauses, TransactionTemplate tx, Clock clock,
+            Receipts receipts, BrokerPauses pauses, TransactionTemplate tx, FaultPoints faultPoints, Clock clock,
             @Value("${broker.settlement.velocity-multiple:3.0}") double velocityMultiple) {
         this.projections = projections;
         this.ledger = ledger;
@@ -73,6 +74,7 @@ public class SpendSettlements {
         this.receipts = receipts;
         this.pauses = pauses;
         this.tx = tx;
+        this.faultPoints = faultPoints;
         this.clock = clock;
         this.velocityMultiple = velocityMultiple;
     }
@@ -190,6 +192,7 @@ public class SpendSettlements {
             for (SpendSettlementPlan.Take take : plan.takes()) {
                 settled += ledger.consume(c.tenantId(), take.reservationId(), take.minor(), context, ACTOR);
             }
+            faultPoints.reached("mid_settlement");
             long beyondNow = delta - settled;
             long unsettled = 0;
             if (beyondNow > 0) {
