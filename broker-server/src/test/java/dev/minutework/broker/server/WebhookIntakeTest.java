@@ -226,9 +226,8 @@ class WebhookIntakeTest {
 
     private static Objects campaignWithAd(Story.Tenant t, String provider) {
         String end = Instant.now().plus(20, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
-        String objective = "metaads".equals(provider) ? "traffic" : "traffic";
         String campaign = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_campaign", "c", Map.of(
-                "name", "Hooked boots", "objective", objective, "status", "active", "end_time", end,
+                "name", "Hooked boots", "objective", "traffic", "status", "active", "end_time", end,
                 "budget", Map.of("amount_minor", 20_000, "currency", "USD", "period", "lifetime"))));
         String group = approve(t, story.execute(t.runtimeKey(), provider, "ads.create_group", "g",
                 Map.of("campaign_id", campaign, "name", "Hooked group", "status", "active",
