@@ -580,6 +580,30 @@ class OpenApiContractTest {
                 .extracting(g -> g.get("action").asString(null)).contains("ads.create_audience", "ads.record_conversion");
         call("GET", "/v1/capability-gaps").key(approver).send().expect(403, "forbidden_role");
 
+        // ---------------------------------------------------------------- provider webhooks (no key)
+        String hookSecret = "contract-meta-app-secret";
+        String hookAccount = call("POST", "/v1/provider-accounts").key(OP).body(Map.of("provider", "metaads",
+                "label", "Contract hooks", "scope", Map.of("ad_account_id", "act_4242"),
+                "credentials", Map.of("access_token", "contract-meta-token", "app_secret", hookSecret,
+                        "webhook_verify_token", "contract-verify-token")))
+                .send().expect(201).text("/provider_account_id");
+        String hookBody = "{\"object\":\"ad_account\",\"entry\":[]}";
+        call("POST", "/v1/webhooks/{provider}/{providerAccountId}").path("metaads", hookAccount)
+                .header("X-Hub-Signature-256", "sha256=" + hmacHex(hookSecret, hookBody))
+                .raw("application/json", hookBody).send().expect(200);
+        call("POST", "/v1/webhooks/{provider}/{providerAccountId}").path("metaads", hookAccount)
+                .raw("application/json", hookBody).send().expect(401, "unauthenticated");
+        call("POST", "/v1/webhooks/{provider}/{providerAccountId}").path("openaiads", hookAccount)
+                .raw("application/json", hookBody).send().expect(404, "capability_gap");
+        call("GET", "/v1/webhooks/{provider}/{providerAccountId}").path("metaads", hookAccount)
+                .query("hub.mode=subscribe&hub.verify_token=contract-verify-token&hub.challenge=424242").send()
+                .expect(200);
+        call("GET", "/v1/webhooks/{provider}/{providerAccountId}").path("metaads", hookAccount)
+                .query("hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=424242").send()
+                .expect(401, "unauthenticated");
+        call("GET", "/v1/webhooks/{provider}/{providerAccountId}").path("metaads", "pac_missing")
+                .query("hub.mode=subscribe").send().expect(404, "not_found");
+
         call("GET", "/actuator/health").send().expect(200);
 
         // ---------------------------------------------------------------- what was covered
@@ -706,6 +730,7 @@ class OpenApiContractTest {
         private Object body;
         private String contentType;
         private String rawBody;
+        private final Map<String, String> headers = new LinkedHashMap<>();
 
         Call(String method, String template) {
             this.method = method;
@@ -734,6 +759,11 @@ class OpenApiContractTest {
             return this;
         }
 
+        Call header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
         Call raw(String type, String text) {
             this.contentType = type;
             this.rawBody = text;
@@ -750,7 +780,8 @@ class OpenApiContractTest {
             }
             m.appendTail(path);
             assertThat(i).as("path values for %s", template).isEqualTo(pathValues.size());
-            Raw r = OpenApiContractTest.send(method, path + (query == null ? "" : "?" + query), key, contentType, rawBody);
+            Raw r = OpenApiContractTest.send(method, path + (query == null ? "" : "?" + query), key, contentType, rawBody,
+                    headers);
             Checked c = new Checked(method + " " + template, r.status(), r.body(), r.json(), r.headers(), body);
             conform(c, query);
             return c;
@@ -778,6 +809,13 @@ class OpenApiContractTest {
             if (!response.get("content").has(media)) {
                 problems.add(c.op() + " " + c.status() + " answered Content-Type '" + media + "'; the document declares "
                         + response.get("content").propertyNames());
+            } else if (media.startsWith("text/")) {
+                // a plain-text answer (the webhook handshake's echoed challenge) is checked as a string
+                List<Error> errors = schemaAt(rp + "/content/" + esc(media) + "/schema")
+                        .validate(JsonNodeFactory.instance.stringNode(c.raw()));
+                if (!errors.isEmpty()) {
+                    problems.add(c.op() + " " + c.status() + " body does not match the document: " + errors);
+                }
             } else if (c.json() == null) {
                 problems.add(c.op() + " " + c.status() + " answered a body that is not JSON: " + c.raw());
             } else {
@@ -912,11 +950,27 @@ class OpenApiContractTest {
     }
 
     /** A raw HTTP answer; header names lower-cased. */
+    private static String hmacHex(String key, String message) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private record Raw(int status, String body, JsonNode json, Map<String, String> headers) {}
 
     private static Raw send(String method, String pathAndQuery, String key, String contentType, String body) {
+        return send(method, pathAndQuery, key, contentType, body, Map.of());
+    }
+
+    private static Raw send(String method, String pathAndQuery, String key, String contentType, String body,
+            Map<String, String> extraHeaders) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(broker.base() + pathAndQuery))
                 .timeout(Duration.ofSeconds(60));
+        extraHeaders.forEach(b::header);
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }

@@ -50,9 +50,8 @@ class TableOwnershipTest {
             Map.entry("approval_grants", "grants"),
             Map.entry("chain_heads", "receipts"),
             Map.entry("broker_receipts", "receipts"),
-            // no writer yet (no inbound webhooks); a chained, append-only record like the receipts
-            // (Chains.WEBHOOKS), so receipts owns it
-            Map.entry("broker_webhook_events", "receipts"),
+            // chained like the receipts (Chains.WEBHOOKS, per provider account), written by webhooks
+            Map.entry("broker_webhook_events", "webhooks"),
             Map.entry("campaign_spend_days", "spend"),
             Map.entry("ads_campaigns", "ads"),
             Map.entry("ads_objects", "ads"),

@@ -6,6 +6,8 @@ import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
 import dev.minutework.broker.sim.SimulatedCampaign;
+import dev.minutework.broker.sim.WebhookDeliveries;
+import java.net.URI;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URLEncoder;
@@ -411,6 +413,59 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         synchronized (this) {
             return handler.handle(t, p);
         }
+    }
+
+    // ------------------------------------------------------------------ webhooks (object ad_account)
+
+    private volatile WebhookDeliveries.Target webhookTarget;
+
+    /**
+     * Registers the callback URL and the app secret deliveries are signed with, as the platform owner
+     * does in the app's dashboard (the GET verification handshake is the test's to make).
+     */
+    public void deliverWebhooksTo(URI callbackUrl, String appSecret) {
+        webhookTarget = new WebhookDeliveries.Target(callbackUrl, appSecret);
+    }
+
+    /**
+     * The body of one {@code ad_account} delivery with one change:
+     * {@code {"object":"ad_account","entry":[{"id":<ad account digits>,"time":<unix s>,"changes":[{"field","value"}]}]}}.
+     * Fields used: {@code in_process_ad_objects} and {@code with_issues_ad_objects}, whose value is
+     * {@code {"id","level","status_name"}} (plus error fields for issues).
+     */
+    public String adAccountWebhook(String adAccountId, String field, Map<String, Object> value) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("id", digits(adAccountId));
+        entry.put("time", clock.instant().getEpochSecond());
+        entry.put("changes", List.of(Map.of("field", field, "value", value)));
+        return CanonicalJson.canonicalize(Map.of("object", "ad_account", "entry", List.of(entry)));
+    }
+
+    /** Delivers {@code body} signed {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>}. */
+    public WebhookDeliveries.Delivery sendWebhook(String body) {
+        WebhookDeliveries.Target t = target();
+        return WebhookDeliveries.post(t.url(), body,
+                Map.of("X-Hub-Signature-256", "sha256=" + WebhookDeliveries.hmacSha256Hex(t.secret(), body)));
+    }
+
+    /** Delivers {@code body} signed with a secret that is not the app's: what a forger can send. */
+    public WebhookDeliveries.Delivery sendForgedWebhook(String body) {
+        WebhookDeliveries.Target t = target();
+        return WebhookDeliveries.post(t.url(), body,
+                Map.of("X-Hub-Signature-256", "sha256=" + WebhookDeliveries.hmacSha256Hex("not-" + t.secret(), body)));
+    }
+
+    /** Delivers {@code body} without a signature header. */
+    public WebhookDeliveries.Delivery sendUnsignedWebhook(String body) {
+        return WebhookDeliveries.post(target().url(), body, Map.of());
+    }
+
+    private WebhookDeliveries.Target target() {
+        WebhookDeliveries.Target t = webhookTarget;
+        if (t == null) {
+            throw new IllegalStateException("call deliverWebhooksTo first");
+        }
+        return t;
     }
 
     /** hex HMAC-SHA256(key = app secret, message = access token), as Graph checks it. */

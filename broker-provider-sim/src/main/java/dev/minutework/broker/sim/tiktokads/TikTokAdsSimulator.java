@@ -5,6 +5,9 @@ import dev.minutework.broker.sim.Faults;
 import dev.minutework.broker.sim.ProviderSimulator;
 import dev.minutework.broker.sim.SimRequest;
 import dev.minutework.broker.sim.SimResponse;
+import dev.minutework.broker.sim.WebhookDeliveries;
+import java.net.URI;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -128,6 +131,62 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         Account(String advertiserId) {
             this.advertiserId = advertiserId;
         }
+    }
+
+    // ------------------------------------------------------------------ webhooks
+
+    private volatile WebhookDeliveries.Target webhookTarget;
+    private final AtomicLong webhookEvents = new AtomicLong();
+
+    /** Registers the callback URL and the app's client secret deliveries are signed with. */
+    public void deliverWebhooksTo(URI callbackUrl, String clientSecret) {
+        webhookTarget = new WebhookDeliveries.Target(callbackUrl, clientSecret);
+    }
+
+    /**
+     * The body of one delivery. <i>Unverified</i>: TikTok's public docs give the signature scheme,
+     * not a payload schema for ads events, so this shape is the broker's assumption:
+     * {@code {"event_id","event","advertiser_id","create_time":<unix s>,"content":{…}}} with events
+     * {@code campaign.status_update} ({@code content.campaign_id}, {@code content.operation_status}
+     * ENABLE|DISABLE|DELETE) and {@code ad.review_result} ({@code content.ad_id},
+     * {@code content.review_status} APPROVED|REJECTED).
+     */
+    public String webhook(String advertiserId, String event, Map<String, Object> content) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event_id", "evt_" + clock.millis() + "_" + webhookEvents.incrementAndGet());
+        body.put("event", event);
+        body.put("advertiser_id", advertiserId);
+        body.put("create_time", clock.instant().getEpochSecond());
+        body.put("content", content);
+        return dev.minutework.broker.core.json.CanonicalJson.canonicalize(body);
+    }
+
+    /** Delivers {@code body} signed {@code TikTok-Signature: t=<now>,s=<hex HMAC-SHA256(secret, "<t>.<body>")>}. */
+    public WebhookDeliveries.Delivery sendWebhook(String body) {
+        return send(body, target().secret(), clock.instant().getEpochSecond());
+    }
+
+    /** Delivers {@code body} signed with a secret that is not the app's. */
+    public WebhookDeliveries.Delivery sendForgedWebhook(String body) {
+        return send(body, "not-" + target().secret(), clock.instant().getEpochSecond());
+    }
+
+    /** Delivers {@code body} correctly signed, but with a timestamp {@code age} in the past (a replay). */
+    public WebhookDeliveries.Delivery sendStaleWebhook(String body, Duration age) {
+        return send(body, target().secret(), clock.instant().minus(age).getEpochSecond());
+    }
+
+    private WebhookDeliveries.Delivery send(String body, String secret, long timestamp) {
+        String signature = "t=" + timestamp + ",s=" + WebhookDeliveries.hmacSha256Hex(secret, timestamp + "." + body);
+        return WebhookDeliveries.post(target().url(), body, Map.of("TikTok-Signature", signature));
+    }
+
+    private WebhookDeliveries.Target target() {
+        WebhookDeliveries.Target t = webhookTarget;
+        if (t == null) {
+            throw new IllegalStateException("call deliverWebhooksTo first");
+        }
+        return t;
     }
 
     public TikTokAdsSimulator(Clock clock) {

@@ -31,6 +31,15 @@ public final class MetaAdsAdapterFactory extends HttpAdapterFactory {
         return Set.of("access_token", "app_secret");
     }
 
+    /**
+     * {@code webhook_verify_token}: the token the broker expects in Meta's webhook verification
+     * handshake ({@code hub.verify_token}); deliveries themselves are signed with {@code app_secret}.
+     */
+    @Override
+    public Set<String> optionalCredentials() {
+        return Set.of("webhook_verify_token");
+    }
+
     @Override
     public Set<String> requiredScope() {
         return Set.of("ad_account_id");

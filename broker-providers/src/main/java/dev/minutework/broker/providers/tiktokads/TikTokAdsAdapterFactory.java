@@ -29,6 +29,15 @@ public final class TikTokAdsAdapterFactory extends HttpAdapterFactory {
         return Set.of("access_token");
     }
 
+    /**
+     * {@code webhook_secret}: the app's client secret TikTok signs webhook deliveries with
+     * ({@code TikTok-Signature}); without it the broker rejects every delivery for the account.
+     */
+    @Override
+    public Set<String> optionalCredentials() {
+        return Set.of("webhook_secret");
+    }
+
     @Override
     public Set<String> requiredScope() {
         return Set.of("advertiser_id");

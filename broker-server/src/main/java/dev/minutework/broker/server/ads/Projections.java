@@ -174,6 +174,60 @@ public class Projections {
         return id;
     }
 
+    /**
+     * An object a provider account's webhook names, in one tenant's projections: the tenant (through
+     * the connection that uses the account), the broker id, and what the projection says now.
+     */
+    public record ProviderObject(String tenantId, String id, String status, String reviewStatus) {}
+
+    /**
+     * The campaigns, in every tenant, that the provider account created under {@code providerObjectId}
+     * (a platform-owned account can serve several tenants through their connections).
+     */
+    public List<ProviderObject> campaignsOfAccount(String providerAccountId, String provider, String providerObjectId) {
+        return jdbc.sql("""
+                select c.tenant_id, c.id, c.status from ads_campaigns c
+                join broker_connections bc on bc.id = c.connection_id and bc.tenant_id = c.tenant_id
+                where bc.provider_account_id = :account and c.provider = :p and c.provider_object_id = :po
+                order by c.tenant_id, c.id
+                """).param("account", providerAccountId).param("p", provider).param("po", providerObjectId)
+                .query((rs, n) -> new ProviderObject(rs.getString("tenant_id"), rs.getString("id"),
+                        rs.getString("status"), null)).list();
+    }
+
+    /** The ads, in every tenant, that the provider account created under {@code providerObjectId}. */
+    public List<ProviderObject> adsOfAccount(String providerAccountId, String provider, String providerObjectId) {
+        return jdbc.sql("""
+                select o.tenant_id, o.id, o.status, o.review_status from ads_objects o
+                join broker_connections bc on bc.id = o.connection_id and bc.tenant_id = o.tenant_id
+                where bc.provider_account_id = :account and o.provider = :p and o.kind = 'ad'
+                  and o.provider_object_id = :po
+                order by o.tenant_id, o.id
+                """).param("account", providerAccountId).param("p", provider).param("po", providerObjectId)
+                .query((rs, n) -> new ProviderObject(rs.getString("tenant_id"), rs.getString("id"),
+                        rs.getString("status"), rs.getString("review_status"))).list();
+    }
+
+    /**
+     * Sets the status a provider reported for a campaign (a webhook), unless the campaign is already
+     * {@code removed_at_provider}, which is final. Moves no money and leaves {@code busy_execution_id}
+     * alone: the execution that holds the campaign settles it. Whether the row changed.
+     */
+    public boolean setCampaignStatusFromProvider(String tenantId, String id, String status) {
+        return jdbc.sql("""
+                update ads_campaigns set status = :s, updated_at = :now
+                where tenant_id = :t and id = :id and status <> :s and status <> 'removed_at_provider'
+                """).param("s", status).param("now", now()).param("t", tenantId).param("id", id).update() == 1;
+    }
+
+    /** Sets an ad's review status as the provider reported it (a webhook). Whether the row changed. */
+    public boolean setReviewStatusFromProvider(String tenantId, String id, String reviewStatus) {
+        return jdbc.sql("""
+                update ads_objects set review_status = :r, updated_at = :now
+                where tenant_id = :t and id = :id and kind = 'ad' and review_status is distinct from :r
+                """).param("r", reviewStatus).param("now", now()).param("t", tenantId).param("id", id).update() == 1;
+    }
+
     public Optional<Campaign> campaign(String tenantId, String id) {
         return jdbc.sql(CAMPAIGNS + " where tenant_id = :t and id = :id").param("t", tenantId).param("id", id)
                 .query(this::campaign).optional();

@@ -1,0 +1,239 @@
+package dev.minutework.broker.server.webhooks;
+
+import dev.minutework.broker.core.json.CanonicalJson;
+import dev.minutework.broker.core.json.JsonParser;
+import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.server.ads.Projections;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.routing.AccountContexts;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.nio.ByteBuffer;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Takes one webhook delivery: finds the provider account it is addressed to, verifies the
+ * provider's signature over the raw bytes, stores the delivery (always, with its verdict), and
+ * applies what a valid, new event clearly says.
+ *
+ * <p>Attribution: the webhook chain is the provider account's (see {@link WebhookEvents}); an
+ * effect lands in every tenant whose projection holds the object the event names through a
+ * connection to that account, with a receipt in that tenant's chain naming the event.
+ *
+ * <p>Deduplication: a provider event id already stored has no second effect and records nothing
+ * new (the table's unique key would refuse it anyway); the answer is 200, so the provider stops
+ * retrying. Meta's deliveries carry no event id: the SHA-256 of the raw body stands for one (a
+ * redelivery repeats the bytes). Unverified deliveries store no event id, so a forger cannot
+ * take a real event's id first.
+ */
+@Service
+public class WebhookIntake {
+
+    /** Larger bodies are refused unread (Meta batches at most a few changes a delivery). */
+    public static final int MAX_BODY_BYTES = 256 * 1024;
+
+    /** Providers with documented webhooks; the other known providers have none. */
+    static final Set<String> WITH_WEBHOOKS = Set.of("metaads", "tiktokads");
+    static final Set<String> WITHOUT_WEBHOOKS = Set.of("openaiads", "googleads");
+
+    private final AccountContexts accounts;
+    private final WebhookEvents events;
+    private final Projections projections;
+    private final Receipts receipts;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    WebhookIntake(AccountContexts accounts, WebhookEvents events, Projections projections, Receipts receipts,
+            TransactionTemplate tx, Clock clock) {
+        this.accounts = accounts;
+        this.events = events;
+        this.projections = projections;
+        this.receipts = receipts;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** What became of a delivery that was not rejected. */
+    public enum Outcome {
+        ACCEPTED, DUPLICATE;
+
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Takes a delivery. Headers are looked up by {@code header} (case-insensitive).
+     *
+     * @throws ApiException {@code unauthenticated} ("rejected", after storing the delivery) for a
+     *     missing, bad or stale signature; {@code not_found} for an unknown account;
+     *     {@code capability_gap} for a provider without webhooks
+     */
+    public Outcome receive(String provider, String accountId, byte[] raw, Function<String, String> header) {
+        ProviderAccountContext account = account(provider, accountId);
+        String rawDigest = sha256(raw);
+        Signatures.Check check = switch (provider) {
+            case "metaads" -> Signatures.meta(header.apply("X-Hub-Signature-256"), raw,
+                    account.credentials().get("app_secret"));
+            default -> Signatures.tiktok(header.apply("TikTok-Signature"), raw,
+                    account.credentials().get("webhook_secret"), clock.instant());
+        };
+        OffsetDateTime at = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        if (check.verdict() != Signatures.Verdict.VALID) {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("provider", provider);
+            payload.put("provider_account_id", accountId);
+            payload.put("signature_verdict", check.verdict().wire());
+            payload.put("reason", check.reason());
+            payload.put("raw_body_digest", rawDigest);
+            payload.put("body_bytes", (long) raw.length);
+            payload.put("received_at", at.toString());
+            tx.executeWithoutResult(s -> {
+                events.lock(accountId);
+                events.append(accountId, "rejected_delivery", provider, null, check.verdict().wire(), rawDigest,
+                        payload, at);
+            });
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "rejected");
+        }
+        Map<String, Object> body = parse(raw);
+        Event event = switch (provider) {
+            case "metaads" -> ProviderEvents.meta(body, rawDigest, account.scope().get("ad_account_id"));
+            default -> ProviderEvents.tiktok(body, rawDigest, account.scope().get("advertiser_id"));
+        };
+        Outcome outcome = tx.execute(s -> {
+            events.lock(accountId);
+            if (events.seen(provider, event.eventId())) {
+                return Outcome.DUPLICATE;
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("provider", provider);
+            payload.put("provider_account_id", accountId);
+            payload.put("provider_event_id", event.eventId());
+            payload.put("signature_verdict", check.verdict().wire());
+            payload.put("raw_body_digest", rawDigest);
+            payload.put("received_at", at.toString());
+            payload.put("event", body == null ? Map.of("unreadable", true) : body);
+            long seq = events.append(accountId, event.kind(), provider, event.eventId(), check.verdict().wire(),
+                    rawDigest, payload, at);
+            apply(provider, accountId, event, seq);
+            return Outcome.ACCEPTED;
+        });
+        return outcome;
+    }
+
+    /** Meta's verification handshake: the challenge when mode and verify token are right. */
+    public String verifySubscription(String provider, String accountId, String mode, String verifyToken,
+            String challenge) {
+        ProviderAccountContext account = account(provider, accountId);
+        if (!"metaads".equals(provider)) {
+            throw new ApiException(ErrorCode.CAPABILITY_GAP,
+                    provider + " has no documented webhook verification handshake", Map.of("provider", provider));
+        }
+        boolean ok = "subscribe".equals(mode) && challenge != null && challenge.matches("[A-Za-z0-9_.\\-]{1,256}")
+                && Signatures.sameSecret(account.credentials().get("webhook_verify_token"), verifyToken);
+        if (!ok) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "rejected");
+        }
+        return challenge;
+    }
+
+    /** One change an event clearly states, about one provider object. */
+    record Change(String objectType, String providerObjectId, String value) {}
+
+    /** A verified event: its id (for dedupe), its kind, and the changes the broker applies. */
+    record Event(String eventId, String kind, List<Change> changes) {}
+
+    private void apply(String provider, String accountId, Event event, long seq) {
+        record Target(String tenantId, String objectId, Change change, String from) {}
+        List<Target> targets = new ArrayList<>();
+        for (Change c : event.changes()) {
+            if (ProviderEvents.CAMPAIGN_STATUS.equals(c.objectType())) {
+                projections.campaignsOfAccount(accountId, provider, c.providerObjectId())
+                        .forEach(o -> targets.add(new Target(o.tenantId(), o.id(), c, o.status())));
+            } else {
+                projections.adsOfAccount(accountId, provider, c.providerObjectId())
+                        .forEach(o -> targets.add(new Target(o.tenantId(), o.id(), c, o.reviewStatus())));
+            }
+        }
+        // receipt chains first, in one order, then the rows: the order every money-moving transaction takes
+        new TreeSet<>(targets.stream().map(Target::tenantId).toList()).forEach(receipts::lockChain);
+        for (Target t : targets) {
+            boolean changed = ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
+                    ? projections.setCampaignStatusFromProvider(t.tenantId(), t.objectId(), t.change().value())
+                    : projections.setReviewStatusFromProvider(t.tenantId(), t.objectId(), t.change().value());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("provider", provider);
+            details.put("provider_account_id", accountId);
+            details.put("provider_event_id", event.eventId());
+            details.put("event_kind", event.kind());
+            details.put("webhook_seq", seq);
+            details.put("object_id", t.objectId());
+            details.put("provider_object_id", t.change().providerObjectId());
+            details.put(ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType()) ? "status" : "review_status",
+                    Map.of("from", t.from() == null ? "" : t.from(), "to", t.change().value()));
+            details.put("applied", changed);
+            receipts.record(t.tenantId(), ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
+                    ? "webhook_campaign_status" : "webhook_ad_review", null, "provider:" + provider, details);
+        }
+    }
+
+    private ProviderAccountContext account(String provider, String accountId) {
+        if (WITHOUT_WEBHOOKS.contains(provider)) {
+            throw new ApiException(ErrorCode.CAPABILITY_GAP, provider + " documents no webhooks; the broker takes none for it",
+                    Map.of("provider", provider));
+        }
+        if (!WITH_WEBHOOKS.contains(provider)) {
+            throw ApiException.notFound("webhook endpoint");
+        }
+        boolean known = accounts.all().stream()
+                .anyMatch(a -> a.id().equals(accountId) && a.provider().equals(provider));
+        if (!known) {
+            throw ApiException.notFound("webhook endpoint");
+        }
+        try {
+            return accounts.context(accountId);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the provider account's credentials do not decrypt", e);
+        }
+    }
+
+    /** The verified body as JSON, or null when it is not a UTF-8 JSON object (stored, otherwise ignored). */
+    private static Map<String, Object> parse(byte[] raw) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+            Map<String, Object> body = JsonParser.parseObject(text);
+            CanonicalJson.canonicalize(body); // what the chain stores must canonicalize
+            return body;
+        } catch (CharacterCodingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String sha256(byte[] raw) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * BrokerWebhookEvent: inbound provider webhooks. Deliveries are authenticated by the provider's
+ * signature over the raw bytes (no API key), stored append-only and hash-chained per provider
+ * account, deduplicated by provider event id, and a valid event that clearly names a campaign status
+ * or an ad review result updates the projections of the tenants whose objects it names, with a
+ * receipt in each tenant's chain.
+ */
+package dev.minutework.broker.server.webhooks;
