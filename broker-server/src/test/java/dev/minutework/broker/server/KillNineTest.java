@@ -184,6 +184,61 @@ class KillNineTest {
     }
 
     /**
+     * A broker killed in the middle of settling a day's reported spend (reservation debited, the day
+     * not yet recorded, nothing committed) loses nothing and doubles nothing: the restarted broker's
+     * settlement job settles the day exactly once.
+     */
+    @Test
+    void aBrokerKilledMidSettlementSettlesTheDayOnceAfterRestart() throws Exception {
+        String db = TestPostgres.newDatabase("kill_mid_settlement");
+        Path data = Files.createTempDirectory("kill-settle");
+        try (Simulators providers = Simulators.startAll(Clock.systemUTC())) {
+            ProviderSimulator openai = providers.forProvider("openaiads").orElseThrow();
+            openai.provision(Map.of("ad_account_id", "act_kill9"), Map.of("api_key", API_KEY));
+            // the dead process's run of the job is taken over after four missed heartbeats of 1 s
+            String[] settleOften = {"--broker.settlement.interval=PT1S", "--broker.jobs.polling-interval=PT0.5S",
+                    "--broker.jobs.heartbeat-interval=PT1S"};
+            Process first = startBroker(db, data, settleOften[0], settleOften[1], settleOften[2],
+                    "--broker.fault.halt-at=mid_settlement");
+            Story.Tenant t;
+            JdbcClient jdbc = TestPostgres.client(db);
+            try {
+                Http http = http(first);
+                t = tenant(new Story(http), http, openai.baseUrl());
+                // under the standing grant it runs at once: an active lifetime campaign of 10.00, 1.00 a day
+                expect(200, new Story(http).execute(t.runtimeKey(), "ads.create_campaign", "spends",
+                        Story.campaign("Spends", 1_000)));
+                assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the broker halted mid-settlement").isTrue();
+                assertThat(first.exitValue()).isEqualTo(137);
+            } finally {
+                first.destroyForcibly();
+            }
+            assertThat(settled(jdbc, t.id())).as("nothing of the killed settlement was kept").isZero();
+
+            Process second = startBroker(db, data, settleOften);
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (settled(jdbc, t.id()) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(250);
+                }
+                assertThat(settled(jdbc, t.id())).as("the day settled after the restart").isEqualTo(100);
+                Thread.sleep(3_000); // several more runs of the job
+                assertThat(settled(jdbc, t.id())).as("and only once").isEqualTo(100);
+                assertThat(new Story(http(second)).verify(t).get("valid").asBoolean()).isTrue();
+                Ledger.assertConsistent(jdbc, t.id());
+            } finally {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long settled(JdbcClient jdbc, String tenant) {
+        return jdbc.sql("select coalesce(sum(amount_minor), 0) from wallet_entries where tenant_id = :t and kind = 'settlement'")
+                .param("t", tenant).query(Long.class).single();
+    }
+
+    /**
      * Two broker processes serve one tenant from one PostgreSQL; one is SIGKILLed with calls in
      * flight and restarted at once, so two janitors race over its orphans while the survivor keeps
      * taking new work on the same receipt chain. What held: the chain (appended by three processes)

@@ -14,8 +14,9 @@ import org.springframework.stereotype.Component;
 /**
  * Runs the broker's recurring jobs with db-scheduler: their schedule lives in the
  * {@code scheduled_tasks} table, and a due run is picked by one process only, so several brokers on
- * one database never run the same job at once. Started once the application is up, stopped
- * before it goes down.
+ * one database never run the same job at once. A run whose process died is taken over by another
+ * process after four missed heartbeats ({@code broker.jobs.heartbeat-interval}, 15 s). Started
+ * once the application is up, stopped before it goes down.
  */
 @Component
 public class DurableJobs implements SmartLifecycle {
@@ -23,14 +24,17 @@ public class DurableJobs implements SmartLifecycle {
     private final DataSource dataSource;
     private final List<RecurringTask<?>> jobs;
     private final Duration polling;
+    private final Duration heartbeat;
     private final Clock clock;
     private volatile Scheduler scheduler;
 
     DurableJobs(DataSource dataSource, List<RecurringTask<?>> jobs,
-            @Value("${broker.jobs.polling-interval:PT10S}") Duration polling, Clock clock) {
+            @Value("${broker.jobs.polling-interval:PT10S}") Duration polling,
+            @Value("${broker.jobs.heartbeat-interval:PT15S}") Duration heartbeat, Clock clock) {
         this.dataSource = dataSource;
         this.jobs = List.copyOf(jobs);
         this.polling = polling;
+        this.heartbeat = heartbeat;
         this.clock = clock;
     }
 
@@ -45,7 +49,10 @@ public class DurableJobs implements SmartLifecycle {
 
     @Override
     public void start() {
+        // a run whose process died (kill -9) is taken over once it missed four heartbeats: a minute
+        // by default (db-scheduler's own default would leave a job such as settlement idle for 20)
         Scheduler s = Scheduler.create(dataSource).startTasks(jobs).threads(1).pollingInterval(polling)
+                .heartbeatInterval(heartbeat).missedHeartbeatsLimit(4)
                 .shutdownMaxWait(Duration.ofSeconds(10)).build();
         s.start();
         scheduler = s;
