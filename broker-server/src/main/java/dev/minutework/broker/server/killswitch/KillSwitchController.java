@@ -51,7 +51,7 @@ class KillSwitchController {
     }
 
     @PostMapping("/v1/kill-switch")
-    ResponseEntity<Map<String, Object>> engage(Caller caller, @RequestBody(required = false) Map<String, Object> json) {
+    ResponseEntity<Map<String, Object>> engage(Caller caller, @RequestBody Map<String, Object> json) {
         Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
         boolean created = decisions.engageTenant(key.tenantId(), key.actor(), reason(json, true));
         return ResponseEntity.status(created ? 201 : 200).body(state(key.tenantId()));
@@ -78,16 +78,16 @@ class KillSwitchController {
 
     @PostMapping("/v1/tenants/{tenantId}/kill-switch")
     ResponseEntity<Map<String, Object>> engageFor(Caller caller, @PathVariable String tenantId,
-            @RequestBody(required = false) Map<String, Object> json) {
+            @RequestBody Map<String, Object> json) {
         caller.requireOperator();
         tenants.require(tenantId);
         boolean created = decisions.engageTenant(tenantId, caller.actor(), reason(json, true));
         return ResponseEntity.status(created ? 201 : 200).body(state(tenantId));
     }
 
-    @PostMapping("/v1/provider-accounts/{accountId}/kill-switch")
-    ResponseEntity<Map<String, Object>> engageAccount(Caller caller, @PathVariable String accountId,
-            @RequestBody(required = false) Map<String, Object> json) {
+    @PostMapping("/v1/provider-accounts/{id}/kill-switch")
+    ResponseEntity<Map<String, Object>> engageAccount(Caller caller, @PathVariable("id") String accountId,
+            @RequestBody Map<String, Object> json) {
         caller.requireOperator();
         accounts.find(accountId).orElseThrow(() -> ApiException.notFound("provider account"));
         String reason = reason(json, true);
@@ -95,8 +95,8 @@ class KillSwitchController {
         return ResponseEntity.status(created ? 201 : 200).body(accountState(accountId));
     }
 
-    @PostMapping("/v1/provider-accounts/{accountId}/kill-switch/release")
-    Map<String, Object> releaseAccount(Caller caller, @PathVariable String accountId,
+    @PostMapping("/v1/provider-accounts/{id}/kill-switch/release")
+    Map<String, Object> releaseAccount(Caller caller, @PathVariable("id") String accountId,
             @RequestBody(required = false) Map<String, Object> json) {
         caller.requireOperator();
         accounts.find(accountId).orElseThrow(() -> ApiException.notFound("provider account"));
