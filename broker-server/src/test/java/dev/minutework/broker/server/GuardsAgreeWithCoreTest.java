@@ -386,7 +386,7 @@ class GuardsAgreeWithCoreTest extends BrokerTestCase {
                     Map.of("campaign_id", new TenantSnapshot.Reference("campaign", campaign, PROVIDER)), row.fact(), 0,
                     List.of(new StandingGrant("grant", new StandingGrantTerms(Set.of(command.action()), PROVIDER,
                             Money.of(1_000_000, "USD"), Money.of(0, "USD"), now().plus(Duration.ofDays(1)), null,
-                            HUMAN))));
+                            HUMAN))), null);
             return Decider.decide(command, snapshot, ProviderCapabilities.ANY, now());
         });
     }

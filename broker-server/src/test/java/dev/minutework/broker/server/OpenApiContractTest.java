@@ -606,6 +606,55 @@ class OpenApiContractTest {
 
         call("GET", "/actuator/health").send().expect(200);
 
+        // ---------------------------------------------------------------- kill switch (a tenant of its own)
+        String k = call("POST", "/v1/tenants").key(OP).body(Map.of("name", "Kill Co")).send().expect(201)
+                .text("/tenant_id");
+        String kRuntime = call("POST", "/v1/tenants/{tenantId}/api-keys").path(k).key(OP)
+                .body(Map.of("role", "runtime")).send().expect(201).text("/api_key");
+        String kApprover = call("POST", "/v1/tenants/{tenantId}/api-keys").path(k).key(OP)
+                .body(Map.of("role", "approver")).send().expect(201).text("/api_key");
+        String kAccount = call("POST", "/v1/provider-accounts").key(OP).body(Map.of("provider", "openaiads",
+                "label", "Kill Co OpenAI", "scope", Map.of("ad_account_id", "act_kill"),
+                "credentials", Map.of("api_key", "sk-kill-test-not-a-real-key"))).send().expect(201)
+                .text("/provider_account_id");
+        call("POST", "/v1/tenants/{tenantId}/connections").path(k).key(OP).body(Map.of("provider_account_id", kAccount))
+                .send().expect(201);
+        assertThat(call("GET", "/v1/kill-switch").key(kRuntime).send().expect(200).at("/engaged").asBoolean()).isFalse();
+        call("POST", "/v1/kill-switch").key(kRuntime).body(Map.of("reason", "x")).send().expect(403, "forbidden_role");
+        call("POST", "/v1/kill-switch").key(kApprover).body(Map.of("why", "x")).send().expect(400, "invalid_input")
+                .documentRejectsRequest();
+        call("POST", "/v1/kill-switch").key(kApprover).body(Map.of("reason", "runaway agent")).send().expect(201);
+        call("POST", "/v1/kill-switch").key(kApprover).body(Map.of("reason", "again")).send().expect(200);
+        call("POST", "/v1/integration-broker/execute").key(kRuntime).body(Map.of("connector", "mw.connector.ads",
+                "action", "ads.create_campaign", "idempotency_key", "kill-1", "input", Map.of("name", "Stopped",
+                        "budget", Map.of("amount_minor", 1_000, "currency", "USD", "period", "lifetime")))).send()
+                .expect(409, "kill_switch_engaged");
+        call("GET", "/v1/tenants/{tenantId}/kill-switch").path(k).key(OP).send().expect(200);
+        call("GET", "/v1/tenants/{tenantId}/kill-switch").path("ten_missing").key(OP).send().expect(404, "not_found");
+        call("POST", "/v1/tenants/{tenantId}/kill-switch").path(k).key(OP).body(Map.of("reason", "operator too"))
+                .send().expect(200);
+        call("POST", "/v1/tenants/{tenantId}/kill-switch").path("ten_missing").key(OP).body(Map.of("reason", "x"))
+                .send().expect(404, "not_found");
+        call("POST", "/v1/kill-switch/release").key(kRuntime).send().expect(403, "forbidden_role");
+        assertThat(call("POST", "/v1/kill-switch/release").key(kApprover).body(Map.of("reason", "fixed")).send()
+                .expect(200).text("/released/status")).isEqualTo("released");
+        call("POST", "/v1/kill-switch/release").key(kApprover).send().expect(409, "conflict");
+        String pausedKill = call("POST", "/v1/tenants/{tenantId}/kill-switch").path(k).key(OP)
+                .body(Map.of("reason", "operator stop")).send().expect(201).text("/kill_switches/0/kill_switch_id");
+        assertThat(pausedKill).startsWith("ksw_");
+        call("POST", "/v1/provider-accounts/{id}/kill-switch").path(kAccount).key(OP)
+                .body(Map.of("reason", "account compromised")).send().expect(201);
+        call("POST", "/v1/provider-accounts/{id}/kill-switch").path(kAccount).key(OP).body(Map.of("reason", "again"))
+                .send().expect(200);
+        call("POST", "/v1/provider-accounts/{id}/kill-switch").path("pac_missing").key(OP).body(Map.of("reason", "x"))
+                .send().expect(404, "not_found");
+        call("POST", "/v1/provider-accounts/{id}/kill-switch/release").path(kAccount).key(kApprover).send()
+                .expect(403, "forbidden_role");
+        call("POST", "/v1/provider-accounts/{id}/kill-switch/release").path(kAccount).key(OP)
+                .body(Map.of("reason", "rotated")).send().expect(200);
+        call("POST", "/v1/provider-accounts/{id}/kill-switch/release").path(kAccount).key(OP).send()
+                .expect(409, "conflict");
+
         // ---------------------------------------------------------------- what was covered
         assertThat(problems).as("responses that do not match docs/openapi.yaml").isEmpty();
         assertThat(exercised.keySet()).as("operations the story validated").containsExactlyInAnyOrderElementsOf(

@@ -56,7 +56,8 @@ class TableOwnershipTest {
             Map.entry("ads_campaigns", "ads"),
             Map.entry("ads_objects", "ads"),
             Map.entry("capability_gaps", "gaps"),
-            Map.entry("runtime_agents", "agents"));
+            Map.entry("runtime_agents", "agents"),
+            Map.entry("kill_switches", "killswitch"));
 
     /**
      * Tables the migrations create that no package of the server owns: {@code scheduled_tasks} is

@@ -22,6 +22,8 @@ import java.util.Map;
  * once, runs under a standing grant or waits for a human. Every rule is asked in this order, and
  * the first that refuses decides:
  * <ol>
+ * <li>kill switch: while one covering the tenant at the provider is engaged, no mutating request
+ * runs, is approved or waits for approval, except a pause (which lowers spend); reads still run;</li>
  * <li>references: every object the input names exists and lives at the request's provider;</li>
  * <li>readiness: every {@link ReadinessChecks check} that gates the request passes;</li>
  * <li>capabilities: the provider can take the request at all (a budget period, moving an end
@@ -90,7 +92,10 @@ public final class Decider {
 
     private static Assessment assess(ExecuteCommand command, TenantSnapshot tenant, ProviderCapabilities capabilities,
             Instant now) {
-        Refusal r = references(command, tenant);
+        Refusal r = killSwitch(command, tenant);
+        if (r == null) {
+            r = references(command, tenant);
+        }
         if (r == null) {
             r = readiness(command, tenant);
         }
@@ -101,6 +106,17 @@ public final class Decider {
             return Assessment.refused(r);
         }
         return command.raisesSpend() ? spend(command, tenant, now) : new Assessment(null, null);
+    }
+
+    /** A kill switch stops everything that could start or raise spend; a pause lowers it, a read changes nothing. */
+    private static Refusal killSwitch(ExecuteCommand command, TenantSnapshot tenant) {
+        TenantSnapshot.KillSwitch k = tenant.killSwitch();
+        if (k == null || !command.mutating() || command instanceof ExecuteCommand.PauseCampaign) {
+            return null;
+        }
+        return new Refusal(RefusalCode.KILL_SWITCH_ENGAGED, "a kill switch is engaged for this tenant at "
+                + tenant.provider() + ": nothing runs but pauses and reads until an approver releases it",
+                Map.of("kill_switch_id", k.id(), "scope", k.scope()));
     }
 
     private static Refusal references(ExecuteCommand command, TenantSnapshot tenant) {

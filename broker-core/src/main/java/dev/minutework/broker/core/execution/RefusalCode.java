@@ -29,7 +29,9 @@ public enum RefusalCode {
     /** over the wallet's available credits */
     INSUFFICIENT_CREDITS,
     /** another change of the campaign is at the provider or of unknown outcome */
-    CAMPAIGN_BUSY;
+    CAMPAIGN_BUSY,
+    /** a kill switch covering the tenant at the provider is engaged: nothing mutating but a pause runs */
+    KILL_SWITCH_ENGAGED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

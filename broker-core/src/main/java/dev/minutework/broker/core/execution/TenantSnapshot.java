@@ -29,17 +29,28 @@ import java.util.Map;
  * @param campaign the campaign the request concerns (named, or the parent of a named group), or null
  * @param heldForCampaignMinor what the ledger holds for that campaign
  * @param standing the tenant's active standing grants for the request's action
+ * @param killSwitch the engaged kill switch whose scope covers the tenant at the provider's account,
+ *     or null when none is engaged
  */
 public record TenantSnapshot(String provider, String callerKeyId, String executionId, Adapter adapter,
         Connection connection, List<ProviderCheck> liveChecks, Advertiser advertiser, boolean anyAuthorizationActive,
         Authorization authorization, Wallet wallet, Map<String, Reference> references, Campaign campaign,
-        long heldForCampaignMinor, List<StandingGrant> standing) {
+        long heldForCampaignMinor, List<StandingGrant> standing, KillSwitch killSwitch) {
 
     public TenantSnapshot {
         liveChecks = List.copyOf(liveChecks);
         references = Map.copyOf(references);
         standing = List.copyOf(standing);
     }
+
+    /**
+     * An engaged kill switch: while it is, the tenant's campaigns in its scope are paused by the
+     * broker and no new mutating request but a pause runs.
+     *
+     * @param scope {@code tenant} (every provider account of the tenant) or {@code provider_account}
+     *     (every tenant using one platform-owned provider account)
+     */
+    public record KillSwitch(String id, String scope, String engagedBy, String reason) {}
 
     /** The adapter serving the provider; {@code real} when it is not a sandbox or a stand-in. */
     public record Adapter(String id, boolean real) {}
@@ -89,6 +100,6 @@ public record TenantSnapshot(String provider, String callerKeyId, String executi
     /** This snapshot with the campaign and what is held for it as they are now (read under the row's lock). */
     public TenantSnapshot withCampaign(Campaign now, long heldMinor) {
         return new TenantSnapshot(provider, callerKeyId, executionId, adapter, connection, liveChecks, advertiser,
-                anyAuthorizationActive, authorization, wallet, references, now, heldMinor, standing);
+                anyAuthorizationActive, authorization, wallet, references, now, heldMinor, standing, killSwitch);
     }
 }

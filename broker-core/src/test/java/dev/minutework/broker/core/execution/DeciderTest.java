@@ -137,6 +137,7 @@ class DeciderTest {
         cases.put(RefusalCode.BUDGET_EXCEEDED, () -> approved(create(100_001), ready(), 100_001));
         cases.put(RefusalCode.INSUFFICIENT_CREDITS, () -> decide(create(80_001), ready()));
         cases.put(RefusalCode.CAMPAIGN_BUSY, () -> approved(PAUSE, ready().lifetimeCampaign(50_000, "exe_other"), 0));
+        cases.put(RefusalCode.KILL_SWITCH_ENGAGED, () -> decide(create(1_000), ready().killSwitchEngaged()));
         return cases;
     }
 
@@ -152,7 +153,7 @@ class DeciderTest {
     void refusalCodesHaveTheApiWireNames() {
         assertThat(EnumSet.allOf(RefusalCode.class).stream().map(RefusalCode::wire).toList()).containsExactly(
                 "not_found", "invalid_input", "provider_unsupported", "provider_would_reject", "not_ready", "unsupported_currency", "unbounded_spend",
-                "budget_exceeded", "insufficient_credits", "campaign_busy");
+                "budget_exceeded", "insufficient_credits", "campaign_busy", "kill_switch_engaged");
     }
 
     @Nested
@@ -688,6 +689,47 @@ class DeciderTest {
                     .isEqualTo(new RunUnderGrant(List.of("sgr_1"), null));
             assertThat(Decider.decide(new FetchReport("cmp_1", LocalDate.parse("2029-12-01"),
                     LocalDate.parse("2029-12-02"), true), busy("exe_other").build(), ALL, NOW)).isEqualTo(new RunRead());
+        }
+    }
+    @Nested
+    class KillSwitch {
+
+        @Test
+        void aNewMutatingRequestIsRefusedBeforeAnyOtherRule() {
+            Snapshots s = ready().killSwitchEngaged();
+            s.connection = null; // not ready either: the kill switch is what the tenant hears
+            Refusal r = refusal(decide(create(1_000), s), RefusalCode.KILL_SWITCH_ENGAGED);
+            assertThat(r.details()).isEqualTo(Map.of("kill_switch_id", "ksw_1", "scope", "tenant"));
+            assertThat(r.message()).contains("kill switch is engaged");
+            refusal(decide(CREATIVE, ready().killSwitchEngaged()), RefusalCode.KILL_SWITCH_ENGAGED);
+            refusal(decide(updateBudget(40_000), ready().lifetimeCampaign(50_000, null).killSwitchEngaged()),
+                    RefusalCode.KILL_SWITCH_ENGAGED);
+        }
+
+        @Test
+        void evenAStandingGrantDoesNotLetARequestRun() {
+            Snapshots s = ready().killSwitchEngaged().grant(grant("sgr_1", 1_000_000, 0, CREATE_ACTION));
+            refusal(decide(create(1_000), s), RefusalCode.KILL_SWITCH_ENGAGED);
+        }
+
+        @Test
+        void anApprovedRequestIsRefused() {
+            refusal(approved(create(1_000), ready().killSwitchEngaged(), 1_000), RefusalCode.KILL_SWITCH_ENGAGED);
+            refusal(approved(updateBudget(40_000), ready().lifetimeCampaign(50_000, null).killSwitchEngaged(), 0),
+                    RefusalCode.KILL_SWITCH_ENGAGED);
+        }
+
+        @Test
+        void aPauseAndAReadStillRun() {
+            Snapshots s = ready().lifetimeCampaign(50_000, null).killSwitchEngaged();
+            assertThat(decide(PAUSE, s)).isEqualTo(new AwaitApproval(null));
+            assertThat(approved(PAUSE, s, 0)).isEqualTo(new RunApproved(null));
+            assertThat(Decider.decide(REPORT, ready().killSwitchEngaged().build(), ALL, NOW)).isEqualTo(new RunRead());
+        }
+
+        @Test
+        void withoutAnEngagedSwitchNothingChanges() {
+            assertThat(decide(create(1_000), ready())).isEqualTo(new AwaitApproval(usd(1_000)));
         }
     }
 }

@@ -46,6 +46,7 @@ final class Snapshots {
     TenantSnapshot.Campaign campaign;
     long held;
     List<StandingGrant> standing = new ArrayList<>();
+    TenantSnapshot.KillSwitch killSwitch;
 
     static Snapshots ready() {
         return new Snapshots();
@@ -53,7 +54,7 @@ final class Snapshots {
 
     TenantSnapshot build() {
         return new TenantSnapshot(provider, callerKeyId, executionId, adapter, connection, liveChecks, advertiser,
-                anyAuthorizationActive, authorization, wallet, references, campaign, held, standing);
+                anyAuthorizationActive, authorization, wallet, references, campaign, held, standing, killSwitch);
     }
 
     /** A campaign {@code cmp_1} of this provider in USD, named by the input as {@code campaign_id}. */
@@ -68,6 +69,12 @@ final class Snapshots {
     /** An active campaign with a lifetime budget of {@code lifetimeMinor} USD, all of it held. */
     Snapshots lifetimeCampaign(long lifetimeMinor, String busyExecutionId) {
         return campaign(new CampaignState(lifetime(lifetimeMinor), true, null, null), lifetimeMinor, busyExecutionId);
+    }
+
+    /** A kill switch {@code ksw_1} engaged for the tenant. */
+    Snapshots killSwitchEngaged() {
+        killSwitch = new TenantSnapshot.KillSwitch("ksw_1", "tenant", "key_approver", "runaway agent");
+        return this;
     }
 
     Snapshots grant(StandingGrant g) {

@@ -74,8 +74,9 @@ public class ApprovedRuns {
      * Approves {@code grant} (pending, open to {@code approver}) and runs its execution.
      *
      * @return the execution as the approval left it
-     * @throws ApiException {@code approval_not_pending}, {@code campaign_busy} (nothing decided: the
-     *     approval stays pending) or {@code spend_impact_changed}
+     * @throws ApiException {@code approval_not_pending}, {@code campaign_busy} or
+     *     {@code kill_switch_engaged} (nothing decided: the approval stays pending, to be approved
+     *     once the campaign is free or the switch released, or to expire) or {@code spend_impact_changed}
      */
     public Executions.Execution approve(Caller.TenantKey approver, OneShotGrant grant) {
         String tenant = approver.tenantId();
@@ -101,7 +102,7 @@ public class ApprovedRuns {
         }
         if (Decider.decideApproved(req.command(), resolved.snapshot(), resolved.capabilities(), clock.instant(),
                 execution.spendImpactMinor()) instanceof Decision.Refused r) {
-            if (r.refusal().code() == RefusalCode.CAMPAIGN_BUSY) {
+            if (leavesPending(r.refusal().code())) {
                 throw refusals.refuse(approver, execution.id(), r.refusal(), req.context());
             }
             // receipted as the requester's request refused, as it would be were it sent now
@@ -123,7 +124,7 @@ public class ApprovedRuns {
                 case Decision.Refused r -> {
                     s.setRollbackOnly();
                     ApiException e = Refusals.exception(r.refusal());
-                    return r.refusal().code() == RefusalCode.CAMPAIGN_BUSY ? new Busy(e) : new Failed(e);
+                    return leavesPending(r.refusal().code()) ? new Busy(e) : new Failed(e);
                 }
                 case Decision.ImpactChanged c -> {
                     // the approver saw a smaller figure: never reserve more than was approved
@@ -178,6 +179,14 @@ public class ApprovedRuns {
             case Run r -> calls.call(approver.actor(), executions.find(tenant, execution.id()).orElseThrow(),
                     r.target(), command);
         };
+    }
+
+    /**
+     * Refusals that decide nothing: the request may run later as it is (another change of its
+     * campaign settles, a kill switch is released), so its approval stays pending.
+     */
+    private static boolean leavesPending(RefusalCode code) {
+        return code == RefusalCode.CAMPAIGN_BUSY || code == RefusalCode.KILL_SWITCH_ENGAGED;
     }
 
     private static Map<String, Object> storedContext(Executions.Execution e) {

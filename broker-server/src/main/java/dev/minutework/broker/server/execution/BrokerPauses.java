@@ -23,10 +23,11 @@ import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Pauses a campaign through its provider on the broker's own authority, because the authorization
- * behind its money has ended. Lowering spend needs no approval, so no {@link Decider} decision is
- * asked; otherwise it runs like any pause: serialised with the campaign's other changes, receipted,
- * and its reservations released once the provider has paused it.
+ * Pauses a campaign through its provider on the broker's own authority: because the authorization
+ * behind its money has ended ({@link AuthorizationEndings}), or because a kill switch covering it is
+ * engaged ({@link KillSwitchPauses}). Lowering spend needs no approval, so no {@link Decider}
+ * decision is asked; otherwise it runs like any pause: serialised with the campaign's other changes,
+ * receipted with its reason, and its reservations released once the provider has paused it.
  */
 @Component
 class BrokerPauses {
@@ -67,18 +68,42 @@ class BrokerPauses {
      *     run tries again), or {@code no_connection}
      */
     String pauseForEndedAuthorization(String tenant, String campaignId, String authorizationId, String reason) {
-        String executionId = Ids.next("exe");
-        String actor = "broker:" + reason;
         Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
         boolean endsAtProvider = routing.factory(campaign.provider()).map(ProviderAdapterFactory::capabilities)
                 .orElse(ProviderCapabilities.NONE).has(ProviderCapabilities.Feature.CAMPAIGN_END_TIME_UPDATE);
         if (endsAtProvider && campaign.endTime() != null && !campaign.endTime().toInstant().isAfter(clock.instant())) {
             return recordEnded(tenant, campaignId, authorizationId, reason);
         }
+        return pause(tenant, campaign, reason, Map.of("authorization_id", authorizationId));
+    }
+
+    /**
+     * Pauses a campaign a kill switch covers; its receipts name the switch.
+     *
+     * @return the execution's status, {@code campaign_busy} or {@code no_connection}, as
+     *     {@link #pauseForEndedAuthorization}
+     */
+    String pauseForKillSwitch(String tenant, String campaignId, String killSwitchId) {
+        Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
+        return pause(tenant, campaign, "kill_switch", Map.of("kill_switch_id", killSwitchId));
+    }
+
+    /**
+     * The broker's pause of a campaign: an {@code executing} execution accepted (receipted with
+     * {@code reason} and {@code about}) with the campaign claimed, then the provider call and its
+     * settlement. A failed call leaves the campaign active and free, for the next run to try again.
+     *
+     * @return the execution's status, {@code campaign_busy}, {@code not_active} (no longer active
+     *     once locked: nothing to do) or {@code no_connection}
+     */
+    private String pause(String tenant, Projections.Campaign campaign, String reason, Map<String, Object> about) {
+        String campaignId = campaign.id();
+        String executionId = Ids.next("exe");
+        String actor = "broker:" + reason;
         Connections.Connection connection = connections.live(tenant, campaign.provider()).orElse(null);
         if (connection == null) {
-            log.error("campaign {} of tenant {} runs under ended authorization {} but the tenant has no connection to {}"
-                    + " to pause it through", campaignId, tenant, authorizationId, campaign.provider());
+            log.error("campaign {} of tenant {} is due a pause ({} {}) but the tenant has no connection to {}"
+                    + " to pause it through", campaignId, tenant, reason, about, campaign.provider());
             return "no_connection";
         }
         ExecuteCommand.PauseCampaign pause = new ExecuteCommand.PauseCampaign(campaignId);
@@ -95,11 +120,17 @@ class BrokerPauses {
         ctx.put("payload_digest", digest);
         ctx.put("initiated_by", "broker");
         ctx.put("reason", reason);
-        ctx.put("authorization_id", authorizationId);
+        ctx.putAll(about);
         Executions.Execution[] inserted = new Executions.Execution[1];
         String outcome = tx.execute(s -> {
-            if (lockIfFree(s, tenant, campaignId) == null) {
+            Projections.Campaign locked = lockIfFree(s, tenant, campaignId);
+            if (locked == null) {
                 return ErrorCode.CAMPAIGN_BUSY.wire();
+            }
+            if (!"active".equals(locked.status())) {
+                // paused (or ended) since it was found due: nothing left to pause
+                s.setRollbackOnly();
+                return "not_active";
             }
             inserted[0] = executions.insert(executionId, tenant, idempotencyKey, payload, digest, CONNECTOR,
                     pause.action(), campaign.provider(), ExecutionStatus.EXECUTING, actor, null, 0, null).orElseThrow();

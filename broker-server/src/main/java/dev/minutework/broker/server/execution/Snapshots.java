@@ -10,6 +10,7 @@ import dev.minutework.broker.server.routing.ProviderRouting;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.advertisers.AdvertiserProfiles;
 import dev.minutework.broker.server.grants.Grants;
+import dev.minutework.broker.server.killswitch.KillSwitches;
 import dev.minutework.broker.server.persistence.Reads;
 import dev.minutework.broker.server.connections.Connections;
 import dev.minutework.broker.server.preflight.ProviderHealth;
@@ -32,7 +33,8 @@ import org.springframework.stereotype.Component;
  * ({@link Resolved}): the objects the input names, then — in one round trip — the execution
  * already holding the idempotency key, the live connection and, for mutating requests, the
  * advertiser profile, the spend authorization in the spend's currency, the wallet, the standing
- * grants and what is held for the campaign a spend-raising change concerns.
+ * grants, the engaged kill switch covering the tenant at the provider, and what is held for the
+ * campaign a spend-raising change concerns.
  */
 @Component
 class Snapshots {
@@ -47,12 +49,14 @@ class Snapshots {
     private final Grants approvals;
     private final Executions executions;
     private final ProviderHealth health;
+    private final KillSwitches killSwitches;
     private final Reads reads;
     private final Clock clock;
 
     Snapshots(ProviderRouting routing, Projections projections, Connections connections,
             AdvertiserProfiles advertisers, SpendAuthorizations authorizations, Wallets wallets, SpendLedger ledger,
-            Grants approvals, Executions executions, ProviderHealth health, Reads reads, Clock clock) {
+            Grants approvals, Executions executions, ProviderHealth health, KillSwitches killSwitches, Reads reads,
+            Clock clock) {
         this.routing = routing;
         this.projections = projections;
         this.connections = connections;
@@ -63,6 +67,7 @@ class Snapshots {
         this.approvals = approvals;
         this.executions = executions;
         this.health = health;
+        this.killSwitches = killSwitches;
         this.reads = reads;
         this.clock = clock;
     }
@@ -117,6 +122,7 @@ class Snapshots {
         Reads.Read<Wallets.Wallet> wallet = wallets.read();
         Reads.Read<Grants.Grant> standing = approvals.standingRead();
         Reads.Read<Long> held = ledger.heldMinorForCampaignRead();
+        Reads.Read<KillSwitches.Switch> killSwitch = killSwitches.coveringRead();
         List<Reads.Read<?>> wanted = new ArrayList<>();
         if (withReplay) {
             wanted.add(existing);
@@ -126,6 +132,7 @@ class Snapshots {
         if (mutating) {
             wanted.addAll(currency != null ? List.of(profile, authorization, anyAuthorization, wallet, standing)
                     : List.of(profile, anyAuthorization, wallet, standing));
+            wanted.add(killSwitch);
         }
         boolean heldMatters = campaign != null && command.raisesSpend();
         if (heldMatters) {
@@ -147,7 +154,8 @@ class Snapshots {
                 mutating && Boolean.TRUE.equals(r.optional(anyAuthorization)), auth == null ? null : auth.fact(),
                 w == null ? null : w.fact(), refs.found(), campaign == null ? null : campaign.fact(),
                 heldMatters ? r.optional(held) : 0,
-                mutating ? r.list(standing).stream().map(Grants.Grant::standing).toList() : List.of());
+                mutating ? r.list(standing).stream().map(Grants.Grant::standing).toList() : List.of(),
+                mutating ? Optional.ofNullable(r.optional(killSwitch)).map(KillSwitches.Switch::fact).orElse(null) : null);
         return new Resolved(snapshot, withReplay ? r.optional(existing) : null, connection, refs.providerIds(),
                 refs.commands(), campaign, auth, factory == null ? ProviderCapabilities.NONE : factory.capabilities());
     }

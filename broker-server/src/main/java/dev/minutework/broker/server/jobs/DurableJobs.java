@@ -1,12 +1,15 @@
 package dev.minutework.broker.server.jobs;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -20,6 +23,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class DurableJobs implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DurableJobs.class);
 
     private final DataSource dataSource;
     private final List<RecurringTask<?>> jobs;
@@ -38,11 +43,19 @@ public class DurableJobs implements SmartLifecycle {
         this.clock = clock;
     }
 
-    /** Makes a job due now, for the next poll of any broker process to run it. */
+    /**
+     * Makes a job due now, for the next poll of any broker process to run it. While the job is
+     * running it cannot be rescheduled: then what the caller made due is found by that run, if it
+     * read after the caller's commit, or else by the next one, one interval later.
+     */
     public void runSoon(String job) {
         Scheduler s = scheduler;
         if (s != null) {
-            s.reschedule(TaskInstanceId.of(job, RecurringTask.INSTANCE), clock.instant());
+            try {
+                s.reschedule(TaskInstanceId.of(job, RecurringTask.INSTANCE), clock.instant());
+            } catch (TaskInstanceCurrentlyExecutingException running) {
+                log.debug("job {} is running already; its next run is due at its interval", job);
+            }
             s.triggerCheckForDueExecutions();
         }
     }

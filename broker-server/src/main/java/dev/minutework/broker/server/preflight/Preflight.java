@@ -157,7 +157,8 @@ public class Preflight {
         TenantSnapshot snapshot = new TenantSnapshot(key, null, null,
                 factory == null ? null : new TenantSnapshot.Adapter(factory.id(), factory.real()),
                 connection == null ? null : connection.fact(), live, profile == null ? null : profile.fact(),
-                Boolean.TRUE.equals(state.optional(authorizedRead)), null, wallet.fact(), Map.of(), null, 0, List.of());
+                Boolean.TRUE.equals(state.optional(authorizedRead)), null, wallet.fact(), Map.of(), null, 0, List.of(),
+                null);
         List<ProviderCheck> checks = ReadinessChecks.all(snapshot);
         boolean ready = checks.stream().allMatch(ProviderCheck::ok);
         // real only when calls reach the provider's own API, never for the sandbox or a simulator
