@@ -52,6 +52,8 @@ class TableOwnershipTest {
             Map.entry("broker_receipts", "receipts"),
             // chained like the receipts (Chains.WEBHOOKS, per provider account), written by webhooks
             Map.entry("broker_webhook_events", "webhooks"),
+            // how far each polled provider account has been read (providers without webhooks)
+            Map.entry("provider_poll_watermarks", "webhooks"),
             Map.entry("campaign_spend_days", "spend"),
             Map.entry("ads_campaigns", "ads"),
             Map.entry("ads_objects", "ads"),

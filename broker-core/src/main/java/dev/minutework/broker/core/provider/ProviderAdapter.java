@@ -1,5 +1,6 @@
 package dev.minutework.broker.core.provider;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,19 @@ public interface ProviderAdapter {
      * Implementations that offer it declare {@link ProviderCapabilities.Feature#DRY_RUN}.
      */
     default Optional<ProviderOutcome> validate(ProviderRequest request) {
+        return Optional.empty();
+    }
+
+    /**
+     * What changed at the provider since {@code since} (inclusive), for providers that offer no
+     * webhooks but can be asked (Google's {@code change_status}): each changed campaign's status
+     * and each changed ad's review, as they are now, oldest change first. Empty when the provider
+     * cannot be polled (the default). A provider may bound how far back it looks; an implementation
+     * moves a {@code since} older than that forward.
+     *
+     * @throws ProviderChange.Unavailable when the provider could not say
+     */
+    default Optional<List<ProviderChange>> changesSince(Instant since) {
         return Optional.empty();
     }
 

@@ -70,7 +70,10 @@ import java.util.regex.Pattern;
  * lowerCamelCase objects with int64 as strings, paged by {@code nextPageToken} ({@link #pageSize(int)},
  * default 10,000 rows as the API fixes it). Metrics need a finite {@code segments.date} range; rows
  * whose metrics are all zero are omitted. {@code GET customers:listAccessibleCustomers} lists the
- * user's customers.
+ * user's customers. {@code FROM change_status} lists each campaign, ad group and ad group ad a
+ * mutate (or a test, {@link #changeCampaignStatus}, {@link #reviewAd}) changed, with its last change
+ * time on the simulator clock; it needs a lower bound on {@code last_change_date_time} within 90
+ * days and a LIMIT of at most 10,000.
  *
  * <p><b>Spend model.</b> An {@code ENABLED} campaign spends every day from the day it was created
  * (customer time zone) up to today, within its start and end dates: half its daily
@@ -325,6 +328,54 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     public int adCount(String customerId) {
         return count(customerId, c -> c.ads);
+    }
+
+    /**
+     * Sets a campaign's status at the provider, as a user in Google's interface would (ENABLED,
+     * PAUSED, REMOVED): the change is kept, recorded and shows in {@code change_status}.
+     */
+    public void changeCampaignStatus(String customerId, String campaignId, String status) {
+        atProvider(customerId, Kind.CAMPAIGN, campaignId, o -> o.put("status", status));
+    }
+
+    /**
+     * Ends an ad's policy review at the provider (APPROVED, APPROVED_LIMITED, DISAPPROVED, …); the
+     * ad is {@code adGroupId~adId}. It shows in {@code change_status} as a change of the ad group ad
+     * (<i>unverified</i>: whether Google lists review outcomes there).
+     */
+    public void reviewAd(String customerId, String adGroupAdKey, String approvalStatus) {
+        atProvider(customerId, Kind.AD, adGroupAdKey, o -> o.put("policySummary",
+                Map.of("reviewStatus", "REVIEWED", "approvalStatus", approvalStatus)));
+    }
+
+    private void atProvider(String customerId, Kind kind, String key,
+            java.util.function.Consumer<Map<String, Object>> change) {
+        Customer c = customers.get(digits(customerId));
+        synchronized (c) {
+            Map<String, Object> current = c.objects(kind).get(key);
+            if (current == null) {
+                throw new IllegalArgumentException("no " + kind.key + " " + key + " in customer " + c.id);
+            }
+            Map<String, Object> o = new LinkedHashMap<>(current);
+            change.accept(o);
+            Map<String, Object> kept = changed(c, kind, true, o);
+            store().put(c.id, kind.key, key, kept);
+            c.objects(kind).put(key, kept);
+        }
+    }
+
+    /**
+     * The object with its change recorded for {@code change_status}: when (simulator clock, customer
+     * time zone, microseconds) and how (ADDED, CHANGED, or REMOVED once its status is REMOVED).
+     */
+    private Map<String, Object> changed(Customer c, Kind kind, boolean existed, Map<String, Object> o) {
+        if (!CHANGE_TYPES.containsKey(kind)) {
+            return o;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(o);
+        out.put("_changedAt", clock.instant().atZone(c.zone()).format(CHANGE_TIME));
+        out.put("_changeStatus", "REMOVED".equals(o.get("status")) ? "REMOVED" : existed ? "CHANGED" : "ADDED");
+        return out;
     }
 
     /** A copy of a stored object in the provider's JSON shape (tests inspect what was kept). */
@@ -624,8 +675,9 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     store().remove(c.id, kind.key, key);
                     c.objects(kind).remove(key);
                 } else {
-                    store().put(c.id, kind.key, key, o);
-                    c.objects(kind).put(key, o);
+                    Map<String, Object> kept = changed(c, kind, c.objects(kind).containsKey(key), o);
+                    store().put(c.id, kind.key, key, kept);
+                    c.objects(kind).put(key, kept);
                 }
             }));
         }
@@ -1252,29 +1304,41 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     // ------------------------------------------------------------------ GAQL search
 
-    private static final Map<String, Set<String>> FIELDS = Map.of(
-            "customer", Set.of("customer.id", "customer.resource_name", "customer.descriptive_name", "customer.currency_code",
-                    "customer.time_zone", "customer.manager"),
-            "campaign_budget", Set.of("campaign_budget.resource_name", "campaign_budget.id", "campaign_budget.name",
+    /** The resources whose changes {@code change_status} lists, and their resource type there. */
+    private static final Map<Kind, String> CHANGE_TYPES = Map.of(Kind.CAMPAIGN, "CAMPAIGN", Kind.AD_GROUP, "AD_GROUP",
+            Kind.AD, "AD_GROUP_AD");
+    /** {@code change_status.last_change_date_time}: account time zone, microseconds (<i>unverified</i> precision). */
+    static final DateTimeFormatter CHANGE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
+    /** How far back {@code change_status} reaches, and the most rows one query may ask for. */
+    static final int CHANGE_STATUS_DAYS = 90;
+    static final int CHANGE_STATUS_LIMIT = 10_000;
+
+    private static final Map<String, Set<String>> FIELDS = Map.ofEntries(
+            Map.entry("change_status", Set.of("change_status.resource_name", "change_status.last_change_date_time",
+                    "change_status.resource_type", "change_status.resource_status", "change_status.campaign",
+                    "change_status.ad_group", "change_status.ad_group_ad")),
+            Map.entry("customer", Set.of("customer.id", "customer.resource_name", "customer.descriptive_name", "customer.currency_code",
+                    "customer.time_zone", "customer.manager")),
+            Map.entry("campaign_budget", Set.of("campaign_budget.resource_name", "campaign_budget.id", "campaign_budget.name",
                     "campaign_budget.amount_micros", "campaign_budget.total_amount_micros", "campaign_budget.delivery_method",
-                    "campaign_budget.explicitly_shared", "campaign_budget.period", "campaign_budget.status"),
-            "campaign", Set.of("campaign.resource_name", "campaign.id", "campaign.name", "campaign.status",
+                    "campaign_budget.explicitly_shared", "campaign_budget.period", "campaign_budget.status")),
+            Map.entry("campaign", Set.of("campaign.resource_name", "campaign.id", "campaign.name", "campaign.status",
                     "campaign.advertising_channel_type", "campaign.campaign_budget", "campaign.start_date_time",
-                    "campaign.end_date_time", "campaign.contains_eu_political_advertising", "campaign.serving_status"),
-            "ad_group", Set.of("ad_group.resource_name", "ad_group.id", "ad_group.name", "ad_group.status", "ad_group.campaign",
-                    "ad_group.type", "ad_group.cpc_bid_micros"),
-            "campaign_criterion", Set.of("campaign_criterion.resource_name", "campaign_criterion.campaign",
+                    "campaign.end_date_time", "campaign.contains_eu_political_advertising", "campaign.serving_status")),
+            Map.entry("ad_group", Set.of("ad_group.resource_name", "ad_group.id", "ad_group.name", "ad_group.status", "ad_group.campaign",
+                    "ad_group.type", "ad_group.cpc_bid_micros")),
+            Map.entry("campaign_criterion", Set.of("campaign_criterion.resource_name", "campaign_criterion.campaign",
                     "campaign_criterion.criterion_id", "campaign_criterion.type", "campaign_criterion.negative",
                     "campaign_criterion.status", "campaign_criterion.location.geo_target_constant",
-                    "campaign_criterion.language.language_constant"),
-            "asset", Set.of("asset.resource_name", "asset.id", "asset.name", "asset.type", "asset.image_asset.file_size",
-                    "asset.image_asset.mime_type"),
-            "ad_group_ad", Set.of("ad_group_ad.resource_name", "ad_group_ad.status", "ad_group_ad.ad_group",
+                    "campaign_criterion.language.language_constant")),
+            Map.entry("asset", Set.of("asset.resource_name", "asset.id", "asset.name", "asset.type", "asset.image_asset.file_size",
+                    "asset.image_asset.mime_type")),
+            Map.entry("ad_group_ad", Set.of("ad_group_ad.resource_name", "ad_group_ad.status", "ad_group_ad.ad_group",
                     "ad_group_ad.ad.id", "ad_group_ad.ad.resource_name", "ad_group_ad.ad.type", "ad_group_ad.ad.final_urls",
                     "ad_group_ad.ad.final_url_suffix", "ad_group_ad.policy_summary.review_status",
-                    "ad_group_ad.policy_summary.approval_status"),
-            "metrics", Set.of("metrics.impressions", "metrics.clicks", "metrics.cost_micros"),
-            "segments", Set.of("segments.date"));
+                    "ad_group_ad.policy_summary.approval_status")),
+            Map.entry("metrics", Set.of("metrics.impressions", "metrics.clicks", "metrics.cost_micros")),
+            Map.entry("segments", Set.of("segments.date")));
 
     /** The resources whose fields a query FROM each resource may select (its own and attributed ones). */
     private static final Map<String, List<String>> SELECTABLE = Map.of(
@@ -1284,7 +1348,8 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             "ad_group", List.of("ad_group", "campaign", "customer"),
             "campaign_criterion", List.of("campaign_criterion", "campaign", "customer"),
             "asset", List.of("asset", "customer"),
-            "ad_group_ad", List.of("ad_group_ad", "ad_group", "campaign", "customer"));
+            "ad_group_ad", List.of("ad_group_ad", "ad_group", "campaign", "customer"),
+            "change_status", List.of("change_status", "customer"));
 
     private record Condition(String field, String op, List<String> values) {}
 
@@ -1438,6 +1503,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             case "campaign_criterion" -> c.criteria.values().forEach(o -> base.add(join(customer,
                     flat("campaign_criterion", o), flat("campaign", c.campaigns.get(key(o.get("campaign")))))));
             case "asset" -> c.assets.values().forEach(o -> base.add(join(customer, flat("asset", o))));
+            case "change_status" -> changeStatus(c, q).forEach(o -> base.add(join(customer, o)));
             default -> c.ads.values().forEach(o -> {
                 Map<String, Object> g = c.adGroups.get(key(o.get("adGroup")));
                 base.add(join(customer, flat("ad_group_ad", o), flat("ad_group", g), flat("campaign", c.campaigns.get(key(g.get("campaign"))))));
@@ -1481,6 +1547,67 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             }
         }
         return q.limit() == null ? rows : rows.subList(0, Math.min(rows.size(), q.limit()));
+    }
+
+    /**
+     * The {@code change_status} rows: one per changed campaign, ad group and ad group ad, its last
+     * change only, oldest first. The query must bound {@code last_change_date_time} from below within
+     * the last {@value #CHANGE_STATUS_DAYS} days and carry a LIMIT of at most {@value #CHANGE_STATUS_LIMIT}.
+     */
+    private List<Map<String, Object>> changeStatus(Customer c, Query q) {
+        if (q.limit() == null || q.limit() < 1 || q.limit() > CHANGE_STATUS_LIMIT) {
+            throw bad(List.of(path("query")), "changeStatusError", q.limit() == null ? "LIMIT_NOT_SPECIFIED"
+                    : "INVALID_LIMIT_CLAUSE", "A change_status query needs a LIMIT of at most " + CHANGE_STATUS_LIMIT + ".");
+        }
+        String from = null;
+        for (Condition w : q.where()) {
+            if (w.field().equals("change_status.last_change_date_time")
+                    && Set.of(">", ">=", "BETWEEN", "=").contains(w.op())) {
+                from = w.values().getFirst();
+            }
+        }
+        if (from == null) {
+            throw bad(List.of(path("query")), "changeStatusError", "CHANGE_DATE_RANGE_INFINITE",
+                    "A change_status query needs a lower bound on change_status.last_change_date_time.");
+        }
+        LocalDate start;
+        try {
+            start = LocalDate.parse(from.substring(0, Math.min(10, from.length())));
+        } catch (DateTimeParseException e) {
+            throw bad(List.of(path("query")), "queryError", "INVALID_VALUE", "Dates are 'YYYY-MM-DD HH:MM:SS'.");
+        }
+        if (start.isBefore(LocalDate.ofInstant(clock.instant(), c.zone()).minusDays(CHANGE_STATUS_DAYS))) {
+            throw bad(List.of(path("query")), "changeStatusError", "START_DATE_TOO_OLD",
+                    "change_status reaches back " + CHANGE_STATUS_DAYS + " days.");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        CHANGE_TYPES.forEach((kind, type) -> c.objects(kind).forEach((key, o) -> {
+            if (!(o.get("_changedAt") instanceof String at)) {
+                return;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("change_status.resource_name", "customers/" + c.id + "/changeStatus/" + type + "~" + key);
+            row.put("change_status.last_change_date_time", at);
+            row.put("change_status.resource_type", type);
+            row.put("change_status.resource_status", o.get("_changeStatus"));
+            switch (kind) {
+                case CAMPAIGN -> row.put("change_status.campaign", o.get("resourceName"));
+                case AD_GROUP -> {
+                    row.put("change_status.campaign", o.get("campaign"));
+                    row.put("change_status.ad_group", o.get("resourceName"));
+                }
+                default -> {
+                    Map<String, Object> g = c.adGroups.get(key(o.get("adGroup")));
+                    row.put("change_status.campaign", g == null ? null : g.get("campaign"));
+                    row.put("change_status.ad_group", o.get("adGroup"));
+                    row.put("change_status.ad_group_ad", o.get("resourceName"));
+                }
+            }
+            row.values().removeIf(java.util.Objects::isNull);
+            rows.add(row);
+        }));
+        rows.sort(java.util.Comparator.comparing(r -> String.valueOf(r.get("change_status.last_change_date_time"))));
+        return rows;
     }
 
     private static LocalDate[] dateRange(List<Condition> where) {

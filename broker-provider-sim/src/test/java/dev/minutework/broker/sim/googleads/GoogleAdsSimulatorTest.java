@@ -142,6 +142,36 @@ class GoogleAdsSimulatorTest {
     }
 
     @Test
+    void changeStatusListsWhatMutatesAndTheProviderChangedAndNeedsARecentLowerBoundAndALimit() throws Exception {
+        start(null);
+        Answer made = post("/googleAds:mutate", budgetAndCampaign("Boots"));
+        String campaign = made(made, 1, "campaignResult");
+        sim.changeCampaignStatus(CID, campaign, "ENABLED");
+        String today = java.time.LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneId.of("America/New_York")).toString();
+        String select = "SELECT change_status.resource_name, change_status.resource_type, change_status.resource_status, "
+                + "change_status.campaign, change_status.last_change_date_time FROM change_status";
+
+        Answer rows = post("/googleAds:search", Map.of("query", select + " WHERE change_status.last_change_date_time >= '"
+                + today + " 00:00:00' AND change_status.resource_type IN ('CAMPAIGN') LIMIT 100"));
+        assertThat(rows.status()).as("%s", rows.json()).isEqualTo(200);
+        Map<?, ?> status = (Map<?, ?>) ((Map<?, ?>) ((List<?>) rows.json().get("results")).getFirst()).get("changeStatus");
+        assertThat(status.get("resourceType")).isEqualTo("CAMPAIGN");
+        assertThat(status.get("resourceStatus")).isEqualTo("CHANGED");
+        assertThat(status.get("campaign")).isEqualTo("customers/" + CID + "/campaigns/" + campaign);
+        assertThat((String) status.get("lastChangeDateTime")).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}");
+
+        assertThat(post("/googleAds:search", Map.of("query", select + " LIMIT 100")).error())
+                .isEqualTo("changeStatusError:CHANGE_DATE_RANGE_INFINITE");
+        assertThat(post("/googleAds:search", Map.of("query", select + " WHERE change_status.last_change_date_time >= '"
+                + today + " 00:00:00'")).error()).isEqualTo("changeStatusError:LIMIT_NOT_SPECIFIED");
+        assertThat(post("/googleAds:search", Map.of("query", select + " WHERE change_status.last_change_date_time >= '"
+                + today + " 00:00:00' LIMIT 10001")).error()).isEqualTo("changeStatusError:INVALID_LIMIT_CLAUSE");
+        assertThat(post("/googleAds:search", Map.of("query", select + " WHERE change_status.last_change_date_time >= '"
+                + java.time.LocalDate.parse(today).minusDays(91) + " 00:00:00' LIMIT 100")).error())
+                .isEqualTo("changeStatusError:START_DATE_TOO_OLD");
+    }
+
+    @Test
     void aBudgetAndACampaignAreMadeAtomicallyTheTemporaryNameReplacedByTheRealOne() throws Exception {
         start(null);
         Answer a = post("/googleAds:mutate", with(budgetAndCampaign("Boots"), "responseContentType", "MUTABLE_RESOURCE"));

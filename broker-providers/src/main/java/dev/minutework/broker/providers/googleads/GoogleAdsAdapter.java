@@ -11,6 +11,7 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderChange;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderOutcome.RejectionKind;
@@ -35,8 +36,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -532,6 +537,132 @@ final class GoogleAdsAdapter implements ProviderAdapter {
             pageToken = page.nextPageToken();
         } while (pageToken != null && ++pages < 10_000);
         return new ProviderOutcome.Succeeded(null, Map.of(), rows);
+    }
+
+    // ------------------------------------------------------------------ polling (no webhooks)
+
+    /** Google's change_status reaches back 90 days; the adapter asks for a day less, so a clock skew cannot cross it. */
+    static final Duration CHANGE_STATUS_REACH = Duration.ofDays(89);
+    /** The most rows a change_status query may ask for. */
+    static final int CHANGE_STATUS_LIMIT = 10_000;
+    private static final int IN_LIST = 500;
+    private static final DateTimeFormatter CHANGE_TIME = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd HH:mm:ss")
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd().toFormatter(Locale.ROOT);
+
+    /**
+     * Lists {@code change_status} rows of campaigns and ad group ads changed since {@code since}
+     * (account time zone), then reads the current status of those campaigns and the policy approval
+     * of those ads. Campaign status ENABLED, PAUSED, REMOVED → active, paused, removed_at_provider;
+     * approval APPROVED (also limited or area of interest only) → approved, DISAPPROVED → rejected;
+     * an ad still in review says nothing. Change id: the change_status resource name and its time.
+     * At most {@value #CHANGE_STATUS_LIMIT} changed objects a call; the rest come with the next one
+     * (the caller asks again from the last change time it got).
+     */
+    @Override
+    public Optional<List<ProviderChange>> changesSince(Instant since) {
+        try {
+            return Optional.of(changes(since));
+        } catch (NoToken e) {
+            throw new ProviderChange.Unavailable("googleads refused the OAuth refresh (" + e.outcome.providerCode() + ")");
+        } catch (Failed e) {
+            String why = e.outcome instanceof ProviderOutcome.Rejected r ? "refused (" + r.providerCode() + ")"
+                    : e.outcome instanceof ProviderOutcome.RateLimited ? "rate limited" : "unreachable or unreadable";
+            throw new ProviderChange.Unavailable("googleads could not list its changes: " + why);
+        }
+    }
+
+    private record Changed(String changeId, String type, String resource, Instant at) {}
+
+    private List<ProviderChange> changes(Instant since) {
+        ZoneId zone = ZoneId.of(customer().timeZone());
+        Instant floor = clock.instant().minus(CHANGE_STATUS_REACH);
+        Instant from = since.isBefore(floor) ? floor : since;
+        List<Changed> changed = new ArrayList<>();
+        for (Map<String, Object> row : searchAll("SELECT change_status.resource_name, change_status.last_change_date_time, "
+                + "change_status.resource_type, change_status.resource_status, change_status.campaign, "
+                + "change_status.ad_group_ad FROM change_status WHERE change_status.last_change_date_time >= '"
+                + from.atZone(zone).format(DATE_TIME) + "' AND change_status.resource_type IN ('CAMPAIGN', 'AD_GROUP_AD') "
+                + "ORDER BY change_status.last_change_date_time LIMIT " + CHANGE_STATUS_LIMIT)) {
+            if (!(row.get("changeStatus") instanceof Map<?, ?> cs) || !(cs.get("resourceName") instanceof String name)
+                    || !(cs.get("lastChangeDateTime") instanceof String time) || !(cs.get("resourceType") instanceof String type)) {
+                continue;
+            }
+            Object resource = "CAMPAIGN".equals(type) ? cs.get("campaign") : cs.get("adGroupAd");
+            if (!(resource instanceof String r) || !r.matches("customers/[0-9]+/(campaigns/[0-9]+|adGroupAds/[0-9]+~[0-9]+)")) {
+                continue;
+            }
+            Instant at;
+            try {
+                at = LocalDateTime.parse(time, CHANGE_TIME).atZone(zone).toInstant();
+            } catch (DateTimeParseException e) {
+                continue; // a time we cannot read cannot be ordered or deduplicated; the object is not lost, only this row
+            }
+            changed.add(new Changed(name + "@" + time, type, r, at));
+        }
+        Map<String, String> campaigns = currentValues("campaign", "campaign.resource_name", "campaign.status",
+                changed.stream().filter(c -> "CAMPAIGN".equals(c.type())).map(Changed::resource).toList());
+        Map<String, String> ads = currentValues("ad_group_ad", "ad_group_ad.resource_name",
+                "ad_group_ad.policy_summary.approval_status",
+                changed.stream().filter(c -> !"CAMPAIGN".equals(c.type())).map(Changed::resource).toList());
+        List<ProviderChange> out = new ArrayList<>();
+        for (Changed c : changed) {
+            String id = c.resource().substring(c.resource().lastIndexOf('/') + 1);
+            if ("CAMPAIGN".equals(c.type())) {
+                String value = switch (campaigns.getOrDefault(c.resource(), "REMOVED")) {
+                    case "ENABLED" -> "active";
+                    case "PAUSED" -> "paused";
+                    case "REMOVED" -> "removed_at_provider";
+                    default -> null;
+                };
+                if (value != null) {
+                    out.add(new ProviderChange(c.changeId(), ProviderChange.Kind.CAMPAIGN_STATUS, id, value, c.at()));
+                }
+            } else {
+                String value = switch (ads.getOrDefault(c.resource(), "UNKNOWN")) {
+                    case "APPROVED", "APPROVED_LIMITED", "AREA_OF_INTEREST_ONLY" -> "approved";
+                    case "DISAPPROVED" -> "rejected";
+                    default -> null;
+                };
+                if (value != null) {
+                    out.add(new ProviderChange(c.changeId(), ProviderChange.Kind.AD_REVIEW, id, value, c.at()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One field's current value of the named resources, by resource name, read in batches. */
+    private Map<String, String> currentValues(String from, String nameField, String valueField, List<String> names) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
+        for (int i = 0; i < distinct.size(); i += IN_LIST) {
+            String in = String.join(", ", distinct.subList(i, Math.min(distinct.size(), i + IN_LIST)).stream()
+                    .map(n -> "'" + gaqlString(n) + "'").toList());
+            for (Map<String, Object> row : searchAll("SELECT " + nameField + ", " + valueField + " FROM " + from
+                    + " WHERE " + nameField + " IN (" + in + ")")) {
+                Object value = row;
+                for (String part : valueField.split("\\.")) {
+                    value = value instanceof Map<?, ?> m ? m.get(camel(part)) : null;
+                }
+                if (row.get(camel(from)) instanceof Map<?, ?> o && o.get("resourceName") instanceof String name
+                        && value instanceof String v) {
+                    out.put(name, v);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> searchAll(String query) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        String pageToken = null;
+        int pages = 0;
+        do {
+            Page page = search(query, pageToken);
+            rows.addAll(page.rows());
+            pageToken = page.nextPageToken();
+        } while (pageToken != null && ++pages < 1_000);
+        return rows;
     }
 
     // ------------------------------------------------------------------ reconciliation and checks

@@ -1,10 +1,12 @@
 package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAdapter;
+import dev.minutework.broker.core.provider.ProviderChange;
 import dev.minutework.broker.core.provider.ProviderCheck;
 import dev.minutework.broker.core.provider.ProviderOutcome;
 import dev.minutework.broker.core.provider.ProviderRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +64,14 @@ final class GuardedAdapter implements ProviderAdapter {
                 new ProviderOutcome.Unknown("the provider's dry run did not end within " + deadline)), what,
                 request.brokerReference());
         return raw.map(o -> safe(o, what, request.brokerReference()));
+    }
+
+    /** Bounded by the deadline like a call; a poll that does not end in time is unavailable, not empty. */
+    @Override
+    public Optional<List<ProviderChange>> changesSince(Instant since) {
+        return within(() -> adapter.changesSince(since), () -> {
+            throw new ProviderChange.Unavailable("the provider did not list its changes within " + deadline);
+        }, "listing changes", null);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.minutework.broker.server.webhooks;
 import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
+import dev.minutework.broker.core.provider.ProviderChange;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -119,7 +120,38 @@ public class WebhookIntake {
             case "metaads" -> ProviderEvents.meta(body, rawDigest, account.scope().get("ad_account_id"));
             default -> ProviderEvents.tiktok(body, rawDigest, account.scope().get("advertiser_id"));
         };
-        Outcome outcome = tx.execute(s -> {
+        return store(provider, accountId, event, check.verdict().wire(), rawDigest,
+                body == null ? Map.of("unreadable", true) : body, at);
+    }
+
+    /** Verdict of a change the broker asked the provider for (see {@link ProviderPolls}): not signed, polled. */
+    static final String POLLED = "polled";
+
+    /**
+     * Takes one change found by polling a provider without webhooks, the way a verified delivery
+     * is taken: stored in the account's chain with verdict {@value #POLLED}, deduplicated by its
+     * change id, and applied with a receipt in each affected tenant's chain.
+     */
+    Outcome polled(String provider, String accountId, ProviderChange change) {
+        String type = change.kind() == ProviderChange.Kind.CAMPAIGN_STATUS ? ProviderEvents.CAMPAIGN_STATUS
+                : ProviderEvents.AD_REVIEW;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("change_id", change.changeId());
+        body.put("object_type", type);
+        body.put("provider_object_id", change.providerObjectId());
+        body.put("value", change.value());
+        body.put("changed_at", change.changedAt().toString());
+        String digest = sha256(CanonicalJson.canonicalize(body).getBytes(StandardCharsets.UTF_8));
+        Event event = new Event(change.changeId(), provider + ".polled." + type,
+                List.of(new Change(type, change.providerObjectId(), change.value())));
+        return store(provider, accountId, event, POLLED, digest, body,
+                OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+    }
+
+    /** Stores a verified (or polled) event once and applies it; a stored event id is a duplicate. */
+    private Outcome store(String provider, String accountId, Event event, String verdict, String rawDigest,
+            Map<String, Object> body, OffsetDateTime at) {
+        return tx.execute(s -> {
             events.lock(accountId);
             if (events.seen(provider, event.eventId())) {
                 return Outcome.DUPLICATE;
@@ -128,16 +160,14 @@ public class WebhookIntake {
             payload.put("provider", provider);
             payload.put("provider_account_id", accountId);
             payload.put("provider_event_id", event.eventId());
-            payload.put("signature_verdict", check.verdict().wire());
+            payload.put("signature_verdict", verdict);
             payload.put("raw_body_digest", rawDigest);
             payload.put("received_at", at.toString());
-            payload.put("event", body == null ? Map.of("unreadable", true) : body);
-            long seq = events.append(accountId, event.kind(), provider, event.eventId(), check.verdict().wire(),
-                    rawDigest, payload, at);
+            payload.put("event", body);
+            long seq = events.append(accountId, event.kind(), provider, event.eventId(), verdict, rawDigest, payload, at);
             apply(provider, accountId, event, seq);
             return Outcome.ACCEPTED;
         });
-        return outcome;
     }
 
     /** Meta's verification handshake: the challenge when mode and verify token are right. */
