@@ -100,6 +100,17 @@ class ProviderPollsTest {
         assertThat(story.receiptPayloads(t, "webhook_ad_review")).singleElement()
                 .satisfies(r -> assertThat(r.get("event_kind").asString()).isEqualTo("googleads.polled.ad_review"));
 
+        // removed in Google's interface: it can no longer spend, so nothing stays held for it
+        approve(t, story.execute(t.runtimeKey(), "googleads", "ads.update_campaign", "activate",
+                Map.of("campaign_id", campaign, "status", "active")));
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isPositive();
+        google.changeCampaignStatus(customer, campaignAtGoogle, "REMOVED");
+        polls.runOnce();
+        assertThat(campaign(t, campaign).get("status").asString()).isEqualTo("removed_at_provider");
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
+        assertThat(story.receiptPayloads(t, "campaign.removed_at_provider")).singleElement()
+                .satisfies(r -> assertThat(r.get("released_reservations").asInt()).isPositive());
+
         WebhookEvents events = broker.bean(WebhookEvents.class);
         assertThat(events.of(t.providerAccountId())).isNotEmpty()
                 .allSatisfy(r -> assertThat(r.signatureVerdict()).isEqualTo("polled"));

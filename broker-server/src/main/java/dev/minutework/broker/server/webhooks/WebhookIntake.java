@@ -8,6 +8,7 @@ import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.spend.SpendLedger;
 import dev.minutework.broker.server.routing.AccountContexts;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -60,15 +61,17 @@ public class WebhookIntake {
     private final WebhookEvents events;
     private final Projections projections;
     private final Receipts receipts;
+    private final SpendLedger ledger;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     WebhookIntake(AccountContexts accounts, WebhookEvents events, Projections projections, Receipts receipts,
-            TransactionTemplate tx, Clock clock) {
+            SpendLedger ledger, TransactionTemplate tx, Clock clock) {
         this.accounts = accounts;
         this.events = events;
         this.projections = projections;
         this.receipts = receipts;
+        this.ledger = ledger;
         this.tx = tx;
         this.clock = clock;
     }
@@ -223,7 +226,27 @@ public class WebhookIntake {
             details.put("applied", changed);
             receipts.record(t.tenantId(), ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
                     ? "webhook_campaign_status" : "webhook_ad_review", null, "provider:" + provider, details);
+            if (changed && ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
+                    && "removed_at_provider".equals(t.change().value())) {
+                released(t.tenantId(), t.objectId(), provider, event.eventId());
+            }
         }
+    }
+
+    /**
+     * A campaign the provider says it removed cannot spend: what is held for it is released (as
+     * when a pause or update finds it gone, ADR 0009), receipted with the event that said so.
+     */
+    private void released(String tenantId, String campaignId, String provider, String eventId) {
+        String actor = "provider:" + provider;
+        List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenantId, campaignId);
+        held.forEach(r -> ledger.release(tenantId, r.id(), "campaign_removed_at_provider", actor));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("campaign_id", campaignId);
+        details.put("provider", provider);
+        details.put("provider_event_id", eventId);
+        details.put("released_reservations", held.size());
+        receipts.record(tenantId, "campaign.removed_at_provider", null, actor, details);
     }
 
     private ProviderAccountContext account(String provider, String accountId) {
