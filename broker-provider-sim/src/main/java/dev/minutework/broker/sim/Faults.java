@@ -28,6 +28,7 @@ public final class Faults {
     private volatile Duration latency = Duration.ZERO;
     private volatile Duration hang = Duration.ofSeconds(60);
     private volatile boolean rateLimits = true;
+    private volatile double overDelivery = 1.0;
 
     public synchronized void next(Fault fault) {
         queue.addLast(fault);
@@ -81,5 +82,21 @@ public final class Faults {
 
     public Duration hang() {
         return hang;
+    }
+
+    /**
+     * Makes the provider deliver (and report) {@code times} its pace, as a provider that
+     * over-delivers does; 1 (the default) is the pace itself. Only simulators that accrue spend
+     * honour it.
+     */
+    public void overDelivery(double times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("over-delivery is at least 1 (the pace itself)");
+        }
+        this.overDelivery = times;
+    }
+
+    public double overDelivery() {
+        return overDelivery;
     }
 }

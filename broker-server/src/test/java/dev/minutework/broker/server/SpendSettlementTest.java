@@ -134,12 +134,18 @@ class SpendSettlementTest {
     @Test
     void aCampaignSpendingFasterThanItsBudgetAllowsIsPausedWithoutApproval() {
         Story.Tenant t = story.tenant("Too fast", Story.Setup.ready());
-        // 500.00 over forty days is 12.50 a day; the simulator spends 50.00 a day: four times the pace
+        // 500.00 over forty days is 12.50 a day; the provider over-delivers four times that: 50.00
         String id = campaign(t, "fast", 40);
         OpenAiAdsSimulator sim = (OpenAiAdsSimulator) broker.bean(LocalSimulators.class).forProvider("openaiads")
                 .orElseThrow();
 
-        Map<String, Integer> outcome = settle();
+        Map<String, Integer> outcome;
+        sim.faults().overDelivery(4);
+        try {
+            outcome = settle();
+        } finally {
+            sim.faults().overDelivery(1);
+        }
 
         assertThat(outcome.keySet()).anySatisfy(k -> assertThat(k).startsWith("paused_spend_velocity"));
         JsonNode projected = expect(200, http.get("/v1/ads/campaigns", t.viewerKey())).at("/campaigns/0");
@@ -156,6 +162,36 @@ class SpendSettlementTest {
                 });
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
         assertThat(id).isNotBlank();
+    }
+
+    @Test
+    void spendBeyondTheReservationIsSettledFromCreditsFlaggedAndPausesTheCampaign() {
+        Story.Tenant t = story.tenant("Over-delivered", Story.Setup.ready());
+        String id = campaign(t, "over", 10); // 500.00 held; paced at 50.00 a day
+        OpenAiAdsSimulator sim = (OpenAiAdsSimulator) broker.bean(LocalSimulators.class).forProvider("openaiads")
+                .orElseThrow();
+        Map<String, Integer> outcome;
+        sim.faults().overDelivery(12); // 600.00 in a day: 100.00 more than was ever held
+        try {
+            outcome = settle();
+        } finally {
+            sim.faults().overDelivery(1);
+        }
+
+        assertThat(outcome.keySet()).anySatisfy(k -> assertThat(k).startsWith("paused_spend_beyond_reservation"));
+        JsonNode w = wallet(t);
+        assertThat(w.get("settled_minor").asLong()).as("all of it, the excess from available credits")
+                .isEqualTo(60_000);
+        assertThat(w.get("balance_minor").asLong()).isEqualTo(20_000);
+        assertThat(w.get("reserved_minor").asLong()).isZero();
+        assertThat(story.receiptPayloads(t, "spend.settled")).filteredOn(p -> p.has("beyond_reservation"))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.get("settled_minor").asLong()).isEqualTo(10_000);
+                    assertThat(p.get("unsettled_minor").asLong()).isZero();
+                    assertThat(p.get("campaign_id").asString()).isEqualTo(id);
+                });
+        assertThat(sim.campaigns("act_" + t.id())).extracting(SimulatedCampaign::status).containsExactly("paused");
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
     }
 
     private static int pendingApprovals(Story.Tenant t) {

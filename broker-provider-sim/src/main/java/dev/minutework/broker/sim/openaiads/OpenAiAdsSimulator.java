@@ -515,10 +515,16 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
                 && day.isAfter(Instant.ofEpochSecond(end).atZone(ZoneOffset.UTC).toLocalDate())) {
             return 0;
         }
-        long limit = (Long) ((Map<?, ?>) c.get("budget")).get("lifetime_spend_limit_micros");
-        long perDay = limit / 10;
+        long limit = ((Number) ((Map<?, ?>) c.get("budget")).get("lifetime_spend_limit_micros")).longValue();
+        // a lifetime budget is paced over the campaign's days (a tenth a day when it has no end);
+        // faults().overDelivery() makes it deliver more than that, as a provider that over-delivers
+        long days = c.get("end_time") instanceof Number end
+                ? Math.max(1, Instant.ofEpochSecond(end.longValue()).atZone(ZoneOffset.UTC).toLocalDate().toEpochDay()
+                        - created.toEpochDay()) : 10;
+        long perDay = (long) (limit / days * faults().overDelivery());
         long before = perDay * (day.toEpochDay() - created.toEpochDay());
-        return Math.max(0, Math.min(perDay, limit - before));
+        long cap = faults().overDelivery() > 1 ? Long.MAX_VALUE : limit;
+        return Math.max(0, Math.min(perDay, cap - before));
     }
 
     private static Map<String, Object> row(String campaignId, LocalDate from, LocalDate to, long impressions, long clicks,

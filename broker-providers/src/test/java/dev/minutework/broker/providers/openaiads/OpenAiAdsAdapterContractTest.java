@@ -224,10 +224,10 @@ class OpenAiAdsAdapterContractTest {
         assertThat(later.instant()).isEqualTo(NOW);
         assertThat(out).isInstanceOf(ProviderOutcome.Succeeded.class);
         List<ReportRow> rows = ((ProviderOutcome.Succeeded) out).rows();
-        // created on 2026-11-20 with a 500.00 lifetime limit: 50.00 a day from that day to today
+        // created on 2026-11-20 with a 500.00 lifetime limit paced over its 31 days: 16.12 a day
         assertThat(rows).containsExactly(
                 new ReportRow(LocalDate.parse("2026-11-19"), cid, 0, 0, 0, "USD"),
-                new ReportRow(LocalDate.parse("2026-11-20"), cid, 10_000, 200, 5_000, "USD"),
+                new ReportRow(LocalDate.parse("2026-11-20"), cid, 3_225, 64, 1_612, "USD"),
                 new ReportRow(LocalDate.parse("2026-11-21"), cid, 0, 0, 0, "USD"));
         SimRequest r = last();
         assertThat(r.path()).isEqualTo("/v1/campaigns/" + cid + "/insights");

