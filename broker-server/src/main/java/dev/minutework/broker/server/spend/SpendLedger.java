@@ -159,26 +159,10 @@ public class SpendLedger {
         jdbc.sql("update spend_reservations set settled_minor = :s, status = :status where tenant_id = :t and id = :id")
                 .param("s", already + settled).param("status", already + settled > 0 ? "settled" : "released")
                 .param("t", tenantId).param("id", reservationId).update();
-        long[] auth = jdbc.sql("""
-                update spend_authorizations set reserved_minor = reserved_minor - :amount,
-                                                settled_minor = settled_minor + :settled
-                where tenant_id = :tenant and id = :id
-                returning reserved_minor, settled_minor
-                """).param("amount", remaining).param("settled", settled).param("tenant", tenantId)
-                .param("id", authorizationId).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
-        long[] wallet = jdbc.sql("""
-                update tenant_wallets set reserved_minor = reserved_minor - :amount,
-                                          balance_minor = balance_minor - :settled, updated_at = :now
-                where tenant_id = :tenant
-                returning balance_minor, reserved_minor
-                """).param("amount", remaining).param("settled", settled).param("now", now()).param("tenant", tenantId)
-                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+        long[] auth = debitAuthorization(tenantId, authorizationId, remaining, settled);
+        long[] wallet = debitWallet(tenantId, remaining, settled);
         if (settled > 0) {
-            jdbc.sql("""
-                    insert into wallet_entries (id, tenant_id, kind, amount_minor, reference, created_at)
-                    values (:id, :t, 'settlement', :a, :r, :now)
-                    """).param("id", Ids.next("wen")).param("t", tenantId).param("a", settled)
-                    .param("r", reservationId).param("now", now()).update();
+            walletEntry(tenantId, settled, reservationId);
         }
         Map<String, Object> p = policyPayload(reservationId, executionId, authorizationId, Money.of(amount, currency));
         p.put("reason", reason);
