@@ -164,6 +164,41 @@ class WebhookIntakeTest {
     }
 
     @Test
+    void aDeliveryOlderThanTheStatusLastAppliedChangesNothing() {
+        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-reordered";
+        Story.Tenant t = story.tenant("Hook reordered", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
+                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-reordered-" + N.get(),
+                        "webhook_secret", secret)));
+        Objects o = campaignWithAd(t, "tiktokads");
+        String advertiser = scope(t).get("advertiser_id").asString();
+        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
+                .orElseThrow();
+        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        String enable = tiktok.webhook(advertiser, "campaign.status_update",
+                Map.of("campaign_id", o.campaignProviderId(), "operation_status", "ENABLE"));
+        String disable = tiktok.webhook(advertiser, "campaign.status_update",
+                Map.of("campaign_id", o.campaignProviderId(), "operation_status", "DISABLE"));
+
+        // the provider paused it after an earlier enable; the two deliveries arrive the other way round
+        assertThat(tiktok.sendWebhook(at(disable, 60)).status()).isEqualTo(200);
+        assertThat(campaign(t, o.campaignId()).get("status").asString()).isEqualTo("paused");
+        assertThat(tiktok.sendWebhook(at(enable, 120)).status()).isEqualTo(200);
+        assertThat(campaign(t, o.campaignId()).get("status").asString()).as("the older event came late")
+                .isEqualTo("paused");
+        assertThat(story.receiptPayloads(t, "webhook_campaign_status")).extracting(r -> r.get("applied").asBoolean())
+                .containsExactly(true, false);
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    /** The event with its create_time set {@code secondsAgo} seconds before now (the simulator's clock is the system's). */
+    private static String at(String event, long secondsAgo) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(
+                dev.minutework.broker.core.json.JsonParser.parseObject(event));
+        body.put("create_time", java.time.Instant.now().getEpochSecond() - secondsAgo);
+        return dev.minutework.broker.core.json.CanonicalJson.canonicalize(body);
+    }
+
+    @Test
     void providersWithoutDocumentedWebhooksAndUnknownAccountsHaveNoEndpoint() {
         Story.Tenant t = story.tenant("Hook OpenAI", Story.Setup.ready());
         Delivery openai = WebhookDeliveries.post(broker.base().resolve("/v1/webhooks/openaiads/" + t.providerAccountId()),

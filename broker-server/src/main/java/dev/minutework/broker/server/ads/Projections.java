@@ -109,6 +109,7 @@ public class Projections {
             Instant end) {
         jdbc.sql("""
                 update ads_campaigns set name = coalesce(:name, name), status = coalesce(:status, status),
+                    status_changed_at = case when cast(:status as text) is null then status_changed_at else :now end,
                     budget_amount_minor = coalesce(:budget, budget_amount_minor),
                     budget_period = coalesce(:period, budget_period), end_time = coalesce(:end, end_time),
                     busy_execution_id = null, updated_at = :now
@@ -213,19 +214,31 @@ public class Projections {
      * {@code removed_at_provider}, which is final. Moves no money and leaves {@code busy_execution_id}
      * alone: the execution that holds the campaign settles it. Whether the row changed.
      */
-    public boolean setCampaignStatusFromProvider(String tenantId, String id, String status) {
+    public boolean setCampaignStatusFromProvider(String tenantId, String id, String status, Instant at) {
+        // an event older than the status last applied (a late or retried delivery) changes nothing
         return jdbc.sql("""
-                update ads_campaigns set status = :s, updated_at = :now
+                update ads_campaigns set status = :s, updated_at = :now,
+                    status_changed_at = greatest(status_changed_at, cast(:at as timestamptz))
                 where tenant_id = :t and id = :id and status <> :s and status <> 'removed_at_provider'
-                """).param("s", status).param("now", now()).param("t", tenantId).param("id", id).update() == 1;
+                  and (cast(:at as timestamptz) is null or status_changed_at is null
+                       or date_trunc('second', status_changed_at) <= :at)
+                """).param("s", status).param("now", now()).param("at", odt(at)).param("t", tenantId)
+                .param("id", id).update() == 1;
     }
 
-    /** Sets an ad's review status as the provider reported it (a webhook). Whether the row changed. */
-    public boolean setReviewStatusFromProvider(String tenantId, String id, String reviewStatus) {
+    /**
+     * Sets an ad's review status as the provider reported it (a webhook or a poll), unless a newer
+     * one was applied already. Whether the row changed.
+     */
+    public boolean setReviewStatusFromProvider(String tenantId, String id, String reviewStatus, Instant at) {
         return jdbc.sql("""
-                update ads_objects set review_status = :r, updated_at = :now
+                update ads_objects set review_status = :r, updated_at = :now,
+                    review_status_at = greatest(review_status_at, cast(:at as timestamptz))
                 where tenant_id = :t and id = :id and kind = 'ad' and review_status is distinct from :r
-                """).param("r", reviewStatus).param("now", now()).param("t", tenantId).param("id", id).update() == 1;
+                  and (cast(:at as timestamptz) is null or review_status_at is null
+                       or date_trunc('second', review_status_at) <= :at)
+                """).param("r", reviewStatus).param("now", now()).param("at", odt(at)).param("t", tenantId)
+                .param("id", id).update() == 1;
     }
 
     public Optional<Campaign> campaign(String tenantId, String id) {

@@ -2,6 +2,7 @@ package dev.minutework.broker.server.webhooks;
 
 import dev.minutework.broker.server.webhooks.WebhookIntake.Change;
 import dev.minutework.broker.server.webhooks.WebhookIntake.Event;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ final class ProviderEvents {
                 continue;
             }
             boolean sameAccount = ours != null && ours.equals(digits(text(entry.get("id"))));
+            Instant at = entry.get("time") instanceof Number time ? Instant.ofEpochSecond(time.longValue()) : null;
             for (Object c : list) {
                 if (!(c instanceof Map<?, ?> change) || !(change.get("value") instanceof Map<?, ?> value)) {
                     continue;
@@ -63,7 +65,8 @@ final class ProviderEvents {
                     default -> null;
                 };
                 if (mapped != null) {
-                    changes.add(new Change("CAMPAIGN".equals(level) ? CAMPAIGN_STATUS : AD_REVIEW, objectId, mapped));
+                    changes.add(new Change("CAMPAIGN".equals(level) ? CAMPAIGN_STATUS : AD_REVIEW, objectId, mapped,
+                            at));
                 }
             }
         }
@@ -90,6 +93,7 @@ final class ProviderEvents {
             return new Event(id, kind, List.of());
         }
         List<Change> changes = new ArrayList<>();
+        Instant at = body.get("create_time") instanceof Number time ? Instant.ofEpochSecond(time.longValue()) : null;
         if ("campaign.status_update".equals(event) && text(content.get("campaign_id")) != null) {
             String mapped = switch (String.valueOf(content.get("operation_status"))) {
                 case "ENABLE" -> "active";
@@ -98,7 +102,7 @@ final class ProviderEvents {
                 default -> null;
             };
             if (mapped != null) {
-                changes.add(new Change(CAMPAIGN_STATUS, text(content.get("campaign_id")), mapped));
+                changes.add(new Change(CAMPAIGN_STATUS, text(content.get("campaign_id")), mapped, at));
             }
         } else if ("ad.review_result".equals(event) && text(content.get("ad_id")) != null) {
             String mapped = switch (String.valueOf(content.get("review_status"))) {
@@ -107,7 +111,7 @@ final class ProviderEvents {
                 default -> null;
             };
             if (mapped != null) {
-                changes.add(new Change(AD_REVIEW, text(content.get("ad_id")), mapped));
+                changes.add(new Change(AD_REVIEW, text(content.get("ad_id")), mapped, at));
             }
         }
         return new Event(id, kind, changes);

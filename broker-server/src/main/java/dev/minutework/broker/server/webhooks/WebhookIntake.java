@@ -17,6 +17,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ public class WebhookIntake {
         body.put("changed_at", change.changedAt().toString());
         String digest = sha256(CanonicalJson.canonicalize(body).getBytes(StandardCharsets.UTF_8));
         Event event = new Event(change.changeId(), provider + ".polled." + type,
-                List.of(new Change(type, change.providerObjectId(), change.value())));
+                List.of(new Change(type, change.providerObjectId(), change.value(), change.changedAt())));
         return store(provider, accountId, event, POLLED, digest, body,
                 OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
     }
@@ -190,7 +191,8 @@ public class WebhookIntake {
     }
 
     /** One change an event clearly states, about one provider object. */
-    record Change(String objectType, String providerObjectId, String value) {}
+    /** {@code at}: when the provider says the change happened, or null when the event does not say. */
+    record Change(String objectType, String providerObjectId, String value, Instant at) {}
 
     /** A verified event: its id (for dedupe), its kind, and the changes the broker applies. */
     record Event(String eventId, String kind, List<Change> changes) {}
@@ -211,8 +213,10 @@ public class WebhookIntake {
         new TreeSet<>(targets.stream().map(Target::tenantId).toList()).forEach(receipts::lockChain);
         for (Target t : targets) {
             boolean changed = ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
-                    ? projections.setCampaignStatusFromProvider(t.tenantId(), t.objectId(), t.change().value())
-                    : projections.setReviewStatusFromProvider(t.tenantId(), t.objectId(), t.change().value());
+                    ? projections.setCampaignStatusFromProvider(t.tenantId(), t.objectId(), t.change().value(),
+                            t.change().at())
+                    : projections.setReviewStatusFromProvider(t.tenantId(), t.objectId(), t.change().value(),
+                            t.change().at());
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("provider", provider);
             details.put("provider_account_id", accountId);
