@@ -127,9 +127,7 @@ public final class Decider {
                 return new Refusal(RefusalCode.NOT_FOUND, kind + " " + ref.getValue() + " not found", Map.of());
             }
             if (found.removedAtProvider()) {
-                return new Refusal(RefusalCode.NOT_FOUND, found.kind() + " " + found.id() + " was removed at "
-                        + found.provider() + " (status removed_at_provider): it no longer exists there",
-                        Map.of("status", "removed_at_provider"));
+                return Refusal.removedAtProvider(found.kind(), found.id(), found.provider());
             }
             if (!found.provider().equals(tenant.provider())) {
                 return Refusal.invalid(ref.getKey() + " belongs to provider " + found.provider() + ", not "

@@ -161,17 +161,16 @@ class Completions {
      */
     private void markRemoved(String tenant, Projections.Campaign campaign, String executionId, String actor) {
         projections.markRemovedAtProvider(tenant, campaign.id());
-        List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenant, campaign.id());
-        held.forEach(r -> ledger.release(tenant, r.id(), "campaign_removed_at_provider", actor));
+        int released = ledger.releaseCampaign(tenant, campaign.id(), "campaign_removed_at_provider", actor);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("campaign_id", campaign.id());
         details.put("provider", campaign.provider());
         details.put("provider_object_id", campaign.providerObjectId());
-        details.put("released_reservations", held.size());
+        details.put("released_reservations", released);
         receipts.record(tenant, "campaign.removed_at_provider", executionId, actor, details);
         log.warn("campaign {} of tenant {} is no longer at {} (provider id {}): marked removed_at_provider, {} "
                 + "reservation(s) released", campaign.id(), tenant, campaign.provider(), campaign.providerObjectId(),
-                held.size());
+                released);
     }
 
     /** A settled failure as the execution's error, and what its receipt says of it. */

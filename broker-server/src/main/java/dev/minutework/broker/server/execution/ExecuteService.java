@@ -6,7 +6,6 @@ import dev.minutework.broker.core.execution.Decider;
 import dev.minutework.broker.core.execution.Decision;
 import dev.minutework.broker.core.execution.DryRun;
 import dev.minutework.broker.core.execution.Refusal;
-import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.core.command.ExecuteCommand;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.core.money.Money;
@@ -121,10 +120,8 @@ public class ExecuteService {
         if (refused.isPresent() && Completions.removedAtProvider(req.command(), resolved, dryRun.get())) {
             // the provider no longer has the campaign: it cannot spend, and nothing is held for it any more
             completions.campaignRemoved(req.key().tenantId(), resolved.campaign(), req.key().actor());
-            throw refusals.refuse(req.key(), null, new Refusal(RefusalCode.NOT_FOUND, "campaign "
-                    + resolved.campaign().id() + " was removed at " + req.provider()
-                    + " (status removed_at_provider): it no longer exists there", Map.of("status",
-                    "removed_at_provider")), with(req.context(), "dry_run", DryRun.Verdict.REJECTED.wire()));
+            throw refusals.refuse(req.key(), null, Refusal.removedAtProvider("campaign", resolved.campaign().id(),
+                    req.provider()), with(req.context(), "dry_run", DryRun.Verdict.REJECTED.wire()));
         }
         if (refused.isPresent()) {
             throw refusals.refuse(req.key(), null, refused.get(), with(req.context(), "dry_run",

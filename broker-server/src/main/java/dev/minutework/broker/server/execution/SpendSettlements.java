@@ -150,9 +150,7 @@ public class SpendSettlements {
                                     .toInstant(), c.endTime() == null ? null : c.endTime().toInstant()),
                             velocityMultiple) ? "spend_velocity" : null;
             if (rule != null) {
-                String authorization = ledger.heldForCampaign(c.tenantId(), c.id()).stream().findFirst()
-                        .map(SpendLedger.Reservation::authorizationId)
-                        .or(() -> ledger.activeAuthorization(c.tenantId(), c.provider(), c.currency())).orElse(null);
+                String authorization = authorizationOf(c, ledger.heldForCampaign(c.tenantId(), c.id()));
                 log.warn("campaign {} of tenant {}: {}; pausing it through {}", c.id(), c.tenantId(), rule,
                         c.provider());
                 return "paused_" + rule + ":" + pauses.pauseForEndedAuthorization(c.tenantId(), c.id(), authorization,
@@ -160,6 +158,12 @@ public class SpendSettlements {
             }
         }
         return "settled";
+    }
+
+    /** The authorization the campaign's money is held under, else the tenant's active one for its provider and currency. */
+    private String authorizationOf(Projections.Campaign c, List<SpendLedger.Reservation> held) {
+        return held.stream().findFirst().map(SpendLedger.Reservation::authorizationId)
+                .or(() -> ledger.activeAuthorization(c.tenantId(), c.provider(), c.currency())).orElse(null);
     }
 
     /**
@@ -179,7 +183,8 @@ public class SpendSettlements {
                 }
                 return 0L;
             }
-            List<SpendSettlementPlan.Held> held = ledger.heldForCampaign(c.tenantId(), c.id()).stream()
+            List<SpendLedger.Reservation> reservations = ledger.heldForCampaign(c.tenantId(), c.id());
+            List<SpendSettlementPlan.Held> held = reservations.stream()
                     .map(r -> new SpendSettlementPlan.Held(r.id(), r.amount().amountMinor())).toList();
             SpendSettlementPlan plan = SpendSettlementPlan.of(delta, held);
             Map<String, Object> context = new LinkedHashMap<>();
@@ -196,11 +201,7 @@ public class SpendSettlements {
             long beyondNow = delta - settled;
             long unsettled = 0;
             if (beyondNow > 0) {
-                String authorization = held.isEmpty() ? null : ledger.heldForCampaign(c.tenantId(), c.id()).stream()
-                        .findFirst().map(SpendLedger.Reservation::authorizationId).orElse(null);
-                if (authorization == null) {
-                    authorization = ledger.activeAuthorization(c.tenantId(), c.provider(), c.currency()).orElse(null);
-                }
+                String authorization = authorizationOf(c, reservations);
                 long fromCredits = authorization == null ? 0 : ledger.settleBeyond(c.tenantId(), authorization,
                         c.currency(), beyondNow, context, ACTOR);
                 unsettled = beyondNow - fromCredits;

@@ -383,6 +383,17 @@ public class SpendLedger {
                 """).param("c", campaignId).param("t", tenantId).param("e", executionId).update();
     }
 
+    /**
+     * Releases everything held for a campaign (each reservation with its receipts), e.g. for one
+     * the provider no longer has; how many reservations it released.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public int releaseCampaign(String tenantId, String campaignId, String reason, String actor) {
+        List<Reservation> held = heldForCampaign(tenantId, campaignId);
+        held.forEach(r -> release(tenantId, r.id(), reason, actor));
+        return held.size();
+    }
+
     /** Held reservations of a campaign. */
     public List<Reservation> heldForCampaign(String tenantId, String campaignId) {
         return jdbc.sql("""

@@ -243,13 +243,12 @@ public class WebhookIntake {
      */
     private void released(String tenantId, String campaignId, String provider, String eventId) {
         String actor = "provider:" + provider;
-        List<SpendLedger.Reservation> held = ledger.heldForCampaign(tenantId, campaignId);
-        held.forEach(r -> ledger.release(tenantId, r.id(), "campaign_removed_at_provider", actor));
+        int released = ledger.releaseCampaign(tenantId, campaignId, "campaign_removed_at_provider", actor);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("campaign_id", campaignId);
         details.put("provider", provider);
         details.put("provider_event_id", eventId);
-        details.put("released_reservations", held.size());
+        details.put("released_reservations", released);
         receipts.record(tenantId, "campaign.removed_at_provider", null, actor, details);
     }
 
