@@ -190,6 +190,87 @@ class WebhookIntakeTest {
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
     }
 
+    @Test
+    void reorderedAndDuplicatedDeliveriesEndInTheProvidersLatestState() throws InterruptedException {
+        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-held";
+        Story.Tenant t = story.tenant("Hook held", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
+                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-held-" + N.get(),
+                        "webhook_secret", secret)));
+        Objects o = campaignWithAd(t, "tiktokads");
+        String advertiser = scope(t).get("advertiser_id").asString();
+        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
+                .orElseThrow();
+        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+
+        // someone pauses it in TikTok's own tools and enables it again a second later (events carry
+        // whole seconds); the deliveries are held back, then arrive newest first
+        tiktok.webhooks().mode(WebhookDeliveries.Mode.HOLD);
+        assertThat(tiktok.changeCampaignStatusAtProvider(advertiser, o.campaignProviderId(), "DISABLE")).isEmpty();
+        Thread.sleep(1_100);
+        assertThat(tiktok.changeCampaignStatusAtProvider(advertiser, o.campaignProviderId(), "ENABLE")).isEmpty();
+        assertThat(tiktok.webhooks().held()).isEqualTo(2);
+        assertThat(tiktok.webhooks().release(true)).extracting(Delivery::body)
+                .allSatisfy(b -> assertThat(b).contains("accepted")).hasSize(2);
+        assertThat(campaign(t, o.campaignId()).get("status").asString()).as("the late, older pause changes nothing")
+                .isEqualTo("active");
+
+        // later it is paused there again, and each delivery comes twice (at least once)
+        Thread.sleep(1_100);
+        tiktok.webhooks().mode(WebhookDeliveries.Mode.DUPLICATE);
+        assertThat(tiktok.changeCampaignStatusAtProvider(advertiser, o.campaignProviderId(), "DISABLE"))
+                .extracting(Delivery::body).satisfiesExactly(first -> assertThat(first).contains("accepted"),
+                        second -> assertThat(second).contains("duplicate"));
+        tiktok.webhooks().mode(WebhookDeliveries.Mode.IMMEDIATE);
+        assertThat(campaign(t, o.campaignId()).get("status").asString()).as("the provider's latest word")
+                .isEqualTo("paused");
+        assertThat(story.receiptPayloads(t, "webhook_campaign_status")).extracting(r -> r.get("applied").asBoolean())
+                .as("the enable (no change: it was active), the late pause (ignored), the pause")
+                .containsExactly(false, false, true);
+        assertThat(broker.bean(WebhookEvents.class).of(t.providerAccountId())).hasSize(3);
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aCampaignActivatedInTheProvidersOwnToolsWithNothingHeldIsPausedAgain() throws InterruptedException {
+        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-unbacked";
+        Story.Tenant t = story.tenant("Hook unbacked", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
+                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-unbacked-" + N.get(),
+                        "webhook_secret", secret)));
+        Objects o = campaignWithAd(t, "tiktokads");
+        String advertiser = scope(t).get("advertiser_id").asString();
+        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
+                .orElseThrow();
+        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        approve(t, story.execute(t.runtimeKey(), "tiktokads", "ads.pause_campaign", "p",
+                Map.of("campaign_id", o.campaignId())));
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).as("the pause released the campaign's money").isZero();
+
+        // someone enables it again in TikTok's own tools: it could spend money nobody approved
+        assertThat(tiktok.changeCampaignStatusAtProvider(advertiser, o.campaignProviderId(), "ENABLE"))
+                .singleElement().satisfies(d -> assertThat(d.status()).isEqualTo(200));
+        // the applied event triggers the authorization-endings job, which pauses it through the provider
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"DISABLE".equals(operationStatus(tiktok, advertiser, o.campaignProviderId()))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(operationStatus(tiktok, advertiser, o.campaignProviderId())).isEqualTo("DISABLE");
+        assertThat(story.receiptPayloads(t, "execution.accepted")).anySatisfy(r -> {
+            assertThat(r.path("reason").asString()).isEqualTo("active_without_reservation");
+            assertThat(r.path("initiated_by").asString()).isEqualTo("broker");
+        });
+        while (!"paused".equals(campaign(t, o.campaignId()).get("status").asString()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(campaign(t, o.campaignId()).get("status").asString()).isEqualTo("paused");
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    private static String operationStatus(TikTokAdsSimulator tiktok, String advertiser, String campaignId) {
+        return tiktok.campaignStatus(advertiser, campaignId);
+    }
+
     /** The event with its create_time set {@code secondsAgo} seconds before now (the simulator's clock is the system's). */
     private static String at(String event, long secondsAgo) {
         Map<String, Object> body = new java.util.LinkedHashMap<>(

@@ -417,14 +417,19 @@ public final class MetaAdsSimulator extends ProviderSimulator {
 
     // ------------------------------------------------------------------ webhooks (object ad_account)
 
-    private volatile WebhookDeliveries.Target webhookTarget;
+    private final WebhookDeliveries.Sender webhooks = new WebhookDeliveries.Sender();
 
     /**
      * Registers the callback URL and the app secret deliveries are signed with, as the platform owner
      * does in the app's dashboard (the GET verification handshake is the test's to make).
      */
     public void deliverWebhooksTo(URI callbackUrl, String appSecret) {
-        webhookTarget = new WebhookDeliveries.Target(callbackUrl, appSecret);
+        webhooks.target(new WebhookDeliveries.Target(callbackUrl, appSecret));
+    }
+
+    /** The outgoing deliveries: their mode (at once, twice, held back) and the held ones' release. */
+    public WebhookDeliveries.Sender webhooks() {
+        return webhooks;
     }
 
     /**
@@ -441,31 +446,60 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         return CanonicalJson.canonicalize(Map.of("object", "ad_account", "entry", List.of(entry)));
     }
 
-    /** Delivers {@code body} signed {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>}. */
+    /**
+     * Someone changes a campaign's status in Ads Manager (not through the API): the campaign changes
+     * here, and when a callback URL is registered an {@code in_process_ad_objects} change naming it
+     * is delivered in the {@link #webhooks()} mode.
+     *
+     * @param status ACTIVE, PAUSED, ARCHIVED or DELETED
+     * @return the receiver's answers (none while held, none without a callback URL)
+     */
+    public List<WebhookDeliveries.Delivery> changeCampaignStatusAtProvider(String campaignId, String status) {
+        if (!Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(status)) {
+            throw new IllegalArgumentException("status " + status);
+        }
+        String adAccountId;
+        synchronized (this) {
+            Located l = objects.get(campaignId);
+            if (l == null || !"campaign".equals(l.kind())) {
+                throw new IllegalArgumentException("no campaign " + campaignId);
+            }
+            Map<String, Object> changed = new LinkedHashMap<>(byKind(l.account(), "campaign").get(campaignId));
+            changed.put("status", status);
+            keep(l.account(), "campaign", changed);
+            adAccountId = l.account().id;
+        }
+        if (webhooks.target() == null) {
+            return List.of();
+        }
+        return deliver(adAccountWebhook(adAccountId, "in_process_ad_objects",
+                Map.of("id", campaignId, "level", "CAMPAIGN", "status_name", status)));
+    }
+
+    /** Delivers {@code body} correctly signed, in the {@link #webhooks()} mode. */
+    public List<WebhookDeliveries.Delivery> deliver(String body) {
+        return webhooks.send(body, t -> signed(t.secret(), body));
+    }
+
+    /** Delivers {@code body} at once, signed {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>}. */
     public WebhookDeliveries.Delivery sendWebhook(String body) {
-        WebhookDeliveries.Target t = target();
-        return WebhookDeliveries.post(t.url(), body,
-                Map.of("X-Hub-Signature-256", "sha256=" + WebhookDeliveries.hmacSha256Hex(t.secret(), body)));
+        WebhookDeliveries.Target t = webhooks.required();
+        return WebhookDeliveries.post(t.url(), body, signed(t.secret(), body));
     }
 
     /** Delivers {@code body} signed with a secret that is not the app's: what a forger can send. */
     public WebhookDeliveries.Delivery sendForgedWebhook(String body) {
-        WebhookDeliveries.Target t = target();
-        return WebhookDeliveries.post(t.url(), body,
-                Map.of("X-Hub-Signature-256", "sha256=" + WebhookDeliveries.hmacSha256Hex("not-" + t.secret(), body)));
+        WebhookDeliveries.Target t = webhooks.required();
+        return WebhookDeliveries.post(t.url(), body, signed("not-" + t.secret(), body));
     }
 
     /** Delivers {@code body} without a signature header. */
     public WebhookDeliveries.Delivery sendUnsignedWebhook(String body) {
-        return WebhookDeliveries.post(target().url(), body, Map.of());
+        return WebhookDeliveries.post(webhooks.required().url(), body, Map.of());
     }
 
-    private WebhookDeliveries.Target target() {
-        WebhookDeliveries.Target t = webhookTarget;
-        if (t == null) {
-            throw new IllegalStateException("call deliverWebhooksTo first");
-        }
-        return t;
+    private static Map<String, String> signed(String secret, String body) {
+        return Map.of("X-Hub-Signature-256", "sha256=" + WebhookDeliveries.hmacSha256Hex(secret, body));
     }
 
     /** hex HMAC-SHA256(key = app secret, message = access token), as Graph checks it. */

@@ -135,12 +135,17 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
 
     // ------------------------------------------------------------------ webhooks
 
-    private volatile WebhookDeliveries.Target webhookTarget;
+    private final WebhookDeliveries.Sender webhooks = new WebhookDeliveries.Sender();
     private final AtomicLong webhookEvents = new AtomicLong();
 
     /** Registers the callback URL and the app's client secret deliveries are signed with. */
     public void deliverWebhooksTo(URI callbackUrl, String clientSecret) {
-        webhookTarget = new WebhookDeliveries.Target(callbackUrl, clientSecret);
+        webhooks.target(new WebhookDeliveries.Target(callbackUrl, clientSecret));
+    }
+
+    /** The outgoing deliveries: their mode (at once, twice, held back) and the held ones' release. */
+    public WebhookDeliveries.Sender webhooks() {
+        return webhooks;
     }
 
     /**
@@ -161,32 +166,79 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         return dev.minutework.broker.core.json.CanonicalJson.canonicalize(body);
     }
 
-    /** Delivers {@code body} signed {@code TikTok-Signature: t=<now>,s=<hex HMAC-SHA256(secret, "<t>.<body>")>}. */
+    /**
+     * Someone changes a campaign's status in TikTok's own tools (not through the API): the campaign
+     * changes here, and when a callback URL is registered a {@code campaign.status_update} is
+     * delivered in the {@link #webhooks()} mode.
+     *
+     * @param operationStatus ENABLE, DISABLE or DELETE
+     * @return the receiver's answers (none while held, none without a callback URL)
+     */
+    public List<WebhookDeliveries.Delivery> changeCampaignStatusAtProvider(String advertiserId, String campaignId,
+            String operationStatus) {
+        if (!Set.of("ENABLE", "DISABLE", "DELETE").contains(operationStatus)) {
+            throw new IllegalArgumentException("operation status " + operationStatus);
+        }
+        Account a = accounts.get(advertiserId);
+        if (a == null) {
+            throw new IllegalArgumentException("no advertiser " + advertiserId);
+        }
+        synchronized (a) {
+            Map<String, Object> c = a.campaigns.get(campaignId);
+            if (c == null) {
+                throw new IllegalArgumentException("no campaign " + campaignId);
+            }
+            Map<String, Object> changed = new LinkedHashMap<>(c);
+            changed.put("operation_status", operationStatus);
+            changed.put("modify_time", now());
+            keep(a, CAMPAIGN, a.campaigns, campaignId, changed);
+        }
+        if (webhooks.target() == null) {
+            return List.of();
+        }
+        return deliver(webhook(advertiserId, "campaign.status_update",
+                Map.of("campaign_id", campaignId, "operation_status", operationStatus)));
+    }
+
+    /** A campaign's {@code operation_status} as TikTok holds it now (ENABLE, DISABLE or DELETE), or null. */
+    public String campaignStatus(String advertiserId, String campaignId) {
+        Account a = accounts.get(advertiserId);
+        if (a == null) {
+            return null;
+        }
+        synchronized (a) {
+            Map<String, Object> c = a.campaigns.get(campaignId);
+            return c == null ? null : (String) c.get("operation_status");
+        }
+    }
+
+    /** Delivers {@code body} correctly signed, in the {@link #webhooks()} mode. */
+    public List<WebhookDeliveries.Delivery> deliver(String body) {
+        return webhooks.send(body, t -> signed(body, t.secret(), clock.instant().getEpochSecond()));
+    }
+
+    /** Delivers {@code body} at once, signed {@code TikTok-Signature: t=<now>,s=<hex HMAC-SHA256(secret, "<t>.<body>")>}. */
     public WebhookDeliveries.Delivery sendWebhook(String body) {
-        return send(body, target().secret(), clock.instant().getEpochSecond());
+        return send(body, webhooks.required().secret(), clock.instant().getEpochSecond());
     }
 
     /** Delivers {@code body} signed with a secret that is not the app's. */
     public WebhookDeliveries.Delivery sendForgedWebhook(String body) {
-        return send(body, "not-" + target().secret(), clock.instant().getEpochSecond());
+        return send(body, "not-" + webhooks.required().secret(), clock.instant().getEpochSecond());
     }
 
     /** Delivers {@code body} correctly signed, but with a timestamp {@code age} in the past (a replay). */
     public WebhookDeliveries.Delivery sendStaleWebhook(String body, Duration age) {
-        return send(body, target().secret(), clock.instant().minus(age).getEpochSecond());
+        return send(body, webhooks.required().secret(), clock.instant().minus(age).getEpochSecond());
     }
 
     private WebhookDeliveries.Delivery send(String body, String secret, long timestamp) {
-        String signature = "t=" + timestamp + ",s=" + WebhookDeliveries.hmacSha256Hex(secret, timestamp + "." + body);
-        return WebhookDeliveries.post(target().url(), body, Map.of("TikTok-Signature", signature));
+        return WebhookDeliveries.post(webhooks.required().url(), body, signed(body, secret, timestamp));
     }
 
-    private WebhookDeliveries.Target target() {
-        WebhookDeliveries.Target t = webhookTarget;
-        if (t == null) {
-            throw new IllegalStateException("call deliverWebhooksTo first");
-        }
-        return t;
+    private static Map<String, String> signed(String body, String secret, long timestamp) {
+        return Map.of("TikTok-Signature",
+                "t=" + timestamp + ",s=" + WebhookDeliveries.hmacSha256Hex(secret, timestamp + "." + body));
     }
 
     public TikTokAdsSimulator(Clock clock) {

@@ -215,15 +215,20 @@ public class Projections {
      * alone: the execution that holds the campaign settles it. Whether the row changed.
      */
     public boolean setCampaignStatusFromProvider(String tenantId, String id, String status, Instant at) {
-        // an event older than the status last applied (a late or retried delivery) changes nothing
+        // an event older than the status last applied (a late or retried delivery) changes nothing;
+        // one that repeats the status still moves the time it was last known, so that an older
+        // event arriving after it cannot undo it
         return jdbc.sql("""
-                update ads_campaigns set status = :s, updated_at = :now,
-                    status_changed_at = greatest(status_changed_at, cast(:at as timestamptz))
-                where tenant_id = :t and id = :id and status <> :s and status <> 'removed_at_provider'
-                  and (cast(:at as timestamptz) is null or status_changed_at is null
-                       or date_trunc('second', status_changed_at) <= :at)
+                update ads_campaigns c set status = :s,
+                    updated_at = case when c.status <> :s then :now else c.updated_at end,
+                    status_changed_at = greatest(c.status_changed_at, cast(:at as timestamptz))
+                from (select status as before from ads_campaigns where tenant_id = :t and id = :id for update) o
+                where c.tenant_id = :t and c.id = :id and c.status <> 'removed_at_provider'
+                  and (cast(:at as timestamptz) is null or c.status_changed_at is null
+                       or date_trunc('second', c.status_changed_at) <= :at)
+                returning o.before
                 """).param("s", status).param("now", now()).param("at", odt(at)).param("t", tenantId)
-                .param("id", id).update() == 1;
+                .param("id", id).query(String.class).optional().filter(before -> !before.equals(status)).isPresent();
     }
 
     /**

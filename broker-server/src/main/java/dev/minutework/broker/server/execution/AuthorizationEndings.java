@@ -3,6 +3,7 @@ package dev.minutework.broker.server.execution;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
+import dev.minutework.broker.server.ads.CampaignActivatedAtProvider;
 import dev.minutework.broker.server.jobs.DurableJobs;
 import dev.minutework.broker.server.spend.AuthorizationRevoked;
 import java.time.Clock;
@@ -26,8 +27,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@value #JOB} pauses, through the provider and with receipts, every active campaign whose money
  * is held under an authorization that has expired or been revoked. Providers that can are also
  * told the authorization's end as the campaign's end time when it is created or raised; this job
- * covers the rest (TikTok campaigns have no end time) and revocations. It runs every
- * {@code broker.authorization-endings.interval}, and at once after a revocation.
+ * covers the rest (TikTok campaigns have no end time) and revocations. An active campaign for
+ * which the broker holds no money at all — someone activated it in the provider's own tools, or it
+ * has spent all that was approved for it — is paused the same way ({@code
+ * active_without_reservation}): no authorization backs what it could spend. It runs every
+ * {@code broker.authorization-endings.interval}, at once after a revocation, and at once after a
+ * provider event activated a campaign.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuthorizationEndings {
@@ -43,6 +48,18 @@ public class AuthorizationEndings {
             join spend_authorizations a on a.tenant_id = r.tenant_id and a.id = r.authorization_id
             where c.status = 'active' and c.busy_execution_id is null
               and (a.status = 'revoked' or (a.valid_until is not null and a.valid_until <= :now))
+            order by c.tenant_id, c.id
+            limit :limit
+            """;
+    /**
+     * Active campaigns for which nothing is held: activated outside the broker (in the provider's
+     * own tools, reported by a webhook or a poll), or whose held money settlement has used up.
+     */
+    private static final String UNBACKED = """
+            select c.tenant_id, c.id from ads_campaigns c
+            where c.status = 'active' and c.busy_execution_id is null
+              and not exists (select 1 from spend_reservations r
+                              where r.tenant_id = c.tenant_id and r.campaign_id = c.id and r.status = 'held')
             order by c.tenant_id, c.id
             limit :limit
             """;
@@ -75,6 +92,11 @@ public class AuthorizationEndings {
         jobs.ifAvailable(j -> j.runSoon(JOB));
     }
 
+    @EventListener
+    void activatedAtProvider(CampaignActivatedAtProvider event) {
+        jobs.ifAvailable(j -> j.runSoon(JOB));
+    }
+
     private record Due(String tenantId, String campaignId, String authorizationId, String reason) {}
 
     /** One pass: pauses what is due; returns how many pauses ended in each status. */
@@ -91,6 +113,17 @@ public class AuthorizationEndings {
                 // one campaign's trouble must not stop the others; it is due again on the next run
                 log.warn("pausing campaign {} of tenant {} after its authorization ended failed: {}", d.campaignId(),
                         d.tenantId(), ex.getClass().getName());
+                counts.merge("error", 1, Integer::sum);
+            }
+        }
+        List<String[]> unbacked = jdbc.sql(UNBACKED).param("limit", BATCH)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+        for (String[] c : unbacked) {
+            try {
+                counts.merge(pipeline.pauseUnbacked(c[0], c[1]), 1, Integer::sum);
+            } catch (RuntimeException ex) {
+                log.warn("pausing campaign {} of tenant {}, active with nothing held for it, failed: {}", c[1], c[0],
+                        ex.getClass().getName());
                 counts.merge("error", 1, Integer::sum);
             }
         }

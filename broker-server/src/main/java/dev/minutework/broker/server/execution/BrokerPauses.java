@@ -24,7 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Pauses a campaign through its provider on the broker's own authority: because the authorization
- * behind its money has ended ({@link AuthorizationEndings}), or because a kill switch covering it is
+ * behind its money has ended or nothing backs it ({@link AuthorizationEndings}), because its spend
+ * ran beyond what was held or too fast ({@link SpendSettlements}), or because a kill switch covering it is
  * engaged ({@link KillSwitchPauses}). Lowering spend needs no approval, so no {@link Decider}
  * decision is asked; otherwise it runs like any pause: serialised with the campaign's other changes,
  * receipted with its reason, and its reservations released once the provider has paused it.
@@ -89,6 +90,18 @@ class BrokerPauses {
     }
 
     /**
+     * Pauses an active campaign for which nothing is held: no authorization backs what it could
+     * spend (activated in the provider's own tools, or its approved money used up).
+     *
+     * @return the execution's status, {@code campaign_busy}, {@code not_active}, {@code backed}
+     *     (something is held for it by now) or {@code no_connection}
+     */
+    String pauseUnbacked(String tenant, String campaignId) {
+        Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
+        return pause(tenant, campaign, "active_without_reservation", Map.of());
+    }
+
+    /**
      * The broker's pause of a campaign: an {@code executing} execution accepted (receipted with
      * {@code reason} and {@code about}) with the campaign claimed, then the provider call and its
      * settlement. A failed call leaves the campaign active and free, for the next run to try again.
@@ -131,6 +144,11 @@ class BrokerPauses {
                 // paused (or ended) since it was found due: nothing left to pause
                 s.setRollbackOnly();
                 return "not_active";
+            }
+            if ("active_without_reservation".equals(reason) && ledger.heldMinorForCampaign(tenant, campaignId) > 0) {
+                // money was reserved for it since it was found: it is backed now
+                s.setRollbackOnly();
+                return "backed";
             }
             inserted[0] = executions.insert(executionId, tenant, idempotencyKey, payload, digest, CONNECTOR,
                     pause.action(), campaign.provider(), ExecutionStatus.EXECUTING, actor, null, 0, null).orElseThrow();

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.json.CanonicalJson;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderChange;
+import dev.minutework.broker.server.ads.CampaignActivatedAtProvider;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.nio.ByteBuffer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -65,9 +67,11 @@ public class WebhookIntake {
     private final SpendLedger ledger;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ApplicationEventPublisher publisher;
 
     WebhookIntake(AccountContexts accounts, WebhookEvents events, Projections projections, Receipts receipts,
-            SpendLedger ledger, TransactionTemplate tx, Clock clock) {
+            SpendLedger ledger, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.accounts = accounts;
         this.events = events;
         this.projections = projections;
@@ -155,7 +159,8 @@ public class WebhookIntake {
     /** Stores a verified (or polled) event once and applies it; a stored event id is a duplicate. */
     private Outcome store(String provider, String accountId, Event event, String verdict, String rawDigest,
             Map<String, Object> body, OffsetDateTime at) {
-        return tx.execute(s -> {
+        List<CampaignActivatedAtProvider> activated = new ArrayList<>();
+        Outcome outcome = tx.execute(s -> {
             events.lock(accountId);
             if (events.seen(provider, event.eventId())) {
                 return Outcome.DUPLICATE;
@@ -169,9 +174,11 @@ public class WebhookIntake {
             payload.put("received_at", at.toString());
             payload.put("event", body);
             long seq = events.append(accountId, event.kind(), provider, event.eventId(), verdict, rawDigest, payload, at);
-            apply(provider, accountId, event, seq);
+            activated.addAll(apply(provider, accountId, event, seq));
             return Outcome.ACCEPTED;
         });
+        activated.forEach(publisher::publishEvent);
+        return outcome;
     }
 
     /** Meta's verification handshake: the challenge when mode and verify token are right. */
@@ -197,7 +204,9 @@ public class WebhookIntake {
     /** A verified event: its id (for dedupe), its kind, and the changes the broker applies. */
     record Event(String eventId, String kind, List<Change> changes) {}
 
-    private void apply(String provider, String accountId, Event event, long seq) {
+    /** Applies the event's changes; answers the campaigns it made active (checked for backing money once committed). */
+    private List<CampaignActivatedAtProvider> apply(String provider, String accountId, Event event, long seq) {
+        List<CampaignActivatedAtProvider> activated = new ArrayList<>();
         record Target(String tenantId, String objectId, Change change, String from) {}
         List<Target> targets = new ArrayList<>();
         for (Change c : event.changes()) {
@@ -234,7 +243,12 @@ public class WebhookIntake {
                     && "removed_at_provider".equals(t.change().value())) {
                 released(t.tenantId(), t.objectId(), provider, event.eventId());
             }
+            if (changed && ProviderEvents.CAMPAIGN_STATUS.equals(t.change().objectType())
+                    && "active".equals(t.change().value())) {
+                activated.add(new CampaignActivatedAtProvider(t.tenantId(), t.objectId()));
+            }
         }
+        return activated;
     }
 
     /**
