@@ -3,6 +3,7 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.minutework.broker.server.execution.SpendSettlements;
 import dev.minutework.broker.server.routing.LocalSimulators;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
@@ -113,15 +114,32 @@ class SimulatorStoryTest {
         assertThat(campaign.get("provider_object_id").asString()).isEqualTo(providerId);
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(50_000);
 
+        // 6. the agent reads what the campaign did today (a read: it runs at once); 7. spend settles
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        JsonNode daily = expect(200, story.execute(t.runtimeKey(), provider, "ads.fetch_report", "report-day",
+                Map.of("campaign_id", campaign.get("campaign_id").asString(), "since", today.toString(),
+                        "until", today.toString(), "granularity", "day"))).json();
+        assertThat(daily.get("status").asString()).as("report: %s", daily).isEqualTo("succeeded");
+        long reported = daily.at("/result/rows").valueStream().mapToLong(r -> r.get("spend_minor").asLong()).sum();
+        assertThat(broker.bean(SpendSettlements.class).runOnce()).as("settlement").doesNotContainKey("error");
+        JsonNode settledWallet = story.wallet(t);
+        assertThat(settledWallet.get("settled_minor").asLong()).as("settled what the provider reported")
+                .isEqualTo(reported);
+        assertThat(settledWallet.get("reserved_minor").asLong()).isEqualTo(50_000 - reported);
+        assertThat(settledWallet.get("balance_minor").asLong()).isEqualTo(80_000 - reported);
+        if (provider.equals("openaiads")) {
+            assertThat(reported).as("the simulator paces the lifetime budget over the campaign's days").isPositive();
+        }
+
         Http.Response pause = expect(202, story.execute(t.runtimeKey(), provider, "ads.pause_campaign", "pause",
                 Map.of("campaign_id", campaign.get("campaign_id").asString())));
         JsonNode paused = expect(200, http.post("/v1/approvals/" + pause.text("/approval_id") + "/approve",
                 t.approverKey(), null)).at("/execution");
         assertThat(paused.get("status").asString()).as("pause: %s", paused).isEqualTo("succeeded");
         assertThat(story.wallet(t).get("reserved_minor").asLong()).isZero();
+        assertThat(story.wallet(t).get("available_minor").asLong()).isEqualTo(80_000 - reported);
 
         // the last 30 days, today included: the campaign's whole life
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
         JsonNode report = expect(200, story.execute(t.runtimeKey(), provider, "ads.fetch_report", "report",
                 Map.of("campaign_id", campaign.get("campaign_id").asString(), "since", today.minusDays(29).toString(),
                         "until", today.toString(), "granularity", "total"))).json();
