@@ -16,6 +16,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class BrokerApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && "verify".equals(args[0])) {
+            // the offline verifier: no Spring, no database, no network
+            System.exit(dev.minutework.broker.core.receipt.VerifyCommand.run(args, System.out, System.err));
+        }
         boolean runtimeOnly = "runtime".equals(System.getenv("BROKER_ROLE"))
                 || java.util.Arrays.asList(args).contains("--broker.role=runtime");
         SpringApplication.run(runtimeOnly ? RuntimeOnlyApplication.class : BrokerApplication.class, args);

@@ -36,6 +36,7 @@ class TableOwnershipTest {
     /** Table → the top-level package of {@code dev.minutework.broker.server} that owns it. */
     static final Map<String, String> OWNERS = Map.ofEntries(
             Map.entry("broker_settings", "identity"),
+            Map.entry("receipt_checkpoints", "receipts"),
             Map.entry("api_keys", "identity"),
             Map.entry("tenants", "tenants"),
             Map.entry("provider_accounts", "accounts"),

@@ -1,63 +1,207 @@
 package dev.minutework.broker.server.receipts;
 
-import dev.minutework.broker.server.api.Times;
+import dev.minutework.broker.core.receipt.AuditLog;
 import dev.minutework.broker.core.receipt.ReceiptChain;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.identity.Caller;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/receipts} (paged by sequence number) and {@code GET /v1/receipts/verify}. */
+/**
+ * The audit logs as anyone can check them: {@code GET /v1/receipts} (paged by sequence number),
+ * {@code …/verify} (every chain of the tenant, against its head and its latest signed checkpoint),
+ * {@code …/checkpoint} (a signed checkpoint, C2SP tlog-checkpoint), {@code …/inclusion-proof},
+ * {@code …/consistency-proof} and {@code …/export} (the whole log, for the offline verifier).
+ * {@code chain} picks the log: {@code receipts} (default) or {@code spend_policy}, the tenant's; or
+ * {@code webhooks} with {@code provider_account_id}, the operator's.
+ */
 @RestController
 class ReceiptController {
 
-    private final Receipts receipts;
+    private final AuditEntries entries;
+    private final Chains chains;
+    private final Checkpoints checkpoints;
 
-    ReceiptController(Receipts receipts) {
-        this.receipts = receipts;
+    ReceiptController(AuditEntries entries, Chains chains, Checkpoints checkpoints) {
+        this.entries = entries;
+        this.chains = chains;
+        this.checkpoints = checkpoints;
+    }
+
+    private record Log(AuditLog.Chain chain, String ownerId) {}
+
+    private static Log log(Caller caller, String chain, String providerAccountId) {
+        AuditLog.Chain c;
+        try {
+            c = AuditLog.Chain.of(chain);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, "chain must be receipts, spend_policy or webhooks");
+        }
+        if (c == AuditLog.Chain.WEBHOOKS) {
+            caller.requireOperator();
+            if (providerAccountId == null || providerAccountId.isBlank()) {
+                throw new ApiException(ErrorCode.INVALID_INPUT, "the webhooks log needs provider_account_id");
+            }
+            return new Log(c, providerAccountId);
+        }
+        return new Log(c, caller.requireTenant().tenantId());
     }
 
     @GetMapping("/v1/receipts")
     Map<String, Object> list(Caller caller, @RequestParam(name = "after_seq", defaultValue = "0") long afterSeq,
-            @RequestParam(name = "limit", defaultValue = "100") int limit) {
-        Caller.TenantKey key = caller.requireTenant();
+            @RequestParam(name = "limit", defaultValue = "100") int limit,
+            @RequestParam(name = "chain", defaultValue = "receipts") String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
+        Log log = log(caller, chain, providerAccountId);
         if (limit < 1 || limit > 1000 || afterSeq < 0) {
             throw new ApiException(ErrorCode.INVALID_INPUT, "limit must be 1..1000 and after_seq ≥ 0");
         }
-        List<Receipts.Row> rows = receipts.page(key.tenantId(), afterSeq, limit);
-        List<Map<String, Object>> out = rows.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("seq", r.seq());
-            m.put("kind", r.kind());
-            m.put("execution_id", r.executionId());
-            m.put("actor", r.actor());
-            m.put("payload", r.payload());
-            m.put("payload_digest", r.payloadDigest());
-            m.put("prev_hash", r.prevHash());
-            m.put("hash", r.hash());
-            m.put("created_at", Times.rfc3339(r.createdAt()));
-            return m;
-        }).toList();
+        List<Map<String, Object>> rows = entries.page(log.chain(), log.ownerId(), afterSeq, limit);
         Map<String, Object> page = new LinkedHashMap<>();
-        page.put("receipts", out);
-        page.put("next_after_seq", rows.size() == limit ? rows.getLast().seq() : null);
+        page.put("receipts", rows);
+        page.put("next_after_seq", rows.size() == limit ? rows.getLast().get("seq") : null);
         return page;
     }
 
     @GetMapping("/v1/receipts/verify")
-    Map<String, Object> verify(Caller caller) {
-        Caller.TenantKey key = caller.requireTenant();
-        ReceiptChain.Verification v = receipts.verify(key.tenantId());
+    Map<String, Object> verify(Caller caller, @RequestParam(name = "chain", required = false) String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
+        List<Log> logs = chain == null
+                ? List.of(log(caller, "receipts", null), log(caller, "spend_policy", null))
+                : List.of(log(caller, chain, providerAccountId));
+        Map<String, Object> byChain = new LinkedHashMap<>();
+        boolean valid = true;
+        for (Log l : logs) {
+            Map<String, Object> v = verify(l);
+            valid &= (Boolean) v.get("valid");
+            byChain.put(l.chain().wire(), v);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> first = (Map<String, Object>) byChain.values().iterator().next();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("valid", v.valid());
-        m.put("count", v.count());
-        m.put("head", v.head());
-        m.put("first_bad_seq", v.firstBadSeq());
+        m.put("valid", valid);
+        m.put("count", first.get("count"));
+        m.put("head", first.get("head"));
+        m.put("first_bad_seq", first.get("first_bad_seq"));
+        m.put("chains", byChain);
         return m;
+    }
+
+    /** One log against its entries, its recorded head and its latest signed checkpoint. */
+    private Map<String, Object> verify(Log log) {
+        List<Map<String, Object>> all = entries.all(log.chain(), log.ownerId());
+        AuditLog.Verification v = AuditLog.verify(log.chain(), log.ownerId(), all);
+        Chains.Head head = chains.head(log.chain().wire(), log.ownerId());
+        String problem = v.problem();
+        Long firstBad = v.firstBadSeq();
+        if (v.valid() && (all.size() != head.seq() || !v.head().equals(head.hash()))) {
+            problem = "entries were removed from or added to the end behind the chain head's back";
+            firstBad = Math.min(all.size(), head.seq()) + 1;
+        }
+        Boolean consistent = checkpoints.consistentWithLatest(log.chain(), log.ownerId(), all);
+        if (problem == null && Boolean.FALSE.equals(consistent)) {
+            problem = "the entries are not those the latest signed checkpoint pinned (edited, removed or rewritten)";
+            firstBad = 1L;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("valid", problem == null);
+        m.put("count", (long) all.size());
+        m.put("head", v.valid() ? v.head() : ReceiptChain.GENESIS);
+        m.put("first_bad_seq", firstBad);
+        m.put("problem", problem);
+        m.put("checkpoint_size", checkpoints.latest(log.chain(), log.ownerId()).map(Checkpoints.Published::size)
+                .orElse(null));
+        return m;
+    }
+
+    @GetMapping("/v1/receipts/checkpoint")
+    Map<String, Object> checkpoint(Caller caller, @RequestParam(name = "chain", defaultValue = "receipts") String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId,
+            @RequestParam(name = "tree_size", required = false) Long treeSize) {
+        Log log = log(caller, chain, providerAccountId);
+        Optional<Checkpoints.Published> cp = treeSize == null ? checkpoints.publish(log.chain(), log.ownerId())
+                : checkpoints.checkpoint(log.chain(), log.ownerId(), treeSize);
+        if (cp.isEmpty()) {
+            throw treeSize == null
+                    ? new ApiException(ErrorCode.CONFLICT, "the log does not verify; the broker signs no checkpoint of it")
+                    : new ApiException(ErrorCode.NOT_FOUND, "no checkpoint of this log at tree_size " + treeSize);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chain", log.chain().wire());
+        m.put("owner_id", log.ownerId());
+        m.put("tree_size", cp.get().size());
+        m.put("root_hash", b64(cp.get().rootHash()));
+        m.put("checkpoint", cp.get().note());
+        m.put("public_key", checkpoints.verifierKey());
+        m.put("created_at", Times.rfc3339(cp.get().createdAt()));
+        return m;
+    }
+
+    @GetMapping("/v1/receipts/inclusion-proof")
+    Map<String, Object> inclusion(Caller caller, @RequestParam("seq") long seq,
+            @RequestParam("tree_size") long treeSize,
+            @RequestParam(name = "chain", defaultValue = "receipts") String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
+        Log log = log(caller, chain, providerAccountId);
+        Checkpoints.Inclusion p;
+        try {
+            p = checkpoints.inclusion(log.chain(), log.ownerId(), seq, treeSize);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, e.getMessage());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", p.seq());
+        m.put("leaf_index", p.seq() - 1);
+        m.put("tree_size", p.size());
+        m.put("leaf_hash", b64(p.leafHash()));
+        m.put("audit_path", p.path().stream().map(ReceiptController::b64).toList());
+        m.put("root_hash", b64(p.rootHash()));
+        return m;
+    }
+
+    @GetMapping("/v1/receipts/consistency-proof")
+    Map<String, Object> consistency(Caller caller, @RequestParam("first") long first, @RequestParam("second") long second,
+            @RequestParam(name = "chain", defaultValue = "receipts") String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
+        Log log = log(caller, chain, providerAccountId);
+        Checkpoints.Consistency p;
+        try {
+            p = checkpoints.consistency(log.chain(), log.ownerId(), first, second);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, e.getMessage());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("first", p.first());
+        m.put("second", p.second());
+        m.put("first_root_hash", b64(p.firstRoot()));
+        m.put("second_root_hash", b64(p.secondRoot()));
+        m.put("proof", p.proof().stream().map(ReceiptController::b64).toList());
+        return m;
+    }
+
+    @GetMapping("/v1/receipts/export")
+    Map<String, Object> export(Caller caller, @RequestParam(name = "chain", defaultValue = "receipts") String chain,
+            @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
+        Log log = log(caller, chain, providerAccountId);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "mwb-audit-log/v1");
+        m.put("chain", log.chain().wire());
+        m.put("owner_id", log.ownerId());
+        m.put("origin", AuditLog.origin(checkpoints.keyName(), log.chain(), log.ownerId()));
+        m.put("public_key", checkpoints.verifierKey());
+        m.put("entries", entries.all(log.chain(), log.ownerId()));
+        return m;
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
     }
 }
