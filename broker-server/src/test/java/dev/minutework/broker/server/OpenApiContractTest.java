@@ -575,6 +575,24 @@ class OpenApiContractTest {
         assertThat(verify.at("/valid").asBoolean()).isTrue();
         assertThat(verify.at("/count").asLong()).isEqualTo(3 + rest.at("/receipts").size());
         call("GET", "/v1/receipts/verify").send().expect(401, "unauthenticated");
+        call("GET", "/v1/receipts/verify").query("chain=spend_policy").key(viewer).send().expect(200);
+        call("GET", "/v1/receipts/verify").query("chain=webhooks").key(viewer).send().expect(403, "forbidden_role");
+        call("GET", "/v1/receipts/verify").query("chain=ledger").key(viewer).send().expect(400, "invalid_input");
+        call("GET", "/v1/receipts").query("chain=spend_policy").key(viewer).send().expect(200);
+        Checked checkpoint = call("GET", "/v1/receipts/checkpoint").key(viewer).send().expect(200);
+        long size = checkpoint.at("/tree_size").asLong();
+        call("GET", "/v1/receipts/checkpoint").query("tree_size=" + size).key(viewer).send().expect(200);
+        call("GET", "/v1/receipts/checkpoint").query("tree_size=1").key(viewer).send().expect(404, "not_found");
+        call("GET", "/v1/receipts/checkpoint").send().expect(401, "unauthenticated");
+        call("GET", "/v1/receipts/inclusion-proof").query("seq=2&tree_size=" + size).key(viewer).send().expect(200);
+        call("GET", "/v1/receipts/inclusion-proof").query("seq=2&tree_size=" + (size + 1000)).key(viewer).send()
+                .expect(400, "invalid_input");
+        call("GET", "/v1/receipts/consistency-proof").query("first=2&second=" + size).key(viewer).send().expect(200);
+        call("GET", "/v1/receipts/consistency-proof").query("first=3&second=2").key(viewer).send()
+                .expect(400, "invalid_input");
+        call("GET", "/v1/receipts/export").key(viewer).send().expect(200);
+        call("GET", "/v1/receipts/export").query("chain=webhooks").key(OP).send().expect(400, "invalid_input");
+        call("GET", "/v1/receipts/export").key(OP).send().expect(403, "forbidden_role");
 
         assertThat(call("GET", "/v1/capability-gaps").key(OP).send().expect(200).at("/gaps"))
                 .extracting(g -> g.get("action").asString(null)).contains("ads.create_audience", "ads.record_conversion");
