@@ -35,7 +35,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * What a new operator reaches without a key, over real HTTP on a broker with real PostgreSQL and
  * the provider simulators: the API description served is {@code docs/openapi.yaml} itself, with its
  * interactive view served from the jar; {@code /} lands on the console; and {@code /actuator/prometheus}
- * shows the broker's meters after a real approval, execution and webhook delivery — with no key,
+ * shows the broker's meters after a real approval, execution, refusal and webhook delivery — with no key,
  * credential or tenant id anywhere in the scrape.
  */
 class OperatorReadyTest {
@@ -140,6 +140,9 @@ class OperatorReadyTest {
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
         Http.Response waiting = expect(202, story.execute(t.runtimeKey(), "metaads", "ads.create_campaign",
                 "metrics-2", metaCampaign("Waiting boots", 7_000)));
+        // the same idempotency key with another input: refused, receipted and counted
+        assertThat(story.execute(t.runtimeKey(), "metaads", "ads.create_campaign", "metrics-2",
+                metaCampaign("Other boots", 7_000)).errorCode()).isEqualTo("idempotency_conflict");
 
         // one signed webhook delivery about the campaign, and one forged
         MetaAdsSimulator meta = (MetaAdsSimulator) broker.bean(LocalSimulators.class).forProvider("metaads")
@@ -168,6 +171,7 @@ class OperatorReadyTest {
                 "action=\"ads.create_campaign\",outcome=\"awaiting_approval\",provider=\"metaads\"")).isEqualTo(2.0);
         assertThat(value(text, "broker_executions_total",
                 "action=\"ads.create_campaign\",outcome=\"executing\",provider=\"metaads\"")).isEqualTo(1.0);
+        assertThat(value(text, "broker_refusals_total", "code=\"idempotency_conflict\"")).isEqualTo(1.0);
         assertThat(value(text, "broker_approvals_pending", "")).isEqualTo(1.0);
         assertThat(value(text, "broker_reservations_held_minor", "currency=\"USD\"")).isEqualTo(20_000.0);
         assertThat(value(text, "broker_provider_calls_seconds_count",

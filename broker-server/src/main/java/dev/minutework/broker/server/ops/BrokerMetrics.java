@@ -31,6 +31,8 @@ public class BrokerMetrics {
     public static final String PROVIDER_CALLS = "broker.provider.calls";
     /** Webhook deliveries and polled changes taken: {@code provider}, {@code verdict}, {@code outcome}. */
     public static final String WEBHOOK_DELIVERIES = "broker.webhook.deliveries";
+    /** Execute and approve requests refused before anything ran: {@code code}, the API's error code. */
+    public static final String REFUSALS = "broker.refusals";
 
     /** What a label value that is not a short lower-case name is recorded as. */
     static final String OTHER = "other";
@@ -46,6 +48,7 @@ public class BrokerMetrics {
     private final Map<Labels, Counter> executions = new ConcurrentHashMap<>();
     private final Map<Labels, Timer> providerCalls = new ConcurrentHashMap<>();
     private final Map<Labels, Counter> webhooks = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -100,6 +103,17 @@ public class BrokerMetrics {
                 .description("provider webhook deliveries and polled changes, by signature verdict and outcome")
                 .tag("provider", l.a()).tag("verdict", l.b()).tag("outcome", l.c()).register(registry))
                 .increment();
+    }
+
+    /**
+     * Counts a refused execute or approve request by its error code ({@code budget_exceeded},
+     * {@code not_ready} …): the code only, since the action and provider of a refused request may
+     * be anything its sender wrote.
+     */
+    public void refused(String code) {
+        refusals.computeIfAbsent(label(code), c -> Counter.builder(REFUSALS)
+                .description("execute and approve requests refused (receipted as execution.refused), by error code")
+                .tag("code", c).register(registry)).increment();
     }
 
     /** {@code value} when it is a short lower-case name, else {@value #OTHER}. */
