@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -55,9 +57,19 @@ public class BrokerMetrics {
     }
 
     private record Labels(String a, String b, String c) {
-        static Labels of(String a, String b, String c) {
+        Labels sanitized() {
             return new Labels(label(a), label(b), label(c));
         }
+    }
+
+    /**
+     * The meter of a label combination. Meters are kept under their sanitized labels, so clean
+     * labels — every caller's — find theirs without any pattern matching, and unexpected values
+     * cannot grow the map (they all map to {@value #OTHER}).
+     */
+    private static <M> M meter(Map<Labels, M> meters, Labels raw, Function<Labels, M> build) {
+        M m = meters.get(raw);
+        return m != null ? m : meters.computeIfAbsent(raw.sanitized(), build);
     }
 
     /**
@@ -65,7 +77,7 @@ public class BrokerMetrics {
      * never happened); at once outside a transaction.
      */
     public void executionReached(String action, String provider, String status) {
-        Counter counter = executions.computeIfAbsent(Labels.of(action, provider, status), l -> Counter
+        Counter counter = meter(executions, new Labels(action, provider, status), l -> Counter
                 .builder(EXECUTIONS).description("executions that reached a status (outcome), by action and provider")
                 .tag("action", l.a()).tag("provider", l.b()).tag("outcome", l.c()).register(registry));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -86,11 +98,11 @@ public class BrokerMetrics {
      * or {@code ok} for calls that have no outcome of their own).
      */
     public void providerCall(String provider, String operation, String outcome, long nanos) {
-        providerCalls.computeIfAbsent(Labels.of(provider, operation, outcome), l -> Timer.builder(PROVIDER_CALLS)
+        meter(providerCalls, new Labels(provider, operation, outcome), l -> Timer.builder(PROVIDER_CALLS)
                 .description("provider calls through the broker's guarded adapter, by provider, operation and outcome")
                 .tag("provider", l.a()).tag("operation", l.b()).tag("outcome", l.c())
                 .serviceLevelObjectives(PROVIDER_CALL_BUCKETS).register(registry))
-                .record(Duration.ofNanos(nanos));
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -99,7 +111,7 @@ public class BrokerMetrics {
      * {@code duplicate}, {@code rejected}).
      */
     public void webhookDelivery(String provider, String verdict, String outcome) {
-        webhooks.computeIfAbsent(Labels.of(provider, verdict, outcome), l -> Counter.builder(WEBHOOK_DELIVERIES)
+        meter(webhooks, new Labels(provider, verdict, outcome), l -> Counter.builder(WEBHOOK_DELIVERIES)
                 .description("provider webhook deliveries and polled changes, by signature verdict and outcome")
                 .tag("provider", l.a()).tag("verdict", l.b()).tag("outcome", l.c()).register(registry))
                 .increment();
