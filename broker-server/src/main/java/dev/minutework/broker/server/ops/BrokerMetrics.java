@@ -94,8 +94,9 @@ public class BrokerMetrics {
 
     /**
      * Records one provider call: how long it took and how it ended ({@code succeeded},
-     * {@code rejected_<kind>}, {@code rate_limited}, {@code unknown}, {@code timed_out}, {@code fault},
-     * or {@code ok} for calls that have no outcome of their own).
+     * {@code rejected_<kind>}, {@code rate_limited}, {@code unknown}, {@code timed_out},
+     * {@code interrupted}, {@code fault}; {@code ok} or {@code failing} for checks, {@code not_offered}
+     * for a dry run or change list the provider does not have).
      */
     public void providerCall(String provider, String operation, String outcome, long nanos) {
         meter(providerCalls, new Labels(provider, operation, outcome), l -> Timer.builder(PROVIDER_CALLS)
