@@ -3,7 +3,7 @@ package dev.minutework.broker.server;
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minutework.broker.server.ops.HeldMoneyGauges;
+import dev.minutework.broker.server.ops.DatabaseGauges;
 import dev.minutework.broker.server.routing.LocalSimulators;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
@@ -158,7 +158,7 @@ class OperatorReadyTest {
 
         // the database-backed gauges read at most once per 5 s: past that, one scrape reads once
         clock.jump(Duration.ofSeconds(6));
-        HeldMoneyGauges gauges = broker.bean(HeldMoneyGauges.class);
+        DatabaseGauges gauges = broker.bean(DatabaseGauges.class);
         long readsBefore = gauges.reads();
         Raw scrape = get("/actuator/prometheus");
         assertThat(scrape.status()).as("no key is needed to scrape").isEqualTo(200);

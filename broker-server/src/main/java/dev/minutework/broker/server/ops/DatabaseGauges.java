@@ -20,15 +20,15 @@ import org.springframework.stereotype.Component;
  * The gauges read from PostgreSQL, across all tenants and never per tenant: one-shot approvals
  * waiting for a human ({@value #APPROVALS_PENDING}) and the money reservations hold, per currency
  * ({@value #RESERVATIONS_HELD}, minor units). Both come from one statement, run at most once per
- * {@link #MAX_AGE} however often (and by however many scrapers) they are read: a scrape never
- * costs the database more than one round trip, and a burst of scrapes none.
+ * {@link #MAX_AGE} however often (and by however many scrapers) they are read: a scrape costs the
+ * database at most one round trip, and the scrapes that follow within {@link #MAX_AGE} none.
  *
  * <p>A currency's gauge exists from the first time its money is held: registered when a statement
  * finds it, at start for what is already held, and by {@link #currencyHeld} when the execute path
  * reserves in it (so the scrape after the first reservation already shows it).
  */
 @Component
-public class HeldMoneyGauges {
+public class DatabaseGauges {
 
     static final String APPROVALS_PENDING = "broker.approvals.pending";
     static final String RESERVATIONS_HELD = "broker.reservations.held.minor";
@@ -66,7 +66,7 @@ public class HeldMoneyGauges {
     private volatile Reading last;
     private volatile long reads;
 
-    HeldMoneyGauges(JdbcClient jdbc, MeterRegistry registry, Clock clock) {
+    DatabaseGauges(JdbcClient jdbc, MeterRegistry registry, Clock clock) {
         this.jdbc = jdbc;
         this.registry = registry;
         this.clock = clock;
