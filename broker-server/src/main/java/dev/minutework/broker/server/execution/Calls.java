@@ -239,7 +239,7 @@ class Calls {
         if (settled == null || target == null) {
             if ("outcome_unknown".equals(seen.status())) {
                 // still unknown: back as it was, reservation untouched, no new decision to receipt
-                executions.transition(tenant, e.id(), Set.of(ExecutionStatus.EXECUTING),
+                executions.reverted(tenant, e.id(), Set.of(ExecutionStatus.EXECUTING),
                         ExecutionStatus.OUTCOME_UNKNOWN, null, e.error());
             } else {
                 // a call whose process died mid-way: now known to be unknown, and receipted as such

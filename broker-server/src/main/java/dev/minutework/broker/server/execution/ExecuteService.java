@@ -16,6 +16,7 @@ import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Ids;
 import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.ops.DatabaseGauges;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendLedger;
 import java.time.Clock;
@@ -50,11 +51,12 @@ public class ExecuteService {
     private final Receipts receipts;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final DatabaseGauges gauges;
 
     ExecuteService(ExecuteRequests requests, Snapshots snapshots, Calls calls, Completions completions,
             Refusals refusals,
             Executions executions, Grants grants, SpendLedger ledger, Projections projections, Receipts receipts,
-            TransactionTemplate tx, Clock clock) {
+            TransactionTemplate tx, Clock clock, DatabaseGauges gauges) {
         this.requests = requests;
         this.snapshots = snapshots;
         this.calls = calls;
@@ -67,6 +69,7 @@ public class ExecuteService {
         this.receipts = receipts;
         this.tx = tx;
         this.clock = clock;
+        this.gauges = gauges;
     }
 
     /** What the API answers: an HTTP status and the execution as the API shows it. */
@@ -263,6 +266,7 @@ public class ExecuteService {
         if (impact != null && !impact.isZero()) {
             ledger.reserve(tenant, executionId, target.authorization().id(),
                     target.campaign() == null ? null : target.campaign().id(), impact, actor);
+            gauges.currencyHeld(impact.currency());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.execution;
 
 import dev.minutework.broker.core.execution.ExecutionStatus;
+import dev.minutework.broker.server.ops.BrokerMetrics;
 import dev.minutework.broker.server.persistence.Reads;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +18,11 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Execution rows: one per (tenant, idempotency key), moved between statuses by conditional updates. */
+/**
+ * Execution rows: one per (tenant, idempotency key), moved between statuses by conditional updates.
+ * Every status an execution reaches is counted here ({@link BrokerMetrics#executionReached}, once
+ * its transaction commits): the one place every insert and move passes.
+ */
 @Repository
 public class Executions {
 
@@ -31,11 +36,13 @@ public class Executions {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
+    private final BrokerMetrics metrics;
 
-    Executions(JdbcClient jdbc, JsonMapper json, Clock clock) {
+    Executions(JdbcClient jdbc, JsonMapper json, Clock clock, BrokerMetrics metrics) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public record Execution(String id, String tenantId, String idempotencyKey, String payload, String payloadDigest,
@@ -63,7 +70,8 @@ public class Executions {
                 returning\s""" + COLUMNS).param("id", id).param("t", tenantId).param("key", key).param("payload", payload)
                 .param("digest", digest).param("connector", connector).param("action", action)
                 .param("provider", provider).param("status", status.wire()).param("by", requestedBy).param("grant", grantId)
-                .param("impact", impact).param("currency", currency).param("now", now).query(this::map).optional();
+                .param("impact", impact).param("currency", currency).param("now", now).query(this::map).optional()
+                .map(this::counted);
     }
 
     /** Records the one-shot approval an execution waits for. */
@@ -98,6 +106,21 @@ public class Executions {
 
     /** The same, answering the execution as the move left it; empty when it was elsewhere. */
     public Optional<Execution> moved(String tenantId, String id, Set<ExecutionStatus> from, ExecutionStatus to,
+            Map<String, Object> result, Map<String, Object> error) {
+        return move(tenantId, id, from, to, result, error).map(this::counted);
+    }
+
+    /**
+     * Moves an execution claimed for reconciliation ({@link #claim}) back to the status it had, when
+     * reconciliation learned nothing: like {@link #transition}, but not counted as reaching that
+     * status again (it never left it but for the claim).
+     */
+    public boolean reverted(String tenantId, String id, Set<ExecutionStatus> from, ExecutionStatus to,
+            Map<String, Object> result, Map<String, Object> error) {
+        return move(tenantId, id, from, to, result, error).isPresent();
+    }
+
+    private Optional<Execution> move(String tenantId, String id, Set<ExecutionStatus> from, ExecutionStatus to,
             Map<String, Object> result, Map<String, Object> error) {
         ExecutionStatus.requireTransition(from, to);
         return jdbc.sql("""
@@ -167,6 +190,11 @@ public class Executions {
 
     private Map<String, Object> parse(String text) {
         return text == null ? null : json.readValue(text, new TypeReference<Map<String, Object>>() {});
+    }
+
+    private Execution counted(Execution e) {
+        metrics.executionReached(e.action(), e.provider(), e.status());
+        return e;
     }
 
     private OffsetDateTime now() {

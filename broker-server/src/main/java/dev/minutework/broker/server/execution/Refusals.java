@@ -5,6 +5,7 @@ import dev.minutework.broker.core.execution.RefusalCode;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.ops.BrokerMetrics;
 import dev.minutework.broker.server.receipts.Receipts;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,16 +13,21 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Refusals of execute and approve: receipted ({@code execution.refused}) in their own transaction. */
+/**
+ * Refusals of execute and approve: receipted ({@code execution.refused}) in their own transaction,
+ * and counted by code ({@link BrokerMetrics#refused}).
+ */
 @Component
 class Refusals {
 
     private final Receipts receipts;
     private final TransactionTemplate tx;
+    private final BrokerMetrics metrics;
 
-    Refusals(Receipts receipts, TransactionTemplate tx) {
+    Refusals(Receipts receipts, TransactionTemplate tx, BrokerMetrics metrics) {
         this.receipts = receipts;
         this.tx = tx;
+        this.metrics = metrics;
     }
 
     /** Receipts a refusal in its own transaction, then returns the exception to throw. */
@@ -32,6 +38,7 @@ class Refusals {
             receipts.lockChain(key.tenantId());
             receipts.record(key.tenantId(), "execution.refused", executionId, key.actor(), d);
         });
+        metrics.refused(e.code().wire());
         return e;
     }
 

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapter;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
 import dev.minutework.broker.core.provider.ProviderCapabilities;
+import dev.minutework.broker.server.ops.BrokerMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -17,16 +18,18 @@ final class GuardedFactory implements ProviderAdapterFactory {
 
     private final ProviderAdapterFactory factory;
     private final Duration deadline;
+    private final BrokerMetrics metrics;
 
-    GuardedFactory(ProviderAdapterFactory factory, Duration deadline) {
+    GuardedFactory(ProviderAdapterFactory factory, Duration deadline, BrokerMetrics metrics) {
         this.factory = factory;
         this.deadline = deadline;
+        this.metrics = metrics;
     }
 
     @Override
     public ProviderAdapter create(ProviderAccountContext account) {
         return new GuardedAdapter(factory.create(account), CredentialScrubber.of(account.credentials()), deadline,
-                account.provider(), account.accountId());
+                account.provider(), account.accountId(), metrics);
     }
 
     /** The deadline of each call, which the broker enforces. */

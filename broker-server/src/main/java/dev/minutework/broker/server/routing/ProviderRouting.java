@@ -2,6 +2,7 @@ package dev.minutework.broker.server.routing;
 
 import dev.minutework.broker.core.provider.ProviderAccountContext;
 import dev.minutework.broker.core.provider.ProviderAdapterFactory;
+import dev.minutework.broker.server.ops.BrokerMetrics;
 import dev.minutework.broker.sim.ProviderSimulator;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -53,9 +54,10 @@ public class ProviderRouting implements ApplicationRunner {
     private final AccountContexts accounts;
     private final LocalSimulators simulators;
     private final Duration callTimeout;
+    private final BrokerMetrics metrics;
 
     ProviderRouting(ProviderRegistry registry, AccountContexts accounts, LocalSimulators simulators,
-            @Value("${broker.provider.call-timeout:#{null}}") Duration callTimeout) {
+            @Value("${broker.provider.call-timeout:#{null}}") Duration callTimeout, BrokerMetrics metrics) {
         if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
             throw new IllegalArgumentException("BROKER_PROVIDER_CALL_TIMEOUT must be positive, not " + callTimeout);
         }
@@ -63,6 +65,7 @@ public class ProviderRouting implements ApplicationRunner {
         this.accounts = accounts;
         this.simulators = simulators;
         this.callTimeout = callTimeout;
+        this.metrics = metrics;
     }
 
     /**
@@ -96,7 +99,7 @@ public class ProviderRouting implements ApplicationRunner {
             return Optional.empty();
         }
         ProviderAccountContext stored = accounts.context(accountId);
-        ProviderAdapterFactory guarded = new GuardedFactory(factory.get(), callDeadline(factory.get()));
+        ProviderAdapterFactory guarded = new GuardedFactory(factory.get(), callDeadline(factory.get()), metrics);
         if (factory.get().sandbox()) {
             return Optional.of(new Route(guarded, stored, Endpoint.SANDBOX));
         }

@@ -8,6 +8,7 @@ import dev.minutework.broker.server.ads.CampaignActivatedAtProvider;
 import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.ops.BrokerMetrics;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendLedger;
 import dev.minutework.broker.server.routing.AccountContexts;
@@ -49,6 +50,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * retrying. Meta's deliveries carry no event id: the SHA-256 of the raw body stands for one (a
  * redelivery repeats the bytes). Unverified deliveries store no event id, so a forger cannot
  * take a real event's id first.
+ *
+ * <p>Each delivery and polled change is counted ({@link BrokerMetrics#webhookDelivery}) by provider,
+ * signature verdict and what became of it.
  */
 @Service
 public class WebhookIntake {
@@ -68,9 +72,11 @@ public class WebhookIntake {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final ApplicationEventPublisher publisher;
+    private final BrokerMetrics metrics;
 
     WebhookIntake(AccountContexts accounts, WebhookEvents events, Projections projections, Receipts receipts,
-            SpendLedger ledger, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher) {
+            SpendLedger ledger, TransactionTemplate tx, Clock clock, ApplicationEventPublisher publisher,
+            BrokerMetrics metrics) {
         this.publisher = publisher;
         this.accounts = accounts;
         this.events = events;
@@ -79,6 +85,7 @@ public class WebhookIntake {
         this.ledger = ledger;
         this.tx = tx;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** What became of a delivery that was not rejected. */
@@ -121,6 +128,7 @@ public class WebhookIntake {
                 events.append(accountId, "rejected_delivery", provider, null, check.verdict().wire(), rawDigest,
                         payload, at);
             });
+            metrics.webhookDelivery(provider, check.verdict().wire(), "rejected");
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "rejected");
         }
         Map<String, Object> body = parse(raw);
@@ -128,8 +136,10 @@ public class WebhookIntake {
             case "metaads" -> ProviderEvents.meta(body, rawDigest, account.scope().get("ad_account_id"));
             default -> ProviderEvents.tiktok(body, rawDigest, account.scope().get("advertiser_id"));
         };
-        return store(provider, accountId, event, check.verdict().wire(), rawDigest,
+        Outcome outcome = store(provider, accountId, event, check.verdict().wire(), rawDigest,
                 body == null ? Map.of("unreadable", true) : body, at);
+        metrics.webhookDelivery(provider, check.verdict().wire(), outcome.wire());
+        return outcome;
     }
 
     /** Verdict of a change the broker asked the provider for (see {@link ProviderPolls}): not signed, polled. */
@@ -152,8 +162,10 @@ public class WebhookIntake {
         String digest = sha256(CanonicalJson.canonicalize(body).getBytes(StandardCharsets.UTF_8));
         Event event = new Event(change.changeId(), provider + ".polled." + type,
                 List.of(new Change(type, change.providerObjectId(), change.value(), change.changedAt())));
-        return store(provider, accountId, event, POLLED, digest, body,
+        Outcome outcome = store(provider, accountId, event, POLLED, digest, body,
                 OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+        metrics.webhookDelivery(provider, POLLED, outcome.wire());
+        return outcome;
     }
 
     /** Stores a verified (or polled) event once and applies it; a stored event id is a duplicate. */
