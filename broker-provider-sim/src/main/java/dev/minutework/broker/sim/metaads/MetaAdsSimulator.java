@@ -998,15 +998,19 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     }
 
     /**
-     * The creative an ad names: Graph takes {@code {"creative_id":…}} and, as Meta's own examples and
-     * SDK send it, an AdCreative object {@code {"id":…}}; null for anything else.
+     * The creative an ad names: Graph takes {@code {"creative_id":…}} and, as Meta's own examples send
+     * it, an AdCreative object {@code {"id":…}}; Meta's SDK sends both keys. Null for anything else
+     * (other keys, or two different ids).
      */
     private static String creativeId(Map<String, Object> creative) {
-        if (creative == null || creative.size() != 1) {
+        if (creative == null || creative.isEmpty() || !Set.of("id", "creative_id").containsAll(creative.keySet())) {
             return null;
         }
-        Object id = creative.containsKey("creative_id") ? creative.get("creative_id") : creative.get("id");
-        return id instanceof String text ? text : id instanceof Long n ? Long.toString(n) : null;
+        Set<String> ids = new java.util.HashSet<>();
+        for (Object id : creative.values()) {
+            ids.add(id instanceof String text ? text : id instanceof Long n ? Long.toString(n) : null);
+        }
+        return ids.size() == 1 ? ids.iterator().next() : null;
     }
 
     private SimResponse updateAdSet(Account a, String id, Map<String, String> p) {
