@@ -513,11 +513,15 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         }
     }
 
-    /** The file parts of a multipart POST (an image upload names its part after the file), by part name. */
+    /**
+     * The file parts of a multipart POST by file name ({@code curl -F 'filename=@banner.png'}): Graph
+     * answers each uploaded image under its file name.
+     */
     private static Map<String, byte[]> uploadedFiles(SimRequest r) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         if ("multipart/form-data".equals(r.mediaType())) {
-            r.multipart().stream().filter(part -> part.filename() != null).forEach(part -> out.put(part.name(), part.data()));
+            r.multipart().stream().filter(part -> part.filename() != null)
+                    .forEach(part -> out.put(part.filename().isEmpty() ? part.name() : part.filename(), part.data()));
         }
         return out;
     }
