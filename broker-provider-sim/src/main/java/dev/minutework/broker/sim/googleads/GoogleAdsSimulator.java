@@ -503,8 +503,11 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         try {
             out = authorized(r, customerId, handler, requestId);
         } catch (Bad b) {
-            out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION",
-                    "Request contains an invalid argument.", b.errors, requestId);
+            // a body the JSON parser refuses is reported in the status message too, as Google's front end does
+            String message = b.errors.getFirst().get("message") instanceof String m && m.startsWith("Invalid JSON payload")
+                    ? m : "Request contains an invalid argument.";
+            out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION", message, b.errors,
+                    requestId);
         }
         if (out.body().contains(REQUEST_ID_SLOT)) { // a searchStream batch names the request it answers
             out = new SimResponse(out.status(), out.headers(), out.body().replace(REQUEST_ID_SLOT, requestId));
@@ -1496,7 +1499,9 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         for (Map<String, Object> row : rows.subList(start, end)) {
             results.add(project(row, q.select()));
         }
-        out.put("results", results);
+        if (!results.isEmpty()) { // proto3 JSON leaves an empty repeated field out
+            out.put("results", results);
+        }
         if (end < rows.size()) {
             out.put("nextPageToken", "pt-" + end + "-" + fingerprint);
         }
@@ -1530,7 +1535,9 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 results.add(project(row, q.select()));
             }
             Map<String, Object> batch = new LinkedHashMap<>();
-            batch.put("results", results);
+            if (!results.isEmpty()) {
+                batch.put("results", results);
+            }
             batch.put("fieldMask", fieldMask);
             batch.put("requestId", REQUEST_ID_SLOT);
             batches.add(batch);
