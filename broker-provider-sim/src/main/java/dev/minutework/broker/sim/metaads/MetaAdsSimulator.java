@@ -38,11 +38,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The Meta Marketing API (Graph API {@code v26.0}) as docs/providers.md documents it.
+ * The Meta Marketing API (Graph API {@code v24.0}–{@code v26.0}) as Meta's reference documents it.
+ *
+ * <p><b>Requests.</b> Paths on every live version ({@link #LIVE_VERSIONS}; an older one answers code
+ * 2635), with or without a trailing slash, or without a version (the newest). POST parameters in any
+ * encoding Graph takes: {@code application/x-www-form-urlencoded}, {@code multipart/form-data} (what
+ * Meta's SDKs and the reference's {@code curl -F} send; file parts are image uploads) or a JSON
+ * object. Each endpoint takes the parameters and each node the fields Meta documents
+ * ({@link GraphReference}); those the simulator does not model are kept as sent and read back, or
+ * answered with Graph's default, or left out as Graph leaves out fields without a value.
  *
  * <p><b>Auth.</b> Every call carries {@code access_token} and {@code appsecret_proof} = hex
- * HMAC-SHA256(key = app secret, message = access token): in the form-encoded body of a POST (which
- * must be {@code application/x-www-form-urlencoded}) or the query of a GET. A missing token answers
+ * HMAC-SHA256(key = app secret, message = access token): in the body of a POST or the query of a
+ * GET. A missing token answers
  * code 2500, an unknown or revoked one 190, an expired one 190/463, a missing or wrong proof code
  * 100 ({@code GraphMethodException}), as Graph does. Errors use Graph's envelope
  * {@code {"error":{message,type,code,error_subcode,error_user_title,error_user_msg,fbtrace_id}}}
@@ -63,7 +71,8 @@ import javax.crypto.spec.SecretKeySpec;
  * ({@code POST /act_{id}/adcreatives} with {@code object_story_spec} JSON: a page of the account,
  * {@code link_data.link}, {@code message}, {@code name}, a known {@code image_hash} or a
  * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
- * {@code creative} JSON {@code {"creative_id":…}}). Creates answer {@code {"id":"…"}} with numeric
+ * {@code creative} JSON {@code {"creative_id":…}} or {@code {"id":…}}). Updates {@code POST /{id}} of
+ * campaigns, ad sets, ads and creatives answer {@code {"success":true}}. Creates answer {@code {"id":"…"}} with numeric
  * string ids. Parameters outside each endpoint's documented list are refused (code 100).
  *
  * <p><b>Dry runs.</b> Campaign creates and updates, ad set, creative and ad creates take
