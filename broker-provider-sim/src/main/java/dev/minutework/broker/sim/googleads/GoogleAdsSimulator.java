@@ -1616,9 +1616,28 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     private static void checkField(String from, String field) {
         String resource = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
-        if (!SELECTABLE.get(from).contains(resource) || !FIELDS.get(resource).contains(field)) {
+        if (!SELECTABLE.get(from).contains(resource) || !(FIELDS.get(resource).contains(field) || documented(field))) {
             throw bad(List.of(path("query")), "queryError", "UNRECOGNIZED_FIELD", "Unrecognized field in the query: '" + field + "'.");
         }
+    }
+
+    /**
+     * Whether a field belongs to a documented field of a campaign, budget or ad group that the
+     * simulator keeps as sent without modelling it ({@code campaign.geo_target_type_setting.positive_geo_target_type}):
+     * selectable, answered when set, left out (as Google leaves out defaults) when not.
+     */
+    private static boolean documented(String field) {
+        String[] parts = field.split("\\.");
+        if (parts.length < 2) {
+            return false;
+        }
+        Set<String> fields = switch (parts[0]) {
+            case "campaign" -> CAMPAIGN_FIELDS;
+            case "campaign_budget" -> BUDGET_FIELDS;
+            case "ad_group" -> AD_GROUP_FIELDS;
+            default -> Set.of();
+        };
+        return fields.contains(camel(parts[1])) && field.matches("[a-z0-9_.]+");
     }
 
     private static final Pattern TOKEN = Pattern.compile(

@@ -1228,6 +1228,13 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 all.removeIf(x -> !(contain ? ((String) x.get("name")).contains(value) : x.get("name").equals(value)));
             }
         }
+        if (p.containsKey("effective_status")) {
+            List<String> statuses = stringArray(p.get("effective_status"));
+            if (statuses == null) {
+                return invalid("effective_status", "effective_status must be a JSON array of statuses");
+            }
+            all.removeIf(o -> !statuses.contains((String) view(a, o).get("effective_status")));
+        }
         List<Map<String, Object>> views = all.stream().map(o -> select(view(a, o), fields)).toList();
         return page(views, r, p, a);
     }
