@@ -509,6 +509,11 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION", message, b.errors,
                     requestId);
         }
+        String version = r.path().split("/")[1];
+        if (!version.equals(VERSION) && out.body().contains(FAILURE_TYPE)) { // the failure type names the version called
+            out = new SimResponse(out.status(), out.headers(), out.body().replace(FAILURE_TYPE,
+                    FAILURE_TYPE.replace("." + VERSION + ".", "." + version + ".")));
+        }
         if (out.body().contains(REQUEST_ID_SLOT)) { // a searchStream batch names the request it answers
             out = new SimResponse(out.status(), out.headers(), out.body().replace(REQUEST_ID_SLOT, requestId));
         }
