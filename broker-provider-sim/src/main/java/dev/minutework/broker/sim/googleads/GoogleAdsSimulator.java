@@ -982,7 +982,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 throw bad(append(at, path("network_settings")), "fieldError", "INVALID_VALUE", "networkSettings holds booleans.");
             }
             unknown(cast(ns), Set.of("targetGoogleSearch", "targetSearchNetwork", "targetContentNetwork",
-                    "targetPartnerSearchNetwork"), append(at, path("network_settings")));
+                    "targetPartnerSearchNetwork", "targetYoutube", "targetGoogleTvNetwork"), append(at, path("network_settings")));
         }
         Map<String, Object> o = new LinkedHashMap<>(in);
         o.remove("resourceName");
@@ -1085,7 +1085,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     }
 
     private Map<String, Object> createAsset(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("resourceName", "name", "type", "imageAsset"), at);
+        unknown(in, ASSET_FIELDS, at);
         if (in.containsKey("name")) {
             name(in, at, 255);
         }
@@ -1097,7 +1097,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (!(in.get("imageAsset") instanceof Map<?, ?> image)) {
             throw bad(imageAt, "fieldError", "REQUIRED", "The required field was not present.");
         }
-        unknown(cast(image), Set.of("data"), imageAt);
+        unknown(cast(image), Set.of("data", "fileSize", "mimeType", "fullSize"), imageAt);
         byte[] bytes;
         try {
             bytes = image.get("data") instanceof String s ? Base64.getDecoder().decode(s) : null;
@@ -1121,12 +1121,13 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         }
         o.put("type", "IMAGE");
         o.put("imageAsset", Map.of("fileSize", String.valueOf(bytes.length), "mimeType", mime));
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
     }
 
     private Map<String, Object> createAd(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         Customer c = tx.c;
-        unknown(in, Set.of("adGroup", "status", "ad"), at);
+        unknown(in, AD_GROUP_AD_FIELDS, at);
         if (!in.containsKey("adGroup")) {
             throw bad(append(at, path("ad_group")), "fieldError", "REQUIRED", "The required field was not present.");
         }
@@ -1137,7 +1138,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             throw bad(adAt, "fieldError", "REQUIRED", "The required field was not present.");
         }
         Map<String, Object> ad = cast(adRaw);
-        unknown(ad, Set.of("finalUrls", "responsiveSearchAd", "finalUrlSuffix", "trackingUrlTemplate"), adAt);
+        unknown(ad, AD_FIELDS, adAt);
         if (!(ad.get("finalUrls") instanceof List<?> urls) || urls.isEmpty()) {
             throw bad(append(adAt, path("final_urls")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
         }
@@ -1171,6 +1172,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         o.put("status", in.getOrDefault("status", "ENABLED"));
         o.put("ad", storedAd);
         o.put("policySummary", Map.of("reviewStatus", "REVIEW_IN_PROGRESS", "approvalStatus", "UNKNOWN"));
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
     }
 
@@ -1421,6 +1423,27 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             "campaign", "effectiveCpcBidMicros", "effectiveTargetCpaMicros", "effectiveTargetCpaSource",
             "effectiveTargetRoas", "effectiveTargetRoasSource", "labels", "primaryStatus", "primaryStatusReasons",
             "audienceSetting"));
+
+    /** The fields of {@code AdGroupAd} (ad_group_ad.proto). */
+    static final Set<String> AD_GROUP_AD_FIELDS = Set.of("resourceName", "status", "adGroup", "ad", "policySummary",
+            "adStrength", "actionItems", "labels", "primaryStatus", "primaryStatusReasons",
+            "adGroupAdAssetAutomationSettings");
+    /**
+     * The fields of {@code Ad} (ad.proto): the common ones and the members of its {@code ad_data}
+     * oneof (the simulator serves {@code responsiveSearchAd}; another type is refused as not served).
+     */
+    static final Set<String> AD_FIELDS = Set.of("resourceName", "id", "finalUrls", "finalAppUrls", "finalMobileUrls",
+            "trackingUrlTemplate", "finalUrlSuffix", "urlCustomParameters", "displayUrl", "type", "addedByGoogleAds",
+            "devicePreference", "urlCollections", "name", "systemManagedResourceSource", "textAd", "expandedTextAd",
+            "callAd", "expandedDynamicSearchAd", "hotelAd", "shoppingSmartAd", "shoppingProductAd", "imageAd", "videoAd",
+            "videoResponsiveAd", "responsiveSearchAd", "legacyResponsiveDisplayAd", "appAd", "legacyAppInstallAd",
+            "responsiveDisplayAd", "localAd", "displayUploadAd", "appEngagementAd", "shoppingComparisonListingAd",
+            "smartCampaignAd", "appPreRegistrationAd", "demandGenMultiAssetAd", "demandGenCarouselAd",
+            "demandGenVideoResponsiveAd", "demandGenProductAd", "travelAd");
+    /** The fields of {@code Asset} (asset.proto) besides its {@code asset_data} oneof, of which the simulator serves {@code imageAsset}. */
+    static final Set<String> ASSET_FIELDS = Set.of("resourceName", "id", "name", "type", "finalUrls", "finalMobileUrls",
+            "trackingUrlTemplate", "urlCustomParameters", "finalUrlSuffix", "source", "policySummary",
+            "fieldTypePolicySummaries", "imageAsset");
 
     private static Set<String> minus(Set<String> all, Set<String> out) {
         Set<String> left = new java.util.HashSet<>(all);
