@@ -2,6 +2,8 @@ package dev.minutework.broker.sim;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +59,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private SimStore store = SimStore.inMemory();
     private HttpServer server;
     private ExecutorService executor;
+    private SimulatorTls tls;
 
     protected ProviderSimulator(String provider, Clock clock) {
         this.provider = provider;
@@ -110,6 +114,23 @@ public abstract class ProviderSimulator implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Serves over HTTPS with {@code tls}'s self-signed certificate instead of plain HTTP, for clients
+     * that refuse anything else. Call before {@link #start()}.
+     */
+    public final synchronized ProviderSimulator useHttps(SimulatorTls tls) {
+        if (server != null) {
+            throw new IllegalStateException("the " + provider + " simulator is already started");
+        }
+        this.tls = tls;
+        return this;
+    }
+
+    /** The certificate this simulator serves with, when it serves HTTPS. */
+    public final Optional<SimulatorTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     protected final void route(String method, String pathRegex, Handler handler) {
         routes.add(new Route(method, Pattern.compile(pathRegex), handler));
     }
@@ -122,7 +143,14 @@ public abstract class ProviderSimulator implements AutoCloseable {
         registerRoutes();
         try {
             // a deep accept queue: a provider under load queues connections rather than dropping them
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            if (tls == null) {
+                server = HttpServer.create(loopback, 4096);
+            } else {
+                HttpsServer https = HttpsServer.create(loopback, 4096);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the " + provider + " simulator", e);
         }
@@ -138,7 +166,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
         if (server == null) {
             throw new IllegalStateException("the " + provider + " simulator is not started");
         }
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort()
+        return URI.create((tls == null ? "http://" : "https://") + server.getAddress().getHostString() + ":" + server.getAddress().getPort()
                 + basePath());
     }
 
@@ -228,11 +256,10 @@ public abstract class ProviderSimulator implements AutoCloseable {
     }
 
     private SimResponse dispatch(SimRequest request) {
-        String path = request.path();
-        if (!path.startsWith(basePath())) {
+        String rest = routePath(request);
+        if (rest == null) {
             return unmatched(request);
         }
-        String rest = path.substring(basePath().length());
         for (Route r : routes) {
             Matcher m = r.path().matcher(rest);
             if (r.method().equals(request.method()) && m.matches()) {
@@ -240,6 +267,16 @@ public abstract class ProviderSimulator implements AutoCloseable {
             }
         }
         return unmatched(request);
+    }
+
+    /**
+     * The part of the request's path the routes match, or {@code null} when the request is outside
+     * the API. Default: the path after {@link #basePath()}; a provider that serves several API
+     * versions or ignores a trailing slash says so here.
+     */
+    protected String routePath(SimRequest request) {
+        String path = request.path();
+        return path.startsWith(basePath()) ? path.substring(basePath().length()) : null;
     }
 
     /** Requests outside the API path (e.g. an OAuth endpoint on the same origin); default: not found. */
@@ -250,9 +287,9 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private static SimRequest read(HttpExchange exchange) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-        String body;
+        byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            bytes = in.readAllBytes();
         }
         URI uri = exchange.getRequestURI();
         Map<String, String> query = new LinkedHashMap<>();
@@ -260,7 +297,8 @@ public abstract class ProviderSimulator implements AutoCloseable {
             query.putAll(SimRequest.decodeForm(uri.getRawQuery()));
         }
         String path = URLDecoder.decode(uri.getRawPath(), StandardCharsets.UTF_8);
-        return new SimRequest(exchange.getRequestMethod(), path, query, headers, body);
+        return new SimRequest(exchange.getRequestMethod(), path, query, headers, new String(bytes, StandardCharsets.UTF_8),
+                bytes);
     }
 
     private static void write(HttpExchange exchange, SimResponse response) throws IOException {

@@ -14,14 +14,34 @@ import java.util.Map;
  *
  * @param headers header names in lower case
  * @param query decoded query parameters (last value wins)
+ * @param body the body as UTF-8 text
+ * @param bytes the body as received (a multipart upload carries binary parts)
  */
 public record SimRequest(String method, String path, Map<String, String> query, Map<String, List<String>> headers,
-        String body) {
+        String body, byte[] bytes) {
 
     public SimRequest {
         query = Map.copyOf(query);
         headers = Map.copyOf(headers);
         body = body == null ? "" : body;
+        bytes = bytes == null ? body.getBytes(StandardCharsets.UTF_8) : bytes;
+    }
+
+    /** A request with a text body. */
+    public SimRequest(String method, String path, Map<String, String> query, Map<String, List<String>> headers,
+            String body) {
+        this(method, path, query, headers, body, null);
+    }
+
+    /** The media type of the body, lower case, without parameters; empty when none was sent. */
+    public String mediaType() {
+        String type = header("Content-Type");
+        return type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** The parts of a {@code multipart/form-data} body; throws when the body is not one. */
+    public List<MultipartBody.Part> multipart() {
+        return MultipartBody.parse(header("Content-Type"), bytes);
     }
 
     /** The first value of a header (any case), or {@code null}. */

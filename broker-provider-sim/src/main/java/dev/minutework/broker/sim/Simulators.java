@@ -26,6 +26,14 @@ public final class Simulators implements AutoCloseable {
      * keeps its objects in {@code <stateDir>/<provider>.jsonl} across restarts.
      */
     public static Simulators startAll(Clock clock, Path stateDir) {
+        return startAll(clock, stateDir, null);
+    }
+
+    /**
+     * As {@link #startAll(Clock, Path)}; with {@code tls}, every simulator serves HTTPS with that
+     * certificate instead of plain HTTP.
+     */
+    public static Simulators startAll(Clock clock, Path stateDir, SimulatorTls tls) {
         Map<String, ProviderSimulator> started = new LinkedHashMap<>();
         try {
             for (SimulatorFactory f : ServiceLoader.load(SimulatorFactory.class, Simulators.class.getClassLoader())) {
@@ -35,6 +43,9 @@ public final class Simulators implements AutoCloseable {
                 ProviderSimulator sim = f.create(clock);
                 if (stateDir != null) {
                     sim.keepStateIn(stateDir.resolve(f.provider() + ".jsonl"));
+                }
+                if (tls != null) {
+                    sim.useHttps(tls);
                 }
                 started.put(f.provider(), sim.start());
             }

@@ -91,8 +91,13 @@ import java.util.regex.Pattern;
  * 429 {@code quotaError: RESOURCE_TEMPORARILY_EXHAUSTED} with {@code retryDelay "1s"}. Every API
  * answer carries a {@code request-id} header.
  *
- * <p>Stricter than Google where noted: int64 values sent as JSON numbers are refused (Google's
- * proto3 JSON parser accepts them); error codes for a missing developer token and a malformed
+ * <p>Requests: every live version ({@link #LIVE_VERSIONS}); integer fields as JSON numbers or strings
+ * (proto3 JSON); every documented field of a campaign, budget and ad group, modelled or not (kept and
+ * echoed); any one of the campaign's bidding schemes; {@code googleAds:searchStream}; GAQL
+ * {@code DURING} with Google's predefined date ranges. The OAuth token endpoint answers on each of
+ * its documented paths ({@link #TOKEN_PATHS}).
+ *
+ * <p>Stricter than Google where noted: error codes for a missing developer token and a malformed
  * {@code login-customer-id}, for temporary ids used wrongly and for a criterion added twice are
  * <i>unverified</i>; {@code partialFailure} is accepted but not honoured (a request is applied whole
  * or not at all).
@@ -100,7 +105,15 @@ import java.util.regex.Pattern;
 public final class GoogleAdsSimulator extends ProviderSimulator {
 
     public static final String VERSION = "v26";
+    /** The API versions served at once (Google keeps the two before the newest live). */
+    public static final List<String> LIVE_VERSIONS = List.of("v24", "v25", VERSION);
     public static final String TOKEN_PATH = "/oauth2/v3/token";
+    /**
+     * Every path Google documents for its OAuth 2.0 token endpoint: {@code /token} (the
+     * {@code token_endpoint} of its discovery document), {@code /oauth2/v3/token} and
+     * {@code /oauth2/v4/token} (older libraries), {@code /o/oauth2/token} (the oldest clients).
+     */
+    public static final Set<String> TOKEN_PATHS = Set.of("/token", TOKEN_PATH, "/oauth2/v4/token", "/o/oauth2/token");
     public static final long TOKEN_LIFETIME_SECONDS = 3_600;
     public static final String ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords";
     static final int REQUESTS_PER_MINUTE = 1_000;
@@ -214,6 +227,17 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     @Override
     protected String basePath() {
         return "/" + VERSION;
+    }
+
+    /** Every live version's paths ({@link #LIVE_VERSIONS}); others are not found, as Google answers a sunset version. */
+    @Override
+    protected String routePath(SimRequest request) {
+        for (String version : LIVE_VERSIONS) {
+            if (request.path().startsWith("/" + version + "/")) {
+                return request.path().substring(version.length() + 1);
+            }
+        }
+        return null;
     }
 
     /**
@@ -420,11 +444,12 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         route("POST", "/customers/([0-9]+)/adGroupAds:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutate(c, r, Kind.AD)));
         route("POST", "/customers/([0-9]+)/googleAds:mutate", (r, m) -> api(r, m.group(1), (u, c) -> mutateAll(c, r)));
         route("POST", "/customers/([0-9]+)/googleAds:search", (r, m) -> api(r, m.group(1), (u, c) -> search(c, r)));
+        route("POST", "/customers/([0-9]+)/googleAds:searchStream", (r, m) -> api(r, m.group(1), (u, c) -> searchStream(c, r)));
     }
 
     @Override
     protected SimResponse unmatched(SimRequest request) {
-        if (TOKEN_PATH.equals(request.path())) {
+        if (TOKEN_PATHS.contains(request.path())) {
             return "POST".equals(request.method()) ? token(request)
                     : oauthError(405, "invalid_request", "the token endpoint takes POST");
         }
@@ -478,11 +503,25 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         try {
             out = authorized(r, customerId, handler, requestId);
         } catch (Bad b) {
-            out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION",
-                    "Request contains an invalid argument.", b.errors, requestId);
+            // a body the JSON parser refuses is reported in the status message too, as Google's front end does
+            String message = b.errors.getFirst().get("message") instanceof String m && m.startsWith("Invalid JSON payload")
+                    ? m : "Request contains an invalid argument.";
+            out = failure(b.status, b.status == 400 ? "INVALID_ARGUMENT" : "FAILED_PRECONDITION", message, b.errors,
+                    requestId);
+        }
+        String version = r.path().split("/")[1];
+        if (!version.equals(VERSION) && out.body().contains(FAILURE_TYPE)) { // the failure type names the version called
+            out = new SimResponse(out.status(), out.headers(), out.body().replace(FAILURE_TYPE,
+                    FAILURE_TYPE.replace("." + VERSION + ".", "." + version + ".")));
+        }
+        if (out.body().contains(REQUEST_ID_SLOT)) { // a searchStream batch names the request it answers
+            out = new SimResponse(out.status(), out.headers(), out.body().replace(REQUEST_ID_SLOT, requestId));
         }
         return out.withHeader("request-id", requestId);
     }
+
+    /** Where a handler's answer wants the request id, which {@link #api} knows. */
+    private static final String REQUEST_ID_SLOT = "{{request-id}}";
 
     private SimResponse authorized(SimRequest r, String customerId, ApiHandler handler, String requestId) {
         String auth = r.header("Authorization");
@@ -866,8 +905,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     private Map<String, Object> createBudget(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         Customer c = tx.c;
-        unknown(in, Set.of("resourceName", "name", "amountMicros", "totalAmountMicros", "deliveryMethod", "explicitlyShared",
-                "period"), at);
+        unknown(in, BUDGET_FIELDS, at);
         String name = name(in, at, 255);
         if (tx.all(Kind.BUDGET).stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
             throw bad(append(at, path("name")), "campaignBudgetError", "DUPLICATE_NAME", "Budget name is already in use.");
@@ -896,13 +934,13 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         o.put("explicitlyShared", in.getOrDefault("explicitlyShared", true));
         o.put("period", in.getOrDefault("period", field.equals("amountMicros") ? "DAILY" : "CUSTOM_PERIOD"));
         o.put("status", "ENABLED");
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
     }
 
     private Map<String, Object> createCampaign(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         Customer c = tx.c;
-        unknown(in, Set.of("resourceName", "name", "advertisingChannelType", "status", "campaignBudget", "manualCpc",
-                "containsEuPoliticalAdvertising", "startDateTime", "endDateTime", "networkSettings"), at);
+        unknown(in, CAMPAIGN_FIELDS, at);
         String name = name(in, at, 255);
         if (tx.all(Kind.CAMPAIGN).stream().anyMatch(o -> name.equals(o.get("name")) && !"REMOVED".equals(o.get("status")))) {
             throw bad(append(at, path("name")), "campaignError", "DUPLICATE_CAMPAIGN_NAME", "Campaign with the same name already exists.");
@@ -916,11 +954,22 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             throw bad(append(at, path("campaign_budget")), "fieldError", "REQUIRED", "The required field was not present.");
         }
         Map<String, Object> budget = existing(tx, Kind.BUDGET, in.get("campaignBudget"), append(at, path("campaign_budget")));
-        if (!(in.get("manualCpc") instanceof Map<?, ?> cpc)) {
-            throw bad(append(at, path("manual_cpc")), "fieldError", "REQUIRED",
-                    "A bidding strategy must be set (this simulator knows manualCpc).");
+        List<String> schemes = BIDDING_SCHEMES.stream().filter(in::containsKey).toList();
+        if (schemes.isEmpty()) {
+            throw bad(append(at, path("manual_cpc")), "fieldError", "REQUIRED", "A bidding strategy must be set.");
         }
-        unknown(cast(cpc), Set.of("enhancedCpcEnabled"), append(at, path("manual_cpc")));
+        if (schemes.size() > 1) {
+            // a oneof in the proto: the JSON parser refuses a second member
+            throw new Bad(400, List.of(error("fieldError", "INVALID_VALUE", "Invalid JSON payload received. "
+                    + "Oneof field 'campaign_bidding_strategy' is already set. Cannot set '" + schemes.get(1) + "'",
+                    append(at, path(snake(schemes.get(1)))))));
+        }
+        if (in.containsKey("manualCpc")) {
+            if (!(in.get("manualCpc") instanceof Map<?, ?> cpc)) {
+                throw bad(append(at, path("manual_cpc")), "fieldError", "INVALID_VALUE", "manualCpc is an object.");
+            }
+            unknown(cast(cpc), Set.of("enhancedCpcEnabled"), append(at, path("manual_cpc")));
+        }
         if (!in.containsKey("containsEuPoliticalAdvertising")) {
             throw bad(append(at, path("contains_eu_political_advertising")), "fieldError", "REQUIRED",
                     "The required field was not present.");
@@ -933,7 +982,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 throw bad(append(at, path("network_settings")), "fieldError", "INVALID_VALUE", "networkSettings holds booleans.");
             }
             unknown(cast(ns), Set.of("targetGoogleSearch", "targetSearchNetwork", "targetContentNetwork",
-                    "targetPartnerSearchNetwork"), append(at, path("network_settings")));
+                    "targetPartnerSearchNetwork", "targetYoutube", "targetGoogleTvNetwork"), append(at, path("network_settings")));
         }
         Map<String, Object> o = new LinkedHashMap<>(in);
         o.remove("resourceName");
@@ -953,7 +1002,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     private Map<String, Object> createAdGroup(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         Customer c = tx.c;
-        unknown(in, Set.of("resourceName", "name", "campaign", "status", "type", "cpcBidMicros"), at);
+        unknown(in, AD_GROUP_FIELDS, at);
         String name = name(in, at, 255);
         if (!in.containsKey("campaign")) {
             throw bad(append(at, path("campaign")), "fieldError", "REQUIRED", "The required field was not present.");
@@ -1036,7 +1085,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     }
 
     private Map<String, Object> createAsset(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
-        unknown(in, Set.of("resourceName", "name", "type", "imageAsset"), at);
+        unknown(in, ASSET_FIELDS, at);
         if (in.containsKey("name")) {
             name(in, at, 255);
         }
@@ -1048,7 +1097,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (!(in.get("imageAsset") instanceof Map<?, ?> image)) {
             throw bad(imageAt, "fieldError", "REQUIRED", "The required field was not present.");
         }
-        unknown(cast(image), Set.of("data"), imageAt);
+        unknown(cast(image), Set.of("data", "fileSize", "mimeType", "fullSize"), imageAt);
         byte[] bytes;
         try {
             bytes = image.get("data") instanceof String s ? Base64.getDecoder().decode(s) : null;
@@ -1072,12 +1121,13 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         }
         o.put("type", "IMAGE");
         o.put("imageAsset", Map.of("fileSize", String.valueOf(bytes.length), "mimeType", mime));
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
     }
 
     private Map<String, Object> createAd(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         Customer c = tx.c;
-        unknown(in, Set.of("adGroup", "status", "ad"), at);
+        unknown(in, AD_GROUP_AD_FIELDS, at);
         if (!in.containsKey("adGroup")) {
             throw bad(append(at, path("ad_group")), "fieldError", "REQUIRED", "The required field was not present.");
         }
@@ -1088,7 +1138,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             throw bad(adAt, "fieldError", "REQUIRED", "The required field was not present.");
         }
         Map<String, Object> ad = cast(adRaw);
-        unknown(ad, Set.of("finalUrls", "responsiveSearchAd", "finalUrlSuffix", "trackingUrlTemplate"), adAt);
+        unknown(ad, AD_FIELDS, adAt);
         if (!(ad.get("finalUrls") instanceof List<?> urls) || urls.isEmpty()) {
             throw bad(append(adAt, path("final_urls")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
         }
@@ -1122,6 +1172,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         o.put("status", in.getOrDefault("status", "ENABLED"));
         o.put("ad", storedAd);
         o.put("policySummary", Map.of("reviewStatus", "REVIEW_IN_PROGRESS", "approvalStatus", "UNKNOWN"));
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
     }
 
@@ -1154,10 +1205,9 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         Map<String, Object> current = existing(tx, kind, in.get("resourceName"), append(at, path("resource_name")));
         once(tx, kind, current, append(at, path("resource_name")));
         Set<String> mutable = switch (kind) {
-            case BUDGET -> Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod");
-            case CAMPAIGN -> Set.of("name", "status", "startDateTime", "endDateTime", "containsEuPoliticalAdvertising",
-                    "networkSettings");
-            case AD_GROUP -> Set.of("name", "status", "cpcBidMicros");
+            case BUDGET -> BUDGET_MUTABLE;
+            case CAMPAIGN -> CAMPAIGN_MUTABLE;
+            case AD_GROUP -> AD_GROUP_MUTABLE;
             case CRITERION -> Set.of("status");
             case ASSET -> Set.of("name");
             case AD -> Set.of("status");
@@ -1165,6 +1215,22 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         Map<String, Object> o = new LinkedHashMap<>(current);
         for (String raw : mask) {
             String f = raw.trim();
+            if (f.contains(".") && mutable.contains(f.substring(0, f.indexOf('.')))) {
+                // a sub-field path (networkSettings.targetSearchNetwork): the field it belongs to changes
+                String top = f.substring(0, f.indexOf('.'));
+                if (in.get(top) instanceof Map<?, ?> sub) {
+                    Map<String, Object> merged = o.get(top) instanceof Map<?, ?> old ? new LinkedHashMap<>(cast(old))
+                            : new LinkedHashMap<>();
+                    String leaf = f.substring(f.indexOf('.') + 1);
+                    if (sub.containsKey(leaf)) {
+                        merged.put(leaf, sub.get(leaf));
+                    } else {
+                        merged.remove(leaf);
+                    }
+                    o.put(top, merged);
+                }
+                continue;
+            }
             if (!mutable.contains(f)) {
                 throw bad(append(at.subList(0, at.size() - 1), path("update_mask")), "fieldMaskError", "FIELD_NOT_FOUND",
                         "The field mask names a field that cannot be updated: " + f);
@@ -1302,6 +1368,89 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
     }
 
 
+    // ------------------------------------------------------------------ documented fields
+
+    /**
+     * The fields of the {@code Campaign} resource (google/ads/googleads/v23/resources/campaign.proto,
+     * lowerCamelCase as in REST): accepted on create and echoed, modelled or not.
+     */
+    static final Set<String> CAMPAIGN_FIELDS = Set.of("resourceName", "id", "name", "primaryStatus", "primaryStatusReasons",
+            "status", "servingStatus", "biddingStrategySystemStatus", "adServingOptimizationStatus",
+            "advertisingChannelType", "advertisingChannelSubType", "trackingUrlTemplate", "urlCustomParameters",
+            "localServicesCampaignSettings", "travelCampaignSettings", "demandGenCampaignSettings",
+            "videoCampaignSettings", "pmaxCampaignSettings", "realTimeBiddingSetting", "networkSettings", "hotelSetting",
+            "dynamicSearchAdsSetting", "shoppingSetting", "targetingSetting", "audienceSetting", "geoTargetTypeSetting",
+            "localCampaignSetting", "appCampaignSetting", "labels", "experimentType", "baseCampaign", "campaignBudget",
+            "biddingStrategyType", "accessibleBiddingStrategy", "campaignGroup", "startDateTime", "endDateTime",
+            "finalUrlSuffix", "frequencyCaps", "videoBrandSafetySuitability", "vanityPharma", "selectiveOptimization",
+            "optimizationGoalSetting", "trackingSetting", "paymentMode", "optimizationScore",
+            "excludedParentAssetFieldTypes", "excludedParentAssetSetTypes", "performanceMaxUpgrade",
+            "hotelPropertyAssetSet", "listingType", "assetAutomationSettings", "keywordMatchType",
+            "brandGuidelinesEnabled", "brandGuidelines", "textGuidelines", "thirdPartyIntegrationPartners",
+            "aiMaxSetting", "containsEuPoliticalAdvertising", "feedTypes", "missingEuPoliticalAdvertisingDeclaration",
+            "biddingStrategy", "commission", "manualCpa", "manualCpc", "manualCpm", "manualCpv", "maximizeConversions",
+            "maximizeConversionValue", "targetCpa", "targetImpressionShare", "targetRoas", "targetSpend", "percentCpc",
+            "targetCpm", "fixedCpm", "targetCpv", "targetCpc");
+    /** The members of the campaign's {@code campaign_bidding_strategy} oneof. */
+    static final List<String> BIDDING_SCHEMES = List.of("biddingStrategy", "commission", "manualCpa", "manualCpc",
+            "manualCpm", "manualCpv", "maximizeConversions", "maximizeConversionValue", "targetCpa",
+            "targetImpressionShare", "targetRoas", "targetSpend", "percentCpc", "targetCpm", "fixedCpm", "targetCpv",
+            "targetCpc");
+    /** What an update may change: every field but the output-only and immutable ones. */
+    static final Set<String> CAMPAIGN_MUTABLE = minus(CAMPAIGN_FIELDS, Set.of("resourceName", "id", "primaryStatus",
+            "primaryStatusReasons", "servingStatus", "biddingStrategySystemStatus", "advertisingChannelType",
+            "advertisingChannelSubType", "labels", "experimentType", "baseCampaign", "biddingStrategyType",
+            "accessibleBiddingStrategy", "trackingSetting", "optimizationScore", "performanceMaxUpgrade",
+            "hotelPropertyAssetSet", "listingType", "brandGuidelinesEnabled", "audienceSetting", "feedTypes",
+            "missingEuPoliticalAdvertisingDeclaration"));
+    /** The fields of {@code CampaignBudget} (campaign_budget.proto). */
+    static final Set<String> BUDGET_FIELDS = Set.of("resourceName", "id", "name", "amountMicros", "totalAmountMicros",
+            "status", "deliveryMethod", "explicitlyShared", "referenceCount", "hasRecommendedBudget",
+            "recommendedBudgetAmountMicros", "period", "recommendedBudgetEstimatedChangeWeeklyClicks",
+            "recommendedBudgetEstimatedChangeWeeklyCostMicros", "recommendedBudgetEstimatedChangeWeeklyInteractions",
+            "recommendedBudgetEstimatedChangeWeeklyViews", "type", "alignedBiddingStrategyId");
+    static final Set<String> BUDGET_MUTABLE = Set.of("name", "amountMicros", "totalAmountMicros", "deliveryMethod");
+    /** The fields of {@code AdGroup} (ad_group.proto). */
+    static final Set<String> AD_GROUP_FIELDS = Set.of("resourceName", "id", "name", "status", "type", "adRotationMode",
+            "baseAdGroup", "trackingUrlTemplate", "urlCustomParameters", "campaign", "cpcBidMicros",
+            "effectiveCpcBidMicros", "cpmBidMicros", "targetCpaMicros", "cpvBidMicros", "targetCpmMicros", "targetRoas",
+            "percentCpcBidMicros", "fixedCpmMicros", "targetCpvMicros", "optimizedTargetingEnabled",
+            "excludeDemographicExpansion", "displayCustomBidDimension", "finalUrlSuffix", "targetingSetting",
+            "audienceSetting", "effectiveTargetCpaMicros", "effectiveTargetCpaSource", "effectiveTargetRoas",
+            "effectiveTargetRoasSource", "labels", "excludedParentAssetFieldTypes", "excludedParentAssetSetTypes",
+            "primaryStatus", "primaryStatusReasons", "demandGenAdGroupSettings", "aiMaxAdGroupSetting");
+    static final Set<String> AD_GROUP_MUTABLE = minus(AD_GROUP_FIELDS, Set.of("resourceName", "id", "type", "baseAdGroup",
+            "campaign", "effectiveCpcBidMicros", "effectiveTargetCpaMicros", "effectiveTargetCpaSource",
+            "effectiveTargetRoas", "effectiveTargetRoasSource", "labels", "primaryStatus", "primaryStatusReasons",
+            "audienceSetting"));
+
+    /** The fields of {@code AdGroupAd} (ad_group_ad.proto). */
+    static final Set<String> AD_GROUP_AD_FIELDS = Set.of("resourceName", "status", "adGroup", "ad", "policySummary",
+            "adStrength", "actionItems", "labels", "primaryStatus", "primaryStatusReasons",
+            "adGroupAdAssetAutomationSettings");
+    /**
+     * The fields of {@code Ad} (ad.proto): the common ones and the members of its {@code ad_data}
+     * oneof (the simulator serves {@code responsiveSearchAd}; another type is refused as not served).
+     */
+    static final Set<String> AD_FIELDS = Set.of("resourceName", "id", "finalUrls", "finalAppUrls", "finalMobileUrls",
+            "trackingUrlTemplate", "finalUrlSuffix", "urlCustomParameters", "displayUrl", "type", "addedByGoogleAds",
+            "devicePreference", "urlCollections", "name", "systemManagedResourceSource", "textAd", "expandedTextAd",
+            "callAd", "expandedDynamicSearchAd", "hotelAd", "shoppingSmartAd", "shoppingProductAd", "imageAd", "videoAd",
+            "videoResponsiveAd", "responsiveSearchAd", "legacyResponsiveDisplayAd", "appAd", "legacyAppInstallAd",
+            "responsiveDisplayAd", "localAd", "displayUploadAd", "appEngagementAd", "shoppingComparisonListingAd",
+            "smartCampaignAd", "appPreRegistrationAd", "demandGenMultiAssetAd", "demandGenCarouselAd",
+            "demandGenVideoResponsiveAd", "demandGenProductAd", "travelAd");
+    /** The fields of {@code Asset} (asset.proto) besides its {@code asset_data} oneof, of which the simulator serves {@code imageAsset}. */
+    static final Set<String> ASSET_FIELDS = Set.of("resourceName", "id", "name", "type", "finalUrls", "finalMobileUrls",
+            "trackingUrlTemplate", "urlCustomParameters", "finalUrlSuffix", "source", "policySummary",
+            "fieldTypePolicySummaries", "imageAsset");
+
+    private static Set<String> minus(Set<String> all, Set<String> out) {
+        Set<String> left = new java.util.HashSet<>(all);
+        left.removeAll(out);
+        return Set.copyOf(left);
+    }
+
     // ------------------------------------------------------------------ GAQL search
 
     /** The resources whose changes {@code change_status} lists, and their resource type there. */
@@ -1361,7 +1510,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (!(b.get("query") instanceof String text) || text.isBlank()) {
             throw bad(List.of(path("query")), "queryError", "QUERY_NOT_SET", "The query is empty.");
         }
-        Query q = parse(text);
+        Query q = resolveDates(c, parse(text));
         List<Map<String, Object>> rows = rows(c, q);
         int start = 0;
         String fingerprint = Integer.toHexString(text.strip().hashCode());
@@ -1378,7 +1527,9 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         for (Map<String, Object> row : rows.subList(start, end)) {
             results.add(project(row, q.select()));
         }
-        out.put("results", results);
+        if (!results.isEmpty()) { // proto3 JSON leaves an empty repeated field out
+            out.put("results", results);
+        }
         if (end < rows.size()) {
             out.put("nextPageToken", "pt-" + end + "-" + fingerprint);
         }
@@ -1387,6 +1538,83 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             out.put("totalResultsCount", String.valueOf(rows.size()));
         }
         return SimResponse.json(200, out);
+    }
+
+    /**
+     * {@code googleAds:searchStream}: the same query, every row at once, as a JSON array of
+     * {@code SearchGoogleAdsStreamResponse} batches (one per {@link #pageSize} rows, at least one),
+     * each with {@code results}, {@code fieldMask} and {@code requestId}; no page tokens.
+     */
+    private SimResponse searchStream(Customer c, SimRequest r) {
+        Map<String, Object> b = body(r);
+        unknown(b, Set.of("query", "summaryRowSetting", "customerId"), List.of());
+        if (!(b.get("query") instanceof String text) || text.isBlank()) {
+            throw bad(List.of(path("query")), "queryError", "QUERY_NOT_SET", "The query is empty.");
+        }
+        Query q = resolveDates(c, parse(text));
+        List<Map<String, Object>> rows = rows(c, q);
+        String fieldMask = String.join(",", q.select().stream().map(GoogleAdsSimulator::camelPath).toList());
+        List<Map<String, Object>> batches = new ArrayList<>();
+        int start = 0;
+        do {
+            int end = Math.min(rows.size(), start + pageSize);
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (Map<String, Object> row : rows.subList(start, end)) {
+                results.add(project(row, q.select()));
+            }
+            Map<String, Object> batch = new LinkedHashMap<>();
+            if (!results.isEmpty()) {
+                batch.put("results", results);
+            }
+            batch.put("fieldMask", fieldMask);
+            batch.put("requestId", REQUEST_ID_SLOT);
+            batches.add(batch);
+            start = end;
+        } while (start < rows.size());
+        return SimResponse.json(200, batches);
+    }
+
+    /**
+     * GAQL's {@code DURING <date range>} as the day range it names in the customer's time zone
+     * (Google's predefined date ranges; {@code LAST_7_DAYS} and the like end yesterday).
+     */
+    private Query resolveDates(Customer c, Query q) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), c.zone());
+        List<Condition> where = new ArrayList<>();
+        for (Condition w : q.where()) {
+            if (!w.op().equals("DURING")) {
+                where.add(w);
+                continue;
+            }
+            LocalDate[] range = during(w.values().getFirst(), today);
+            if (range == null) {
+                throw bad(List.of(path("query")), "queryError", "INVALID_LITERAL_DATE_RANGE",
+                        "Unknown date range " + w.values().getFirst() + " after DURING.");
+            }
+            where.add(new Condition(w.field(), "BETWEEN", List.of(range[0].toString(), range[1].toString())));
+        }
+        return new Query(q.select(), q.from(), where, q.limit());
+    }
+
+    static LocalDate[] during(String constant, LocalDate today) {
+        java.time.DayOfWeek monday = java.time.DayOfWeek.MONDAY;
+        LocalDate thisMonday = today.with(java.time.temporal.TemporalAdjusters.previousOrSame(monday));
+        LocalDate thisSunday = today.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.SUNDAY));
+        return switch (constant.toUpperCase(Locale.ROOT)) {
+            case "TODAY" -> new LocalDate[] {today, today};
+            case "YESTERDAY" -> new LocalDate[] {today.minusDays(1), today.minusDays(1)};
+            case "LAST_7_DAYS" -> new LocalDate[] {today.minusDays(7), today.minusDays(1)};
+            case "LAST_14_DAYS" -> new LocalDate[] {today.minusDays(14), today.minusDays(1)};
+            case "LAST_30_DAYS" -> new LocalDate[] {today.minusDays(30), today.minusDays(1)};
+            case "THIS_MONTH" -> new LocalDate[] {today.withDayOfMonth(1), today};
+            case "LAST_MONTH" -> new LocalDate[] {today.minusMonths(1).withDayOfMonth(1), today.withDayOfMonth(1).minusDays(1)};
+            case "THIS_WEEK_MON_TODAY" -> new LocalDate[] {thisMonday, today};
+            case "THIS_WEEK_SUN_TODAY" -> new LocalDate[] {thisSunday, today};
+            case "LAST_WEEK_MON_SUN" -> new LocalDate[] {thisMonday.minusDays(7), thisMonday.minusDays(1)};
+            case "LAST_WEEK_SUN_SAT" -> new LocalDate[] {thisSunday.minusDays(7), thisSunday.minusDays(1)};
+            case "LAST_BUSINESS_WEEK" -> new LocalDate[] {thisMonday.minusDays(7), thisMonday.minusDays(3)};
+            default -> null;
+        };
     }
 
     private Query parse(String text) {
@@ -1416,9 +1644,28 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     private static void checkField(String from, String field) {
         String resource = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
-        if (!SELECTABLE.get(from).contains(resource) || !FIELDS.get(resource).contains(field)) {
+        if (!SELECTABLE.get(from).contains(resource) || !(FIELDS.get(resource).contains(field) || documented(field))) {
             throw bad(List.of(path("query")), "queryError", "UNRECOGNIZED_FIELD", "Unrecognized field in the query: '" + field + "'.");
         }
+    }
+
+    /**
+     * Whether a field belongs to a documented field of a campaign, budget or ad group that the
+     * simulator keeps as sent without modelling it ({@code campaign.geo_target_type_setting.positive_geo_target_type}):
+     * selectable, answered when set, left out (as Google leaves out defaults) when not.
+     */
+    private static boolean documented(String field) {
+        String[] parts = field.split("\\.");
+        if (parts.length < 2) {
+            return false;
+        }
+        Set<String> fields = switch (parts[0]) {
+            case "campaign" -> CAMPAIGN_FIELDS;
+            case "campaign_budget" -> BUDGET_FIELDS;
+            case "ad_group" -> AD_GROUP_FIELDS;
+            default -> Set.of();
+        };
+        return fields.contains(camel(parts[1])) && field.matches("[a-z0-9_.]+");
     }
 
     private static final Pattern TOKEN = Pattern.compile(
@@ -1445,6 +1692,17 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                 List<String> values = new ArrayList<>();
                 switch (op) {
                     case "=", "!=", ">", ">=", "<", "<=", "LIKE" -> values.add(literal(tokens.get(i++)));
+                    case "DURING" -> {
+                        if (!field.equals("segments.date")) {
+                            throw bad(List.of(path("query")), "queryError", "DURING_OPERATOR_WITH_NON_DATE_FIELD",
+                                    "DURING needs a date field.");
+                        }
+                        String range = tokens.get(i++);
+                        if (!range.matches("[A-Za-z_0-9]+")) {
+                            throw new IndexOutOfBoundsException();
+                        }
+                        values.add(range);
+                    }
                     case "BETWEEN" -> {
                         values.add(literal(tokens.get(i++)));
                         if (!"AND".equalsIgnoreCase(tokens.get(i++))) {
@@ -1853,10 +2111,28 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
 
     private static Map<String, Object> body(SimRequest r) {
         try {
-            return r.jsonObject();
+            return cast((Map<?, ?>) int64AsText(r.jsonObject()));
         } catch (IllegalArgumentException e) {
             throw new Bad(400, List.of(error("requestError", "INVALID_INPUT", "Invalid JSON payload received.", null)));
         }
+    }
+
+    /**
+     * proto3 JSON takes an integer field as a JSON number or as a string of digits; the simulator
+     * holds them as strings (the form Google answers with), so integral numbers become their digits.
+     */
+    static Object int64AsText(Object json) {
+        return switch (json) {
+            case Map<?, ?> m -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                m.forEach((k, v) -> out.put((String) k, int64AsText(v)));
+                yield out;
+            }
+            case List<?> l -> l.stream().map(GoogleAdsSimulator::int64AsText).toList();
+            case Long n -> n.toString();
+            case java.math.BigInteger n -> n.toString();
+            case null, default -> json;
+        };
     }
 
     @SuppressWarnings("unchecked")

@@ -38,11 +38,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The Meta Marketing API (Graph API {@code v26.0}) as docs/providers.md documents it.
+ * The Meta Marketing API (Graph API {@code v24.0}–{@code v26.0}) as Meta's reference documents it.
+ *
+ * <p><b>Requests.</b> Paths on every live version ({@link #LIVE_VERSIONS}; an older one answers code
+ * 2635), with or without a trailing slash, or without a version (the newest). POST parameters in any
+ * encoding Graph takes: {@code application/x-www-form-urlencoded}, {@code multipart/form-data} (what
+ * Meta's SDKs and the reference's {@code curl -F} send; file parts are image uploads) or a JSON
+ * object. Each endpoint takes the parameters and each node the fields Meta documents
+ * ({@link GraphReference}); those the simulator does not model are kept as sent and read back, or
+ * answered with Graph's default, or left out as Graph leaves out fields without a value.
  *
  * <p><b>Auth.</b> Every call carries {@code access_token} and {@code appsecret_proof} = hex
- * HMAC-SHA256(key = app secret, message = access token): in the form-encoded body of a POST (which
- * must be {@code application/x-www-form-urlencoded}) or the query of a GET. A missing token answers
+ * HMAC-SHA256(key = app secret, message = access token): in the body of a POST or the query of a
+ * GET. A missing token answers
  * code 2500, an unknown or revoked one 190, an expired one 190/463, a missing or wrong proof code
  * 100 ({@code GraphMethodException}), as Graph does. Errors use Graph's envelope
  * {@code {"error":{message,type,code,error_subcode,error_user_title,error_user_msg,fbtrace_id}}}
@@ -63,7 +71,8 @@ import javax.crypto.spec.SecretKeySpec;
  * ({@code POST /act_{id}/adcreatives} with {@code object_story_spec} JSON: a page of the account,
  * {@code link_data.link}, {@code message}, {@code name}, a known {@code image_hash} or a
  * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
- * {@code creative} JSON {@code {"creative_id":…}}). Creates answer {@code {"id":"…"}} with numeric
+ * {@code creative} JSON {@code {"creative_id":…}} or {@code {"id":…}}). Updates {@code POST /{id}} of
+ * campaigns, ad sets, ads and creatives answer {@code {"success":true}}. Creates answer {@code {"id":"…"}} with numeric
  * string ids. Parameters outside each endpoint's documented list are refused (code 100).
  *
  * <p><b>Dry runs.</b> Campaign creates and updates, ad set, creative and ad creates take
@@ -102,6 +111,14 @@ import javax.crypto.spec.SecretKeySpec;
 public final class MetaAdsSimulator extends ProviderSimulator {
 
     static final String VERSION = "v26.0";
+    /**
+     * The Graph versions served at once, newest last: Meta keeps each Marketing API version live for
+     * a while after the next one ships, and its Business SDK 24.0.x calls {@code v24.0}. An older
+     * version answers code 2635 (deprecated); a path without a version uses the newest, as Graph uses
+     * the app's default.
+     */
+    static final List<String> LIVE_VERSIONS = List.of("v24.0", "v25.0", VERSION);
+    private static final Pattern VERSIONED = Pattern.compile("/(v[0-9]+\\.[0-9]+)(/.*)?");
     static final int CALLS_PER_MINUTE = 300;
     static final Set<String> OBJECTIVES = Set.of("OUTCOME_AWARENESS", "OUTCOME_TRAFFIC", "OUTCOME_ENGAGEMENT",
             "OUTCOME_LEADS", "OUTCOME_APP_PROMOTION", "OUTCOME_SALES");
@@ -114,8 +131,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             "OUTCOME_SALES", Set.of("OFFSITE_CONVERSIONS", "VALUE"));
     static final Set<String> SPECIAL_AD_CATEGORIES = Set.of("NONE", "HOUSING", "EMPLOYMENT", "FINANCIAL_PRODUCTS_SERVICES",
             "ISSUES_ELECTIONS_POLITICS", "ONLINE_GAMBLING_AND_GAMING");
-    static final Set<String> CALLS_TO_ACTION = Set.of("LEARN_MORE", "SHOP_NOW", "SIGN_UP", "DOWNLOAD", "CONTACT_US",
-            "BOOK_NOW", "BOOK_TRAVEL", "SUBSCRIBE", "GET_OFFER", "APPLY_NOW", "ORDER_NOW", "NO_BUTTON");
+    static final Set<String> CALLS_TO_ACTION = GraphReference.set("enum.call_to_action_type");
     private static final Set<String> AUTH_PARAMS = Set.of("access_token", "appsecret_proof");
     private static final DateTimeFormatter GRAPH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
@@ -182,6 +198,42 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     @Override
     protected String basePath() {
         return "/" + VERSION;
+    }
+
+    /**
+     * Every live version's path; and, as Graph, the same path with or without a trailing slash (the
+     * Business SDK sends {@code /v24.0/act_…/} for node calls) or without a version.
+     */
+    @Override
+    protected String routePath(SimRequest request) {
+        java.util.regex.Matcher m = VERSIONED.matcher(request.path());
+        String rest;
+        if (m.matches()) {
+            if (!LIVE_VERSIONS.contains(m.group(1))) {
+                return null;
+            }
+            rest = m.group(2) == null ? "" : m.group(2);
+        } else {
+            rest = request.path();
+        }
+        while (rest.length() > 1 && rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        return rest;
+    }
+
+    @Override
+    protected SimResponse unmatched(SimRequest request) {
+        java.util.regex.Matcher m = VERSIONED.matcher(request.path());
+        if (m.matches() && !LIVE_VERSIONS.contains(m.group(1)) && olderThanLive(m.group(1))) {
+            return error(400, "OAuthException", 2635, null, "(#2635) You are calling a deprecated version of the Ads API. "
+                    + "Please update to the latest version: " + VERSION + ".", null);
+        }
+        return notFound(request);
+    }
+
+    private static boolean olderThanLive(String version) {
+        return Double.parseDouble(version.substring(1)) < Double.parseDouble(LIVE_VERSIONS.getFirst().substring(1));
     }
 
     /**
@@ -310,14 +362,13 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 a -> createCampaign(a, p))));
         route("POST", "/act_([0-9]+)/adsets", (r, m) -> authed(r, ADSET_CREATE, (t, p) -> withAccount(t, m.group(1),
                 a -> createAdSet(a, p))));
-        route("POST", "/act_([0-9]+)/adimages", (r, m) -> authed(r, Set.of("url", "bytes", "name"),
-                (t, p) -> withAccount(t, m.group(1), a -> createImage(a, p))));
+        route("POST", "/act_([0-9]+)/adimages", (r, m) -> authed(r, IMAGE_CREATE,
+                (t, p) -> withAccount(t, m.group(1), a -> createImage(a, p, uploadedFiles(r)))));
         route("POST", "/act_([0-9]+)/adcreatives", (r, m) -> authed(r, CREATIVE_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createCreative(a, p))));
         route("POST", "/act_([0-9]+)/ads", (r, m) -> authed(r, AD_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createAd(a, p))));
-        route("GET", "/act_([0-9]+)/(campaigns|adsets|adcreatives|ads)", (r, m) -> authed(r,
-                Set.of("fields", "filtering", "limit", "after", "before"),
+        route("GET", "/act_([0-9]+)/(campaigns|adsets|adcreatives|ads)", (r, m) -> authed(r, LIST_PARAMS,
                 (t, p) -> withAccount(t, m.group(1), a -> list(a, m.group(2), r, p))));
         route("GET", "/act_([0-9]+)/insights", (r, m) -> authed(r, INSIGHTS, (t, p) -> withAccount(t, m.group(1),
                 a -> insights(a, new ArrayList<>(a.campaigns.values()), "account", r, p))));
@@ -326,37 +377,64 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                         ? insights(a, List.of(a.campaigns.get(m.group(1))), "campaign", r, p)
                         : unsupported("GET", m.group(1)))));
         route("GET", "/([0-9]+)", (r, m) -> authed(r, Set.of("fields"), (t, p) -> readNode(t, m.group(1), p)));
-        route("POST", "/([0-9]+)", (r, m) -> authed(r, CAMPAIGN_UPDATE, (t, p) -> withObject(t, m.group(1), "POST",
-                (a, kind) -> "campaign".equals(kind) ? updateCampaign(a, m.group(1), p) : unsupported("POST", m.group(1)))));
+        route("POST", "/([0-9]+)", (r, m) -> authed(r, ANY_UPDATE, (t, p) -> withObject(t, m.group(1), "POST",
+                (a, kind) -> switch (kind) {
+                    case "campaign" -> onlyParams(p, CAMPAIGN_UPDATE) instanceof SimResponse bad ? bad
+                            : updateCampaign(a, m.group(1), p);
+                    case "adset" -> onlyParams(p, ADSET_UPDATE) instanceof SimResponse bad ? bad
+                            : updateAdSet(a, m.group(1), p);
+                    case "ad" -> onlyParams(p, AD_UPDATE) instanceof SimResponse bad ? bad : updateAd(a, m.group(1), p);
+                    case "adcreative" -> onlyParams(p, CREATIVE_UPDATE) instanceof SimResponse bad ? bad
+                            : updateCreative(a, m.group(1), p);
+                    default -> unsupported("POST", m.group(1));
+                })));
     }
 
-    static final Set<String> CAMPAIGN_CREATE = Set.of("name", "objective", "status", "special_ad_categories",
-            "daily_budget", "lifetime_budget", "start_time", "stop_time", "bid_strategy", "buying_type", "spend_cap",
-            "execution_options");
-    static final Set<String> CAMPAIGN_UPDATE = Set.of("name", "status", "special_ad_categories", "daily_budget",
-            "lifetime_budget", "start_time", "stop_time", "bid_strategy", "spend_cap", "execution_options");
-    static final Set<String> ADSET_CREATE = Set.of("name", "campaign_id", "daily_budget", "lifetime_budget",
-            "billing_event", "optimization_goal", "bid_amount", "bid_strategy", "targeting", "start_time", "end_time",
-            "status", "promoted_object", "execution_options");
-    static final Set<String> CREATIVE_CREATE = Set.of("name", "object_story_spec", "execution_options");
-    static final Set<String> AD_CREATE = Set.of("name", "adset_id", "creative", "status", "execution_options");
+    /*
+     * Each endpoint takes the parameters Meta documents for it (GraphReference); the simulator checks
+     * those it models and keeps the others as sent. The sets below add what the reference lists
+     * elsewhere (execution_options on creatives, the image upload's bytes/url/name).
+     */
+    static final Set<String> CAMPAIGN_CREATE = GraphReference.params("campaign.create", Set.of("execution_options"));
+    static final Set<String> CAMPAIGN_UPDATE = GraphReference.params("campaign.update", Set.of("execution_options"));
+    static final Set<String> ADSET_CREATE = GraphReference.params("adset.create", Set.of("execution_options"));
+    static final Set<String> ADSET_UPDATE = GraphReference.params("adset.update", Set.of("execution_options"));
+    static final Set<String> CREATIVE_CREATE = GraphReference.params("adcreative.create", Set.of("execution_options"));
+    static final Set<String> CREATIVE_UPDATE = GraphReference.params("adcreative.update", Set.of());
+    static final Set<String> AD_CREATE = GraphReference.params("ad.create", Set.of("execution_options"));
+    static final Set<String> AD_UPDATE = GraphReference.params("ad.update", Set.of("execution_options"));
+    static final Set<String> IMAGE_CREATE = GraphReference.params("adimage.create", Set.of("bytes", "url", "name",
+            "filename"));
+    static final Set<String> ANY_UPDATE;
+
+    static {
+        Set<String> any = new java.util.HashSet<>(CAMPAIGN_UPDATE);
+        any.addAll(ADSET_UPDATE);
+        any.addAll(AD_UPDATE);
+        any.addAll(CREATIVE_UPDATE);
+        ANY_UPDATE = Set.copyOf(any);
+    }
+
+    static final Set<String> LIST_PARAMS = GraphReference.params("campaigns.list", Set.of("fields", "filtering", "limit",
+            "after", "before", "updated_since"));
     /** The {@code execution_options} each mutation takes ({@code /adimages} takes none). */
     static final Set<String> CAMPAIGN_OPTIONS = Set.of("validate_only", "include_recommendations");
     static final Set<String> ADSET_OPTIONS = Set.of("validate_only", "include_recommendations");
     static final Set<String> CREATIVE_OPTIONS = Set.of("validate_only");
     static final Set<String> AD_OPTIONS = Set.of("validate_only", "synchronous_ad_review", "include_recommendations");
-    static final Set<String> INSIGHTS = Set.of("fields", "time_range", "time_increment", "level", "limit", "after");
+    static final Set<String> INSIGHTS = GraphReference.params("insights", Set.of("fields", "after", "before"));
+    /** Every field Graph documents for each node type; those the simulator does not hold are left out of answers. */
     static final Map<String, Set<String>> FIELDS = Map.of(
-            "campaign", Set.of("id", "account_id", "name", "objective", "status", "effective_status",
-                    "special_ad_categories", "daily_budget", "lifetime_budget", "start_time", "stop_time",
-                    "created_time", "bid_strategy"),
-            "adset", Set.of("id", "account_id", "campaign_id", "name", "status", "effective_status", "billing_event",
-                    "optimization_goal", "bid_amount", "targeting", "start_time", "end_time", "created_time"),
-            "adcreative", Set.of("id", "account_id", "name", "object_story_spec", "status"),
-            "ad", Set.of("id", "account_id", "adset_id", "campaign_id", "name", "status", "effective_status", "creative",
-                    "created_time"));
-    static final Set<String> INSIGHT_FIELDS = Set.of("campaign_id", "campaign_name", "impressions", "clicks", "spend",
-            "account_currency", "account_id");
+            "campaign", GraphReference.fields("campaign", Set.of("id")),
+            "adset", GraphReference.fields("adset", Set.of("id")),
+            "adcreative", GraphReference.fields("adcreative", Set.of("id")),
+            "ad", GraphReference.fields("ad", Set.of("id")));
+    static final Set<String> ACCOUNT_FIELDS = GraphReference.fields("adaccount", Set.of("id"));
+    static final Set<String> PAGE_FIELDS = GraphReference.fields("page", Set.of("id"));
+    /** The insights fields the spend model computes; the other documented ones are left out of rows, as Graph leaves out metrics it has none of. */
+    static final Set<String> MODELLED_INSIGHT_FIELDS = Set.of("campaign_id", "campaign_name", "impressions", "clicks",
+            "spend", "account_currency", "account_id");
+    static final Set<String> INSIGHT_FIELDS = GraphReference.fields("insights", MODELLED_INSIGHT_FIELDS);
 
     // ------------------------------------------------------------------ auth, throttling, scope
 
@@ -371,13 +449,14 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             }
         }
         Map<String, String> p = new LinkedHashMap<>(r.query());
-        if (r.method().equals("POST")) {
-            String type = r.header("Content-Type");
-            if (!r.body().isEmpty() && (type == null || !type.startsWith("application/x-www-form-urlencoded"))) {
-                return error(400, "OAuthException", 100, null, "(#100) Parameters must be form-encoded",
-                        "Send POST parameters as application/x-www-form-urlencoded.");
+        if (r.method().equals("POST") && !r.body().isEmpty()) {
+            Map<String, String> body = bodyParams(r);
+            if (body == null) {
+                return error(400, "OAuthException", 100, null, "(#100) The request body could not be read as "
+                        + (r.mediaType().isEmpty() ? "parameters" : r.mediaType()),
+                        "Send parameters form-encoded, as multipart/form-data or as a JSON object.");
             }
-            p.putAll(r.form());
+            p.putAll(body);
         }
         String token = p.get("access_token");
         if (token == null || token.isEmpty()) {
@@ -413,6 +492,58 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         synchronized (this) {
             return handler.handle(t, p);
         }
+    }
+
+    /**
+     * The parameters of a POST body in any encoding Graph accepts: {@code application/x-www-form-urlencoded},
+     * {@code multipart/form-data} (file parts are uploads, not parameters: {@link #uploadedFiles}) and
+     * a JSON object (whose non-string values count as their JSON text, as when form-encoded). Null
+     * when the body is none of these or malformed.
+     */
+    private static Map<String, String> bodyParams(SimRequest r) {
+        try {
+            return switch (r.mediaType()) {
+                case "application/x-www-form-urlencoded", "" -> r.form();
+                case "multipart/form-data" -> {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    r.multipart().stream().filter(part -> part.filename() == null)
+                            .forEach(part -> out.put(part.name(), part.text()));
+                    yield out;
+                }
+                case "application/json" -> {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    r.jsonObject().forEach((k, v) -> out.put(k, v instanceof String text ? text : CanonicalJson.canonicalize(v)));
+                    yield out;
+                }
+                default -> null;
+            };
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The file parts of a multipart POST by file name ({@code curl -F 'filename=@banner.png'}): Graph
+     * answers each uploaded image under its file name.
+     */
+    private static Map<String, byte[]> uploadedFiles(SimRequest r) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if ("multipart/form-data".equals(r.mediaType())) {
+            r.multipart().stream().filter(part -> part.filename() != null)
+                    .forEach(part -> out.put(part.filename().isEmpty() ? part.name() : part.filename(), part.data()));
+        }
+        return out;
+    }
+
+    /** Graph's refusal of a parameter the endpoint does not take (a POST to a node checks per node type). */
+    private SimResponse onlyParams(Map<String, String> p, Set<String> known) {
+        for (String k : p.keySet()) {
+            if (!AUTH_PARAMS.contains(k) && !known.contains(k)) {
+                return error(400, "OAuthException", 100, null, "(#100) " + k + " is not a valid parameter",
+                        "The parameter " + k + " is not accepted by this endpoint.");
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ webhooks (object ad_account)
@@ -595,6 +726,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         c.put("start_time", normalTime(p.get("start_time")));
         c.put("stop_time", normalTime(p.get("stop_time")));
         c.put("bid_strategy", p.get("bid_strategy"));
+        keepAsSent(c, p);
         keep(a, "campaign", c);
         return ok(Map.of("id", c.get("id")), a);
     }
@@ -644,7 +776,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 case "access_token", "appsecret_proof", "execution_options" -> { }
                 case "special_ad_categories" -> c.put(e.getKey(), stringArray(e.getValue()));
                 case "start_time", "stop_time" -> c.put(e.getKey(), normalTime(e.getValue()));
-                default -> c.put(e.getKey(), e.getValue());
+                case "name", "status", "daily_budget", "lifetime_budget", "bid_strategy" -> c.put(e.getKey(), e.getValue());
+                default -> c.put(e.getKey(), asSent(e.getValue()));
             }
         }
         keep(a, "campaign", c);
@@ -732,6 +865,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         s.put("targeting", targeting);
         s.put("start_time", normalTime(p.get("start_time")));
         s.put("end_time", normalTime(p.get("end_time")));
+        s.put("daily_budget", p.get("daily_budget"));
+        s.put("lifetime_budget", p.get("lifetime_budget"));
+        keepAsSent(s, p);
         keep(a, "adset", s);
         return ok(Map.of("id", s.get("id")), a);
     }
@@ -740,8 +876,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (t == null) {
             return "targeting must be a JSON object";
         }
-        Set<String> known = Set.of("geo_locations", "age_min", "age_max", "locales", "genders", "publisher_platforms",
-                "targeting_automation");
+        Set<String> known = GraphReference.set("fields.targeting");
         for (String k : t.keySet()) {
             if (!known.contains(k)) {
                 return "targeting." + k + " is not supported";
@@ -776,9 +911,20 @@ public final class MetaAdsSimulator extends ProviderSimulator {
 
     // ------------------------------------------------------------------ images, creatives, ads
 
-    private SimResponse createImage(Account a, Map<String, String> p) {
+    private SimResponse createImage(Account a, Map<String, String> p, Map<String, byte[]> files) {
         String name;
         String source;
+        if (!files.isEmpty()) {
+            // a multipart upload, as Meta documents it (-F 'filename=@<path>'): each file part is one image
+            Map<String, Object> images = new LinkedHashMap<>();
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                if (f.getValue().length == 0) {
+                    return invalid("filename", "The uploaded file " + f.getKey() + " is empty.");
+                }
+                images.put(f.getKey(), storeImage(a, Base64.getEncoder().encodeToString(f.getValue())));
+            }
+            return ok(Map.of("images", images), a);
+        }
         if (p.containsKey("url") == p.containsKey("bytes")) {
             return invalid("url", "Send the image as url or as base64 bytes.");
         }
@@ -798,6 +944,10 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             }
             name = p.getOrDefault("name", "image");
         }
+        return ok(Map.of("images", Map.of(name.isEmpty() ? "image" : name, storeImage(a, source))), a);
+    }
+
+    private Map<String, Object> storeImage(Account a, String source) {
         String hash = md5(source);
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("hash", hash);
@@ -806,7 +956,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             store().put(a.id, "image", hash, image);
             a.images.put(hash, image);
         }
-        return ok(Map.of("images", Map.of(name.isEmpty() ? "image" : name, image)), a);
+        return image;
     }
 
     private SimResponse createCreative(Account a, Map<String, String> p) {
@@ -818,19 +968,18 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (spec == null) {
             return invalid("object_story_spec", "object_story_spec must be a JSON object");
         }
-        if (!Set.of("page_id", "link_data", "instagram_user_id").containsAll(spec.keySet())) {
-            return invalid("object_story_spec", "object_story_spec supports page_id and link_data here");
+        if (!GraphReference.set("fields.object_story_spec").containsAll(spec.keySet())) {
+            return invalid("object_story_spec", "object_story_spec has a field Graph does not know");
         }
         if (!(spec.get("page_id") instanceof String page) || !a.pageIds.contains(page)) {
             return error(400, "OAuthException", 100, 1_487_901, "(#100) Invalid parameter",
                     "object_story_spec.page_id must be a Page this ad account may advertise for.");
         }
         if (!(spec.get("link_data") instanceof Map<?, ?> link)) {
-            return invalid("object_story_spec", "object_story_spec.link_data is required");
+            return invalid("object_story_spec", "object_story_spec.link_data is required (the simulator serves link ads)");
         }
-        if (!Set.of("link", "message", "name", "description", "caption", "image_hash", "picture", "call_to_action")
-                .containsAll(link.keySet())) {
-            return invalid("object_story_spec", "link_data has a field that is not supported");
+        if (!GraphReference.set("fields.link_data").containsAll(link.keySet())) {
+            return invalid("object_story_spec", "link_data has a field Graph does not know");
         }
         if (!(link.get("link") instanceof String url) || !url.startsWith("https://")) {
             return invalid("object_story_spec", "link_data.link must be an https URL");
@@ -859,6 +1008,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         cr.put("name", p.get("name"));
         cr.put("object_story_spec", spec);
         cr.put("status", "ACTIVE");
+        keepAsSent(cr, p);
         keep(a, "adcreative", cr);
         return ok(Map.of("id", cr.get("id")), a);
     }
@@ -872,10 +1022,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (set == null) {
             return invalid("adset_id", "adset_id does not name an ad set of this ad account");
         }
-        Map<String, Object> creative = jsonObject(p.get("creative"));
-        if (creative == null || !Set.of("creative_id").equals(creative.keySet())
-                || !(creative.get("creative_id") instanceof String cid) || !a.creatives.containsKey(cid)) {
-            return invalid("creative", "creative must be {\"creative_id\": <a creative of this ad account>}");
+        String cid = creativeId(jsonObject(p.get("creative")));
+        if (cid == null || !a.creatives.containsKey(cid)) {
+            return invalid("creative", "creative must be {\"creative_id\": …} or {\"id\": …} naming a creative of this ad account");
         }
         String status = p.getOrDefault("status", "ACTIVE");
         if (!Set.of("ACTIVE", "PAUSED").contains(status)) {
@@ -888,10 +1037,149 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         ad.put("name", p.get("name"));
         ad.put("adset_id", set.get("id"));
         ad.put("campaign_id", set.get("campaign_id"));
-        ad.put("creative", Map.of("id", creative.get("creative_id")));
+        ad.put("creative", Map.of("id", cid));
         ad.put("status", status);
+        keepAsSent(ad, p);
         keep(a, "ad", ad);
         return ok(Map.of("id", ad.get("id")), a);
+    }
+
+    /**
+     * The creative an ad names: Graph takes {@code {"creative_id":…}} and, as Meta's own examples send
+     * it, an AdCreative object {@code {"id":…}}; Meta's SDK sends both keys. Null for anything else
+     * (other keys, or two different ids).
+     */
+    private static String creativeId(Map<String, Object> creative) {
+        if (creative == null || creative.isEmpty() || !Set.of("id", "creative_id").containsAll(creative.keySet())) {
+            return null;
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        for (Object id : creative.values()) {
+            ids.add(id instanceof String text ? text : id instanceof Long n ? Long.toString(n) : null);
+        }
+        return ids.size() == 1 ? ids.iterator().next() : null;
+    }
+
+    private SimResponse updateAdSet(Account a, String id, Map<String, String> p) {
+        Map<String, Object> s = a.adsets.get(id);
+        SimResponse bad = either(executionOptions(p, ADSET_OPTIONS), checkBudgets(p));
+        if (bad != null) {
+            return bad;
+        }
+        if (Set.of("DELETED", "ARCHIVED").contains(s.get("status"))) {
+            return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
+                    "A deleted or archived ad set cannot be edited.");
+        }
+        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
+            return invalid("name", "The ad set name must have 1 to 400 characters.");
+        }
+        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
+            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        }
+        Map<String, Object> c = a.campaigns.get((String) s.get("campaign_id"));
+        boolean campaignBudget = c.get("daily_budget") != null || c.get("lifetime_budget") != null;
+        if (campaignBudget && (p.containsKey("daily_budget") || p.containsKey("lifetime_budget"))) {
+            return invalid("daily_budget", "The campaign has a budget; its ad sets cannot have their own.");
+        }
+        if ((p.containsKey("daily_budget") && s.get("lifetime_budget") != null)
+                || (p.containsKey("lifetime_budget") && s.get("daily_budget") != null)) {
+            return error(400, "OAuthException", 100, null, "(#100) Invalid parameter",
+                    "An ad set's budget cannot switch between daily and lifetime.");
+        }
+        Map<String, Object> targeting = null;
+        if (p.containsKey("targeting")) {
+            targeting = jsonObject(p.get("targeting"));
+            String problem = checkTargeting(targeting);
+            if (problem != null) {
+                return invalid("targeting", problem);
+            }
+        }
+        String start = p.containsKey("start_time") ? p.get("start_time") : (String) s.get("start_time");
+        String end = p.containsKey("end_time") ? p.get("end_time") : (String) s.get("end_time");
+        bad = checkTimes(start, end, "end_time");
+        if (bad != null) {
+            return bad;
+        }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            switch (e.getKey()) {
+                case "access_token", "appsecret_proof", "execution_options" -> { }
+                case "targeting" -> s.put("targeting", targeting);
+                case "start_time", "end_time" -> s.put(e.getKey(), normalTime(e.getValue()));
+                case "name", "status", "daily_budget", "lifetime_budget", "bid_amount" -> s.put(e.getKey(), e.getValue());
+                default -> s.put(e.getKey(), asSent(e.getValue()));
+            }
+        }
+        keep(a, "adset", s);
+        return ok(Map.of("success", true), a);
+    }
+
+    private SimResponse updateAd(Account a, String id, Map<String, String> p) {
+        Map<String, Object> ad = a.ads.get(id);
+        SimResponse bad = executionOptions(p, AD_OPTIONS);
+        if (bad != null) {
+            return bad;
+        }
+        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
+            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        }
+        String cid = null;
+        if (p.containsKey("creative")) {
+            cid = creativeId(jsonObject(p.get("creative")));
+            if (cid == null || !a.creatives.containsKey(cid)) {
+                return invalid("creative", "creative must name a creative of this ad account");
+            }
+        }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            switch (e.getKey()) {
+                case "access_token", "appsecret_proof", "execution_options" -> { }
+                case "creative" -> ad.put("creative", Map.of("id", cid));
+                case "name", "status" -> ad.put(e.getKey(), e.getValue());
+                default -> ad.put(e.getKey(), asSent(e.getValue()));
+            }
+        }
+        keep(a, "ad", ad);
+        return ok(Map.of("success", true), a);
+    }
+
+    private SimResponse updateCreative(Account a, String id, Map<String, String> p) {
+        Map<String, Object> cr = a.creatives.get(id);
+        if (p.containsKey("status") && !Set.of("ACTIVE", "IN_PROCESS", "WITH_ISSUES", "DELETED").contains(p.get("status"))) {
+            return invalid("status", "status must be ACTIVE, IN_PROCESS, WITH_ISSUES or DELETED");
+        }
+        p.forEach((k, v) -> {
+            if (!AUTH_PARAMS.contains(k)) {
+                cr.put(k, asSent(v));
+            }
+        });
+        keep(a, "adcreative", cr);
+        return ok(Map.of("success", true), a);
+    }
+
+    /** Keeps, as sent, each documented parameter the simulator does not model (so a read returns it). */
+    private static void keepAsSent(Map<String, Object> o, Map<String, String> p) {
+        p.forEach((k, v) -> {
+            if (!AUTH_PARAMS.contains(k) && !k.equals("execution_options") && !o.containsKey(k)) {
+                o.put(k, asSent(v));
+            }
+        });
+    }
+
+    /** A parameter's value as Graph echoes it: JSON objects and arrays sent as text come back as JSON. */
+    private static Object asSent(String value) {
+        if (value != null && (value.startsWith("{") || value.startsWith("["))) {
+            try {
+                return JsonParser.parse(value);
+            } catch (IllegalArgumentException e) {
+                return value;
+            }
+        }
+        return value;
     }
 
     // ------------------------------------------------------------------ reads
@@ -904,9 +1192,16 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         acc.put("currency", a.currency);
         acc.put("account_status", 1L);
         acc.put("timezone_name", "UTC");
-        List<String> fields = fields(p, acc.keySet());
+        acc.put("amount_spent", "0");
+        acc.put("spend_cap", "0");
+        acc.put("balance", "0");
+        acc.put("business_country_code", "US");
+        acc.put("timezone_offset_hours_utc", 0L);
+        acc.put("is_personal", 0L);
+        acc.put("disable_reason", 0L);
+        List<String> fields = fields(p, ACCOUNT_FIELDS);
         if (fields == null) {
-            return invalidField(p, acc.keySet(), "AdAccount");
+            return invalidField(p, ACCOUNT_FIELDS, "AdAccount");
         }
         return ok(select(acc, fields), a);
     }
@@ -920,8 +1215,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             Map<String, Object> page = new LinkedHashMap<>();
             page.put("id", id);
             page.put("name", pages.get(id));
-            List<String> fields = fields(p, page.keySet());
-            return fields == null ? invalidField(p, page.keySet(), "Page") : ok(select(page, fields), null);
+            List<String> fields = fields(p, PAGE_FIELDS);
+            return fields == null ? invalidField(p, PAGE_FIELDS, "Page") : ok(select(page, fields), null);
         }
         return withObject(t, id, "GET", (a, kind) -> {
             Map<String, Object> o = byKind(a, kind).get(id);
@@ -966,6 +1261,13 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 boolean contain = "CONTAIN".equals(filter.get("operator"));
                 all.removeIf(x -> !(contain ? ((String) x.get("name")).contains(value) : x.get("name").equals(value)));
             }
+        }
+        if (p.containsKey("effective_status")) {
+            List<String> statuses = stringArray(p.get("effective_status"));
+            if (statuses == null) {
+                return invalid("effective_status", "effective_status must be a JSON array of statuses");
+            }
+            all.removeIf(o -> !statuses.contains((String) view(a, o).get("effective_status")));
         }
         List<Map<String, Object>> views = all.stream().map(o -> select(view(a, o), fields)).toList();
         return page(views, r, p, a);
@@ -1028,15 +1330,26 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         }
         LocalDate since;
         LocalDate until;
-        Map<String, Object> range = jsonObject(p.get("time_range"));
-        try {
-            since = LocalDate.parse((String) range.get("since"));
-            until = LocalDate.parse((String) range.get("until"));
-        } catch (RuntimeException e) {
-            return invalid("time_range", "time_range must be {\"since\":\"YYYY-MM-DD\",\"until\":\"YYYY-MM-DD\"}");
-        }
-        if (until.isBefore(since) || range.size() != 2) {
-            return invalid("time_range", "time_range needs since ≤ until and nothing else");
+        if (p.containsKey("time_range")) {
+            Map<String, Object> range = jsonObject(p.get("time_range"));
+            try {
+                since = LocalDate.parse((String) range.get("since"));
+                until = LocalDate.parse((String) range.get("until"));
+            } catch (RuntimeException e) {
+                return invalid("time_range", "time_range must be {\"since\":\"YYYY-MM-DD\",\"until\":\"YYYY-MM-DD\"}");
+            }
+            if (until.isBefore(since) || range.size() != 2) {
+                return invalid("time_range", "time_range needs since ≤ until and nothing else");
+            }
+        } else {
+            // without a time_range Graph reports date_preset, by default the last 30 days (today excluded)
+            LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+            LocalDate[] preset = datePreset(p.getOrDefault("date_preset", "last_30d"), today);
+            if (preset == null) {
+                return invalid("date_preset", "unknown date_preset " + p.get("date_preset"));
+            }
+            since = preset[0];
+            until = preset[1];
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> groups = "account".equals(level) ? List.of(Map.of()) : new ArrayList<>();
@@ -1073,7 +1386,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                         case "clicks" -> row.put(f, Long.toString(impressions / 100));
                         case "spend" -> row.put(f, BigDecimal.valueOf(spend, exponent(a.currency)).toPlainString());
                         case "account_currency" -> row.put(f, a.currency);
-                        default -> row.put(f, a.id);
+                        case "account_id" -> row.put(f, a.id);
+                        default -> { } // a documented metric the simulator does not model: Graph leaves it out
                     }
                 }
                 row.put("date_start", w[0].toString());
@@ -1082,6 +1396,22 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             }
         }
         return page(rows, r, p, a);
+    }
+
+    /** Graph's {@code date_preset} values as day ranges (UTC, the simulated accounts' time zone); null when unknown. */
+    static LocalDate[] datePreset(String preset, LocalDate today) {
+        return switch (preset) {
+            case "today" -> new LocalDate[] {today, today};
+            case "yesterday" -> new LocalDate[] {today.minusDays(1), today.minusDays(1)};
+            case "last_3d", "last_7d", "last_14d", "last_28d", "last_30d", "last_90d" -> {
+                int days = Integer.parseInt(preset.substring(5, preset.length() - 1));
+                yield new LocalDate[] {today.minusDays(days), today.minusDays(1)};
+            }
+            case "this_month" -> new LocalDate[] {today.withDayOfMonth(1), today};
+            case "last_month" -> new LocalDate[] {today.minusMonths(1).withDayOfMonth(1), today.withDayOfMonth(1).minusDays(1)};
+            case "maximum" -> new LocalDate[] {today.minusMonths(37), today};
+            default -> null;
+        };
     }
 
     /** See the class comment: the deterministic spend of one campaign on one UTC day, in minor units. */
@@ -1203,7 +1533,47 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 && "PAUSED".equals(c.get("status")) && "ACTIVE".equals(o.get("status"))) {
             v.put("effective_status", "CAMPAIGN_PAUSED");
         }
+        // Graph's defaults for fields the simulator does not model
+        if (o.containsKey("status")) {
+            v.putIfAbsent("configured_status", o.get("status"));
+        }
+        v.putIfAbsent("updated_time", o.get("created_time"));
+        if (o.containsKey("objective")) { // a campaign
+            v.putIfAbsent("buying_type", "AUCTION");
+            v.putIfAbsent("special_ad_category", categoryOf(o.get("special_ad_categories")));
+            v.putIfAbsent("budget_remaining", o.get("daily_budget") != null ? o.get("daily_budget")
+                    : o.get("lifetime_budget") != null ? o.get("lifetime_budget") : "0");
+            v.putIfAbsent("can_use_spend_cap", true);
+            v.putIfAbsent("source_campaign_id", "0");
+            v.putIfAbsent("topline_id", "0");
+        }
+        if (o.containsKey("adset_id")) { // an ad
+            v.putIfAbsent("adset", Map.of("id", o.get("adset_id")));
+            v.putIfAbsent("campaign", Map.of("id", o.get("campaign_id")));
+            v.putIfAbsent("bid_type", "ABSOLUTE_OCPM");
+            v.putIfAbsent("source_ad_id", "0");
+        } else if (o.containsKey("billing_event")) { // an ad set
+            v.putIfAbsent("campaign", Map.of("id", o.get("campaign_id")));
+            v.putIfAbsent("budget_remaining", o.get("daily_budget") != null ? o.get("daily_budget")
+                    : o.get("lifetime_budget") != null ? o.get("lifetime_budget") : "0");
+            v.putIfAbsent("destination_type", "UNDEFINED");
+            v.putIfAbsent("source_adset_id", "0");
+        }
+        if (o.get("object_story_spec") instanceof Map<?, ?> spec && spec.get("link_data") instanceof Map<?, ?> link) {
+            v.putIfAbsent("object_type", "SHARE");
+            putIf(v, "body", link.get("message"));
+            putIf(v, "title", link.get("name"));
+            putIf(v, "image_hash", link.get("image_hash"));
+            putIf(v, "link_url", link.get("link"));
+            if (link.get("call_to_action") instanceof Map<?, ?> cta) {
+                putIf(v, "call_to_action_type", cta.get("type"));
+            }
+        }
         return v;
+    }
+
+    private static String categoryOf(Object categories) {
+        return categories instanceof List<?> l && !l.isEmpty() && l.getFirst() instanceof String first ? first : "NONE";
     }
 
     private static List<String> fields(Map<String, String> p, Set<String> known) {

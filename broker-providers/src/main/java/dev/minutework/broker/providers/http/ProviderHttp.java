@@ -25,7 +25,7 @@ public final class ProviderHttp {
 
     public ProviderHttp(Duration requestTimeout) {
         this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+                .followRedirects(HttpClient.Redirect.NEVER).sslContext(ProviderTrust.sslContext()).build();
         this.requestTimeout = requestTimeout;
     }
 

@@ -505,11 +505,15 @@ class GoogleAdsAdapterContractTest {
     }
 
     @Test
-    void theSimulatorRefusesACampaignWithoutTheEuPoliticalDeclarationAndInt64Numbers() throws Exception {
+    void theSimulatorRefusesACampaignWithoutTheEuPoliticalDeclarationAndTakesInt64AsNumberOrString() throws Exception {
+        // proto3 JSON takes an int64 as a JSON number too (Google answers with strings)
         HttpResponse<String> number = raw("/campaignBudgets:mutate", Map.of("operations", List.of(Map.of("create",
-                Map.of("name", "B", "amountMicros", 5_000_000L)))));
-        assertThat(number.statusCode()).isEqualTo(400);
-        assertThat(firstError(number).get("errorCode")).isEqualTo(Map.of("fieldError", "INVALID_VALUE"));
+                Map.of("name", "B as a number", "amountMicros", 5_000_000L)))));
+        assertThat(number.statusCode()).isEqualTo(200);
+        HttpResponse<String> fraction = raw("/campaignBudgets:mutate", Map.of("operations", List.of(Map.of("create",
+                Map.of("name", "B with a fraction", "amountMicros", new java.math.BigDecimal("5000000.5"))))));
+        assertThat(fraction.statusCode()).isEqualTo(400);
+        assertThat(firstError(fraction).get("errorCode")).isEqualTo(Map.of("fieldError", "INVALID_VALUE"));
 
         HttpResponse<String> budget = raw("/campaignBudgets:mutate", Map.of("operations", List.of(Map.of("create",
                 Map.of("name", "B", "amountMicros", "5000000")))));
