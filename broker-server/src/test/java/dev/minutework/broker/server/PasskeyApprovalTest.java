@@ -223,13 +223,39 @@ class PasskeyApprovalTest extends BrokerTestCase {
         Map<String, Object> presenceOnly = authenticator.assertion("localhost", options.get("challenge").asString(),
                 SoftAuthenticator.ORIGIN, 0x01);
 
-        for (Map<String, Object> bad : List.of(otherKey, foreignOrigin, presenceOnly)) {
-            assertThat(expect(403, approveWithPasskey(t.approverKey(), approvalId, challengeId, bad)).errorCode())
-                    .isEqualTo("passkey_invalid");
-        }
+        Map<Map<String, Object>, String> why = new LinkedHashMap<>();
+        why.put(otherKey, "signature");
+        why.put(foreignOrigin, "origin");
+        why.put(presenceOnly, "verif");
+        why.forEach((bad, reason) -> {
+            Http.Response refused = expect(403, approveWithPasskey(t.approverKey(), approvalId, challengeId, bad));
+            assertThat(refused.errorCode()).isEqualTo("passkey_invalid");
+            assertThat(refused.text("/error/message")).as("why %s was refused", reason).containsIgnoringCase(reason);
+        });
         assertThat(status(t, approvalId)).isEqualTo("pending");
         assertThat(story.receiptPayloads(t, "approval.refused")).hasSize(3)
                 .allSatisfy(p -> assertThat(p.get("code").asString()).isEqualTo("passkey_invalid"));
+    }
+
+    @Test
+    void anotherTenantsPasskeyCannotApprove() {
+        Story.Tenant mine = passkeyTenant("Passkey Mine");
+        Story.Tenant theirs = passkeyTenant("Passkey Theirs");
+        SoftAuthenticator myKey = new SoftAuthenticator();
+        register(mine, myKey);
+        register(theirs, new SoftAuthenticator());
+        String approvalId = ask(theirs, "pk-theirs-1", 30_000).text("/approval_id");
+        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
+                theirs.approverKey(), null));
+        JsonNode options = challenge.at("/public_key");
+
+        Map<String, Object> signedByMine = myKey.assertion(options);
+
+        assertThat(expect(403, approveWithPasskey(theirs.approverKey(), approvalId, challenge.text("/challenge_id"),
+                signedByMine)).errorCode()).isEqualTo("passkey_invalid");
+        assertThat(expect(404, approveWithPasskey(mine.approverKey(), approvalId, challenge.text("/challenge_id"),
+                signedByMine)).errorCode()).as("another tenant's approval").isEqualTo("not_found");
+        assertThat(status(theirs, approvalId)).isEqualTo("pending");
     }
 
     @Test
