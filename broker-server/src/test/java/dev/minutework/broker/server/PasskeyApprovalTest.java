@@ -104,6 +104,8 @@ class PasskeyApprovalTest extends BrokerTestCase {
         register(t, new SoftAuthenticator());
         String approvalId = ask(t, "pk-required-1", 30_000).text("/approval_id");
 
+        assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).at("/passkey_required")
+                .asBoolean()).isTrue();
         Http.Response refused = expect(403, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null));
 
         assertThat(refused.errorCode()).isEqualTo("passkey_required");
@@ -120,8 +122,11 @@ class PasskeyApprovalTest extends BrokerTestCase {
     void belowTheThresholdABearerKeyApprovalStillWorks() {
         Story.Tenant t = passkeyTenant("Passkey Below");
 
-        Http.Response approved = expect(200, http.post("/v1/approvals/" + ask(t, "pk-below-1", THRESHOLD)
-                .text("/approval_id") + "/approve", t.approverKey(), null));
+        String approvalId = ask(t, "pk-below-1", THRESHOLD).text("/approval_id");
+        assertThat(expect(200, http.get("/v1/approvals?status=pending", t.approverKey())).at("/approvals/0/passkey_required")
+                .asBoolean()).isFalse();
+
+        Http.Response approved = expect(200, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null));
 
         assertThat(approved.text("/execution/status")).isEqualTo("succeeded");
         assertThat(story.receiptPayloads(t, "approval.approved")).singleElement()
