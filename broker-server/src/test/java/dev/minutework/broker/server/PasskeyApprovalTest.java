@@ -7,6 +7,7 @@ import dev.minutework.broker.core.approval.PasskeyEvidence;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
+import dev.minutework.broker.server.support.LogCapture;
 import dev.minutework.broker.server.support.SoftAuthenticator;
 import dev.minutework.broker.server.support.Story;
 import java.time.Instant;
@@ -79,8 +80,10 @@ class PasskeyApprovalTest extends BrokerTestCase {
                 .satisfies(c -> assertThat(c.get("id").asString()).isEqualTo(authenticator.credentialId()));
         assertThat(challenge.at("/public_key/userVerification").asString()).isEqualTo("required");
         assertThat(Instant.parse(challenge.text("/expires_at"))).isBefore(Instant.now().plus(6, ChronoUnit.MINUTES));
+        Map<String, Object> assertion = authenticator.assertion(challenge.at("/public_key"));
         Http.Response approved = expect(200, approveWithPasskey(t.approverKey(), approvalId,
-                challenge.text("/challenge_id"), authenticator.assertion(challenge.at("/public_key"))));
+                challenge.text("/challenge_id"), assertion));
+        assertNeverLogged(assertion);
 
         assertThat(approved.text("/decision")).isEqualTo("approved");
         assertThat(approved.text("/execution/status")).isEqualTo("succeeded");
@@ -238,6 +241,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
             assertThat(refused.text("/error/message")).as("why %s was refused", reason).containsIgnoringCase(reason);
         });
         assertThat(status(t, approvalId)).isEqualTo("pending");
+        assertNeverLogged(otherKey, foreignOrigin, presenceOnly);
         assertThat(story.receiptPayloads(t, "approval.refused")).hasSize(3)
                 .allSatisfy(p -> assertThat(p.get("code").asString()).isEqualTo("passkey_invalid"));
     }
@@ -360,6 +364,17 @@ class PasskeyApprovalTest extends BrokerTestCase {
         passkey.put("challenge_id", challengeId);
         passkey.put("credential", credential);
         return http.post("/v1/approvals/" + approvalId + "/approve", key, Map.of("passkey", passkey));
+    }
+
+    /** No log line holds an assertion's signature or client data (raw assertions are never logged). */
+    @SafeVarargs
+    private static void assertNeverLogged(Map<String, Object>... assertions) {
+        for (Map<String, Object> a : assertions) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> response = (Map<String, Object>) a.get("response");
+            assertThat(LogCapture.lines()).as("log lines").noneMatch(l -> l.contains((String) response.get("signature"))
+                    || l.contains((String) response.get("clientDataJSON")));
+        }
     }
 
     private String status(Story.Tenant t, String approvalId) {
