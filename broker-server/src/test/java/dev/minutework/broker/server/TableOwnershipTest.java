@@ -60,7 +60,12 @@ class TableOwnershipTest {
             Map.entry("ads_objects", "ads"),
             Map.entry("capability_gaps", "gaps"),
             Map.entry("runtime_agents", "agents"),
-            Map.entry("kill_switches", "killswitch"));
+            Map.entry("kill_switches", "killswitch"),
+            // a tenant's approval policy (the passkey threshold) is the tenant's own setting
+            Map.entry("tenant_approval_policies", "tenants"),
+            Map.entry("passkey_credentials", "passkeys"),
+            Map.entry("passkey_registrations", "passkeys"),
+            Map.entry("passkey_challenges", "passkeys"));
 
     /**
      * Tables the migrations create that no package of the server owns: {@code scheduled_tasks} is
