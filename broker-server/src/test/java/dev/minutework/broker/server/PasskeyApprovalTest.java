@@ -4,6 +4,7 @@ import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.approval.PasskeyEvidence;
+import dev.minutework.broker.core.receipt.OfflineVerifier;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
@@ -99,6 +100,14 @@ class PasskeyApprovalTest extends BrokerTestCase {
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
         assertThat(expect(200, http.get("/v1/passkeys", t.viewerKey())).at("/passkeys/0/sign_count").asLong())
                 .isEqualTo(1);
+
+        // the passkey approval is part of the exported evidence, checked offline with the rest
+        Http.Response checkpoint = expect(200, http.get("/v1/receipts/checkpoint", t.viewerKey()));
+        String export = expect(200, http.get("/v1/receipts/export", t.viewerKey())).raw();
+        OfflineVerifier.Report report = OfflineVerifier.verify(export, checkpoint.text("/checkpoint"),
+                checkpoint.text("/public_key"));
+        assertThat(report.valid()).as("%s", report.lines()).isTrue();
+        assertThat(report.lines()).contains("passkey approvals: 1, each signed over its approval id and payload digest");
     }
 
     @Test

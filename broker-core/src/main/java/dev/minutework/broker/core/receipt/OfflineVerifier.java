@@ -76,11 +76,14 @@ public final class OfflineVerifier {
                     + " an entry was edited, replaced or moved and the hashes after it recomputed");
         }
         if (chain == AuditLog.Chain.RECEIPTS) {
-            for (Map<String, Object> e : entries) {
-                Optional<String> bad = PasskeyEvidenceCheck.problem(e);
-                if (bad.isPresent()) {
-                    return fail(lines, "entry " + e.get("seq") + ": " + bad.get());
-                }
+            Optional<String> bad = PasskeyEvidenceCheck.problem(entries);
+            if (bad.isPresent()) {
+                return fail(lines, bad.get());
+            }
+            long signed = entries.stream().filter(e -> "approval.approved".equals(e.get("kind"))
+                    && e.get("payload") instanceof String p && p.contains("\"passkey\":")).count();
+            if (signed > 0) {
+                lines.add("passkey approvals: " + signed + ", each signed over its approval id and payload digest");
             }
         }
         lines.add("valid: " + entries.size() + " entries chained, the first " + cp.size()
