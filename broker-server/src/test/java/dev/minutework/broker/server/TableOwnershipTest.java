@@ -59,7 +59,9 @@ class TableOwnershipTest {
             Map.entry("ads_objects", "ads"),
             Map.entry("capability_gaps", "gaps"),
             Map.entry("runtime_agents", "agents"),
-            Map.entry("kill_switches", "killswitch"));
+            Map.entry("kill_switches", "killswitch"),
+            // the console's sign-in sessions (only the hash of each session token)
+            Map.entry("console_sessions", "console"));
 
     /**
      * Tables the migrations create that no package of the server owns: {@code scheduled_tasks} is
