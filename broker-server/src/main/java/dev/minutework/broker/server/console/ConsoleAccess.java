@@ -39,6 +39,12 @@ final class ConsoleAccess implements HandlerInterceptor, HandlerMethodArgumentRe
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        // pages hold tenant data: never cached, never framed (clickjacking an approve button), and
+        // the Referer goes to this origin only, where the origin check reads it
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Referrer-Policy", "same-origin");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         boolean changes = !"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod());
         if (changes) {
             requireSameOrigin(request);

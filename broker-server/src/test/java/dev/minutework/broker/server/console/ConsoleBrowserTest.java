@@ -89,34 +89,34 @@ class ConsoleBrowserTest extends BrokerTestCase {
                 .as("decided by the signed-in approver's key").startsWith("key_");
 
         browser.find("#nav-executions").click();
-        assertThat(browser.find("#executions").getText()).contains(executionId).contains("succeeded");
+        assertThat(browser.await("#executions").getText()).contains(executionId).contains("succeeded");
         browser.screenshot("executions");
 
         browser.find("#nav-campaigns").click();
-        String campaigns = browser.find("#campaigns").getText();
+        String campaigns = browser.await("#campaigns").getText();
         assertThat(campaigns).contains("Winter boots").contains("500.00 USD lifetime").contains("active");
         assertThat(browser.find("#campaigns td.reserved").getText()).isEqualTo("500.00 USD");
         browser.screenshot("campaigns");
 
         browser.find("#nav-wallet").click();
-        assertThat(browser.find("#wallet-balance").getText()).isEqualTo("800.00 USD");
+        assertThat(browser.await("#wallet-balance").getText()).isEqualTo("800.00 USD");
         assertThat(browser.find("#wallet-reserved").getText()).isEqualTo("500.00 USD");
         assertThat(browser.find("#wallet-available").getText()).isEqualTo("300.00 USD");
         assertThat(browser.find(".authorization .cap-used").getText()).as("500 of the 1,000.00 cap").isEqualTo("50%");
         browser.screenshot("wallet");
 
         browser.find("#nav-receipts").click();
-        assertThat(browser.find("#chain").getText()).startsWith("Chain valid");
+        assertThat(browser.await("#chain").getText()).startsWith("Chain valid");
         assertThat(browser.find("#receipts").getText()).contains("approval.requested").contains("approval.approved");
         browser.screenshot("receipts");
 
         browser.find("#nav-gaps").click();
-        assertThat(browser.find("#gaps").getText()).contains("ads.clone_campaign");
+        assertThat(browser.await("#gaps").getText()).contains("ads.clone_campaign");
         browser.screenshot("gaps");
 
         browser.find("#nav-inbox").click();
+        assertThat(browser.await("#inbox-empty").getText()).contains("Nothing is waiting");
         assertThat(browser.present(card)).as("decided: no longer in the inbox").isFalse();
-        assertThat(browser.find("#inbox-empty").getText()).contains("Nothing is waiting");
     }
 
     @Test
@@ -188,6 +188,31 @@ class ConsoleBrowserTest extends BrokerTestCase {
     }
 
     @Test
+    void aRefusedApprovalShowsItsErrorCodeInTheInboxAndADenialShowsTheDeniedExecution() {
+        Story.Tenant t = story.tenant("Stopped Co", Story.Setup.ready());
+        String first = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "k-1",
+                Story.campaign("Held back", 10_000))).text("/approval_id");
+        String second = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "k-2",
+                Story.campaign("Not wanted", 5_000))).text("/execution_id");
+        String secondApproval = expect(200, http.get("/v1/executions/" + second, t.viewerKey())).text("/approval_id");
+        expect(201, http.post("/v1/kill-switch", t.approverKey(), Map.of("reason", "agent ran away")));
+
+        browser.signIn(t.approverKey());
+        browser.find("#approval-" + first + " button.approve").click();
+        String refusal = browser.await("#refusal").getText();
+        assertThat(refusal).contains("kill_switch_engaged").contains("stays pending");
+        assertThat(browser.present("#approval-" + first)).as("still in the inbox").isTrue();
+        browser.screenshot("inbox-refused");
+        assertThat(expect(200, http.get("/v1/approvals/" + first, t.viewerKey())).text("/status")).isEqualTo("pending");
+
+        browser.find("#approval-" + secondApproval + " input[name=reason]").sendKeys("not this season");
+        browser.find("#approval-" + secondApproval + " button.deny").click();
+        assertThat(browser.await("#outcome").getText()).contains("Denied").contains("denied");
+        assertThat(browser.find("#execution-error").getText()).contains("approval_denied").contains("not this season");
+        assertThat(expect(200, http.get("/v1/executions/" + second, t.viewerKey())).text("/status")).isEqualTo("denied");
+    }
+
+    @Test
     void aRevokedKeyEndsItsSessionAndAnAgentKeyCannotSignIn() {
         Story.Tenant t = story.tenant("Revoked Co", Story.Setup.ready());
         Http.Response issued = story.issueKey(t.id(), "viewer");
@@ -203,7 +228,7 @@ class ConsoleBrowserTest extends BrokerTestCase {
         browser.open("/console/sign-in");
         browser.find("#api_key").sendKeys(agentKey);
         browser.find("#sign-in").click();
-        assertThat(browser.find("#error").getText()).contains("forbidden_role");
+        assertThat(browser.await("#error").getText()).contains("forbidden_role");
     }
 
     @Test
