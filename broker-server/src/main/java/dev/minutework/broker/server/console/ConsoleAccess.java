@@ -53,7 +53,7 @@ final class ConsoleAccess implements HandlerInterceptor, HandlerMethodArgumentRe
         if (path.equals(ConsoleSignInController.SIGN_IN)) {
             return true;
         }
-        Optional<ConsoleSessions.Session> session = token(request).flatMap(sessions::find);
+        Optional<ConsoleSessions.Session> session = token(request).flatMap(t -> sessions.find(t));
         if (session.isEmpty()) {
             if (changes) {
                 throw ConsoleRefusal.signedOut();
