@@ -19,9 +19,9 @@ import org.springframework.web.servlet.ModelAndView;
  * The console's errors as a page, never a stack trace: the API's error code and message for a
  * refusal a service made (the same {@link ApiException} the API renders as JSON, with the same
  * status), the console's own code for a refusal at its door, and {@code internal_error} alone for
- * a bug (logged). Ahead of {@link ApiErrorHandler}, for the console's controllers only.
+ * a bug (logged). Ahead of {@link ApiErrorHandler}, for the console's page controllers only.
  */
-@ControllerAdvice(basePackageClasses = ConsoleErrors.class)
+@ControllerAdvice(assignableTypes = {ConsoleController.class, ConsoleSignInController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleErrors {
 
