@@ -3,6 +3,9 @@
 // PublicKeyCredential.toJSON() writes them; the broker's passkey endpoints take and give that form.
 (function () {
   "use strict";
+  // htmx re-runs this script when it swaps in a page that includes it: listen once
+  if (window.consolePasskeys) return;
+  window.consolePasskeys = true;
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
   const b64url = {

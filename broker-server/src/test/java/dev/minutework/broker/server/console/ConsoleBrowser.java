@@ -67,6 +67,13 @@ final class ConsoleBrowser implements AutoCloseable {
                 .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
     }
 
+    /** Waits until the element {@code css} shows {@code text} (a script's answer arriving). */
+    String awaitText(String css, String text) {
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
+        return find(css).getText();
+    }
+
     void signIn(String key) {
         driver.manage().deleteAllCookies();
         open("/console/sign-in");
