@@ -12,6 +12,7 @@ import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
+import dev.minutework.broker.server.support.SoftAuthenticator;
 import dev.minutework.broker.server.support.Story;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -654,6 +655,62 @@ class OpenApiContractTest {
                 .body(Map.of("reason", "rotated")).send().expect(200);
         call("POST", "/v1/provider-accounts/{id}/kill-switch/release").path(kAccount).key(OP).send()
                 .expect(409, "conflict");
+
+        // ---------------------------------------------------------------- passkey-signed approvals (a tenant of its own)
+        Story.Tenant pk = story.tenant("Passkey Co", Story.Setup.ready());
+        SoftAuthenticator authenticator = new SoftAuthenticator();
+        call("GET", "/v1/tenants/{tenantId}/approval-policy").path(pk.id()).key(OP).send().expect(200);
+        call("GET", "/v1/tenants/{tenantId}/approval-policy").path("ten_missing").key(OP).send().expect(404, "not_found");
+        call("PUT", "/v1/tenants/{tenantId}/approval-policy").path(pk.id()).key(OP)
+                .body(Map.of("passkey_required_above_minor", -1)).send().expect(400, "invalid_input")
+                .documentRejectsRequest();
+        call("PUT", "/v1/tenants/{tenantId}/approval-policy").path(pk.id()).key(OP)
+                .body(Map.of("passkey_required_above_minor", 20_000)).send().expect(200);
+        call("GET", "/v1/approval-policy").key(pk.viewerKey()).send().expect(200);
+        call("PUT", "/v1/approval-policy").key(pk.approverKey()).body(Map.of("passkey_required_above_minor", 30_000))
+                .send().expect(403, "forbidden_role");
+        call("PUT", "/v1/approval-policy").key(pk.approverKey()).body(Map.of("passkey_required_above_minor", 10_000))
+                .send().expect(200);
+        call("POST", "/v1/passkeys/registrations").key(pk.viewerKey()).send().expect(403, "forbidden_role");
+        Checked begun = call("POST", "/v1/passkeys/registrations").key(pk.approverKey())
+                .body(Map.of("label", "contract key")).send().expect(201);
+        String registration = begun.text("/registration_id");
+        call("POST", "/v1/passkeys/registrations/{id}/complete").path(registration).key(pk.approverKey())
+                .body(Map.of("label", "x")).send().expect(400, "invalid_input").documentRejectsRequest();
+        Map<String, Object> credential = authenticator.register(begun.at("/public_key"));
+        String passkeyId = call("POST", "/v1/passkeys/registrations/{id}/complete").path(registration)
+                .key(pk.approverKey()).body(Map.of("credential", credential)).send().expect(201).text("/passkey_id");
+        call("POST", "/v1/passkeys/registrations/{id}/complete").path(registration).key(pk.approverKey())
+                .body(Map.of("credential", credential)).send().expect(403, "passkey_invalid");
+        call("POST", "/v1/passkeys/registrations/{id}/complete").path("pkr_missing").key(pk.approverKey())
+                .body(Map.of("credential", credential)).send().expect(404, "not_found");
+        call("GET", "/v1/passkeys").key(pk.viewerKey()).send().expect(200);
+        String pkApproval = story.execute(pk.runtimeKey(), "ads.create_campaign", "passkey-1",
+                Story.campaign("Signed boots", 30_000)).json().get("approval_id").asString();
+        call("POST", "/v1/approvals/{id}/approve").path(pkApproval).key(pk.approverKey()).send()
+                .expect(403, "passkey_required");
+        call("POST", "/v1/approvals/{id}/passkey-challenge").path(pkApproval).key(pk.viewerKey()).send()
+                .expect(403, "forbidden_role");
+        call("POST", "/v1/approvals/{id}/passkey-challenge").path("apr_missing").key(pk.approverKey()).send()
+                .expect(404, "not_found");
+        Checked challenge = call("POST", "/v1/approvals/{id}/passkey-challenge").path(pkApproval).key(pk.approverKey())
+                .send().expect(201);
+        call("POST", "/v1/approvals/{id}/approve").path(pkApproval).key(pk.approverKey())
+                .body(Map.of("passkey", Map.of("challenge_id", challenge.text("/challenge_id")))).send()
+                .expect(400, "invalid_input").documentRejectsRequest();
+        call("POST", "/v1/approvals/{id}/approve").path(pkApproval).key(pk.approverKey())
+                .body(Map.of("passkey", Map.of("challenge_id", challenge.text("/challenge_id"),
+                        "credential", authenticator.assertion(challenge.at("/public_key"))))).send().expect(200);
+        call("POST", "/v1/approvals/{id}/passkey-challenge").path(pkApproval).key(pk.approverKey()).send()
+                .expect(409, "approval_not_pending");
+        call("POST", "/v1/approvals/standing-grants").key(pk.approverKey()).body(Map.of("actions",
+                List.of("ads.create_campaign"), "provider", "openaiads", "spend_ceiling",
+                Map.of("amount_minor", 10_001, "currency", "USD"), "expires_at", expires)).send()
+                .expect(403, "passkey_required");
+        call("POST", "/v1/passkeys/{id}/revoke").path(passkeyId).key(pk.viewerKey()).send().expect(403, "forbidden_role");
+        call("POST", "/v1/passkeys/{id}/revoke").path("pk_missing").key(pk.approverKey()).send().expect(404, "not_found");
+        call("POST", "/v1/passkeys/{id}/revoke").path(passkeyId).key(pk.approverKey()).send().expect(200);
+        call("POST", "/v1/passkeys/{id}/revoke").path(passkeyId).key(pk.approverKey()).send().expect(409, "conflict");
 
         // ---------------------------------------------------------------- what was covered
         assertThat(problems).as("responses that do not match docs/openapi.yaml").isEmpty();

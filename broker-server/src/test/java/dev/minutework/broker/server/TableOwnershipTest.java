@@ -60,6 +60,11 @@ class TableOwnershipTest {
             Map.entry("capability_gaps", "gaps"),
             Map.entry("runtime_agents", "agents"),
             Map.entry("kill_switches", "killswitch"),
+            // a tenant's approval policy (the passkey threshold) is the tenant's own setting
+            Map.entry("tenant_approval_policies", "tenants"),
+            Map.entry("passkey_credentials", "passkeys"),
+            Map.entry("passkey_registrations", "passkeys"),
+            Map.entry("passkey_challenges", "passkeys"),
             // the console's sign-in sessions (only the hash of each session token)
             Map.entry("console_sessions", "console"));
 

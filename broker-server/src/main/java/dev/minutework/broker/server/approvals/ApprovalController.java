@@ -12,6 +12,7 @@ import dev.minutework.broker.server.identity.ApiKeys;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.tenants.ApprovalPolicies;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,9 +44,11 @@ class ApprovalController {
     private final TransactionTemplate tx;
     private final ApiKeys apiKeys;
     private final Clock clock;
+    private final ApprovalPolicies policies;
 
     ApprovalController(Grants approvals, ApprovalDecisions decisions, ConnectorCatalog catalog, Receipts receipts,
-            TransactionTemplate tx, ApiKeys apiKeys, Clock clock) {
+            TransactionTemplate tx, ApiKeys apiKeys, Clock clock, ApprovalPolicies policies) {
+        this.policies = policies;
         this.approvals = approvals;
         this.decisions = decisions;
         this.catalog = catalog;
@@ -71,8 +74,21 @@ class ApprovalController {
     }
 
     @PostMapping("/v1/approvals/{id}/approve")
-    Map<String, Object> approve(Caller caller, @PathVariable String id) {
-        return decisions.approve(caller.requireTenant(Role.APPROVER), id);
+    Map<String, Object> approve(Caller caller, @PathVariable String id,
+            @RequestBody(required = false) Map<String, Object> json) {
+        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
+        Body body = new Body(json);
+        body.only(Set.of("passkey"));
+        Body passkey = body.object("passkey", false);
+        ApprovalDecisions.PasskeyAssertion assertion = null;
+        if (passkey != null) {
+            passkey.only(Set.of("challenge_id", "credential"));
+            String challengeId = passkey.string("challenge_id", true, 64);
+            Map<String, Object> credential = passkey.map("credential", true);
+            assertion = new ApprovalDecisions.PasskeyAssertion(challengeId, credential);
+        }
+        body.validate();
+        return decisions.approve(key, id, assertion);
     }
 
     @PostMapping("/v1/approvals/{id}/deny")
@@ -110,6 +126,7 @@ class ApprovalController {
                 connector.map(c -> Set.copyOf(c.providers())).orElse(Set.of()));
         Money ceiling = body.money("spend_ceiling", true);
         Instant expires = body.instant("expires_at", true);
+        ApprovalPolicies.Policy policy = policies.find(key.tenantId());
         Instant now = clock.instant();
         if (expires != null && (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_STANDING)))) {
             body.error("expires_at", "must be in the future and at most 90 days away");
@@ -123,6 +140,21 @@ class ApprovalController {
             }
         }
         body.validate();
+        if (policy.passkeyRequiredFor(ceiling.amountMinor())) {
+            // a standing grant runs work with no approval of its own: above the passkey threshold
+            // every spend needs a passkey-signed one-shot approval, so no such grant is issued
+            tx.executeWithoutResult(s -> {
+                receipts.lockChain(key.tenantId());
+                receipts.record(key.tenantId(), "approval.standing_grant_refused", null, key.actor(), Map.of(
+                        "code", ErrorCode.PASSKEY_REQUIRED.wire(), "spend_ceiling_minor", ceiling.amountMinor(),
+                        "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
+            });
+            throw new ApiException(ErrorCode.PASSKEY_REQUIRED, "the spend ceiling (" + ceiling.amountMinor()
+                    + ") is above the tenant's passkey threshold (" + policy.passkeyRequiredAboveMinor()
+                    + "): spend above it needs a passkey-signed one-shot approval, never a standing grant",
+                    Map.of("spend_ceiling_minor", ceiling.amountMinor(),
+                            "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
+        }
         String id = tx.execute(s -> {
             receipts.lockChain(key.tenantId());
             String created = approvals.createStanding(key.tenantId(), actions, provider, ceiling, expires, limitedTo,

@@ -1,6 +1,7 @@
 package dev.minutework.broker.server.approvals;
 
 import dev.minutework.broker.core.approval.OneShotGrant;
+import dev.minutework.broker.core.approval.PasskeyEvidence;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
@@ -9,7 +10,9 @@ import dev.minutework.broker.server.execution.ExecutionViews;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.passkeys.PasskeyAssertions;
 import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.tenants.ApprovalPolicies;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +26,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@link OneShotGrant#review}: nobody their own request, only a pending, unexpired approval), a
  * denial, and an approval, whose execution {@link ApprovedRuns} carries out. Every decision and
  * every refused attempt is receipted.
+ *
+ * <p>An approval whose spend impact is above the tenant's {@code passkey_required_above_minor}
+ * ({@link ApprovalPolicies}) must carry a passkey assertion over its challenge
+ * ({@link PasskeyAssertions}); without one it is refused {@code passkey_required}, with a bad one
+ * {@code passkey_invalid}, both receipted as {@code approval.refused} and nothing decided. A valid
+ * assertion — required or offered — goes into the {@code approval.approved} receipt as
+ * {@code passkey} ({@link PasskeyEvidence#toMap}), to be verified offline.
  */
 @Service
 public class ApprovalDecisions {
@@ -33,20 +43,69 @@ public class ApprovalDecisions {
     private final Receipts receipts;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ApprovalPolicies policies;
+    private final PasskeyAssertions passkeys;
 
     ApprovalDecisions(Grants grants, Executions executions, ApprovedRuns runs, Receipts receipts,
-            TransactionTemplate tx, Clock clock) {
+            TransactionTemplate tx, Clock clock, ApprovalPolicies policies, PasskeyAssertions passkeys) {
         this.grants = grants;
         this.executions = executions;
         this.runs = runs;
         this.receipts = receipts;
         this.tx = tx;
         this.clock = clock;
+        this.policies = policies;
+        this.passkeys = passkeys;
     }
 
+    /** A passkey assertion sent with an approval: the challenge it answers and the credential JSON. */
+    public record PasskeyAssertion(String challengeId, Map<String, Object> credential) {}
+
+    /** Approves with the bearer key alone (refused {@code passkey_required} above the tenant's threshold). */
     public Map<String, Object> approve(Caller.TenantKey approver, String approvalId) {
+        return approve(approver, approvalId, null);
+    }
+
+    /** Approves, with a passkey assertion when {@code passkey} is not null. */
+    public Map<String, Object> approve(Caller.TenantKey approver, String approvalId, PasskeyAssertion passkey) {
+        String tenant = approver.tenantId();
         OneShotGrant grant = open(approver, approvalId);
-        return view(approvalId, runs.approve(approver, grant));
+        long impact = grants.find(tenant, approvalId).orElseThrow().spendImpactMinor();
+        ApprovalPolicies.Policy policy = policies.find(tenant);
+        Map<String, Object> evidence = Map.of();
+        if (passkey != null) {
+            PasskeyEvidence signed;
+            try {
+                signed = passkeys.verify(approver, grant, passkey.challengeId(), passkey.credential());
+            } catch (ApiException e) {
+                if (e.code() == ErrorCode.PASSKEY_INVALID) {
+                    refused(approver, grant, Map.of("code", e.code().wire(), "reason", e.getMessage(),
+                            "challenge_id", passkey.challengeId()));
+                }
+                throw e;
+            }
+            evidence = Map.of("passkey", signed.toMap());
+        } else if (policy.passkeyRequiredFor(impact)) {
+            refused(approver, grant, Map.of("code", ErrorCode.PASSKEY_REQUIRED.wire(), "spend_impact_minor", impact,
+                    "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
+            throw new ApiException(ErrorCode.PASSKEY_REQUIRED, "this approval's spend impact (" + impact
+                    + ") is above the tenant's passkey threshold (" + policy.passkeyRequiredAboveMinor()
+                    + "): approve with a passkey (POST /v1/approvals/" + approvalId + "/passkey-challenge)",
+                    Map.of("approval_id", approvalId, "spend_impact_minor", impact,
+                            "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
+        }
+        return view(approvalId, runs.approve(approver, grant, evidence));
+    }
+
+    /** Receipts a refused approval attempt ({@code approval.refused}); the approval stays pending. */
+    private void refused(Caller.TenantKey approver, OneShotGrant grant, Map<String, Object> details) {
+        String tenant = approver.tenantId();
+        Map<String, Object> d = new HashMap<>(details);
+        d.put("approval_id", grant.id());
+        tx.executeWithoutResult(s -> {
+            receipts.lockChain(tenant);
+            receipts.record(tenant, "approval.refused", grant.executionId(), approver.actor(), d);
+        });
     }
 
     public Map<String, Object> deny(Caller.TenantKey approver, String approvalId, String reason) {

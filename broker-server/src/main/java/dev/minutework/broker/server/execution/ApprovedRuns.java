@@ -79,6 +79,14 @@ public class ApprovedRuns {
      *     once the campaign is free or the switch released, or to expire) or {@code spend_impact_changed}
      */
     public Executions.Execution approve(Caller.TenantKey approver, OneShotGrant grant) {
+        return approve(approver, grant, Map.of());
+    }
+
+    /**
+     * {@link #approve(Caller.TenantKey, OneShotGrant)}, with {@code evidence} (e.g. {@code passkey}:
+     * the passkey assertion that signed this approval) added to the {@code approval.approved} receipt.
+     */
+    public Executions.Execution approve(Caller.TenantKey approver, OneShotGrant grant, Map<String, Object> evidence) {
         String tenant = approver.tenantId();
         Executions.Execution execution = executions.find(tenant, grant.executionId()).orElseThrow();
         if (!grant.covers(execution.tenantId(), execution.action(), execution.provider(), execution.payloadDigest(),
@@ -98,7 +106,7 @@ public class ApprovedRuns {
                     execution.payloadDigest(), storedContext(execution));
             resolved = snapshots.read(req, execution.requestedByKeyId(), execution.id(), false);
         } catch (ApiException e) {
-            return failApproved(approver, grant, execution, e);
+            return failApproved(approver, grant, execution, e, evidence);
         }
         if (Decider.decideApproved(req.command(), resolved.snapshot(), resolved.capabilities(), clock.instant(),
                 execution.spendImpactMinor()) instanceof Decision.Refused r) {
@@ -107,7 +115,7 @@ public class ApprovedRuns {
             }
             // receipted as the requester's request refused, as it would be were it sent now
             return failApproved(approver, grant, execution, refusals.refuse(req.key(), null, r.refusal(),
-                    req.context()));
+                    req.context()), evidence);
         }
         ExecuteCommand command = req.command();
         Outcome outcome = tx.execute(s -> {
@@ -152,9 +160,10 @@ public class ApprovedRuns {
                 s.setRollbackOnly();
                 return new NotPending();
             }
-            receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
-                    Map.of("approval_id", grant.id(), "payload_digest", execution.payloadDigest(),
-                            "requested_by_key_id", execution.requestedByKeyId(), "spend_impact_minor", impactMinor));
+            Map<String, Object> approved = new LinkedHashMap<>(evidence);
+            approved.putAll(Map.of("approval_id", grant.id(), "payload_digest", execution.payloadDigest(),
+                    "requested_by_key_id", execution.requestedByKeyId(), "spend_impact_minor", impactMinor));
+            receipts.record(tenant, "approval.approved", execution.id(), approver.actor(), approved);
             try {
                 service.reserve(tenant, execution.id(), target, impact, approver.actor());
             } catch (ApiException e) {
@@ -175,7 +184,7 @@ public class ApprovedRuns {
                     Map.of("approval_id", c.newApprovalId(), "execution_id", execution.id(),
                             "approved_spend_impact_minor", c.approved().amountMinor(),
                             "spend_impact_minor", c.impact().amountMinor()));
-            case Failed f -> failApproved(approver, grant, execution, f.refusal());
+            case Failed f -> failApproved(approver, grant, execution, f.refusal(), evidence);
             case Run r -> calls.call(approver.actor(), executions.find(tenant, execution.id()).orElseThrow(),
                     r.target(), command);
         };
@@ -200,14 +209,15 @@ public class ApprovedRuns {
 
     /** An approved execution refused before its call: the approval is used, the execution failed; receipted. */
     private Executions.Execution failApproved(Caller.TenantKey approver, OneShotGrant grant,
-            Executions.Execution execution, ApiException cause) {
+            Executions.Execution execution, ApiException cause, Map<String, Object> evidence) {
         String tenant = approver.tenantId();
         tx.executeWithoutResult(s -> {
             receipts.lockChain(tenant);
             boolean decided = grants.decide(tenant, grant.id(), "used", approver.keyId(), null);
             if (decided) {
-                receipts.record(tenant, "approval.approved", execution.id(), approver.actor(),
-                        Map.of("approval_id", grant.id(), "payload_digest", execution.payloadDigest()));
+                Map<String, Object> approved = new LinkedHashMap<>(evidence);
+                approved.putAll(Map.of("approval_id", grant.id(), "payload_digest", execution.payloadDigest()));
+                receipts.record(tenant, "approval.approved", execution.id(), approver.actor(), approved);
             }
             if (executions.transition(tenant, execution.id(), Set.of(ExecutionStatus.AWAITING_APPROVAL),
                     ExecutionStatus.FAILED, null, ExecutionViews.error(cause.code(), cause.getMessage(), null))) {
