@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /**
  * The README's approval story in a real browser: an agent asks for a campaign through the API, the
@@ -27,7 +29,9 @@ import org.openqa.selenium.Cookie;
  * who asked, approves, and sees the execution succeed, the campaign, the money reserved on the
  * wallet and the authorization, and the receipts' chain valid. A viewer sees no approve button and
  * a forged approval is refused as the API refuses it; a post without the session's CSRF token, or
- * from another origin, is refused. Screenshots of each page go to target/console-screenshots.
+ * from another origin, is refused. Where the tenant requires a passkey, the approver registers one
+ * and approves with it through Chrome's virtual authenticator. Screenshots of each page go to
+ * target/console-screenshots.
  */
 class ConsoleBrowserTest extends BrokerTestCase {
 
@@ -210,6 +214,42 @@ class ConsoleBrowserTest extends BrokerTestCase {
         assertThat(browser.await("#outcome").getText()).contains("Denied").contains("denied");
         assertThat(browser.find("#execution-error").getText()).contains("approval_denied").contains("not this season");
         assertThat(expect(200, http.get("/v1/executions/" + second, t.viewerKey())).text("/status")).isEqualTo("denied");
+    }
+
+    @Test
+    void anApproverRegistersAPasskeyAndApprovesWithItWhereTheTenantRequiresOne() {
+        Story.Tenant t = story.tenant("Passkey Co", Story.Setup.ready());
+        expect(200, http.put("/v1/tenants/" + t.id() + "/approval-policy", Story.OP,
+                Map.of("passkey_required_above_minor", 10_000)));
+        String approvalId = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "p-1",
+                Story.campaign("Big launch", 40_000))).text("/approval_id");
+        String card = "#approval-" + approvalId;
+        VirtualAuthenticator authenticator = browser.driver.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+                .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true));
+        try {
+            browser.signIn(t.approverKey());
+            browser.open("/console/passkeys");
+            browser.find("#register-passkey").click();
+            assertThat(browser.awaitText("#passkey-status", "Passkey registered")).contains("pk_");
+            assertThat(authenticator.getCredentials()).as("the virtual authenticator holds the new passkey").hasSize(1);
+            browser.screenshot("passkeys");
+
+            browser.open("/console/inbox");
+            browser.find(card + " button.approve").click();
+            assertThat(browser.await("#refusal").getText()).contains("passkey_required");
+            assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).text("/status"))
+                    .isEqualTo("pending");
+
+            browser.await(card + " button.passkey-approve").click();
+            assertThat(browser.await("#outcome").getText()).contains("Approved").contains("succeeded");
+            browser.screenshot("execution-passkey");
+            assertThat(story.receiptPayloads(t, "approval.approved")).singleElement()
+                    .satisfies(p -> assertThat(p.at("/passkey/passkey_id").asString()).startsWith("pk_"));
+        } finally {
+            browser.driver.removeVirtualAuthenticator(authenticator);
+        }
     }
 
     @Test
