@@ -11,6 +11,7 @@ import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
+import dev.minutework.broker.server.passkeys.Passkeys;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
@@ -46,10 +47,11 @@ public class ConsoleController {
     private final Receipts receipts;
     private final CapabilityGaps gaps;
     private final ConsoleReads reads;
+    private final Passkeys passkeys;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
             Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
-            CapabilityGaps gaps, ConsoleReads reads) {
+            CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -60,6 +62,7 @@ public class ConsoleController {
         this.receipts = receipts;
         this.gaps = gaps;
         this.reads = reads;
+        this.passkeys = passkeys;
     }
 
     /** Every page knows who is signed in (the navigation, the sign-out form's CSRF token). */
@@ -198,7 +201,8 @@ public class ConsoleController {
 
     @GetMapping("/console/passkeys")
     String passkeys(ConsoleSessions.Session session, Model model) {
-        session.caller().requireTenant();
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("passkeys", passkeys.list(key.tenantId())); // GET /v1/passkeys
         model.addAttribute("page", "passkeys");
         return "console/passkeys";
     }

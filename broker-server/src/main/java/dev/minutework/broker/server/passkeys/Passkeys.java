@@ -40,7 +40,7 @@ public class Passkeys {
             long signCount, byte[] userHandle, String label, OffsetDateTime createdAt, OffsetDateTime lastUsedAt,
             OffsetDateTime revokedAt, String revokedBy) {
 
-        boolean active() {
+        public boolean active() {
             return revokedAt == null;
         }
     }
@@ -69,7 +69,7 @@ public class Passkeys {
         return id;
     }
 
-    List<Passkey> list(String tenantId) {
+    public List<Passkey> list(String tenantId) {
         return jdbc.sql(CREDENTIALS + " where tenant_id = :t order by created_at, id").param("t", tenantId)
                 .query(this::passkey).list();
     }

@@ -232,8 +232,11 @@ class ConsoleBrowserTest extends BrokerTestCase {
             browser.signIn(t.approverKey());
             browser.open("/console/passkeys");
             browser.find("#register-passkey").click();
-            assertThat(browser.awaitText("#passkey-status", "Passkey registered")).contains("pk_");
+            String registered = browser.awaitText("#passkey-status", "Passkey registered");
+            String passkeyId = registered.substring(registered.indexOf("pk_")).strip();
             assertThat(authenticator.getCredentials()).as("the virtual authenticator holds the new passkey").hasSize(1);
+            browser.open("/console/passkeys");
+            assertThat(browser.find("#passkeys").getText()).contains(passkeyId).contains("active");
             browser.screenshot("passkeys");
 
             browser.open("/console/inbox");
@@ -246,7 +249,7 @@ class ConsoleBrowserTest extends BrokerTestCase {
             assertThat(browser.await("#outcome").getText()).contains("Approved").contains("succeeded");
             browser.screenshot("execution-passkey");
             assertThat(story.receiptPayloads(t, "approval.approved")).singleElement()
-                    .satisfies(p -> assertThat(p.at("/passkey/passkey_id").asString()).startsWith("pk_"));
+                    .satisfies(p -> assertThat(p.at("/passkey/passkey_id").asString()).isEqualTo(passkeyId));
         } finally {
             browser.driver.removeVirtualAuthenticator(authenticator);
         }
