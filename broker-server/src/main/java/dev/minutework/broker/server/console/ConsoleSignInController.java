@@ -54,6 +54,7 @@ class ConsoleSignInController {
             model.addAttribute("error", "forbidden_role: agent keys sign in to MCP, not to the console");
             return "console/sign-in";
         }
+        ConsoleAccess.token(request).ifPresent(sessions::end); // a new sign-in replaces, never reuses, a session
         ConsoleSessions.Opened opened = sessions.open(caller.get());
         response.addHeader(HttpHeaders.SET_COOKIE, ConsoleAccess.cookie(request, opened.token()).toString());
         return "redirect:/console";

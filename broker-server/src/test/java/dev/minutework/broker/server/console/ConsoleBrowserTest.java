@@ -80,6 +80,8 @@ class ConsoleBrowserTest extends BrokerTestCase {
         assertThat(browser.find(card + " .digest").getText()).isEqualTo(digest);
         assertThat(browser.find(card + " pre.payload").getText()).isEqualTo(payload);
         assertThat(browser.find(card + " button.approve").isEnabled()).isTrue();
+        assertThat(browser.driver.executeScript("return typeof htmx === 'object' && htmx.version"))
+                .as("htmx, served by the broker from its WebJar, runs the approve form").isEqualTo("2.0.4");
         browser.screenshot("inbox");
 
         browser.find(card + " button.approve").click();
