@@ -7,9 +7,11 @@ import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Ledger;
 import dev.minutework.broker.server.support.MutableClock;
+import dev.minutework.broker.server.support.SoftAuthenticator;
 import dev.minutework.broker.server.support.Story;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,5 +107,40 @@ class ClockJumpTest {
         var verify = story.verify(t);
         assertThat(verify.get("valid").asBoolean()).as("chain after the clock went back: %s", verify).isTrue();
         Ledger.assertConsistent(jdbc, t.id());
+    }
+
+    @Test
+    void passkeyChallengesAndRegistrationsExpireWithTheClock() {
+        Story.Tenant t = story.tenant("Passkey expiry", Story.Setup.ready());
+        expect(200, http.put("/v1/tenants/" + t.id() + "/approval-policy", Story.OP,
+                Map.of("passkey_required_above_minor", 1_000)));
+        SoftAuthenticator authenticator = new SoftAuthenticator();
+        Http.Response begun = expect(201, http.post("/v1/passkeys/registrations", t.approverKey(), null));
+        expect(201, http.post("/v1/passkeys/registrations/" + begun.text("/registration_id") + "/complete",
+                t.approverKey(), Map.of("credential", authenticator.register(begun.at("/public_key")))));
+        String approvalId = expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "pk-expiry",
+                Story.campaign("Signed late", 5_000))).text("/approval_id");
+        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
+                t.approverKey(), null));
+        Map<String, Object> signed = authenticator.assertion(challenge.at("/public_key"));
+        Http.Response lateRegistration = expect(201, http.post("/v1/passkeys/registrations", t.approverKey(), null));
+
+        CLOCK.jump(Duration.ofMinutes(6)); // challenges and registrations live five minutes, approvals a day
+
+        Http.Response late = expect(403, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(),
+                Map.of("passkey", Map.of("challenge_id", challenge.text("/challenge_id"), "credential", signed))));
+        assertThat(late.errorCode()).isEqualTo("passkey_invalid");
+        assertThat(late.text("/error/message")).contains("expired");
+        assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).text("/status"))
+                .isEqualTo("pending");
+        assertThat(expect(403, http.post("/v1/passkeys/registrations/" + lateRegistration.text("/registration_id")
+                + "/complete", t.approverKey(), Map.of("credential", new SoftAuthenticator().register(
+                        lateRegistration.at("/public_key"))))).errorCode()).isEqualTo("passkey_invalid");
+        Http.Response fresh = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
+                t.approverKey(), null));
+        assertThat(expect(200, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(),
+                Map.of("passkey", Map.of("challenge_id", fresh.text("/challenge_id"),
+                        "credential", authenticator.assertion(fresh.at("/public_key")))))).text("/decision"))
+                .isEqualTo("approved");
     }
 }

@@ -7,6 +7,7 @@ import dev.minutework.broker.core.approval.PasskeyEvidence;
 import dev.minutework.broker.core.json.JsonParser;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Http;
+import dev.minutework.broker.server.support.LogCapture;
 import dev.minutework.broker.server.support.SoftAuthenticator;
 import dev.minutework.broker.server.support.Story;
 import java.time.Instant;
@@ -79,8 +80,10 @@ class PasskeyApprovalTest extends BrokerTestCase {
                 .satisfies(c -> assertThat(c.get("id").asString()).isEqualTo(authenticator.credentialId()));
         assertThat(challenge.at("/public_key/userVerification").asString()).isEqualTo("required");
         assertThat(Instant.parse(challenge.text("/expires_at"))).isBefore(Instant.now().plus(6, ChronoUnit.MINUTES));
+        Map<String, Object> assertion = authenticator.assertion(challenge.at("/public_key"));
         Http.Response approved = expect(200, approveWithPasskey(t.approverKey(), approvalId,
-                challenge.text("/challenge_id"), authenticator.assertion(challenge.at("/public_key"))));
+                challenge.text("/challenge_id"), assertion));
+        assertNeverLogged(assertion);
 
         assertThat(approved.text("/decision")).isEqualTo("approved");
         assertThat(approved.text("/execution/status")).isEqualTo("succeeded");
@@ -104,6 +107,8 @@ class PasskeyApprovalTest extends BrokerTestCase {
         register(t, new SoftAuthenticator());
         String approvalId = ask(t, "pk-required-1", 30_000).text("/approval_id");
 
+        assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).at("/passkey_required")
+                .asBoolean()).isTrue();
         Http.Response refused = expect(403, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null));
 
         assertThat(refused.errorCode()).isEqualTo("passkey_required");
@@ -120,8 +125,11 @@ class PasskeyApprovalTest extends BrokerTestCase {
     void belowTheThresholdABearerKeyApprovalStillWorks() {
         Story.Tenant t = passkeyTenant("Passkey Below");
 
-        Http.Response approved = expect(200, http.post("/v1/approvals/" + ask(t, "pk-below-1", THRESHOLD)
-                .text("/approval_id") + "/approve", t.approverKey(), null));
+        String approvalId = ask(t, "pk-below-1", THRESHOLD).text("/approval_id");
+        assertThat(expect(200, http.get("/v1/approvals?status=pending", t.approverKey())).at("/approvals/0/passkey_required")
+                .asBoolean()).isFalse();
+
+        Http.Response approved = expect(200, http.post("/v1/approvals/" + approvalId + "/approve", t.approverKey(), null));
 
         assertThat(approved.text("/execution/status")).isEqualTo("succeeded");
         assertThat(story.receiptPayloads(t, "approval.approved")).singleElement()
@@ -223,13 +231,40 @@ class PasskeyApprovalTest extends BrokerTestCase {
         Map<String, Object> presenceOnly = authenticator.assertion("localhost", options.get("challenge").asString(),
                 SoftAuthenticator.ORIGIN, 0x01);
 
-        for (Map<String, Object> bad : List.of(otherKey, foreignOrigin, presenceOnly)) {
-            assertThat(expect(403, approveWithPasskey(t.approverKey(), approvalId, challengeId, bad)).errorCode())
-                    .isEqualTo("passkey_invalid");
-        }
+        Map<Map<String, Object>, String> why = new LinkedHashMap<>();
+        why.put(otherKey, "signature");
+        why.put(foreignOrigin, "origin");
+        why.put(presenceOnly, "verif");
+        why.forEach((bad, reason) -> {
+            Http.Response refused = expect(403, approveWithPasskey(t.approverKey(), approvalId, challengeId, bad));
+            assertThat(refused.errorCode()).isEqualTo("passkey_invalid");
+            assertThat(refused.text("/error/message")).as("why %s was refused", reason).containsIgnoringCase(reason);
+        });
         assertThat(status(t, approvalId)).isEqualTo("pending");
+        assertNeverLogged(otherKey, foreignOrigin, presenceOnly);
         assertThat(story.receiptPayloads(t, "approval.refused")).hasSize(3)
                 .allSatisfy(p -> assertThat(p.get("code").asString()).isEqualTo("passkey_invalid"));
+    }
+
+    @Test
+    void anotherTenantsPasskeyCannotApprove() {
+        Story.Tenant mine = passkeyTenant("Passkey Mine");
+        Story.Tenant theirs = passkeyTenant("Passkey Theirs");
+        SoftAuthenticator myKey = new SoftAuthenticator();
+        register(mine, myKey);
+        register(theirs, new SoftAuthenticator());
+        String approvalId = ask(theirs, "pk-theirs-1", 30_000).text("/approval_id");
+        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
+                theirs.approverKey(), null));
+        JsonNode options = challenge.at("/public_key");
+
+        Map<String, Object> signedByMine = myKey.assertion(options);
+
+        assertThat(expect(403, approveWithPasskey(theirs.approverKey(), approvalId, challenge.text("/challenge_id"),
+                signedByMine)).errorCode()).isEqualTo("passkey_invalid");
+        assertThat(expect(404, approveWithPasskey(mine.approverKey(), approvalId, challenge.text("/challenge_id"),
+                signedByMine)).errorCode()).as("another tenant's approval").isEqualTo("not_found");
+        assertThat(status(theirs, approvalId)).isEqualTo("pending");
     }
 
     @Test
@@ -329,6 +364,17 @@ class PasskeyApprovalTest extends BrokerTestCase {
         passkey.put("challenge_id", challengeId);
         passkey.put("credential", credential);
         return http.post("/v1/approvals/" + approvalId + "/approve", key, Map.of("passkey", passkey));
+    }
+
+    /** No log line holds an assertion's signature or client data (raw assertions are never logged). */
+    @SafeVarargs
+    private static void assertNeverLogged(Map<String, Object>... assertions) {
+        for (Map<String, Object> a : assertions) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> response = (Map<String, Object>) a.get("response");
+            assertThat(LogCapture.lines()).as("log lines").noneMatch(l -> l.contains((String) response.get("signature"))
+                    || l.contains((String) response.get("clientDataJSON")));
+        }
     }
 
     private String status(Story.Tenant t, String approvalId) {

@@ -64,13 +64,15 @@ class ApprovalController {
         if (status != null && !Set.of("pending", "approved", "denied", "used", "revoked", "expired").contains(status)) {
             throw new ApiException(ErrorCode.INVALID_INPUT, "unknown status " + status);
         }
-        return Map.of("approvals", approvals.list(key.tenantId(), status).stream().map(ApprovalController::view).toList());
+        ApprovalPolicies.Policy policy = policies.find(key.tenantId());
+        return Map.of("approvals", approvals.list(key.tenantId(), status).stream().map(g -> view(g, policy)).toList());
     }
 
     @GetMapping("/v1/approvals/{id}")
     Map<String, Object> get(Caller caller, @PathVariable String id) {
         Caller.TenantKey key = caller.requireTenant();
-        return view(approvals.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("approval")));
+        return view(approvals.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("approval")),
+                policies.find(key.tenantId()));
     }
 
     @PostMapping("/v1/approvals/{id}/approve")
@@ -190,6 +192,18 @@ class ApprovalController {
             throw new ApiException(ErrorCode.CONFLICT, "the standing grant is not active");
         }
         return view(approvals.find(key.tenantId(), id).orElseThrow());
+    }
+
+    /**
+     * {@link #view(Grants.Grant)}, and for a one-shot approval {@code passkey_required}: whether the
+     * tenant's policy makes approving it take a passkey (for the console to choose the flow).
+     */
+    static Map<String, Object> view(Grants.Grant g, ApprovalPolicies.Policy policy) {
+        Map<String, Object> m = view(g);
+        if ("one_shot".equals(g.kind())) {
+            m.put("passkey_required", policy.passkeyRequiredFor(g.spendImpactMinor()));
+        }
+        return m;
     }
 
     static Map<String, Object> view(Grants.Grant g) {

@@ -69,8 +69,9 @@ public class ApprovalDecisions {
     /** Approves, with a passkey assertion when {@code passkey} is not null. */
     public Map<String, Object> approve(Caller.TenantKey approver, String approvalId, PasskeyAssertion passkey) {
         String tenant = approver.tenantId();
-        OneShotGrant grant = open(approver, approvalId);
-        long impact = grants.find(tenant, approvalId).orElseThrow().spendImpactMinor();
+        Grants.Grant row = open(approver, approvalId);
+        OneShotGrant grant = row.oneShot();
+        long impact = row.spendImpactMinor();
         ApprovalPolicies.Policy policy = policies.find(tenant);
         Map<String, Object> evidence = Map.of();
         if (passkey != null) {
@@ -110,7 +111,7 @@ public class ApprovalDecisions {
 
     public Map<String, Object> deny(Caller.TenantKey approver, String approvalId, String reason) {
         String tenant = approver.tenantId();
-        OneShotGrant grant = open(approver, approvalId);
+        OneShotGrant grant = open(approver, approvalId).oneShot();
         Boolean done = tx.execute(s -> {
             receipts.lockChain(tenant);
             if (!grants.decide(tenant, approvalId, "denied", approver.keyId(), reason)) {
@@ -130,15 +131,15 @@ public class ApprovalDecisions {
         return view(approvalId, executions.find(tenant, grant.executionId()).orElseThrow());
     }
 
-    /** The one-shot approval, if {@code approver} may decide it now; otherwise the refusal, receipted where it is news. */
-    private OneShotGrant open(Caller.TenantKey approver, String approvalId) {
+    /** The one-shot approval's row, if {@code approver} may decide it now; otherwise the refusal, receipted where it is news. */
+    private Grants.Grant open(Caller.TenantKey approver, String approvalId) {
         String tenant = approver.tenantId();
         Grants.Grant row = grants.find(tenant, approvalId).filter(g -> "one_shot".equals(g.kind()))
                 .orElseThrow(() -> ApiException.notFound("approval"));
         OneShotGrant grant = row.oneShot();
         switch (grant.review(approver.keyId(), clock.instant())) {
             case OPEN -> {
-                return grant;
+                return row;
             }
             case SELF_APPROVAL -> {
                 tx.executeWithoutResult(s -> {

@@ -66,8 +66,12 @@ public final class SoftAuthenticator {
                 .bytes(auth.toByteArray());
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("clientDataJSON", b64(clientData));
-        response.put("attestationObject", b64(att.toByteArray()));
+        // what a browser's toJSON() adds beside the attestation object: the broker must take it as sent
+        response.put("authenticatorData", b64(auth.toByteArray()));
         response.put("transports", List.of("internal"));
+        response.put("publicKey", b64(keys.getPublic().getEncoded()));
+        response.put("publicKeyAlgorithm", -7);
+        response.put("attestationObject", b64(att.toByteArray()));
         return credential(response);
     }
 
