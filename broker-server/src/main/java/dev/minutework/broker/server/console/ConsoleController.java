@@ -15,6 +15,7 @@ import dev.minutework.broker.server.passkeys.Passkeys;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
+import dev.minutework.broker.server.tenants.ApprovalPolicies;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +49,11 @@ public class ConsoleController {
     private final CapabilityGaps gaps;
     private final ConsoleReads reads;
     private final Passkeys passkeys;
+    private final ApprovalPolicies policies;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
             Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
-            CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys) {
+            CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -63,6 +65,7 @@ public class ConsoleController {
         this.gaps = gaps;
         this.reads = reads;
         this.passkeys = passkeys;
+        this.policies = policies;
     }
 
     /** Every page knows who is signed in (the navigation, the sign-out form's CSRF token). */
@@ -76,8 +79,12 @@ public class ConsoleController {
         return session.operator() ? "redirect:/console/tenants" : "redirect:/console/inbox";
     }
 
-    /** One pending approval as the inbox shows it: the grant, the exact payload it binds, who asked. */
-    public record InboxItem(Grants.Grant approval, String payload, String askedBy) {}
+    /**
+     * One pending approval as the inbox shows it: the grant, the exact payload it binds, who asked,
+     * and whether the tenant's policy makes approving it take a passkey ({@code passkey_required},
+     * as {@code GET /v1/approvals} shows it).
+     */
+    public record InboxItem(Grants.Grant approval, String payload, String askedBy, boolean passkeyRequired) {}
 
     @GetMapping("/console/inbox")
     String inbox(ConsoleSessions.Session session, Model model) {
@@ -209,10 +216,12 @@ public class ConsoleController {
 
     private List<InboxItem> inboxItems(String tenantId) {
         Map<String, ConsoleReads.KeyName> keys = reads.keys(tenantId);
+        ApprovalPolicies.Policy policy = policies.find(tenantId);
         return grants.list(tenantId, "pending").stream().filter(g -> "one_shot".equals(g.kind())).map(g -> {
             String payload = executions.find(tenantId, g.executionId()).map(Executions.Execution::payload).orElse(null);
             ConsoleReads.KeyName who = keys.get(g.requestedByKeyId());
-            return new InboxItem(g, payload, who == null ? g.requestedByKeyId() : who.describe());
+            return new InboxItem(g, payload, who == null ? g.requestedByKeyId() : who.describe(),
+                    policy.passkeyRequiredFor(g.spendImpactMinor()));
         }).toList();
     }
 

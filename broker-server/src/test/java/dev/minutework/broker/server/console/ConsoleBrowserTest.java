@@ -219,7 +219,7 @@ class ConsoleBrowserTest extends BrokerTestCase {
     }
 
     @Test
-    void anApproverRegistersAPasskeyAndApprovesWithItWhereTheTenantRequiresOne() {
+    void anApproverRegistersAPasskeyAndApprovesWithItWhereTheTenantRequiresOne() throws Exception {
         Story.Tenant t = story.tenant("Passkey Co", Story.Setup.ready());
         expect(200, http.put("/v1/tenants/" + t.id() + "/approval-policy", Story.OP,
                 Map.of("passkey_required_above_minor", 10_000)));
@@ -242,8 +242,13 @@ class ConsoleBrowserTest extends BrokerTestCase {
             browser.screenshot("passkeys");
 
             browser.open("/console/inbox");
-            browser.find(card + " button.approve").click();
-            assertThat(browser.await("#refusal").getText()).contains("passkey_required");
+            assertThat(browser.find(card + " .passkey-required").getText()).contains("requires a passkey");
+            assertThat(browser.present(card + " button.approve")).as("no plain approve where a passkey is required")
+                    .isFalse();
+            HttpResponse<String> plain = post("/console/approvals/" + approvalId + "/approve", browser.cookie(),
+                    browser.csrfToken(), browser.base);
+            assertThat(plain.statusCode()).as("the service refuses it as the API does").isEqualTo(403);
+            assertThat(plain.body()).contains("passkey_required");
             assertThat(expect(200, http.get("/v1/approvals/" + approvalId, t.viewerKey())).text("/status"))
                     .isEqualTo("pending");
 
