@@ -142,7 +142,7 @@ public class PasskeyAssertions {
         if (!result.isSuccess() || !result.isUserVerified() || !result.isSignatureCounterValid()) {
             throw invalid("the assertion does not verify");
         }
-        Passkeys.Passkey passkey = passkeys.activeByCredentialId(tenant, result.getCredentialId().getBase64Url())
+        Passkeys.Passkey passkey = passkeys.activeByCredentialId(tenant, result.getCredential().getCredentialId().getBase64Url())
                 .orElseThrow(() -> invalid("the credential is not an active passkey of this tenant"));
         AuthenticatorAssertionResponse r = response.getResponse();
         PasskeyEvidence evidence = new PasskeyEvidence(passkey.id(), passkey.credentialId(),
