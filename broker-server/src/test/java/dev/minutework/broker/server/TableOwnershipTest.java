@@ -65,7 +65,9 @@ class TableOwnershipTest {
             Map.entry("tenant_approval_policies", "tenants"),
             Map.entry("passkey_credentials", "passkeys"),
             Map.entry("passkey_registrations", "passkeys"),
-            Map.entry("passkey_challenges", "passkeys"));
+            Map.entry("passkey_challenges", "passkeys"),
+            // the console's sign-in sessions (only the hash of each session token)
+            Map.entry("console_sessions", "console"));
 
     /**
      * Tables the migrations create that no package of the server owns: {@code scheduled_tasks} is

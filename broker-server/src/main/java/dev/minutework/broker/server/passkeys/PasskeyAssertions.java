@@ -62,11 +62,11 @@ public class PasskeyAssertions {
     }
 
     /** A challenge issued: its id, the options for {@code navigator.credentials.get}, its expiry. */
-    record Issued(String challengeId, String approvalId, String payloadDigest, Map<String, Object> publicKey,
+    public record Issued(String challengeId, String approvalId, String payloadDigest, Map<String, Object> publicKey,
             Instant expiresAt) {}
 
     /** Issues a challenge bound to {@code approvalId}, which {@code approver} must be able to decide now. */
-    Issued challenge(Caller.TenantKey approver, String approvalId) {
+    public Issued challenge(Caller.TenantKey approver, String approvalId) {
         String tenant = approver.tenantId();
         Grants.Grant row = grants.find(tenant, approvalId).filter(g -> "one_shot".equals(g.kind()))
                 .orElseThrow(() -> ApiException.notFound("approval"));

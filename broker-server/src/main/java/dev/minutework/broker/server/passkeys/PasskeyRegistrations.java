@@ -41,7 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * broker trusts the approver who holds an approver key to choose their authenticator.
  */
 @Service
-class PasskeyRegistrations {
+public class PasskeyRegistrations {
 
     static final Duration TIMEOUT = Duration.ofMinutes(5);
     private static final Logger log = LoggerFactory.getLogger(PasskeyRegistrations.class);
@@ -64,9 +64,9 @@ class PasskeyRegistrations {
     }
 
     /** A registration begun: its id and the options for {@code navigator.credentials.create}. */
-    record Begun(String registrationId, Map<String, Object> publicKey, Instant expiresAt) {}
+    public record Begun(String registrationId, Map<String, Object> publicKey, Instant expiresAt) {}
 
-    Begun begin(Caller.TenantKey approver, String label) {
+    public Begun begin(Caller.TenantKey approver, String label) {
         String tenant = approver.tenantId();
         String name = tenants.require(tenant).name();
         RelyingParty rp = parties.forTenant(tenant);
@@ -86,7 +86,7 @@ class PasskeyRegistrations {
         }
     }
 
-    Passkeys.Passkey complete(Caller.TenantKey approver, String registrationId, Map<String, Object> credential) {
+    public Passkeys.Passkey complete(Caller.TenantKey approver, String registrationId, Map<String, Object> credential) {
         String tenant = approver.tenantId();
         Passkeys.Registration reg = passkeys.registration(tenant, registrationId)
                 .filter(r -> r.requestedByKeyId().equals(approver.keyId()))

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Repository;
  * updates; the tenant is in every query.
  */
 @Repository
-class Passkeys {
+public class Passkeys {
 
     private static final String CREDENTIALS = """
             select id, tenant_id, registered_by_key_id, credential_id, public_key_cose, sign_count, user_handle, label,
@@ -36,11 +36,11 @@ class Passkeys {
     }
 
     /** A registered passkey. {@code credentialId} is base64url; {@code publicKeyCose} a COSE_Key. */
-    record Passkey(String id, String tenantId, String registeredByKeyId, String credentialId, byte[] publicKeyCose,
+    public record Passkey(String id, String tenantId, String registeredByKeyId, String credentialId, byte[] publicKeyCose,
             long signCount, byte[] userHandle, String label, OffsetDateTime createdAt, OffsetDateTime lastUsedAt,
             OffsetDateTime revokedAt, String revokedBy) {
 
-        boolean active() {
+        public boolean active() {
             return revokedAt == null;
         }
     }
@@ -69,7 +69,7 @@ class Passkeys {
         return id;
     }
 
-    List<Passkey> list(String tenantId) {
+    public List<Passkey> list(String tenantId) {
         return jdbc.sql(CREDENTIALS + " where tenant_id = :t order by created_at, id").param("t", tenantId)
                 .query(this::passkey).list();
     }

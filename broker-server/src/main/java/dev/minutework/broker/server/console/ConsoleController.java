@@ -1,0 +1,242 @@
+package dev.minutework.broker.server.console;
+
+import dev.minutework.broker.server.ads.Projections;
+import dev.minutework.broker.server.api.ApiErrorHandler;
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.server.approvals.ApprovalDecisions;
+import dev.minutework.broker.server.execution.ExecuteService;
+import dev.minutework.broker.server.execution.Executions;
+import dev.minutework.broker.server.gaps.CapabilityGaps;
+import dev.minutework.broker.server.grants.Grants;
+import dev.minutework.broker.server.identity.Caller;
+import dev.minutework.broker.server.identity.Role;
+import dev.minutework.broker.server.passkeys.Passkeys;
+import dev.minutework.broker.server.receipts.Receipts;
+import dev.minutework.broker.server.spend.SpendAuthorizations;
+import dev.minutework.broker.server.spend.Wallets;
+import dev.minutework.broker.server.tenants.ApprovalPolicies;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The console's pages. Each calls what the REST endpoint of the same data calls, with the session's
+ * {@link Caller} and the same role check ({@code requireTenant}, {@code requireOperator},
+ * {@code requireTenant(Role.APPROVER)} to decide), so the console can do exactly what the key it was
+ * opened with can do through the API, and a refusal carries the API's error code.
+ */
+@Controller
+public class ConsoleController {
+
+    private static final int RECEIPTS_PAGE = 25;
+
+    private final Grants grants;
+    private final ApprovalDecisions decisions;
+    private final Executions executions;
+    private final ExecuteService pipeline;
+    private final Projections projections;
+    private final Wallets wallets;
+    private final SpendAuthorizations authorizations;
+    private final Receipts receipts;
+    private final CapabilityGaps gaps;
+    private final ConsoleReads reads;
+    private final Passkeys passkeys;
+    private final ApprovalPolicies policies;
+
+    ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
+            Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
+            CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
+        this.grants = grants;
+        this.decisions = decisions;
+        this.executions = executions;
+        this.pipeline = pipeline;
+        this.projections = projections;
+        this.wallets = wallets;
+        this.authorizations = authorizations;
+        this.receipts = receipts;
+        this.gaps = gaps;
+        this.reads = reads;
+        this.passkeys = passkeys;
+        this.policies = policies;
+    }
+
+    /** Every page knows who is signed in (the navigation, the sign-out form's CSRF token). */
+    @ModelAttribute
+    void session(ConsoleSessions.Session session, Model model) {
+        model.addAttribute("me", session);
+    }
+
+    @GetMapping({"/console", "/console/"})
+    String home(ConsoleSessions.Session session) {
+        return session.operator() ? "redirect:/console/tenants" : "redirect:/console/inbox";
+    }
+
+    /**
+     * One pending approval as the inbox shows it: the grant, the exact payload it binds, who asked,
+     * and whether the tenant's policy makes approving it take a passkey ({@code passkey_required},
+     * as {@code GET /v1/approvals} shows it).
+     */
+    public record InboxItem(Grants.Grant approval, String payload, String askedBy, boolean passkeyRequired) {}
+
+    @GetMapping("/console/inbox")
+    String inbox(ConsoleSessions.Session session, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("items", inboxItems(key.tenantId()));
+        model.addAttribute("page", "inbox");
+        return "console/inbox";
+    }
+
+    /**
+     * Approves as {@code POST /v1/approvals/{id}/approve} does; the execution's outcome is then shown
+     * on its page. A refusal ({@code spend_impact_changed}, {@code kill_switch_engaged}, …) is shown
+     * in the inbox with its code, the approval left as the refusal left it.
+     */
+    @PostMapping("/console/approvals/{id}/approve")
+    String approve(ConsoleSessions.Session session, @PathVariable String id, Model model,
+            HttpServletResponse response) {
+        Caller.TenantKey approver = session.caller().requireTenant(Role.APPROVER);
+        try {
+            Map<String, Object> decided = decisions.approve(approver, id);
+            return "redirect:/console/executions/" + executionId(decided) + "?decided=approved";
+        } catch (ApiException refused) {
+            return refusedInInbox(approver, refused, model, response);
+        }
+    }
+
+    @PostMapping("/console/approvals/{id}/deny")
+    String deny(ConsoleSessions.Session session, @PathVariable String id,
+            @RequestParam(name = "reason", defaultValue = "") String reason, Model model, HttpServletResponse response) {
+        Caller.TenantKey approver = session.caller().requireTenant(Role.APPROVER);
+        String why = reason.isBlank() ? null : reason.strip();
+        if (why != null && why.length() > 500) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, "reason: at most 500 characters");
+        }
+        try {
+            Map<String, Object> decided = decisions.deny(approver, id, why);
+            return "redirect:/console/executions/" + executionId(decided) + "?decided=denied";
+        } catch (ApiException refused) {
+            return refusedInInbox(approver, refused, model, response);
+        }
+    }
+
+    @GetMapping("/console/executions")
+    String executionList(ConsoleSessions.Session session, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("executions", reads.executions(key.tenantId(), 100));
+        model.addAttribute("keys", reads.keys(key.tenantId()));
+        model.addAttribute("page", "executions");
+        return "console/executions";
+    }
+
+    @GetMapping("/console/executions/{id}")
+    String execution(ConsoleSessions.Session session, @PathVariable String id,
+            @RequestParam(name = "decided", required = false) String decided, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        Map<String, Object> view = pipeline.view(key.tenantId(), id); // GET /v1/executions/{id}
+        Executions.Execution row = executions.find(key.tenantId(), id).orElseThrow(() -> ApiException.notFound("execution"));
+        ConsoleReads.KeyName who = reads.keys(key.tenantId()).get(row.requestedByKeyId());
+        model.addAttribute("execution", view);
+        model.addAttribute("row", row);
+        model.addAttribute("askedBy", who == null ? row.requestedByKeyId() : who.describe());
+        model.addAttribute("decided", "approved".equals(decided) || "denied".equals(decided) ? decided : null);
+        model.addAttribute("receiptKinds", receipts.kindsOfExecution(key.tenantId(), id));
+        model.addAttribute("page", "executions");
+        return "console/execution";
+    }
+
+    @GetMapping("/console/campaigns")
+    String campaigns(ConsoleSessions.Session session, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("campaigns", projections.campaigns(key.tenantId()));
+        model.addAttribute("held", reads.heldByCampaign(key.tenantId()));
+        model.addAttribute("page", "campaigns");
+        return "console/campaigns";
+    }
+
+    @GetMapping("/console/wallet")
+    String wallet(ConsoleSessions.Session session, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("wallet", wallets.get(key.tenantId()));
+        model.addAttribute("settled", wallets.settledMinor(key.tenantId()));
+        model.addAttribute("authorizations", authorizations.all(key.tenantId()));
+        model.addAttribute("page", "wallet");
+        return "console/wallet";
+    }
+
+    @GetMapping("/console/receipts")
+    String receiptPage(ConsoleSessions.Session session,
+            @RequestParam(name = "after_seq", defaultValue = "0") long afterSeq, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        if (afterSeq < 0) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, "after_seq must be ≥ 0");
+        }
+        List<Receipts.Row> rows = receipts.page(key.tenantId(), afterSeq, RECEIPTS_PAGE);
+        model.addAttribute("verification", receipts.verify(key.tenantId())); // GET /v1/receipts/verify
+        model.addAttribute("receipts", rows);
+        model.addAttribute("afterSeq", afterSeq);
+        model.addAttribute("nextAfterSeq", rows.size() == RECEIPTS_PAGE ? rows.getLast().seq() : null);
+        model.addAttribute("page", "receipts");
+        return "console/receipts";
+    }
+
+    @GetMapping("/console/gaps")
+    String gapPage(ConsoleSessions.Session session, Model model) {
+        if (session.operator()) {
+            model.addAttribute("summary", gaps.summary()); // GET /v1/capability-gaps (operator)
+        } else {
+            model.addAttribute("gaps", gaps.forTenant(session.caller().requireTenant().tenantId()));
+        }
+        model.addAttribute("page", "gaps");
+        return "console/gaps";
+    }
+
+    @GetMapping("/console/tenants")
+    String tenants(ConsoleSessions.Session session, Model model) {
+        session.caller().requireOperator();
+        model.addAttribute("tenants", reads.tenants());
+        model.addAttribute("page", "tenants");
+        return "console/tenants";
+    }
+
+    @GetMapping("/console/passkeys")
+    String passkeys(ConsoleSessions.Session session, Model model) {
+        Caller.TenantKey key = session.caller().requireTenant();
+        model.addAttribute("passkeys", passkeys.list(key.tenantId())); // GET /v1/passkeys
+        model.addAttribute("page", "passkeys");
+        return "console/passkeys";
+    }
+
+    private List<InboxItem> inboxItems(String tenantId) {
+        Map<String, ConsoleReads.KeyName> keys = reads.keys(tenantId);
+        ApprovalPolicies.Policy policy = policies.find(tenantId);
+        return grants.list(tenantId, "pending").stream().filter(g -> "one_shot".equals(g.kind())).map(g -> {
+            String payload = executions.find(tenantId, g.executionId()).map(Executions.Execution::payload).orElse(null);
+            ConsoleReads.KeyName who = keys.get(g.requestedByKeyId());
+            return new InboxItem(g, payload, who == null ? g.requestedByKeyId() : who.describe(),
+                    policy.passkeyRequiredFor(g.spendImpactMinor()));
+        }).toList();
+    }
+
+    private String refusedInInbox(Caller.TenantKey approver, ApiException refused, Model model,
+            HttpServletResponse response) {
+        response.setStatus(ApiErrorHandler.status(refused.code()));
+        model.addAttribute("refusal", refused);
+        model.addAttribute("refusalCode", refused.code().wire());
+        model.addAttribute("items", inboxItems(approver.tenantId()));
+        model.addAttribute("page", "inbox");
+        return "console/inbox";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String executionId(Map<String, Object> decided) {
+        return String.valueOf(((Map<String, Object>) decided.get("execution")).get("execution_id"));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.minutework.broker.server.console;
+
+import java.math.BigDecimal;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Currency;
+import java.util.Locale;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * How the console's templates write money, times and gauges ({@code ${@consoleFormat.money(…)}}).
+ * Money stays {@code long} minor units until it is written: {@code 50000} USD reads "500.00 USD".
+ */
+@Component("consoleFormat")
+public class ConsoleFormat {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'");
+
+    public String money(Long minor, String currency) {
+        if (minor == null) {
+            return "—";
+        }
+        int digits = 2;
+        if (currency != null) {
+            try {
+                digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+            } catch (IllegalArgumentException unknown) {
+                digits = 2;
+            }
+        }
+        DecimalFormat f = new DecimalFormat(digits == 0 ? "#,##0" : "#,##0." + "0".repeat(digits),
+                DecimalFormatSymbols.getInstance(Locale.ROOT));
+        return f.format(BigDecimal.valueOf(minor, digits)) + (currency == null ? "" : " " + currency);
+    }
+
+    public String time(OffsetDateTime t) {
+        return t == null ? "—" : t.withOffsetSameInstant(ZoneOffset.UTC).format(TIME);
+    }
+
+    /** A value of an API view (an execution's result or error) as indented JSON. */
+    public String json(Object value) {
+        return value == null ? "—" : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    }
+
+    /** {@code part} of {@code whole} as a percentage for a gauge's width, 0 to 100. */
+    public long percent(long part, long whole) {
+        if (whole <= 0 || part <= 0) {
+            return 0;
+        }
+        return Math.min(100, Math.round(100.0 * part / whole));
+    }
+}
