@@ -12,6 +12,7 @@ import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.passkeys.Passkeys;
+import dev.minutework.broker.server.receipts.AuditVerifier;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
@@ -46,13 +47,14 @@ public class ConsoleController {
     private final Wallets wallets;
     private final SpendAuthorizations authorizations;
     private final Receipts receipts;
+    private final AuditVerifier verifier;
     private final CapabilityGaps gaps;
     private final ConsoleReads reads;
     private final Passkeys passkeys;
     private final ApprovalPolicies policies;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
-            Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
+            Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts, AuditVerifier verifier,
             CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
         this.grants = grants;
         this.decisions = decisions;
@@ -62,6 +64,7 @@ public class ConsoleController {
         this.wallets = wallets;
         this.authorizations = authorizations;
         this.receipts = receipts;
+        this.verifier = verifier;
         this.gaps = gaps;
         this.reads = reads;
         this.passkeys = passkeys;
@@ -179,7 +182,7 @@ public class ConsoleController {
             throw new ApiException(ErrorCode.INVALID_INPUT, "after_seq must be ≥ 0");
         }
         List<Receipts.Row> rows = receipts.page(key.tenantId(), afterSeq, RECEIPTS_PAGE);
-        model.addAttribute("verification", receipts.verify(key.tenantId())); // GET /v1/receipts/verify
+        model.addAttribute("verification", verifier.verifyTenant(key.tenantId())); // GET /v1/receipts/verify
         model.addAttribute("receipts", rows);
         model.addAttribute("afterSeq", afterSeq);
         model.addAttribute("nextAfterSeq", rows.size() == RECEIPTS_PAGE ? rows.getLast().seq() : null);

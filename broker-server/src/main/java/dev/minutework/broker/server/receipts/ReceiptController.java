@@ -1,7 +1,6 @@
 package dev.minutework.broker.server.receipts;
 
 import dev.minutework.broker.core.receipt.AuditLog;
-import dev.minutework.broker.core.receipt.ReceiptChain;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.api.Times;
@@ -27,12 +26,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ReceiptController {
 
     private final AuditEntries entries;
-    private final Chains chains;
+    private final AuditVerifier verifier;
     private final Checkpoints checkpoints;
 
-    ReceiptController(AuditEntries entries, Chains chains, Checkpoints checkpoints) {
+    ReceiptController(AuditEntries entries, AuditVerifier verifier, Checkpoints checkpoints) {
         this.entries = entries;
-        this.chains = chains;
+        this.verifier = verifier;
         this.checkpoints = checkpoints;
     }
 
@@ -74,51 +73,31 @@ class ReceiptController {
     @GetMapping("/v1/receipts/verify")
     Map<String, Object> verify(Caller caller, @RequestParam(name = "chain", required = false) String chain,
             @RequestParam(name = "provider_account_id", required = false) String providerAccountId) {
-        List<Log> logs = chain == null
-                ? List.of(log(caller, "receipts", null), log(caller, "spend_policy", null))
-                : List.of(log(caller, chain, providerAccountId));
+        List<AuditVerifier.LogVerdict> verdicts;
+        if (chain == null) {
+            verdicts = verifier.verifyTenant(caller.requireTenant().tenantId()).logs();
+        } else {
+            Log log = log(caller, chain, providerAccountId);
+            verdicts = List.of(verifier.verify(log.chain(), log.ownerId()));
+        }
         Map<String, Object> byChain = new LinkedHashMap<>();
-        boolean valid = true;
-        for (Log l : logs) {
-            Map<String, Object> v = verify(l);
-            valid &= (Boolean) v.get("valid");
-            byChain.put(l.chain().wire(), v);
+        for (AuditVerifier.LogVerdict v : verdicts) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("valid", v.valid());
+            m.put("count", v.count());
+            m.put("head", v.head());
+            m.put("first_bad_seq", v.firstBadSeq());
+            m.put("problem", v.problem());
+            m.put("checkpoint_size", v.checkpointSize());
+            byChain.put(v.chain().wire(), m);
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> first = (Map<String, Object>) byChain.values().iterator().next();
+        AuditVerifier.LogVerdict first = verdicts.getFirst();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("valid", valid);
-        m.put("count", first.get("count"));
-        m.put("head", first.get("head"));
-        m.put("first_bad_seq", first.get("first_bad_seq"));
+        m.put("valid", verdicts.stream().allMatch(AuditVerifier.LogVerdict::valid));
+        m.put("count", first.count());
+        m.put("head", first.head());
+        m.put("first_bad_seq", first.firstBadSeq());
         m.put("chains", byChain);
-        return m;
-    }
-
-    /** One log against its entries, its recorded head and its latest signed checkpoint. */
-    private Map<String, Object> verify(Log log) {
-        List<Map<String, Object>> all = entries.all(log.chain(), log.ownerId());
-        AuditLog.Verification v = AuditLog.verify(log.chain(), log.ownerId(), all);
-        Chains.Head head = chains.head(log.chain().wire(), log.ownerId());
-        String problem = v.problem();
-        Long firstBad = v.firstBadSeq();
-        if (v.valid() && (all.size() != head.seq() || !v.head().equals(head.hash()))) {
-            problem = "entries were removed from or added to the end behind the chain head's back";
-            firstBad = Math.min(all.size(), head.seq()) + 1;
-        }
-        Boolean consistent = checkpoints.consistentWithLatest(log.chain(), log.ownerId(), all);
-        if (problem == null && Boolean.FALSE.equals(consistent)) {
-            problem = "the entries are not those the latest signed checkpoint pinned (edited, removed or rewritten)";
-            firstBad = 1L;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("valid", problem == null);
-        m.put("count", (long) all.size());
-        m.put("head", v.valid() ? v.head() : ReceiptChain.GENESIS);
-        m.put("first_bad_seq", firstBad);
-        m.put("problem", problem);
-        m.put("checkpoint_size", checkpoints.latest(log.chain(), log.ownerId()).map(Checkpoints.Published::size)
-                .orElse(null));
         return m;
     }
 
