@@ -131,8 +131,9 @@ class DatabaseConfiguration {
      * no password file) is secured at its first start: a pg_hba.conf that trusts only the superuser
      * over 127.0.0.1 for that one start (the directory trusted every local connection before), the
      * password set, the password-only pg_hba.conf written and loaded, other sessions ended. At every
-     * start pg_hba.conf is rewritten to admit the superuser over 127.0.0.1 with the password and no
-     * one else, and a connection without the password must fail, or the broker does not start.
+     * start pg_hba.conf is rewritten to admit the superuser and the application role over 127.0.0.1,
+     * each with its password, and no one else, and a connection without a password must fail, or the
+     * broker does not start.
      *
      * <p>The broker's pool does not log in as the superuser: at every start the application role
      * ({@link #APP_USER}) is created if missing (a directory of an earlier broker gets it at its first
