@@ -168,6 +168,7 @@ class DatabaseRolesTest extends BrokerTestCase {
             s.execute("create role " + app + " login");
             s.execute("create role " + member + " login in role " + owner);
             s.execute("alter database " + name + " owner to " + owner);
+            s.execute("alter schema public owner to " + owner);
         }
         try (Broker external = Broker.startOn(db, Map.of("broker.database.user", app,
                 "broker.database.migration-user", owner))) {
