@@ -2,6 +2,7 @@ package dev.minutework.broker.server;
 
 import static dev.minutework.broker.server.support.Story.expect;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minutework.broker.core.receipt.AuditLog;
 import dev.minutework.broker.core.receipt.Checkpoint;
@@ -182,6 +183,19 @@ class AuditEvidenceTest extends BrokerTestCase {
                 + t.providerAccountId(), Story.OP)).json();
         assertThat(v.get("valid").asBoolean()).isTrue();
         assertThat(http.get("/v1/receipts/verify?chain=nope", t.viewerKey()).errorCode()).isEqualTo("invalid_input");
+    }
+
+    @Test
+    void aPublishedCheckpointCannotBeChangedByTheBrokersRoleNorByTheOwner() {
+        Story.Tenant t = active("Checkpoint kept");
+        long size = expect(200, http.get("/v1/receipts/checkpoint", t.viewerKey())).at("/tree_size").asLong();
+        String update = "update receipt_checkpoints set root_hash = 'x' where owner_id = '" + t.id() + "'";
+        assertThatThrownBy(() -> jdbc.sql(update).update()).as("the broker's own role")
+                .hasStackTraceContaining("permission denied");
+        assertThatThrownBy(() -> TestPostgres.client(broker.jdbcUrl()).sql(update).update()).as("the owner")
+                .hasStackTraceContaining("append-only table receipt_checkpoints: UPDATE refused");
+        assertThat(expect(200, http.get("/v1/receipts/checkpoint?tree_size=" + size, t.viewerKey()))
+                .text("/root_hash")).isNotEqualTo("x");
     }
 
     /** What a careful reader kept: the export and a signed checkpoint of the log as it was. */

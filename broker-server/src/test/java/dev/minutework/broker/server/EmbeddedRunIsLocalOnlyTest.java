@@ -139,10 +139,16 @@ class EmbeddedRunIsLocalOnlyTest {
                 String url = upgraded.bean(HikariDataSource.class).getJdbcUrl();
                 assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "").close())
                         .as("start %d", start).isInstanceOf(SQLException.class);
-                JdbcClient db = upgraded.bean(JdbcClient.class);
-                assertThat(db.sql("select note from earlier.kept_from_before").query(String.class).single()).isEqualTo("still here");
-                assertThat(db.sql("select count(*) from pg_hba_file_rules where auth_method <> 'scram-sha-256'")
-                        .query(Long.class).single()).isZero();
+                assertThat(upgraded.bean(JdbcClient.class).sql("select current_user").query(String.class).single())
+                        .as("the broker's pool logs in as its application role").isEqualTo("broker_app");
+                String superuserPassword = Files.readString(earlier.resolve("postgres-password")).strip();
+                try (Connection c = DriverManager.getConnection(url, "postgres", superuserPassword)) {
+                    JdbcClient db = JdbcClient.create(new SingleConnectionDataSource(c, true));
+                    assertThat(db.sql("select note from earlier.kept_from_before").query(String.class).single())
+                            .isEqualTo("still here");
+                    assertThat(db.sql("select count(*) from pg_hba_file_rules where auth_method <> 'scram-sha-256'")
+                            .query(Long.class).single()).isZero();
+                }
                 assertThat(new Story(upgraded.http()).tenant("Upgraded " + start, Story.Setup.ready()).id()).isNotBlank();
             }
             assertThat(Files.getPosixFilePermissions(earlier.resolve("postgres-password")))

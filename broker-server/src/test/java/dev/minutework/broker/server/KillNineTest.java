@@ -426,8 +426,9 @@ class KillNineTest {
             port = s.getLocalPort();
         }
         Map<String, String> settings = new java.util.LinkedHashMap<>();
-        for (String arg : List.of("--server.port=" + port, "--broker.database.url=" + db, "--broker.database.user=postgres",
-                "--broker.database.password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
+        for (String arg : List.of("--server.port=" + port, "--broker.database.url=" + db,
+                "--broker.database.user=" + TestPostgres.APP_ROLE, "--broker.database.password=",
+                "--broker.database.migration-user=postgres", "--broker.database.migration-password=", "--broker.data-dir=" + data, "--broker.operator-key=" + OPERATOR,
                 "--broker.simulators=off", "--broker.reconcile.interval=PT0.5S", "--broker.reconcile.after=PT1S",
                 // calls end (or are abandoned as unknown) within 4 s, so an execution still executing
                 // after 10 s belongs to a dead process

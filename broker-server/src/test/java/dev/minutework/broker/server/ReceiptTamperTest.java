@@ -13,12 +13,14 @@ import java.sql.Statement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Invariant 5: the audit tables are append-only in the database, and whatever a superuser does to
  * a receipt row behind the broker's back, {@code GET /v1/receipts/verify} names the first sequence
- * it touched.
+ * it touched. (The tampering runs as the superuser, the tables' owner: the broker's own role may
+ * not do it at all, see DatabaseRolesTest.)
  */
 class ReceiptTamperTest extends BrokerTestCase {
 
@@ -84,29 +86,34 @@ class ReceiptTamperTest extends BrokerTestCase {
         assertThat(story.verify(bystander).get("valid").asBoolean()).isTrue();
     }
 
+    /**
+     * The broker's own role may not change these tables at all (DatabaseRolesTest); their triggers
+     * refuse the changes even to the role that owns them, unless it switches them off, as above.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"broker_receipts", "spend_policy_receipts", "broker_webhook_events"})
-    void theApplicationsOwnUpdateDeleteAndTruncateAreRefusedByTheDatabase(String table) {
+    void theAppendOnlyTriggersRefuseUpdateDeleteAndTruncateEvenToTheOwner(String table) {
         Story.Tenant t = active("Append only " + table);
         if (table.equals("broker_webhook_events")) {
-            // no inbound webhooks yet in this issue: append one row so the row triggers have something to guard
+            // no inbound webhooks in this test: append one row so the row triggers have something to guard
             jdbc.sql("""
                     insert into broker_webhook_events (tenant_id, seq, kind, provider, provider_event_id, signature_verdict,
                       raw_body_digest, payload, payload_digest, prev_hash, hash, created_at)
                     values (:t, 1, 'test.event', 'openaiads', 'evt-1', 'valid', 'd', '{}', 'd', 'p', 'h', now())
                     """).param("t", t.id()).update();
         }
-        long rows = jdbc.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
+        JdbcClient owner = TestPostgres.client(broker.jdbcUrl());
+        long rows = owner.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
                 .query(Long.class).single();
         assertThat(rows).as("rows of %s to guard", table).isPositive();
-        assertThatThrownBy(() -> jdbc.sql("update " + table + " set payload = '{}' where tenant_id = :t")
+        assertThatThrownBy(() -> owner.sql("update " + table + " set payload = '{}' where tenant_id = :t")
                 .param("t", t.id()).update())
                 .hasStackTraceContaining("append-only table " + table + ": UPDATE refused");
-        assertThatThrownBy(() -> jdbc.sql("delete from " + table + " where tenant_id = :t").param("t", t.id()).update())
+        assertThatThrownBy(() -> owner.sql("delete from " + table + " where tenant_id = :t").param("t", t.id()).update())
                 .hasStackTraceContaining("append-only table " + table + ": DELETE refused");
-        assertThatThrownBy(() -> jdbc.sql("truncate " + table).update())
+        assertThatThrownBy(() -> owner.sql("truncate " + table).update())
                 .hasStackTraceContaining("append-only table " + table + ": TRUNCATE refused");
-        assertThat(jdbc.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
+        assertThat(owner.sql("select count(*) from " + table + " where tenant_id = :t").param("t", t.id())
                 .query(Long.class).single()).as("rows of %s after the refused changes", table).isEqualTo(rows);
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
     }

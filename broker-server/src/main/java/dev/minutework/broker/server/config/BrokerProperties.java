@@ -27,7 +27,7 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
         String runtimeKey) {
 
     public BrokerProperties {
-        database = database == null ? new Database(null, null, null, null) : database;
+        database = database == null ? new Database(null, null, null, null, null, null) : database;
         dataDir = dataDir == null ? Path.of("var") : dataDir;
         role = role == null || role.isBlank() ? "platform" : role;
         if (!role.equals("platform") && !role.equals("runtime")) {
@@ -46,8 +46,12 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
     /**
      * The database: an external PostgreSQL when {@code url} is set, else the embedded one;
      * {@code poolSize} is the most connections this process opens to it (16 when unset).
+     * {@code migrationUser} and {@code migrationPassword} (external only) name the role that owns the
+     * tables and runs the migrations; {@code user} is then the application's role, granted only what
+     * the broker needs (the audit tables: read and append). Without them one role does both.
      */
-    public record Database(String url, String user, String password, Integer poolSize) {
+    public record Database(String url, String user, String password, Integer poolSize, String migrationUser,
+            String migrationPassword) {
         public Database {
             poolSize = poolSize == null ? 16 : poolSize;
             if (poolSize < 1) {
@@ -57,6 +61,18 @@ public record BrokerProperties(Database database, Path dataDir, String operatorK
 
         public boolean external() {
             return url != null && !url.isBlank();
+        }
+
+        /** Without the passwords: a record's own {@code toString} would print them. */
+        @Override
+        public String toString() {
+            return "Database[external=" + external() + ", user=" + user + ", poolSize=" + poolSize + ", migrationUser="
+                    + migrationUser + "]";
+        }
+
+        /** Whether an external database's migrations run as an owner role of their own, not as {@code user}. */
+        public boolean separateMigrationUser() {
+            return migrationUser != null && !migrationUser.isBlank() && !migrationUser.equals(user);
         }
     }
 }

@@ -24,6 +24,8 @@ import java.util.Set;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -31,8 +33,15 @@ import org.springframework.context.annotation.Configuration;
  * The database: an external PostgreSQL when {@code BROKER_DATABASE_URL} is set, otherwise an
  * embedded PostgreSQL whose data directory stays on disk under {@code broker.data-dir}, so a
  * restart keeps every tenant, key, wallet and receipt. The embedded one listens on 127.0.0.1 only
- * (no Unix socket) and admits only its superuser with a generated password (scram-sha-256), kept in
- * {@code <data-dir>/postgres-password} (mode 600).
+ * (no Unix socket) and admits only its superuser and the broker's application role, each with a
+ * generated password (scram-sha-256), kept in {@code <data-dir>/postgres-password} and
+ * {@code <data-dir>/app-password} (mode 600).
+ *
+ * <p>Two roles: the migrations run as the role that owns the tables (the embedded superuser, or
+ * {@code BROKER_DATABASE_MIGRATION_USER}), on connections of their own that close when they are
+ * done; the broker's pool logs in as the application role, which {@link ApplicationRoleGrants}
+ * holds to reading and appending the audit tables. An external database without a migration user
+ * keeps one role for both, with a warning: its audit tables are then not protected from the broker.
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
@@ -44,18 +53,60 @@ class DatabaseConfiguration {
         HikariConfig config = new HikariConfig();
         config.setPoolName("broker");
         config.setMaximumPoolSize(props.database().poolSize());
-        if (props.database().external()) {
-            config.setJdbcUrl(props.database().url());
-            config.setUsername(props.database().user());
-            config.setPassword(props.database().password());
-            log.info("Using external PostgreSQL");
+        BrokerProperties.Database db = props.database();
+        if (db.external()) {
+            config.setJdbcUrl(db.url());
+            config.setUsername(db.user());
+            config.setPassword(db.password());
+            if (db.separateMigrationUser()) {
+                log.info("Using external PostgreSQL as role {}; migrations run as role {}", db.user(), db.migrationUser());
+            } else {
+                log.warn("Using external PostgreSQL with one role ({}) for the migrations and the broker: it owns the "
+                        + "tables, so the audit tables {} are not protected from it (it can change their rows or "
+                        + "disable their append-only triggers). Set BROKER_DATABASE_MIGRATION_USER and "
+                        + "BROKER_DATABASE_MIGRATION_PASSWORD to an owner role (README, External PostgreSQL)",
+                        db.user(), ApplicationRoleGrants.AUDIT_TABLES);
+            }
         } else {
             config.setJdbcUrl(embedded.jdbcUrl());
-            config.setUsername(EmbeddedDatabase.USER);
-            config.setPassword(embedded.password());
-            log.info("Using embedded PostgreSQL with data in {}", embedded.dataDirectory());
+            config.setUsername(EmbeddedDatabase.APP_USER);
+            config.setPassword(embedded.appPassword());
+            log.info("Using embedded PostgreSQL with data in {}, as role {}; migrations run as {}",
+                    embedded.dataDirectory(), EmbeddedDatabase.APP_USER, EmbeddedDatabase.USER);
         }
         return new HikariDataSource(config);
+    }
+
+    /**
+     * The migrations run as the owner role, on Flyway's own connections (closed once it is done, so
+     * the process keeps no owner connection open): the embedded superuser, or the external
+     * migration user when one is set (else the broker's pool, as before).
+     */
+    @Bean
+    FlywayConfigurationCustomizer migrationsAsOwner(BrokerProperties props, EmbeddedDatabase embedded) {
+        BrokerProperties.Database db = props.database();
+        return configuration -> {
+            if (!db.external()) {
+                configuration.dataSource(embedded.jdbcUrl(), EmbeddedDatabase.USER, embedded.password());
+            } else if (db.separateMigrationUser()) {
+                configuration.dataSource(db.url(), db.migrationUser(),
+                        db.migrationPassword() == null ? "" : db.migrationPassword());
+            }
+        };
+    }
+
+    /** At every start: the migrations, then the application role's rights, granted by the owner. */
+    @Bean
+    FlywayMigrationStrategy migrateThenGrant(BrokerProperties props) {
+        BrokerProperties.Database db = props.database();
+        boolean twoRoles = !db.external() || db.separateMigrationUser();
+        String appRole = db.external() ? db.user() : EmbeddedDatabase.APP_USER;
+        return flyway -> {
+            flyway.migrate();
+            if (twoRoles) {
+                ApplicationRoleGrants.grant(flyway.getConfiguration().getDataSource(), appRole);
+            }
+        };
     }
 
     @Bean(destroyMethod = "close")
@@ -80,23 +131,37 @@ class DatabaseConfiguration {
      * no password file) is secured at its first start: a pg_hba.conf that trusts only the superuser
      * over 127.0.0.1 for that one start (the directory trusted every local connection before), the
      * password set, the password-only pg_hba.conf written and loaded, other sessions ended. At every
-     * start pg_hba.conf is rewritten to admit the superuser over 127.0.0.1 with the password and no
-     * one else, and a connection without the password must fail, or the broker does not start.
+     * start pg_hba.conf is rewritten to admit the superuser and the application role over 127.0.0.1,
+     * each with its password, and no one else, and a connection without a password must fail, or the
+     * broker does not start.
+     *
+     * <p>The broker's pool does not log in as the superuser: at every start the application role
+     * ({@link #APP_USER}) is created if missing (a directory of an earlier broker gets it at its first
+     * start) and given the password kept in {@code <data-dir>/app-password}; the superuser only runs
+     * the migrations and grants that role its rights ({@link ApplicationRoleGrants}).
      */
     static final class EmbeddedDatabase implements AutoCloseable {
 
-        /** The embedded database's only role. */
+        /** The embedded database's superuser: owns the tables, runs the migrations. */
         static final String USER = "postgres";
 
-        /** The password file, beside the data directory. */
+        /** The role the broker's pool logs in as: reads and appends the audit tables, never changes them. */
+        static final String APP_USER = "broker_app";
+
+        /** The superuser's password file, beside the data directory. */
         static final String PASSWORD_FILE = "postgres-password";
 
-        /** The only way in: the superuser, over the loopback interface, with the password. */
+        /** The application role's password file, beside the data directory. */
+        static final String APP_PASSWORD_FILE = "app-password";
+
+        /** The only ways in: the superuser and the application role, over the loopback interface, with their passwords. */
         static final String HBA = """
                 # Written by the broker at every start; edits are overwritten. The embedded database
-                # listens on 127.0.0.1 only and admits its superuser with the broker's generated
-                # password (see postgres-password beside this directory), and no one else.
-                host    all    postgres    127.0.0.1/32    scram-sha-256
+                # listens on 127.0.0.1 only and admits its superuser and the broker's application role,
+                # each with its generated password (see postgres-password and app-password beside this
+                # directory), and no one else.
+                host    all         postgres      127.0.0.1/32    scram-sha-256
+                host    postgres    broker_app    127.0.0.1/32    scram-sha-256
                 """;
 
         /** For the one start that sets the password of an earlier broker's (trust) data directory. */
@@ -108,15 +173,17 @@ class DatabaseConfiguration {
         private final EmbeddedPostgres postgres;
         private final Path dataDirectory;
         private final String password;
+        private final String appPassword;
 
-        private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, String password) {
+        private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, String password, String appPassword) {
             this.postgres = postgres;
             this.dataDirectory = dataDirectory;
             this.password = password;
+            this.appPassword = appPassword;
         }
 
         static EmbeddedDatabase none() {
-            return new EmbeddedDatabase(null, null, null);
+            return new EmbeddedDatabase(null, null, null, null);
         }
 
         static EmbeddedDatabase start(Path dataDirectory) {
@@ -165,13 +232,15 @@ class DatabaseConfiguration {
                     throw new IOException("could not start the embedded PostgreSQL or log in to it with the password in "
                             + (secured ? passwordFile : pending), e);
                 }
-                EmbeddedDatabase db = new EmbeddedDatabase(pg, dataDirectory.toAbsolutePath(), password);
+                EmbeddedDatabase db = new EmbeddedDatabase(pg, dataDirectory.toAbsolutePath(), password,
+                        applicationPassword(dataDirectory.resolveSibling(APP_PASSWORD_FILE)));
                 try {
                     if (!secured) {
                         db.secure(initialized);
                         Files.move(pending, passwordFile, StandardCopyOption.REPLACE_EXISTING,
                                 StandardCopyOption.ATOMIC_MOVE);
                     }
+                    db.createApplicationRole();
                     db.refuseWithoutPassword();
                 } catch (RuntimeException | IOException e) {
                     db.close();
@@ -189,7 +258,7 @@ class DatabaseConfiguration {
          * other session (none may have come in over the trust of an earlier broker).
          */
         private void secure(boolean earlierBroker) throws IOException {
-            try (Connection c = connect(password); Statement s = c.createStatement()) {
+            try (Connection c = connect(USER, password); Statement s = c.createStatement()) {
                 if (earlierBroker) {
                     // the driver sends only the SCRAM verifier it computes: no statement log can show the password
                     c.unwrap(PGConnection.class).alterUserPassword(USER, password.toCharArray(), "scram-sha-256");
@@ -205,22 +274,69 @@ class DatabaseConfiguration {
             }
         }
 
-        /** A connection without the password must be refused (the reload of pg_hba.conf takes a moment). */
+        /**
+         * The application role's password: the one kept in {@code file}, or a new one written there
+         * first (the role is given it at every start, so the file and the database never disagree).
+         */
+        private static String applicationPassword(Path file) throws IOException {
+            if (Files.exists(file)) {
+                restrict(file);
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            String generated = generatePassword();
+            writeSecret(file, generated);
+            return generated;
+        }
+
+        /**
+         * Creates the application role if missing, holds it to a plain login (no superuser, no
+         * creating roles or databases, no replication), and gives it the password of its file.
+         */
+        private void createApplicationRole() {
+            try (Connection c = connect(USER, password); Statement s = c.createStatement()) {
+                boolean exists;
+                try (java.sql.ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + APP_USER + "'")) {
+                    exists = rs.next();
+                }
+                if (!exists) {
+                    s.execute("create role " + APP_USER);
+                    log.info("Created the database role {} for the broker's connections in {}; the superuser now "
+                            + "runs only the migrations", APP_USER, dataDirectory);
+                }
+                s.execute("alter role " + APP_USER + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
+                // as for the superuser: only the SCRAM verifier the driver computes is sent
+                c.unwrap(PGConnection.class).alterUserPassword(APP_USER, appPassword.toCharArray(), "scram-sha-256");
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not create the application role in " + dataDirectory, e);
+            }
+        }
+
+        /**
+         * A connection without a password must be refused, for the superuser and the application role
+         * alike (the reload of pg_hba.conf takes a moment).
+         */
         private void refuseWithoutPassword() {
             for (int attempt = 0; attempt < 50; attempt++) {
-                try (Connection c = connect(null)) {
-                    sleep();
-                } catch (SQLException refused) {
+                if (!admitsWithoutPassword(USER) && !admitsWithoutPassword(APP_USER)) {
                     return;
                 }
+                sleep();
             }
             throw new IllegalStateException("the embedded PostgreSQL in " + dataDirectory
                     + " admits connections without a password; refusing to start");
         }
 
-        private Connection connect(String pw) throws SQLException {
+        private boolean admitsWithoutPassword(String user) {
+            try (Connection c = connect(user, null)) {
+                return true;
+            } catch (SQLException refused) {
+                return false;
+            }
+        }
+
+        private Connection connect(String user, String pw) throws SQLException {
             java.util.Properties p = new java.util.Properties();
-            p.setProperty("user", USER);
+            p.setProperty("user", user);
             if (pw != null) {
                 p.setProperty("password", pw);
             }
@@ -273,6 +389,10 @@ class DatabaseConfiguration {
 
         String password() {
             return password;
+        }
+
+        String appPassword() {
+            return appPassword;
         }
 
         Path dataDirectory() {

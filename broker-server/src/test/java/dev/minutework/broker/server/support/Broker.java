@@ -85,6 +85,14 @@ public final class Broker implements AutoCloseable {
         return start(props, tempDir());
     }
 
+    /** {@link #start(String, Path)} on an existing database with more settings (they replace the defaults). */
+    public static Broker startOn(String jdbcUrl, Map<String, String> settings) {
+        Map<String, Object> props = database(jdbcUrl);
+        props.put("broker.sandbox", "true");
+        props.putAll(settings);
+        return start(props, tempDir());
+    }
+
     /** {@link #startFresh(String)} (the sandbox serves every provider) with more settings. */
     public static Broker startFresh(String hint, Map<String, String> settings) {
         Map<String, Object> props = database(TestPostgres.newDatabase(hint));
@@ -131,12 +139,18 @@ public final class Broker implements AutoCloseable {
         return TestClockConfiguration.CLOCK;
     }
 
-    /** The settings of a database of the test PostgreSQL: its URL, user {@code postgres}, no password. */
+    /**
+     * The settings of a database of the test PostgreSQL: its URL, the migrations as the superuser
+     * {@code postgres} (which owns the tables), the broker's pool as {@link TestPostgres#APP_ROLE};
+     * no passwords.
+     */
     private static Map<String, Object> database(String jdbcUrl) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("broker.database.url", jdbcUrl);
-        props.put("broker.database.user", "postgres");
+        props.put("broker.database.user", TestPostgres.APP_ROLE);
         props.put("broker.database.password", "");
+        props.put("broker.database.migration-user", "postgres");
+        props.put("broker.database.migration-password", "");
         return props;
     }
 

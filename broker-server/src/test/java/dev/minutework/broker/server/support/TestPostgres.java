@@ -14,9 +14,15 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * One real embedded PostgreSQL per test JVM. Each test class takes a fresh database in it, so
- * classes never see each other's tenants and the server starts only once.
+ * classes never see each other's tenants and the server starts only once. The brokers on it run as
+ * production does with two roles: the superuser {@code postgres} migrates and owns the tables, and
+ * their pools log in as {@link #APP_ROLE}, which the broker grants only what it needs; a test that
+ * tampers with the audit tables does so as the superuser ({@link #client}, {@link #superuser}).
  */
 public final class TestPostgres {
+
+    /** The role the test brokers' pools log in as (no password: the test cluster trusts local connections). */
+    public static final String APP_ROLE = "broker_app";
 
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static EmbeddedPostgres server;
@@ -28,6 +34,11 @@ public final class TestPostgres {
             try {
                 Path dir = Files.createTempDirectory("broker-test-pg");
                 server = EmbeddedPostgres.builder().setDataDirectory(dir.toFile()).setCleanDataDirectory(true).start();
+                try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                    s.execute("create role " + APP_ROLE + " login");
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot create the test brokers' role " + APP_ROLE, e);
+                }
                 EmbeddedPostgres started = server;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
