@@ -128,15 +128,12 @@ class WebhookIntakeTest {
 
     @Test
     void signedTikTokDeliveriesChangeTheProjectionsAndStaleOrForgedOnesNothing() {
-        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-webhooks";
-        Story.Tenant t = story.tenant("Hook TikTok", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
-                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-hooks-" + N.get(),
-                        "webhook_secret", secret)));
-        Objects o = campaignWithAd(t, "tiktokads");
-        String advertiser = scope(t).get("advertiser_id").asString();
-        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
-                .orElseThrow();
-        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        Hooked h = tiktokHooked("Hook TikTok");
+        Story.Tenant t = h.tenant();
+        Objects o = h.objects();
+        String advertiser = h.advertiser();
+        TikTokAdsSimulator tiktok = h.tiktok();
+        String secret = h.secret();
 
         String disable = tiktok.webhook(advertiser, "campaign.status_update",
                 Map.of("campaign_id", o.campaignProviderId(), "operation_status", "DISABLE"));
@@ -165,15 +162,11 @@ class WebhookIntakeTest {
 
     @Test
     void aDeliveryOlderThanTheStatusLastAppliedChangesNothing() {
-        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-reordered";
-        Story.Tenant t = story.tenant("Hook reordered", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
-                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-reordered-" + N.get(),
-                        "webhook_secret", secret)));
-        Objects o = campaignWithAd(t, "tiktokads");
-        String advertiser = scope(t).get("advertiser_id").asString();
-        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
-                .orElseThrow();
-        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        Hooked h = tiktokHooked("Hook reordered");
+        Story.Tenant t = h.tenant();
+        Objects o = h.objects();
+        String advertiser = h.advertiser();
+        TikTokAdsSimulator tiktok = h.tiktok();
         String enable = tiktok.webhook(advertiser, "campaign.status_update",
                 Map.of("campaign_id", o.campaignProviderId(), "operation_status", "ENABLE"));
         String disable = tiktok.webhook(advertiser, "campaign.status_update",
@@ -192,15 +185,11 @@ class WebhookIntakeTest {
 
     @Test
     void reorderedAndDuplicatedDeliveriesEndInTheProvidersLatestState() throws InterruptedException {
-        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-held";
-        Story.Tenant t = story.tenant("Hook held", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
-                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-held-" + N.get(),
-                        "webhook_secret", secret)));
-        Objects o = campaignWithAd(t, "tiktokads");
-        String advertiser = scope(t).get("advertiser_id").asString();
-        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
-                .orElseThrow();
-        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        Hooked h = tiktokHooked("Hook held");
+        Story.Tenant t = h.tenant();
+        Objects o = h.objects();
+        String advertiser = h.advertiser();
+        TikTokAdsSimulator tiktok = h.tiktok();
 
         // someone pauses it in TikTok's own tools and enables it again a second later (events carry
         // whole seconds); the deliveries are held back, then arrive newest first
@@ -232,15 +221,11 @@ class WebhookIntakeTest {
 
     @Test
     void aCampaignActivatedInTheProvidersOwnToolsWithNothingHeldIsPausedAgain() throws InterruptedException {
-        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-unbacked";
-        Story.Tenant t = story.tenant("Hook unbacked", Story.Setup.ready().provider("tiktokads").cap(5_000_000)
-                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-unbacked-" + N.get(),
-                        "webhook_secret", secret)));
-        Objects o = campaignWithAd(t, "tiktokads");
-        String advertiser = scope(t).get("advertiser_id").asString();
-        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
-                .orElseThrow();
-        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        Hooked h = tiktokHooked("Hook unbacked");
+        Story.Tenant t = h.tenant();
+        Objects o = h.objects();
+        String advertiser = h.advertiser();
+        TikTokAdsSimulator tiktok = h.tiktok();
         approve(t, story.execute(t.runtimeKey(), "tiktokads", "ads.pause_campaign", "p",
                 Map.of("campaign_id", o.campaignId())));
         assertThat(story.wallet(t).get("reserved_minor").asLong()).as("the pause released the campaign's money").isZero();
@@ -338,6 +323,22 @@ class WebhookIntakeTest {
 
     private static JsonNode scope(Story.Tenant t) {
         return expect(200, http.get("/v1/provider-accounts/" + t.providerAccountId(), Story.OP)).at("/scope");
+    }
+
+    /** A TikTok tenant with a campaign and an ad, whose simulator delivers signed webhooks to the broker. */
+    private record Hooked(Story.Tenant tenant, Objects objects, String advertiser, TikTokAdsSimulator tiktok,
+            String secret) {}
+
+    private static Hooked tiktokHooked(String name) {
+        String secret = "tiktok-client-secret-" + N.incrementAndGet() + "-webhooks";
+        Story.Tenant t = story.tenant(name, Story.Setup.ready().provider("tiktokads").cap(5_000_000)
+                .wallet(5_000_000).credentials(Map.of("access_token", "tiktok-token-hooks-" + N.get(),
+                        "webhook_secret", secret)));
+        Objects o = campaignWithAd(t, "tiktokads");
+        TikTokAdsSimulator tiktok = (TikTokAdsSimulator) broker.bean(LocalSimulators.class).forProvider("tiktokads")
+                .orElseThrow();
+        tiktok.deliverWebhooksTo(broker.base().resolve("/v1/webhooks/tiktokads/" + t.providerAccountId()), secret);
+        return new Hooked(t, o, scope(t).get("advertiser_id").asString(), tiktok, secret);
     }
 
     private static Objects campaignWithAd(Story.Tenant t, String provider) {

@@ -126,7 +126,7 @@ public final class AuditLog {
                     sameTime(e.get("created_at"), p.get("at")));
             case SPEND_POLICY -> firstOf(
                     same("kind", kind, p.get("decision")),
-                    same("reservation_id", e.get("reservation_id"), p.get("reservation_id")),
+                    reference(kind, e.get("reservation_id"), p),
                     sameTime(e.get("created_at"), p.get("at")));
             case WEBHOOKS -> firstOf(
                     same("provider", e.get("provider"), p.get("provider")),
@@ -136,6 +136,24 @@ public final class AuditLog {
                     same("raw_body_digest", e.get("raw_body_digest"), p.get("raw_body_digest")),
                     sameTime(e.get("created_at"), p.get("received_at")));
         };
+    }
+
+    /**
+     * A spend-policy receipt's served {@code reservation_id} is the payload's
+     * {@code receipt_reference}. Receipts written before that field existed: a reserve or release
+     * names its reservation; a settlement is {@code <reservation id>:<settlement id>}, or
+     * {@code beyond:<settlement id>} for spend beyond any reservation (the suffix was not hashed then).
+     */
+    private static String reference(String kind, Object served, Map<String, Object> p) {
+        if (p.containsKey("receipt_reference")) {
+            return same("reservation_id", served, p.get("receipt_reference"));
+        }
+        if (!"settle".equals(kind)) {
+            return same("reservation_id", served, p.get("reservation_id"));
+        }
+        String prefix = p.get("reservation_id") instanceof String r ? r + ":" : "beyond:";
+        return served instanceof String s && s.startsWith(prefix) ? null
+                : "reservation_id is not what the hashed payload says";
     }
 
     private static String same(String field, Object served, Object hashed) {

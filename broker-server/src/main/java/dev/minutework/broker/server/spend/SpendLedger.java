@@ -445,6 +445,9 @@ public class SpendLedger {
     private void record(String tenantId, String kind, String reservationId, String executionId, String actor,
             Map<String, Object> payload) {
         payload.put("decision", kind);
+        // the row's reservation_id column (for a settlement, a reference naming the reservation and
+        // the settlement): hashed like every served field
+        payload.put("receipt_reference", reservationId);
         OffsetDateTime at = now();
         payload.put("at", at.toString());
         Chains.Link link = chains.append(Chains.SPEND_POLICY, tenantId, kind, payload, INSERT_POLICY_RECEIPT, l -> {
