@@ -31,21 +31,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * TikTok API for Business (Marketing API v1.3) as documented in docs/providers.md.
+ * TikTok API for Business (Marketing API v1.3) as TikTok's public reference documents it (checked
+ * by {@code TikTokAdsConformanceTest} against exchanges written from that reference).
  *
  * <p>What it enforces: the {@code Access-Token} header (missing or unknown → code 40101, expired →
  * 40102, a token not authorised for the advertiser → 40001); {@code advertiser_id} in the JSON body
- * of POSTs and in the query of GETs; POST bodies as {@code application/json}; the
+ * of POSTs and in the query of GETs; POST bodies as {@code application/json} (the image upload also
+ * as {@code multipart/form-data}); paths with or without their trailing slash; the
  * {@code {code, message, request_id, data}} envelope, answered with HTTP 200 for every API error
  * (40002 parameter error with a {@code "<field>: <problem>"} message, 40100 rate limit); GET list
  * parameters ({@code filtering}, {@code dimensions}, {@code metrics}, {@code advertiser_ids}) as
- * JSON strings; {@code page}/{@code page_size} (≤ 1000) paging with {@code page_info}; unknown fields
- * refused on the endpoints whose fields providers.md lists; campaign names unique per advertiser
+ * JSON strings; {@code page}/{@code page_size} (≤ 1000) paging with {@code page_info}; fields outside
+ * the reference's documented set refused, documented ones it does not model accepted and echoed
+ * (campaigns default {@code campaign_type} REGULAR_CAMPAIGN and {@code special_industries} []);
+ * campaign names unique per advertiser
  * and ≤ 512 characters; budgets as positive decimals in major units with at most two decimals;
  * {@code BUDGET_MODE_TOTAL} ad groups need {@code SCHEDULE_START_END}; schedule times as
  * {@code "YYYY-MM-DD HH:MM:SS"} (UTC) with the end after the start; ad group budgets not above
  * their campaign's; ad group {@code request_id} (a 64-bit integer string) makes a repeated create
- * answer the ad group it already made; image upload by URL only ({@code UPLOAD_BY_URL}); ads need
+ * answer the ad group it already made; image upload by URL ({@code UPLOAD_BY_URL}) or by file
+ * ({@code UPLOAD_BY_FILE}, the default, with its MD5 as {@code image_signature}); ads need
  * an uploaded {@code image_ids} entry and an identity ({@code identity_id} + {@code identity_type}
  * or a {@code display_name} of 1–40), and an {@code ad_text} of 1–100 without emoji (in both, a
  * Chinese, Japanese or Korean character counts as two); the ad groups of {@code REACH} and
