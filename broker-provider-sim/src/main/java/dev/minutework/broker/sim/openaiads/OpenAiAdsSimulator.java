@@ -26,8 +26,13 @@ import java.util.regex.Matcher;
  * (≥ 1,000,000; no daily budget), Unix-second times, ad groups with
  * {@code bidding_config.max_bid_micros} (1–100,000,000), image uploads returning a {@code file_id},
  * ads with a {@code chat_card} creative (title 3–50, body ≤ 100) that start {@code in_review},
- * list envelopes and insights whose {@code spend} is a decimal in major units. Unknown fields are
- * refused so an adapter cannot rely on anything undocumented.
+ * list envelopes {@code {object:"list", data, first_id, last_id, has_more}} with {@code after}/{@code
+ * before} cursors, and insights whose {@code spend} is a decimal in major units. A path with a
+ * trailing slash names the same endpoint. providers.md documents no refusal of unknown fields, so
+ * fields the simulator does not know are accepted (ignored on campaigns, kept on ad groups and ads);
+ * what it does document is enforced (a budget other than {@code lifetime_spend_limit_micros} is
+ * refused, as is anything outside the documented ranges). Errors are told apart by HTTP status
+ * (400, 401, 404, 429): their envelope is not documented (checked by {@code OpenAiAdsConformanceTest}).
  *
  * <p>What an ad account holds (campaigns, ad groups, uploaded files, ads) and the id counter are
  * recorded in {@link #store()} as they are made or changed, keyed by the ad account id: a simulator
@@ -72,6 +77,13 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
     @Override
     protected String basePath() {
         return "/v1";
+    }
+
+    /** A trailing slash names the same endpoint ({@code /campaigns/} is {@code /campaigns}). */
+    @Override
+    protected String routePath(SimRequest request) {
+        String rest = super.routePath(request);
+        return rest != null && rest.length() > 1 && rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
     }
 
     @Override
@@ -190,7 +202,8 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
     }
 
     private boolean overLimit(String auth, SimRequest r) {
-        String endpoint = r.method() + " " + r.path().replaceAll("/(cmpn|adgrp|ad|file)_[A-Za-z0-9]+", "/{id}");
+        String endpoint = r.method() + " " + r.path().replaceAll("/(cmpn|adgrp|ad|file)_[A-Za-z0-9]+", "/{id}")
+                .replaceAll("(.)/$", "$1"); // with or without the trailing slash: one endpoint
         int overall = countCall(auth);
         int one = countCall(auth + "|" + endpoint);
         return overall > OVERALL_PER_MINUTE || one > PER_ENDPOINT_PER_MINUTE;
@@ -202,10 +215,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         Map<String, Object> b = body(r);
         if (b == null) {
             return error(400, "invalid_request_error", "body must be a JSON object", null);
-        }
-        String bad = unknownField(b, Set.of("name", "status", "budget", "description", "start_time", "end_time", "targeting"));
-        if (bad != null) {
-            return error(400, "invalid_request_error", "unrecognized field", bad);
         }
         String problem = checkName(b.get("name"), 3, 1000);
         if (problem != null) {
@@ -246,10 +255,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (b == null) {
             return error(400, "invalid_request_error", "body must be a JSON object", null);
         }
-        String bad = unknownField(b, Set.of("name", "status", "budget", "description", "end_time", "targeting"));
-        if (bad != null) {
-            return error(400, "invalid_request_error", "unrecognized field", bad);
-        }
         if ("archived".equals(c.get("status"))) {
             return error(400, "invalid_request_error", "archived campaigns cannot change", null);
         }
@@ -269,7 +274,11 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             }
         }
         Map<String, Object> merged = new LinkedHashMap<>(c);
-        merged.putAll(b);
+        for (String f : List.of("name", "status", "budget", "description", "end_time", "targeting")) {
+            if (b.containsKey(f)) {
+                merged.put(f, b.get(f)); // null clears
+            }
+        }
         SimResponse times = checkTimes(merged);
         if (times != null) {
             return times;
@@ -303,10 +312,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (b == null) {
             return error(400, "invalid_request_error", "body must be a JSON object", null);
         }
-        String bad = unknownField(b, Set.of("campaign_id", "name", "status", "context_hints", "bidding_config"));
-        if (bad != null) {
-            return error(400, "invalid_request_error", "unrecognized field", bad);
-        }
         if (!(b.get("campaign_id") instanceof String cid) || !a.campaigns.containsKey(cid)) {
             return error(400, "invalid_request_error", "campaign_id does not name a campaign of this ad account", "campaign_id");
         }
@@ -324,8 +329,7 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (b.containsKey("bidding_config")) {
             if (!(b.get("bidding_config") instanceof Map<?, ?> bc)
                     || !"impression".equals(bc.get("billing_event_type"))
-                    || !(bc.get("max_bid_micros") instanceof Long bid) || bid < 1 || bid > 100_000_000
-                    || !Set.of("billing_event_type", "max_bid_micros").containsAll(bc.keySet())) {
+                    || !(bc.get("max_bid_micros") instanceof Long bid) || bid < 1 || bid > 100_000_000) {
                 return error(400, "invalid_request_error",
                         "bidding_config needs billing_event_type \"impression\" and integer max_bid_micros 1..100000000",
                         "bidding_config");
@@ -339,14 +343,31 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         return SimResponse.json(200, g);
     }
 
+    /** {@code POST /upload}: JSON {@code {"image_url": …}} or a multipart {@code file} part (providers.md). */
     private SimResponse upload(Account a, SimRequest r) {
-        Map<String, Object> b = body(r);
-        if (b == null || !(b.get("image_url") instanceof String url) || !url.startsWith("https://") || b.size() != 1) {
-            return error(400, "invalid_request_error", "send {\"image_url\": <https URL>} or a multipart file", "image_url");
-        }
         Map<String, Object> f = new LinkedHashMap<>();
-        f.put("file_id", nextId("file_"));
-        f.put("image_url", url);
+        if (r.mediaType().equals("multipart/form-data")) {
+            dev.minutework.broker.sim.MultipartBody.Part file;
+            try {
+                file = r.multipart().stream().filter(p -> p.name().equals("file") && p.filename() != null
+                        && p.data().length > 0).findFirst().orElse(null);
+            } catch (RuntimeException e) {
+                file = null;
+            }
+            if (file == null) {
+                return error(400, "invalid_request_error", "a multipart upload needs a non-empty file part", "file");
+            }
+            f.put("file_id", nextId("file_"));
+            f.put("filename", file.filename());
+            f.put("bytes", file.data().length);
+        } else {
+            Map<String, Object> b = body(r);
+            if (b == null || !(b.get("image_url") instanceof String url) || !url.startsWith("https://")) {
+                return error(400, "invalid_request_error", "send {\"image_url\": <https URL>} or a multipart file", "image_url");
+            }
+            f.put("file_id", nextId("file_"));
+            f.put("image_url", url);
+        }
         keep(a, FILE, a.files, (String) f.get("file_id"), f);
         return SimResponse.json(200, Map.of("file_id", f.get("file_id")));
     }
@@ -355,10 +376,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         Map<String, Object> b = body(r);
         if (b == null) {
             return error(400, "invalid_request_error", "body must be a JSON object", null);
-        }
-        String bad = unknownField(b, Set.of("ad_group_id", "name", "status", "creative"));
-        if (bad != null) {
-            return error(400, "invalid_request_error", "unrecognized field", bad);
         }
         if (!(b.get("ad_group_id") instanceof String gid) || !a.adGroups.containsKey(gid)) {
             return error(400, "invalid_request_error", "ad_group_id does not name an ad group of this ad account", "ad_group_id");
@@ -372,11 +389,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         }
         if (!"chat_card".equals(cr.get("type"))) {
             return error(400, "invalid_request_error", "creative.type must be chat_card", "creative.type");
-        }
-        for (Object k : cr.keySet()) {
-            if (!Set.of("type", "title", "body", "target_url", "file_id").contains(k)) {
-                return error(400, "invalid_request_error", "unrecognized field", "creative." + k);
-            }
         }
         String title = checkName(cr.get("title"), 3, 50);
         if (title != null) {
@@ -418,28 +430,52 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
             return error(400, "invalid_request_error", "limit must be between 1 and 100", "limit");
         }
         String after = r.query().get("after");
+        String before = r.query().get("before");
+        if (after != null && before != null) {
+            return error(400, "invalid_request_error", "send after or before, not both", "before");
+        }
         List<Map<String, Object>> all = objects.values().stream()
                 .filter(o -> filterField == null || filter == null || filter.equals(o.get(filterField))).toList();
-        int start = 0;
-        if (after != null) {
-            start = -1;
-            for (int i = 0; i < all.size(); i++) {
-                if (after.equals(all.get(i).get("id"))) {
-                    start = i + 1;
+        int from = 0;
+        int to = Math.min(limit, all.size());
+        boolean more;
+        if (before != null) {
+            // the page just before the cursor: the last `limit` objects ahead of it
+            int at = indexOf(all, before);
+            if (at < 0) {
+                return error(400, "invalid_request_error", "before does not name an object of this list", "before");
+            }
+            from = Math.max(0, at - limit);
+            to = at;
+            more = from > 0;
+        } else {
+            if (after != null) {
+                int at = indexOf(all, after);
+                if (at < 0) {
+                    return error(400, "invalid_request_error", "after does not name an object of this list", "after");
                 }
+                from = Math.min(at + 1, all.size());
+                to = Math.min(from + limit, all.size());
             }
-            if (start < 0) {
-                return error(400, "invalid_request_error", "after does not name an object of this list", "after");
-            }
+            more = to < all.size();
         }
-        List<Map<String, Object>> page = all.subList(Math.min(start, all.size()), Math.min(start + limit, all.size()));
+        List<Map<String, Object>> page = all.subList(from, to);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("object", "list");
         out.put("data", page);
         out.put("first_id", page.isEmpty() ? null : page.getFirst().get("id"));
         out.put("last_id", page.isEmpty() ? null : page.getLast().get("id"));
-        out.put("has_more", start + limit < all.size());
+        out.put("has_more", more);
         return SimResponse.json(200, out);
+    }
+
+    private static int indexOf(List<Map<String, Object>> objects, String id) {
+        for (int i = 0; i < objects.size(); i++) {
+            if (id.equals(objects.get(i).get("id"))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private SimResponse insights(Account a, String campaignId, SimRequest r) {
@@ -483,21 +519,36 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         if (granularity.equals("total")) {
             rows.add(row(campaignId, since, until, totalImpressions, totalClicks, totalSpend));
         }
-        int start = 0;
-        if (r.query().get("after") != null) {
-            try {
-                start = Integer.parseInt(r.query().get("after"));
-            } catch (NumberFormatException e) {
-                return error(400, "invalid_request_error", "bad cursor", "after");
-            }
-        }
+        // cursors are row positions: last_id is the `after` of the next page, first_id the `before` of the previous one
         int pageSize = 31;
-        List<Map<String, Object>> page = rows.subList(Math.min(start, rows.size()), Math.min(start + pageSize, rows.size()));
+        int start = 0;
+        int end;
+        boolean more;
+        try {
+            if (r.query().get("before") != null) {
+                end = Math.min(Integer.parseInt(r.query().get("before")), rows.size());
+                start = Math.max(0, end - pageSize);
+                more = start > 0;
+            } else {
+                if (r.query().get("after") != null) {
+                    start = Math.min(Integer.parseInt(r.query().get("after")), rows.size());
+                }
+                end = Math.min(start + pageSize, rows.size());
+                more = end < rows.size();
+            }
+        } catch (NumberFormatException e) {
+            return error(400, "invalid_request_error", "bad cursor", r.query().get("before") != null ? "before" : "after");
+        }
+        if (start < 0 || end < start) {
+            return error(400, "invalid_request_error", "bad cursor", "after");
+        }
+        List<Map<String, Object>> page = rows.subList(start, end);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("object", "list");
         out.put("data", page);
-        out.put("has_more", start + pageSize < rows.size());
-        out.put("last_id", start + pageSize < rows.size() ? String.valueOf(start + pageSize) : null);
+        out.put("first_id", start > 0 ? String.valueOf(start) : null);
+        out.put("last_id", end < rows.size() ? String.valueOf(end) : null);
+        out.put("has_more", more);
         return SimResponse.json(200, out);
     }
 
@@ -547,10 +598,6 @@ public final class OpenAiAdsSimulator extends ProviderSimulator {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static String unknownField(Map<String, Object> b, Set<String> known) {
-        return b.keySet().stream().filter(k -> !known.contains(k)).findFirst().orElse(null);
     }
 
     private static String checkName(Object v, int min, int max) {

@@ -31,21 +31,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * TikTok API for Business (Marketing API v1.3) as documented in docs/providers.md.
+ * TikTok API for Business (Marketing API v1.3) as TikTok's public reference documents it (checked
+ * by {@code TikTokAdsConformanceTest} against exchanges written from that reference).
  *
  * <p>What it enforces: the {@code Access-Token} header (missing or unknown → code 40101, expired →
  * 40102, a token not authorised for the advertiser → 40001); {@code advertiser_id} in the JSON body
- * of POSTs and in the query of GETs; POST bodies as {@code application/json}; the
+ * of POSTs and in the query of GETs; POST bodies as {@code application/json} (the image upload also
+ * as {@code multipart/form-data}); paths with or without their trailing slash; the
  * {@code {code, message, request_id, data}} envelope, answered with HTTP 200 for every API error
  * (40002 parameter error with a {@code "<field>: <problem>"} message, 40100 rate limit); GET list
  * parameters ({@code filtering}, {@code dimensions}, {@code metrics}, {@code advertiser_ids}) as
- * JSON strings; {@code page}/{@code page_size} (≤ 1000) paging with {@code page_info}; unknown fields
- * refused on the endpoints whose fields providers.md lists; campaign names unique per advertiser
+ * JSON strings; {@code page}/{@code page_size} (≤ 1000) paging with {@code page_info}; fields outside
+ * the reference's documented set refused, documented ones it does not model accepted and echoed
+ * (campaigns default {@code campaign_type} REGULAR_CAMPAIGN and {@code special_industries} []);
+ * campaign names unique per advertiser
  * and ≤ 512 characters; budgets as positive decimals in major units with at most two decimals;
  * {@code BUDGET_MODE_TOTAL} ad groups need {@code SCHEDULE_START_END}; schedule times as
  * {@code "YYYY-MM-DD HH:MM:SS"} (UTC) with the end after the start; ad group budgets not above
  * their campaign's; ad group {@code request_id} (a 64-bit integer string) makes a repeated create
- * answer the ad group it already made; image upload by URL only ({@code UPLOAD_BY_URL}); ads need
+ * answer the ad group it already made; image upload by URL ({@code UPLOAD_BY_URL}) or by file
+ * ({@code UPLOAD_BY_FILE}, the default, with its MD5 as {@code image_signature}); ads need
  * an uploaded {@code image_ids} entry and an identity ({@code identity_id} + {@code identity_type}
  * or a {@code display_name} of 1–40), and an {@code ad_text} of 1–100 without emoji (in both, a
  * Chinese, Japanese or Korean character counts as two); the ad groups of {@code REACH} and
@@ -93,6 +98,56 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             "AGE_55_100");
     static final Set<String> CALLS_TO_ACTION = Set.of("LEARN_MORE", "SHOP_NOW", "SIGN_UP", "DOWNLOAD", "CONTACT_US",
             "BOOK_NOW", "APPLY_NOW", "ORDER_NOW", "GET_QUOTE", "SUBSCRIBE", "WATCH_NOW");
+
+    /**
+     * The body fields of {@code campaign/create/} in the reference (API for Business v1.3, Campaign
+     * Create): what the simulator does not model is accepted and echoed, not refused.
+     */
+    static final Set<String> CAMPAIGN_CREATE_FIELDS = Set.of("advertiser_id", "campaign_name", "objective_type",
+            "budget_mode", "budget", "operation_status", "budget_optimize_on", "campaign_type", "special_industries",
+            "optimization_goal", "app_promotion_type", "app_id", "rf_campaign_type");
+    /** The body fields of {@code adgroup/create/} in the reference (Ad Group Create). */
+    static final Set<String> AD_GROUP_CREATE_FIELDS = Set.of("advertiser_id", "campaign_id", "adgroup_name",
+            "promotion_type", "promotion_website_type", "placement_type", "placements", "location_ids", "age_groups",
+            "gender", "languages", "budget_mode", "budget", "schedule_type", "schedule_start_time", "schedule_end_time",
+            "optimization_goal", "optimization_event", "billing_event", "bid_type", "bid_price", "conversion_bid_price",
+            "deep_bid_type", "deep_cpa_bid", "roas_bid", "bid_display_mode", "operation_status", "request_id", "pacing",
+            "dayparting", "frequency", "frequency_schedule", "actions", "adgroup_app_profile_page_state", "app_id",
+            "audience_ids", "excluded_audience_ids", "audience_rule", "audience_type", "auto_targeting_enabled",
+            "blocked_pangle_app_ids", "brand_safety_type", "brand_safety_partner", "budget_optimize_on", "carrier_ids",
+            "catalog_id", "catalog_authorized_bc_id", "comment_disabled", "contextual_tag_ids", "conversion_id",
+            "creative_material_mode", "device_model_ids", "device_price_ranges", "excluded_custom_actions",
+            "included_custom_actions", "excluded_pangle_audience_package_ids", "included_pangle_audience_package_ids",
+            "household_income", "identity_id", "identity_type", "identity_authorized_bc_id", "interest_category_ids",
+            "interest_keyword_ids", "interest_keywords", "ios14_targeting", "is_hfss", "min_android_version",
+            "min_ios_version", "network_types", "next_day_retention", "operating_systems", "pixel_id", "product_set_id",
+            "product_source", "purchase_intention_keyword_ids", "secondary_optimization_event",
+            "shopping_ads_retargeting_actions_days", "shopping_ads_retargeting_type", "shopping_ads_type",
+            "skip_learning_phase", "spending_power", "statistic_type", "store_authorized_bc_id", "store_id",
+            "targeting_expansion", "video_download_disabled");
+    /** The fields of one entry of {@code creatives} in {@code ad/create/} in the reference (Ad Create). */
+    static final Set<String> CREATIVE_FIELDS = Set.of("ad_name", "ad_format", "ad_text", "ad_texts", "call_to_action",
+            "call_to_action_id", "landing_page_url", "image_ids", "video_id", "identity_id", "identity_type",
+            "identity_authorized_bc_id", "display_name", "avatar_icon_web_uri", "aigc_disclosure_type", "app_name",
+            "auto_disclaimer_types", "auto_message_id", "brand_safety_postbid_partner", "brand_safety_vast_url",
+            "card_id", "carousel_image_index", "catalog_id", "click_tracking_url", "cpp_url", "creative_authorized",
+            "creative_type", "dark_post_status", "deeplink", "deeplink_format_type", "deeplink_type",
+            "deeplink_utm_params", "disclaimer_clickable_texts", "disclaimer_text", "disclaimer_type",
+            "dynamic_destination", "dynamic_format", "end_card_cta", "fallback_type", "impression_tracking_url",
+            "instant_product_page_used", "item_duet_status", "item_group_ids", "item_stitch_status", "music_id",
+            "operation_status", "page_id", "page_image_index", "phone_number", "phone_region_calling_code",
+            "phone_region_code", "playable_url", "product_display_field_list", "product_set_id",
+            "product_specific_type", "promotional_music_disabled", "schedule_id", "shopping_ads_deeplink_type",
+            "shopping_ads_fallback_type", "shopping_ads_video_package_id", "showcase_products", "sku_ids",
+            "tiktok_item_id", "tiktok_page_category", "tracking_app_id", "tracking_message_event_set_id",
+            "tracking_offline_event_set_ids", "tracking_pixel_id", "utm_params", "vehicle_ids",
+            "vertical_video_strategy", "video_view_tracking_url", "viewability_postbid_partner",
+            "viewability_vast_url");
+    /** The query parameters of {@code report/integrated/get/} in the reference (Reporting: synchronous reports). */
+    static final Set<String> REPORT_PARAMS = Set.of("advertiser_id", "advertiser_ids", "service_type", "report_type",
+            "data_level", "dimensions", "metrics", "start_date", "end_date", "query_lifetime", "enable_total_metrics",
+            "multi_adv_report_in_utc_time", "order_field", "order_type", "filtering", "page", "page_size",
+            "query_mode");
 
     private enum TokenState { ACTIVE, EXPIRED }
 
@@ -250,6 +305,16 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         return "/open_api/v1.3";
     }
 
+    /**
+     * The reference writes every path with a trailing slash ({@code /campaign/create/}); requests
+     * without it reach the same endpoint, as TikTok's own clients and the SDK's examples vary.
+     */
+    @Override
+    protected String routePath(SimRequest request) {
+        String rest = super.routePath(request);
+        return rest == null || rest.endsWith("/") ? rest : rest + "/";
+    }
+
     @Override
     public void provision(Map<String, String> scope, Map<String, String> credentials) {
         String token = credentials.get("access_token");
@@ -350,11 +415,13 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         post("/campaign/update/", this::updateCampaign);
         post("/campaign/status/update/", this::updateCampaignStatus);
         get("/campaign/get/", (a, r) -> list(a, r, a.campaigns, "campaign_id",
-                Map.of("campaign_ids", "campaign_id"), Set.of("campaign_ids", "campaign_name")));
+                Map.of("campaign_ids", "campaign_id"), Set.of("campaign_ids", "campaign_name", "objective_type",
+                        "creation_filter_start_time", "creation_filter_end_time")));
         post("/adgroup/create/", this::createAdGroup);
         get("/adgroup/get/", (a, r) -> list(a, r, a.adGroups, "adgroup_id",
                 Map.of("campaign_ids", "campaign_id", "adgroup_ids", "adgroup_id"), Set.of("campaign_ids", "adgroup_ids")));
-        post("/file/image/ad/upload/", this::uploadImage);
+        route("POST", Pattern.quote("/file/image/ad/upload/"), (r, m) -> intercept("/file/image/ad/upload/",
+                () -> uploadRequest(r)));
         post("/ad/create/", this::createAd);
         post("/ad/status/update/", this::updateAdStatus);
         get("/ad/get/", (a, r) -> list(a, r, a.ads, "ad_id",
@@ -518,10 +585,13 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     // ------------------------------------------------------------------ campaigns
 
     private SimResponse createCampaign(Account a, Map<String, Object> b) {
-        String bad = unknownField(b, Set.of("advertiser_id", "campaign_name", "objective_type", "budget_mode", "budget",
-                "operation_status"));
+        String bad = unknownField(b, CAMPAIGN_CREATE_FIELDS);
         if (bad != null) {
             return param(bad, "Unknown field.");
+        }
+        SimResponse optional = checkCampaignOptions(b);
+        if (optional != null) {
+            return optional;
         }
         SimResponse name = checkName(b, "campaign_name");
         if (name != null) {
@@ -548,6 +618,14 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         c.put("budget_mode", b.get("budget_mode"));
         c.put("budget", decimal(b.get("budget")));
         c.put("operation_status", b.getOrDefault("operation_status", "ENABLE"));
+        c.put("campaign_type", b.getOrDefault("campaign_type", "REGULAR_CAMPAIGN"));
+        c.put("special_industries", b.getOrDefault("special_industries", List.of()));
+        for (String echoed : List.of("budget_optimize_on", "optimization_goal", "app_promotion_type", "app_id",
+                "rf_campaign_type")) {
+            if (b.get(echoed) != null) {
+                c.put(echoed, b.get(echoed));
+            }
+        }
         c.put("create_time", now());
         c.put("modify_time", now());
         keep(a, CAMPAIGN, a.campaigns, (String) c.get("campaign_id"), c);
@@ -555,7 +633,8 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     private SimResponse updateCampaign(Account a, Map<String, Object> b) {
-        String bad = unknownField(b, Set.of("advertiser_id", "campaign_id", "campaign_name", "budget", "budget_mode"));
+        String bad = unknownField(b, Set.of("advertiser_id", "campaign_id", "campaign_name", "budget", "budget_mode",
+                "special_industries", "roas_bid"));
         if (bad != null) {
             return param(bad, "Unknown field.");
         }
@@ -564,8 +643,39 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             return param("campaign_id", "Campaign does not exist.");
         }
         Map<String, Object> changed = new LinkedHashMap<>(c);
-        if (b.containsKey("budget_mode") && !b.get("budget_mode").equals(c.get("budget_mode"))) {
-            return param("budget_mode", "Budget mode cannot be modified.");
+        if (b.containsKey("special_industries")) {
+            // the reference: the only change allowed is clearing what was set at creation
+            if (!(b.get("special_industries") instanceof List<?> l) || !l.isEmpty()) {
+                return param("special_industries", "Can only be cleared (an empty list) after creation.");
+            }
+            changed.put("special_industries", List.of());
+        }
+        if (b.containsKey("roas_bid")) {
+            if (!Boolean.TRUE.equals(c.get("budget_optimize_on"))) {
+                return param("roas_bid", "Can be modified only with Campaign Budget Optimization on.");
+            }
+            if (!(b.get("roas_bid") instanceof Number roas) || decimal(roas).compareTo(new BigDecimal("0.01")) < 0
+                    || decimal(roas).compareTo(BigDecimal.valueOf(1000)) > 0) {
+                return param("roas_bid", "Must be between 0.01 and 1000.");
+            }
+            changed.put("roas_bid", decimal(roas));
+        }
+        boolean modeChanges = b.containsKey("budget_mode") && !b.get("budget_mode").equals(c.get("budget_mode"));
+        if (modeChanges) {
+            // the reference: "campaign name, budget, and budget type can be updated"
+            Map<String, Object> wanted = new LinkedHashMap<>(b);
+            if (!"BUDGET_MODE_INFINITE".equals(b.get("budget_mode")) && !b.containsKey("budget")) {
+                wanted.put("budget", c.get("budget"));
+            }
+            SimResponse budget = checkBudget(wanted, true);
+            if (budget != null) {
+                return budget;
+            }
+            if (Boolean.TRUE.equals(c.get("budget_optimize_on")) && !"BUDGET_MODE_DAY".equals(b.get("budget_mode"))) {
+                return param("budget_mode", "With Campaign Budget Optimization only BUDGET_MODE_DAY is supported.");
+            }
+            changed.put("budget_mode", b.get("budget_mode"));
+            changed.put("budget", decimal(wanted.get("budget")));
         }
         if (b.containsKey("campaign_name")) {
             SimResponse name = checkName(b, "campaign_name");
@@ -576,7 +686,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 return param("campaign_name", "Campaign name already exists.");
             }
         }
-        if (b.containsKey("budget")) {
+        if (b.containsKey("budget") && !modeChanges) {
             if ("BUDGET_MODE_INFINITE".equals(c.get("budget_mode"))) {
                 return param("budget", "Budget cannot be set with BUDGET_MODE_INFINITE.");
             }
@@ -624,10 +734,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     // ------------------------------------------------------------------ ad groups, images, ads
 
     private SimResponse createAdGroup(Account a, Map<String, Object> b) {
-        String bad = unknownField(b, Set.of("advertiser_id", "campaign_id", "adgroup_name", "promotion_type",
-                "placement_type", "placements", "location_ids", "age_groups", "languages", "budget_mode", "budget",
-                "schedule_type", "schedule_start_time", "schedule_end_time", "optimization_goal", "billing_event",
-                "bid_type", "bid_price", "operation_status", "request_id"));
+        String bad = unknownField(b, AD_GROUP_CREATE_FIELDS);
         if (bad != null) {
             return param(bad, "Unknown field.");
         }
@@ -648,7 +755,10 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (name != null) {
             return name;
         }
-        if (!Set.of("WEBSITE", "APP_ANDROID", "APP_IOS", "LEAD_GENERATION").contains(b.get("promotion_type"))) {
+        // the reference: promotion_type is needed unless the campaign's objective is REACH, VIDEO_VIEWS or ENGAGEMENT
+        boolean promotionOptional = Set.of("REACH", "VIDEO_VIEWS", "ENGAGEMENT").contains(c.get("objective_type"));
+        if (!(promotionOptional && !b.containsKey("promotion_type"))
+                && !Set.of("WEBSITE", "APP_ANDROID", "APP_IOS", "LEAD_GENERATION").contains(b.get("promotion_type"))) {
             return param("promotion_type", "Missing or invalid value.");
         }
         Object placementType = b.getOrDefault("placement_type", "PLACEMENT_TYPE_NORMAL");
@@ -671,11 +781,13 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 && langs.stream().allMatch(l -> l instanceof String s && s.matches("[a-z]{2}")))) {
             return param("languages", "Must be a list of language codes.");
         }
-        SimResponse budget = checkBudget(b, true);
+        // the reference: with Campaign Budget Optimization the ad group's budget settings are ignored
+        boolean cbo = Boolean.TRUE.equals(c.get("budget_optimize_on"));
+        SimResponse budget = cbo ? null : checkBudget(b, true);
         if (budget != null) {
             return budget;
         }
-        if (!"BUDGET_MODE_INFINITE".equals(c.get("budget_mode")) && b.get("budget") instanceof Number gb
+        if (!cbo && !"BUDGET_MODE_INFINITE".equals(c.get("budget_mode")) && b.get("budget") instanceof Number gb
                 && decimal(gb).compareTo(decimal(c.get("budget"))) > 0) {
             return param("budget", "Ad group budget cannot exceed the campaign budget.");
         }
@@ -736,16 +848,81 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         return ok(g);
     }
 
-    private SimResponse uploadImage(Account a, Map<String, Object> b) {
-        String bad = unknownField(b, Set.of("advertiser_id", "upload_type", "image_url", "file_name"));
+    /**
+     * {@code file/image/ad/upload/}: the reference's request is {@code multipart/form-data}
+     * ({@code upload_type} defaults to {@code UPLOAD_BY_FILE}: an {@code image_file} part and its
+     * MD5 as {@code image_signature}); a JSON body with {@code UPLOAD_BY_URL} and {@code image_url}
+     * is accepted too, as TikTok does. {@code UPLOAD_BY_FILE_ID} needs TikTok's file repository,
+     * which the simulator does not serve: it answers that the file does not exist.
+     */
+    private SimResponse uploadRequest(SimRequest r) {
+        SimResponse denied = authenticate(r);
+        if (denied != null) {
+            return denied;
+        }
+        if (r.mediaType().equals("multipart/form-data")) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            byte[] file = null;
+            try {
+                for (dev.minutework.broker.sim.MultipartBody.Part part : r.multipart()) {
+                    if (part.filename() != null) {
+                        if (part.name().equals("image_file")) {
+                            file = part.data();
+                        }
+                    } else {
+                        fields.put(part.name(), part.text());
+                    }
+                }
+            } catch (RuntimeException e) {
+                return error(40002, "Request body is not valid multipart/form-data");
+            }
+            byte[] image = file;
+            return withAccount(r, fields.get("advertiser_id"), a -> uploadImage(a, fields, image));
+        }
+        if (!r.mediaType().equals("application/json")) {
+            return error(40002, "Content-Type must be multipart/form-data or application/json");
+        }
+        Map<String, Object> body;
+        try {
+            body = r.jsonObject();
+        } catch (IllegalArgumentException e) {
+            return error(40002, "Request body is not valid JSON");
+        }
+        return withAccount(r, body.get("advertiser_id"), a -> uploadImage(a, body, null));
+    }
+
+    private SimResponse uploadImage(Account a, Map<String, Object> b, byte[] file) {
+        String bad = unknownField(b, Set.of("advertiser_id", "upload_type", "image_url", "file_name", "image_signature",
+                "file_id", "image_file"));
         if (bad != null) {
             return param(bad, "Unknown field.");
         }
-        if (!"UPLOAD_BY_URL".equals(b.get("upload_type"))) {
-            return param("upload_type", "JSON uploads need UPLOAD_BY_URL (files are sent as multipart/form-data).");
-        }
-        if (!(b.get("image_url") instanceof String url) || !url.matches("https?://.+")) {
-            return param("image_url", "Missing or invalid URL.");
+        String type = (String) b.getOrDefault("upload_type", "UPLOAD_BY_FILE");
+        String url;
+        String signature = null;
+        switch (type) {
+            case "UPLOAD_BY_URL" -> {
+                if (!(b.get("image_url") instanceof String u) || !u.matches("https?://.+")) {
+                    return param("image_url", "Missing or invalid URL.");
+                }
+                url = u;
+            }
+            case "UPLOAD_BY_FILE" -> {
+                if (file == null || file.length == 0) {
+                    return param("image_file", "Required with UPLOAD_BY_FILE (a multipart/form-data file part).");
+                }
+                signature = md5(file);
+                if (!(b.get("image_signature") instanceof String sig) || !sig.equalsIgnoreCase(signature)) {
+                    return param("image_signature", "Must be the MD5 of image_file.");
+                }
+                url = null;
+            }
+            case "UPLOAD_BY_FILE_ID" -> {
+                return param("file_id", "File does not exist.");
+            }
+            default -> {
+                return param("upload_type", "Must be one of UPLOAD_BY_FILE, UPLOAD_BY_URL, UPLOAD_BY_FILE_ID.");
+            }
         }
         if (b.get("file_name") instanceof String fileName
                 && a.images.values().stream().anyMatch(i -> fileName.equals(i.get("file_name")))) {
@@ -755,13 +932,13 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         Map<String, Object> image = new LinkedHashMap<>();
         image.put("image_id", "ad-site-i18n-sg/" + serial);
         image.put("material_id", nextId());
-        image.put("image_url", url);
+        image.put("image_url", url != null ? url : "https://p16-sign-sg.tiktokcdn.com/" + serial + ".png");
         image.put("file_name", b.getOrDefault("file_name", serial + ".png"));
         image.put("width", 1200);
         image.put("height", 628);
         image.put("format", "png");
         image.put("size", 48_213);
-        image.put("signature", serial);
+        image.put("signature", signature != null ? signature : serial);
         image.put("displayable", true);
         keep(a, IMAGE, a.images, (String) image.get("image_id"), image);
         return ok(image);
@@ -779,8 +956,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         if (!(b.get("creatives") instanceof List<?> creatives) || creatives.isEmpty() || creatives.size() > 20) {
             return param("creatives", "Must be a list of 1 to 20 creatives.");
         }
-        Set<String> known = Set.of("ad_name", "ad_format", "ad_text", "call_to_action", "landing_page_url", "image_ids",
-                "identity_id", "identity_type", "display_name");
+        Set<String> known = CREATIVE_FIELDS;
         for (int i = 0; i < creatives.size(); i++) {
             String at = "creatives[" + i + "].";
             if (!(creatives.get(i) instanceof Map<?, ?> cr)) {
@@ -803,6 +979,9 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             }
             if (t.codePoints().anyMatch(Character::isExtendedPictographic)) {
                 return param(at + "ad_text", "Cannot contain emoji.");
+            }
+            if (cr.containsKey("operation_status") && !STATUSES.contains(cr.get("operation_status"))) {
+                return param(at + "operation_status", "Must be one of ENABLE, DISABLE.");
             }
             if (cr.containsKey("call_to_action") && !CALLS_TO_ACTION.contains(cr.get("call_to_action"))) {
                 return param(at + "call_to_action", "Invalid value.");
@@ -835,7 +1014,7 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             ad.put("campaign_id", g.get("campaign_id"));
             ad.put("adgroup_id", g.get("adgroup_id"));
             ad.putAll(cr);
-            ad.put("operation_status", "ENABLE");
+            ad.put("operation_status", cr.get("operation_status") == null ? "ENABLE" : cr.get("operation_status"));
             ad.put("secondary_status", "AD_STATUS_NOT_APPROVED_YET");
             ad.put("create_time", now());
             keep(a, AD, a.ads, (String) ad.get("ad_id"), ad);
@@ -893,7 +1072,32 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
                 .filter(o -> filterFields.entrySet().stream().allMatch(e -> !(f.get(e.getKey()) instanceof List<?> wanted)
                         || wanted.contains(o.get(e.getValue()))))
                 .filter(o -> !(f.get("campaign_name") instanceof String n) || String.valueOf(o.get("campaign_name")).contains(n))
+                .filter(o -> !(f.get("objective_type") instanceof String t) || t.equals(o.get("objective_type")))
+                .filter(o -> !(f.get("creation_filter_start_time") instanceof String t)
+                        || String.valueOf(o.get("create_time")).compareTo(t) >= 0)
+                .filter(o -> !(f.get("creation_filter_end_time") instanceof String t)
+                        || String.valueOf(o.get("create_time")).compareTo(t) <= 0)
                 .toList();
+        List<?> fields = null;
+        if (q.get("fields") != null) {
+            try {
+                fields = (List<?>) JsonParser.parse((String) q.get("fields"));
+            } catch (RuntimeException e) {
+                return param("fields", "Must be a JSON array string of field names.");
+            }
+        }
+        if (fields != null && !fields.isEmpty()) {
+            List<?> wanted = fields;
+            all = all.stream().map(o -> {
+                Map<String, Object> only = new LinkedHashMap<>();
+                wanted.forEach(k -> {
+                    if (o.containsKey(k)) {
+                        only.put((String) k, o.get(k));
+                    }
+                });
+                return only;
+            }).toList();
+        }
         return ok(page(all, paging[0], paging[1]));
     }
 
@@ -954,10 +1158,12 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
     }
 
     private SimResponse report(Account a, Map<String, Object> q) {
-        String bad = unknownField(q, Set.of("advertiser_id", "report_type", "data_level", "dimensions", "metrics",
-                "start_date", "end_date", "filtering", "page", "page_size"));
+        String bad = unknownField(q, REPORT_PARAMS);
         if (bad != null) {
             return param(bad, "Unknown field.");
+        }
+        if (q.containsKey("service_type") && !"AUCTION".equals(q.get("service_type"))) {
+            return param("service_type", "The simulator reports AUCTION ads only.");
         }
         if (!"BASIC".equals(q.get("report_type"))) {
             return param("report_type", "Only BASIC is available.");
@@ -982,11 +1188,22 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         }
         LocalDate start;
         LocalDate end;
-        try {
-            start = LocalDate.parse((String) q.get("start_date"));
-            end = LocalDate.parse((String) q.get("end_date"));
-        } catch (RuntimeException e) {
-            return param("start_date", "start_date and end_date must be YYYY-MM-DD.");
+        if ("true".equals(q.get("query_lifetime"))) {
+            // the reference: a lifetime query needs no dates and has no time dimension
+            if (dimensions.contains("stat_time_day")) {
+                return param("dimensions", "stat_time_day is not supported with query_lifetime.");
+            }
+            end = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+            start = a.campaigns.values().stream()
+                    .map(c -> LocalDateTime.parse((String) c.get("create_time"), TIME).toLocalDate())
+                    .min(LocalDate::compareTo).orElse(end);
+        } else {
+            try {
+                start = LocalDate.parse((String) q.get("start_date"));
+                end = LocalDate.parse((String) q.get("end_date"));
+            } catch (RuntimeException e) {
+                return param("start_date", "start_date and end_date must be YYYY-MM-DD.");
+            }
         }
         if (end.isBefore(start)) {
             return param("end_date", "Must not be before start_date.");
@@ -1097,6 +1314,24 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
         return b.keySet().stream().filter(k -> !known.contains(k)).findFirst().orElse(null);
     }
 
+    /** The documented optional fields of a campaign the simulator does not model, checked as the reference types them. */
+    private SimResponse checkCampaignOptions(Map<String, Object> b) {
+        if (b.containsKey("budget_optimize_on") && !(b.get("budget_optimize_on") instanceof Boolean)) {
+            return param("budget_optimize_on", "Must be a boolean.");
+        }
+        if (Boolean.TRUE.equals(b.get("budget_optimize_on")) && !"BUDGET_MODE_DAY".equals(b.get("budget_mode"))) {
+            return param("budget_mode", "With Campaign Budget Optimization only BUDGET_MODE_DAY is supported.");
+        }
+        if (b.containsKey("campaign_type") && !Set.of("REGULAR_CAMPAIGN", "IOS14_CAMPAIGN").contains(b.get("campaign_type"))) {
+            return param("campaign_type", "Must be REGULAR_CAMPAIGN or IOS14_CAMPAIGN.");
+        }
+        if (b.containsKey("special_industries") && !(b.get("special_industries") instanceof List<?> l
+                && Set.of("HOUSING", "EMPLOYMENT", "CREDIT").containsAll(l))) {
+            return param("special_industries", "Must be a list of HOUSING, EMPLOYMENT, CREDIT.");
+        }
+        return null;
+    }
+
     private SimResponse checkName(Map<String, Object> b, String field) {
         if (!(b.get(field) instanceof String s) || s.isBlank()) {
             return param(field, "Missing data for required field.");
@@ -1152,6 +1387,14 @@ public final class TikTokAdsSimulator extends ProviderSimulator {
             return param("schedule_end_time", "Not allowed with SCHEDULE_FROM_NOW.");
         }
         return null;
+    }
+
+    private static String md5(byte[] data) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static LocalDateTime time(Object v) {
