@@ -79,17 +79,7 @@ class ApprovalController {
     Map<String, Object> approve(Caller caller, @PathVariable String id,
             @RequestBody(required = false) Map<String, Object> json) {
         Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        Body body = new Body(json);
-        body.only(Set.of("passkey"));
-        Body passkey = body.object("passkey", false);
-        ApprovalDecisions.PasskeyAssertion assertion = null;
-        if (passkey != null) {
-            passkey.only(Set.of("challenge_id", "credential"));
-            String challengeId = passkey.string("challenge_id", true, 64);
-            Map<String, Object> credential = passkey.map("credential", true);
-            assertion = new ApprovalDecisions.PasskeyAssertion(challengeId, credential);
-        }
-        body.validate();
+        ApprovalDecisions.PasskeyAssertion assertion = ApprovalDecisions.PasskeyAssertion.of(json, false);
         return decisions.approve(key, id, assertion);
     }
 

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.approval.OneShotGrant;
 import dev.minutework.broker.core.approval.PasskeyEvidence;
 import dev.minutework.broker.core.execution.ExecutionStatus;
 import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
 import dev.minutework.broker.server.execution.ApprovedRuns;
 import dev.minutework.broker.server.execution.ExecutionViews;
@@ -59,7 +60,30 @@ public class ApprovalDecisions {
     }
 
     /** A passkey assertion sent with an approval: the challenge it answers and the credential JSON. */
-    public record PasskeyAssertion(String challengeId, Map<String, Object> credential) {}
+    public record PasskeyAssertion(String challengeId, Map<String, Object> credential) {
+
+        /**
+         * Reads an approve body, {@code {"passkey"?: {"challenge_id", "credential"}}}, as the API and
+         * the console take it; null when it carries no passkey (refused when {@code required}).
+         */
+        public static PasskeyAssertion of(Map<String, Object> json, boolean required) {
+            Body body = new Body(json);
+            body.only(Set.of("passkey"));
+            Body passkey = body.object("passkey", required);
+            PasskeyAssertion assertion = null;
+            if (passkey != null) {
+                passkey.only(Set.of("challenge_id", "credential"));
+                String challengeId = passkey.string("challenge_id", true, 64);
+                Map<String, Object> credential = passkey.map("credential", true);
+                assertion = new PasskeyAssertion(challengeId, credential);
+            }
+            body.validate();
+            if (required && assertion == null) {
+                throw new ApiException(ErrorCode.INVALID_INPUT, "passkey is required");
+            }
+            return assertion;
+        }
+    }
 
     /** Approves with the bearer key alone (refused {@code passkey_required} above the tenant's threshold). */
     public Map<String, Object> approve(Caller.TenantKey approver, String approvalId) {

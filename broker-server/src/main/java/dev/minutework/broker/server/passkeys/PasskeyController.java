@@ -1,16 +1,11 @@
 package dev.minutework.broker.server.passkeys;
 
-import dev.minutework.broker.core.approval.PasskeyEvidence;
 import dev.minutework.broker.server.api.ApiException;
-import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
-import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.receipts.Receipts;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,16 +23,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class PasskeyController {
 
-    private final PasskeyRegistrations registrations;
-    private final PasskeyAssertions assertions;
+    private final PasskeyEndpoints endpoints;
     private final Passkeys passkeys;
     private final Receipts receipts;
     private final TransactionTemplate tx;
 
-    PasskeyController(PasskeyRegistrations registrations, PasskeyAssertions assertions, Passkeys passkeys,
-            Receipts receipts, TransactionTemplate tx) {
-        this.registrations = registrations;
-        this.assertions = assertions;
+    PasskeyController(PasskeyEndpoints endpoints, Passkeys passkeys, Receipts receipts, TransactionTemplate tx) {
+        this.endpoints = endpoints;
         this.passkeys = passkeys;
         this.receipts = receipts;
         this.tx = tx;
@@ -46,28 +38,13 @@ class PasskeyController {
     @PostMapping("/v1/passkeys/registrations")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> begin(Caller caller, @RequestBody(required = false) Map<String, Object> json) {
-        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        Body body = new Body(json);
-        body.only(Set.of("label"));
-        String label = body.string("label", false, 200);
-        body.validate();
-        PasskeyRegistrations.Begun begun = registrations.begin(key, label);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("registration_id", begun.registrationId());
-        m.put("public_key", begun.publicKey());
-        m.put("expires_at", Times.rfc3339(begun.expiresAt()));
-        return m;
+        return endpoints.begin(caller.requireTenant(Role.APPROVER), json);
     }
 
     @PostMapping("/v1/passkeys/registrations/{id}/complete")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> complete(Caller caller, @PathVariable String id, @RequestBody Map<String, Object> json) {
-        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        Body body = new Body(json);
-        body.only(Set.of("credential"));
-        Map<String, Object> credential = body.map("credential", true);
-        body.validate();
-        return view(registrations.complete(key, id, credential));
+        return endpoints.complete(caller.requireTenant(Role.APPROVER), id, json);
     }
 
     @GetMapping("/v1/passkeys")
@@ -98,29 +75,10 @@ class PasskeyController {
     @PostMapping("/v1/approvals/{id}/passkey-challenge")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> challenge(Caller caller, @PathVariable String id) {
-        PasskeyAssertions.Issued issued = assertions.challenge(caller.requireTenant(Role.APPROVER), id);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("challenge_id", issued.challengeId());
-        m.put("approval_id", issued.approvalId());
-        m.put("payload_digest", issued.payloadDigest());
-        m.put("public_key", issued.publicKey());
-        m.put("expires_at", Times.rfc3339(issued.expiresAt()));
-        return m;
+        return endpoints.challenge(caller.requireTenant(Role.APPROVER), id);
     }
 
     private static Map<String, Object> view(Passkeys.Passkey p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("passkey_id", p.id());
-        m.put("label", p.label());
-        m.put("status", p.active() ? "active" : "revoked");
-        m.put("credential_id", p.credentialId());
-        m.put("public_key_cose", PasskeyEvidence.base64url(p.publicKeyCose()));
-        m.put("registered_by_key_id", p.registeredByKeyId());
-        m.put("sign_count", p.signCount());
-        m.put("created_at", Times.rfc3339(p.createdAt()));
-        m.put("last_used_at", p.lastUsedAt() == null ? null : Times.rfc3339(p.lastUsedAt()));
-        m.put("revoked_at", p.revokedAt() == null ? null : Times.rfc3339(p.revokedAt()));
-        m.put("revoked_by", p.revokedBy());
-        return m;
+        return PasskeyEndpoints.view(p);
     }
 }
