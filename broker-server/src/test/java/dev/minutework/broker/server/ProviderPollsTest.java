@@ -8,6 +8,8 @@ import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.Story;
 import dev.minutework.broker.server.webhooks.ProviderPolls;
+import dev.minutework.broker.core.receipt.AuditLog;
+import dev.minutework.broker.server.receipts.AuditVerifier;
 import dev.minutework.broker.server.webhooks.WebhookEvents;
 import dev.minutework.broker.sim.googleads.GoogleAdsSimulator;
 import java.time.Instant;
@@ -114,7 +116,7 @@ class ProviderPollsTest {
         WebhookEvents events = broker.bean(WebhookEvents.class);
         assertThat(events.of(t.providerAccountId())).isNotEmpty()
                 .allSatisfy(r -> assertThat(r.signatureVerdict()).isEqualTo("polled"));
-        assertThat(events.verify(t.providerAccountId()).valid()).isTrue();
+        assertThat(broker.bean(AuditVerifier.class).verify(AuditLog.Chain.WEBHOOKS, t.providerAccountId()).valid()).isTrue();
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
     }
 

@@ -8,6 +8,8 @@ import dev.minutework.broker.server.support.Broker;
 import dev.minutework.broker.server.support.Http;
 import dev.minutework.broker.server.support.LogCapture;
 import dev.minutework.broker.server.support.Story;
+import dev.minutework.broker.core.receipt.AuditLog;
+import dev.minutework.broker.server.receipts.AuditVerifier;
 import dev.minutework.broker.server.webhooks.WebhookEvents;
 import dev.minutework.broker.sim.WebhookDeliveries;
 import dev.minutework.broker.sim.WebhookDeliveries.Delivery;
@@ -121,7 +123,7 @@ class WebhookIntakeTest {
                 .containsExactly("invalid", "missing", "valid", "valid", "valid");
         assertThat(events.of(t.providerAccountId())).filteredOn(r -> !r.signatureVerdict().equals("valid"))
                 .allSatisfy(r -> assertThat(r.providerEventId()).isNull());
-        assertThat(events.verify(t.providerAccountId()).valid()).isTrue();
+        assertThat(broker.bean(AuditVerifier.class).verify(AuditLog.Chain.WEBHOOKS, t.providerAccountId()).valid()).isTrue();
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
         assertNoSecretLeft(List.of(appSecret, verifyToken), t);
     }
@@ -155,7 +157,7 @@ class WebhookIntakeTest {
         assertThat(events.of(t.providerAccountId())).extracting(WebhookEvents.Row::signatureVerdict)
                 .containsExactly("invalid", "invalid", "valid", "valid");
         assertThat(events.of(t.providerAccountId()).getFirst().payload()).contains("stale_timestamp");
-        assertThat(events.verify(t.providerAccountId()).valid()).isTrue();
+        assertThat(broker.bean(AuditVerifier.class).verify(AuditLog.Chain.WEBHOOKS, t.providerAccountId()).valid()).isTrue();
         assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
         assertNoSecretLeft(List.of(secret), t);
     }

@@ -76,14 +76,13 @@ public final class OfflineVerifier {
                     + " an entry was edited, replaced or moved and the hashes after it recomputed");
         }
         if (chain == AuditLog.Chain.RECEIPTS) {
-            Optional<String> bad = PasskeyEvidenceCheck.problem(entries);
-            if (bad.isPresent()) {
-                return fail(lines, bad.get());
+            PasskeyEvidenceCheck.Result passkeys = PasskeyEvidenceCheck.check(entries);
+            if (passkeys.problem().isPresent()) {
+                return fail(lines, passkeys.problem().get());
             }
-            long signed = entries.stream().filter(e -> "approval.approved".equals(e.get("kind"))
-                    && e.get("payload") instanceof String p && p.contains("\"passkey\":")).count();
-            if (signed > 0) {
-                lines.add("passkey approvals: " + signed + ", each signed over its approval id and payload digest");
+            if (passkeys.signed() > 0) {
+                lines.add("passkey approvals: " + passkeys.signed()
+                        + ", each signed over its approval id and payload digest");
             }
         }
         lines.add("valid: " + entries.size() + " entries chained, the first " + cp.size()

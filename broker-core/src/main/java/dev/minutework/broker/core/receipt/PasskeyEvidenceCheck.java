@@ -18,8 +18,21 @@ final class PasskeyEvidenceCheck {
 
     private PasskeyEvidenceCheck() {}
 
-    /** The first problem found, as "entry N: why", or empty when every passkey approval verifies. */
-    static Optional<String> problem(List<Map<String, Object>> entries) {
+    /** What the check found: how many approvals were passkey-signed, and the first problem ("entry N: why"). */
+    record Result(int signed, Optional<String> problem) {}
+
+    static Result check(List<Map<String, Object>> entries) {
+        Optional<String> problem = problem(entries);
+        int signed = 0;
+        for (Map<String, Object> e : entries) {
+            if ("approval.approved".equals(e.get("kind")) && payload(e).get("passkey") instanceof Map<?, ?>) {
+                signed++;
+            }
+        }
+        return new Result(signed, problem);
+    }
+
+    private static Optional<String> problem(List<Map<String, Object>> entries) {
         Map<String, String> acceptedDigest = new HashMap<>();
         for (Map<String, Object> e : entries) {
             Map<String, Object> p = payload(e);

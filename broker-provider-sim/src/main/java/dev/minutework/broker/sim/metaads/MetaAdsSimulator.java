@@ -731,21 +731,33 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         return ok(Map.of("id", c.get("id")), a);
     }
 
+    /**
+     * What Graph refuses in any edit of a campaign or an ad set: one deleted or archived, a name
+     * outside 1..400 characters, an unknown status.
+     */
+    private SimResponse editable(Map<String, Object> o, String noun, Map<String, String> p) {
+        if (Set.of("DELETED", "ARCHIVED").contains(o.get("status"))) {
+            return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
+                    "A deleted or archived " + noun + " cannot be edited.");
+        }
+        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
+            return invalid("name", "The " + noun + " name must have 1 to 400 characters.");
+        }
+        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
+            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        }
+        return null;
+    }
+
     private SimResponse updateCampaign(Account a, String id, Map<String, String> p) {
         Map<String, Object> c = a.campaigns.get(id);
         SimResponse bad = executionOptions(p, CAMPAIGN_OPTIONS);
         if (bad != null) {
             return bad;
         }
-        if (Set.of("DELETED", "ARCHIVED").contains(c.get("status"))) {
-            return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
-                    "A deleted or archived campaign cannot be edited.");
-        }
-        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
-            return invalid("name", "The campaign name must have 1 to 400 characters.");
-        }
-        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
-            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        bad = editable(c, "campaign", p);
+        if (bad != null) {
+            return bad;
         }
         bad = checkBudgets(p);
         if (bad != null) {
@@ -1066,15 +1078,9 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         if (bad != null) {
             return bad;
         }
-        if (Set.of("DELETED", "ARCHIVED").contains(s.get("status"))) {
-            return error(400, "OAuthException", 100, 1_487_056, "(#100) Invalid parameter",
-                    "A deleted or archived ad set cannot be edited.");
-        }
-        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
-            return invalid("name", "The ad set name must have 1 to 400 characters.");
-        }
-        if (p.containsKey("status") && !Set.of("ACTIVE", "PAUSED", "ARCHIVED", "DELETED").contains(p.get("status"))) {
-            return invalid("status", "status must be ACTIVE, PAUSED, ARCHIVED or DELETED");
+        bad = editable(s, "ad set", p);
+        if (bad != null) {
+            return bad;
         }
         Map<String, Object> c = a.campaigns.get((String) s.get("campaign_id"));
         boolean campaignBudget = c.get("daily_budget") != null || c.get("lifetime_budget") != null;

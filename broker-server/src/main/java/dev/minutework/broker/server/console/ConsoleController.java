@@ -12,6 +12,8 @@ import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.passkeys.Passkeys;
+import dev.minutework.broker.core.receipt.AuditLog;
+import dev.minutework.broker.server.receipts.AuditEntries;
 import dev.minutework.broker.server.receipts.AuditVerifier;
 import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.spend.SpendAuthorizations;
@@ -48,14 +50,15 @@ public class ConsoleController {
     private final SpendAuthorizations authorizations;
     private final Receipts receipts;
     private final AuditVerifier verifier;
+    private final AuditEntries entries;
     private final CapabilityGaps gaps;
     private final ConsoleReads reads;
     private final Passkeys passkeys;
     private final ApprovalPolicies policies;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
-            Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts, AuditVerifier verifier,
-            CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
+            Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
+            AuditVerifier verifier, AuditEntries entries, CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -65,6 +68,7 @@ public class ConsoleController {
         this.authorizations = authorizations;
         this.receipts = receipts;
         this.verifier = verifier;
+        this.entries = entries;
         this.gaps = gaps;
         this.reads = reads;
         this.passkeys = passkeys;
@@ -181,11 +185,11 @@ public class ConsoleController {
         if (afterSeq < 0) {
             throw new ApiException(ErrorCode.INVALID_INPUT, "after_seq must be ≥ 0");
         }
-        List<Receipts.Row> rows = receipts.page(key.tenantId(), afterSeq, RECEIPTS_PAGE);
+        List<Map<String, Object>> rows = entries.page(AuditLog.Chain.RECEIPTS, key.tenantId(), afterSeq, RECEIPTS_PAGE);
         model.addAttribute("verification", verifier.verifyTenant(key.tenantId())); // GET /v1/receipts/verify
         model.addAttribute("receipts", rows);
         model.addAttribute("afterSeq", afterSeq);
-        model.addAttribute("nextAfterSeq", rows.size() == RECEIPTS_PAGE ? rows.getLast().seq() : null);
+        model.addAttribute("nextAfterSeq", rows.size() == RECEIPTS_PAGE ? rows.getLast().get("seq") : null);
         model.addAttribute("page", "receipts");
         return "console/receipts";
     }

@@ -42,6 +42,11 @@ public class ConsoleFormat {
         return t == null ? "—" : t.withOffsetSameInstant(ZoneOffset.UTC).format(TIME);
     }
 
+    /** An RFC 3339 time as the API serves it, shown as {@link #time(OffsetDateTime)} shows it. */
+    public String time(String rfc3339) {
+        return rfc3339 == null ? "—" : time(OffsetDateTime.parse(rfc3339));
+    }
+
     /** A value of an API view (an execution's result or error) as indented JSON. */
     public String json(Object value) {
         return value == null ? "—" : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);

@@ -75,7 +75,7 @@ class BrokerPauses {
         if (endsAtProvider && campaign.endTime() != null && !campaign.endTime().toInstant().isAfter(clock.instant())) {
             return recordEnded(tenant, campaignId, authorizationId, reason);
         }
-        return pause(tenant, campaign, reason, Map.of("authorization_id", authorizationId));
+        return pause(tenant, campaign, reason, Map.of("authorization_id", authorizationId), false);
     }
 
     /**
@@ -86,7 +86,7 @@ class BrokerPauses {
      */
     String pauseForKillSwitch(String tenant, String campaignId, String killSwitchId) {
         Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
-        return pause(tenant, campaign, "kill_switch", Map.of("kill_switch_id", killSwitchId));
+        return pause(tenant, campaign, "kill_switch", Map.of("kill_switch_id", killSwitchId), false);
     }
 
     /**
@@ -98,7 +98,7 @@ class BrokerPauses {
      */
     String pauseUnbacked(String tenant, String campaignId) {
         Projections.Campaign campaign = projections.campaign(tenant, campaignId).orElseThrow();
-        return pause(tenant, campaign, "active_without_reservation", Map.of());
+        return pause(tenant, campaign, "active_without_reservation", Map.of(), true);
     }
 
     /**
@@ -106,10 +106,13 @@ class BrokerPauses {
      * {@code reason} and {@code about}) with the campaign claimed, then the provider call and its
      * settlement. A failed call leaves the campaign active and free, for the next run to try again.
      *
+     * @param onlyIfNothingHeld re-check, under the campaign's lock, that nothing is held for it
+     *     (the pause of an unbacked campaign must not stop one that money was reserved for since)
      * @return the execution's status, {@code campaign_busy}, {@code not_active} (no longer active
-     *     once locked: nothing to do) or {@code no_connection}
+     *     once locked: nothing to do), {@code backed} or {@code no_connection}
      */
-    private String pause(String tenant, Projections.Campaign campaign, String reason, Map<String, Object> about) {
+    private String pause(String tenant, Projections.Campaign campaign, String reason, Map<String, Object> about,
+            boolean onlyIfNothingHeld) {
         String campaignId = campaign.id();
         String executionId = Ids.next("exe");
         String actor = "broker:" + reason;
@@ -145,7 +148,7 @@ class BrokerPauses {
                 s.setRollbackOnly();
                 return "not_active";
             }
-            if ("active_without_reservation".equals(reason) && ledger.heldMinorForCampaign(tenant, campaignId) > 0) {
+            if (onlyIfNothingHeld && ledger.heldMinorForCampaign(tenant, campaignId) > 0) {
                 // money was reserved for it since it was found: it is backed now
                 s.setRollbackOnly();
                 return "backed";

@@ -4,6 +4,7 @@ import dev.minutework.broker.core.receipt.AuditLog;
 import dev.minutework.broker.core.receipt.ReceiptChain;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,11 +52,12 @@ public class AuditVerifier {
             problem = "entries were removed from or added to the end behind the chain head's back";
             firstBad = Math.min(all.size(), head.seq()) + 1;
         }
-        if (problem == null && Boolean.FALSE.equals(checkpoints.consistentWithLatest(chain, ownerId, all))) {
+        Optional<Checkpoints.Published> latest = checkpoints.latest(chain, ownerId);
+        if (problem == null && latest.filter(cp -> !Checkpoints.agrees(cp, AuditLog.leafHashes(all))).isPresent()) {
             problem = "the entries are not those the latest signed checkpoint pinned (edited, removed or rewritten)";
             firstBad = 1L;
         }
         return new LogVerdict(chain, problem == null, all.size(), v.valid() ? v.head() : ReceiptChain.GENESIS, firstBad,
-                problem, checkpoints.latest(chain, ownerId).map(Checkpoints.Published::size).orElse(null));
+                problem, latest.map(Checkpoints.Published::size).orElse(null));
     }
 }

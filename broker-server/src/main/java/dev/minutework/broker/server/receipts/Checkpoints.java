@@ -90,8 +90,9 @@ public class Checkpoints {
      */
     public Optional<Published> publish(AuditLog.Chain chain, String ownerId) {
         List<Map<String, Object>> all = entries.all(chain, ownerId);
+        List<byte[]> leaves = AuditLog.leafHashes(all);
         Optional<Published> latest = latest(chain, ownerId);
-        if (!AuditLog.verify(chain, ownerId, all).valid() || !agrees(latest, all)) {
+        if (!AuditLog.verify(chain, ownerId, all).valid() || latest.filter(cp -> !agrees(cp, leaves)).isPresent()) {
             log.error("audit log {} of {} does not verify against its entries or its latest checkpoint;"
                     + " no checkpoint is signed", chain.wire(), ownerId);
             return Optional.empty();
@@ -99,7 +100,7 @@ public class Checkpoints {
         if (latest.isPresent() && latest.get().size() == all.size()) {
             return latest;
         }
-        byte[] root = MerkleTree.root(AuditLog.leafHashes(all), all.size());
+        byte[] root = MerkleTree.root(leaves, leaves.size());
         Checkpoint cp = new Checkpoint(AuditLog.origin(key.name(), chain, ownerId), all.size(), root);
         String note = key.sign(cp);
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
@@ -111,14 +112,11 @@ public class Checkpoints {
         return checkpoint(chain, ownerId, all.size());
     }
 
-    /** Whether the entries still hold, as their first entries, exactly what the checkpoint signed. */
-    private static boolean agrees(Optional<Published> latest, List<Map<String, Object>> all) {
-        if (latest.isEmpty()) {
-            return true;
-        }
-        long size = latest.get().size();
-        return size <= all.size()
-                && Arrays.equals(MerkleTree.root(AuditLog.leafHashes(all), Math.toIntExact(size)), latest.get().rootHash());
+    /** Whether the log's first entries (given by their leaf hashes) are exactly what the checkpoint signed. */
+    public static boolean agrees(Published checkpoint, List<byte[]> leaves) {
+        long size = checkpoint.size();
+        return size <= leaves.size()
+                && Arrays.equals(MerkleTree.root(leaves, Math.toIntExact(size)), checkpoint.rootHash());
     }
 
     /** The latest stored checkpoint of a log. */
@@ -145,15 +143,6 @@ public class Checkpoints {
     private static Published published(AuditLog.Chain chain, String ownerId, long size, String root, String note,
             OffsetDateTime at) {
         return new Published(chain, ownerId, size, Base64.getDecoder().decode(root), note, at);
-    }
-
-    /**
-     * How the log stands against its latest checkpoint: null when it has none, else whether its
-     * first {@code size} entries are exactly those the checkpoint signed.
-     */
-    public Boolean consistentWithLatest(AuditLog.Chain chain, String ownerId, List<Map<String, Object>> all) {
-        Optional<Published> latest = latest(chain, ownerId);
-        return latest.isEmpty() ? null : agrees(latest, all);
     }
 
     /** An inclusion proof: the entry's leaf hash and audit path in the tree of {@code size}. */

@@ -1,7 +1,5 @@
 package dev.minutework.broker.server.receipts;
 
-import dev.minutework.broker.core.receipt.ChainLink;
-import dev.minutework.broker.core.receipt.ReceiptChain;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,14 +23,6 @@ public class Receipts {
             insert into broker_receipts (tenant_id, seq, kind, execution_id, actor, payload, payload_digest,
                                          prev_hash, hash, created_at)
             values (:tenant, :seq, :kind, :execution, :actor, :payload, :digest, :prev, :hash, :at)
-            """;
-    private static final String PAGE = """
-            select seq, kind, execution_id, actor, payload, payload_digest, prev_hash, hash, created_at
-            from broker_receipts where tenant_id = :tenant and seq > :after order by seq limit :limit
-            """;
-    private static final String ALL_LINKS = """
-            select seq, kind, payload, payload_digest, prev_hash, hash
-            from broker_receipts where tenant_id = :tenant order by seq
             """;
 
     private final JdbcClient jdbc;
@@ -89,29 +79,8 @@ public class Receipts {
         return link.seq();
     }
 
-    /** One stored receipt as the API shows it. */
-    public record Row(long seq, String kind, String executionId, String actor, String payload, String payloadDigest,
-            String prevHash, String hash, OffsetDateTime createdAt) {}
-
-    public List<Row> page(String tenantId, long afterSeq, int limit) {
-        return jdbc.sql(PAGE).param("tenant", tenantId).param("after", afterSeq).param("limit", limit)
-                .query((rs, n) -> new Row(rs.getLong("seq"), rs.getString("kind"), rs.getString("execution_id"),
-                        rs.getString("actor"), rs.getString("payload"), rs.getString("payload_digest"),
-                        rs.getString("prev_hash"), rs.getString("hash"), rs.getObject("created_at", OffsetDateTime.class)))
-                .list();
-    }
-
     public List<String> kindsOfExecution(String tenantId, String executionId) {
         return jdbc.sql("select kind from broker_receipts where tenant_id = :tenant and execution_id = :e order by seq")
                 .param("tenant", tenantId).param("e", executionId).query(String.class).list();
-    }
-
-    public ReceiptChain.Verification verify(String tenantId) {
-        List<ChainLink> links = jdbc.sql(ALL_LINKS).param("tenant", tenantId)
-                .query((rs, n) -> new ChainLink(rs.getLong("seq"), rs.getString("kind"), rs.getString("payload"),
-                        rs.getString("payload_digest"), rs.getString("prev_hash"), rs.getString("hash")))
-                .list();
-        Chains.Head head = chains.head(Chains.RECEIPTS, tenantId);
-        return ReceiptChain.verify(tenantId, links, head.seq(), head.hash());
     }
 }

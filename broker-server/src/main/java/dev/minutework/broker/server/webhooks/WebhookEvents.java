@@ -1,7 +1,5 @@
 package dev.minutework.broker.server.webhooks;
 
-import dev.minutework.broker.core.receipt.ChainLink;
-import dev.minutework.broker.core.receipt.ReceiptChain;
 import dev.minutework.broker.server.receipts.Chains;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -13,7 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * BrokerWebhookEvent rows: every delivery, valid or not, append-only and hash-chained
- * ({@link Chains#WEBHOOKS}). The chain is kept per provider account: the {@code tenant_id} column
+ * ({@link Chains#WEBHOOKS}); verified like every audit log by {@code receipts.AuditVerifier}. The chain is kept per provider account: the {@code tenant_id} column
  * holds the provider account id, because a delivery belongs to the platform-owned account it was
  * addressed to (which may serve several tenants, and whose unverified bytes name no tenant at all).
  */
@@ -24,10 +22,6 @@ public class WebhookEvents {
             insert into broker_webhook_events (tenant_id, seq, kind, provider, provider_event_id, signature_verdict,
                                                raw_body_digest, payload, payload_digest, prev_hash, hash, created_at)
             values (:tenant, :seq, :kind, :provider, :event, :verdict, :raw, :payload, :digest, :prev, :hash, :at)
-            """;
-    private static final String ALL_LINKS = """
-            select seq, kind, payload, payload_digest, prev_hash, hash
-            from broker_webhook_events where tenant_id = :account order by seq
             """;
 
     private final JdbcClient jdbc;
@@ -79,15 +73,5 @@ public class WebhookEvents {
                         rs.getString("provider_event_id"), rs.getString("signature_verdict"),
                         rs.getString("raw_body_digest"), rs.getString("payload")))
                 .list();
-    }
-
-    /** Verifies the account's webhook chain against its recorded head. */
-    public ReceiptChain.Verification verify(String providerAccountId) {
-        List<ChainLink> links = jdbc.sql(ALL_LINKS).param("account", providerAccountId)
-                .query((rs, n) -> new ChainLink(rs.getLong("seq"), rs.getString("kind"), rs.getString("payload"),
-                        rs.getString("payload_digest"), rs.getString("prev_hash"), rs.getString("hash")))
-                .list();
-        Chains.Head head = chains.head(Chains.WEBHOOKS, providerAccountId);
-        return ReceiptChain.verify(providerAccountId, links, head.seq(), head.hash());
     }
 }

@@ -90,7 +90,11 @@ final class ConsoleBrowser implements AutoCloseable {
         return find("input[name=_csrf]").getDomProperty("value");
     }
 
+    /** The HTML of every page a screenshot was taken of, for checks over all of them. */
+    final java.util.List<String> pagesSeen = new java.util.ArrayList<>();
+
     void screenshot(String page) {
+        pagesSeen.add(driver.getPageSource());
         try {
             Files.createDirectories(SCREENSHOTS);
             Files.write(SCREENSHOTS.resolve(page + ".png"), driver.getScreenshotAs(OutputType.BYTES));

@@ -123,6 +123,11 @@ class ConsoleBrowserTest extends BrokerTestCase {
         browser.find("#nav-inbox").click();
         assertThat(browser.await("#inbox-empty").getText()).contains("Nothing is waiting");
         assertThat(browser.present(card)).as("decided: no longer in the inbox").isFalse();
+
+        // invariant 6: no page shows a key or a provider credential, not even the signed-in one
+        assertThat(browser.pagesSeen).isNotEmpty().allSatisfy(html -> assertThat(html)
+                .doesNotContain(t.approverKey()).doesNotContain(agentKey).doesNotContain(t.runtimeKey())
+                .doesNotContain("sk-test-"));
     }
 
     @Test
