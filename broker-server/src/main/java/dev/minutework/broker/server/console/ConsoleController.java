@@ -11,6 +11,7 @@ import dev.minutework.broker.server.gaps.CapabilityGaps;
 import dev.minutework.broker.server.grants.Grants;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
+import dev.minutework.broker.server.killswitch.KillSwitches;
 import dev.minutework.broker.server.passkeys.Passkeys;
 import dev.minutework.broker.core.receipt.AuditLog;
 import dev.minutework.broker.server.receipts.AuditEntries;
@@ -55,10 +56,12 @@ public class ConsoleController {
     private final ConsoleReads reads;
     private final Passkeys passkeys;
     private final ApprovalPolicies policies;
+    private final KillSwitches killSwitches;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
             Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
-            AuditVerifier verifier, AuditEntries entries, CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies) {
+            AuditVerifier verifier, AuditEntries entries, CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies,
+            KillSwitches killSwitches) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -73,6 +76,7 @@ public class ConsoleController {
         this.reads = reads;
         this.passkeys = passkeys;
         this.policies = policies;
+        this.killSwitches = killSwitches;
     }
 
     /** Every page knows who is signed in (the navigation, the sign-out form's CSRF token). */
@@ -97,6 +101,7 @@ public class ConsoleController {
     String inbox(ConsoleSessions.Session session, Model model) {
         Caller.TenantKey key = session.caller().requireTenant();
         model.addAttribute("items", inboxItems(key.tenantId()));
+        model.addAttribute("killSwitchEngaged", !killSwitches.covering(key.tenantId()).isEmpty());
         model.addAttribute("page", "inbox");
         return "console/inbox";
     }
@@ -224,8 +229,11 @@ public class ConsoleController {
     private List<InboxItem> inboxItems(String tenantId) {
         Map<String, ConsoleReads.KeyName> keys = reads.keys(tenantId);
         ApprovalPolicies.Policy policy = policies.find(tenantId);
-        return grants.list(tenantId, "pending").stream().filter(g -> "one_shot".equals(g.kind())).map(g -> {
-            String payload = executions.find(tenantId, g.executionId()).map(Executions.Execution::payload).orElse(null);
+        List<Grants.Grant> pending = grants.list(tenantId, "pending").stream()
+                .filter(g -> "one_shot".equals(g.kind())).toList();
+        Map<String, String> payloads = reads.payloads(tenantId, pending.stream().map(Grants.Grant::executionId).toList());
+        return pending.stream().map(g -> {
+            String payload = payloads.get(g.executionId());
             ConsoleReads.KeyName who = keys.get(g.requestedByKeyId());
             return new InboxItem(g, payload, who == null ? g.requestedByKeyId() : who.describe(),
                     policy.passkeyRequiredFor(g.spendImpactMinor()));
@@ -238,6 +246,7 @@ public class ConsoleController {
         model.addAttribute("refusal", refused);
         model.addAttribute("refusalCode", refused.code().wire());
         model.addAttribute("items", inboxItems(approver.tenantId()));
+        model.addAttribute("killSwitchEngaged", !killSwitches.covering(approver.tenantId()).isEmpty());
         model.addAttribute("page", "inbox");
         return "console/inbox";
     }

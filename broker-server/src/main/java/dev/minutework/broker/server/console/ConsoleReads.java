@@ -35,7 +35,12 @@ public class ConsoleReads {
                    coalesce(w.reserved_minor, 0) as reserved_minor,
                    (select count(*) from approval_grants g
                      where g.tenant_id = t.id and g.kind = 'one_shot' and g.status = 'pending') as pending_approvals,
-                   (select count(*) from executions e where e.tenant_id = t.id) as executions
+                   (select count(*) from executions e where e.tenant_id = t.id) as executions,
+                   exists (select 1 from kill_switches k where k.status = 'engaged'
+                            and (k.tenant_id = t.id
+                                 or k.provider_account_id in (select c.provider_account_id from broker_connections c
+                                                              where c.tenant_id = t.id and c.status <> 'revoked')))
+                     as kill_switch_engaged
             from tenants t left join tenant_wallets w on w.tenant_id = t.id
             order by t.created_at desc, t.id limit 500
             """;
@@ -62,7 +67,7 @@ public class ConsoleReads {
     }
 
     public record TenantRow(String id, String name, OffsetDateTime createdAt, String currency, long balanceMinor,
-            long reservedMinor, long pendingApprovals, long executions) {
+            long reservedMinor, long pendingApprovals, long executions, boolean killSwitchEngaged) {
 
         public long availableMinor() {
             return balanceMinor - reservedMinor;
@@ -76,6 +81,17 @@ public class ConsoleReads {
                         rs.getString("requested_by_key_id"), rs.getString("approval_id"),
                         rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class)))
                 .list();
+    }
+
+    /** The canonical payloads of the tenant's executions {@code ids}, by execution id, in one query. */
+    Map<String, String> payloads(String tenantId, List<String> ids) {
+        Map<String, String> out = new HashMap<>();
+        if (!ids.isEmpty()) {
+            jdbc.sql("select id, payload from executions where tenant_id = :t and id in (:ids)").param("t", tenantId)
+                    .param("ids", ids).query((rs, n) -> Map.entry(rs.getString("id"), rs.getString("payload")))
+                    .list().forEach(e -> out.put(e.getKey(), e.getValue()));
+        }
+        return out;
     }
 
     /** The tenant's keys by id. */
@@ -98,6 +114,7 @@ public class ConsoleReads {
     List<TenantRow> tenants() {
         return jdbc.sql(TENANTS).query((rs, n) -> new TenantRow(rs.getString("id"), rs.getString("name"),
                 rs.getObject("created_at", OffsetDateTime.class), rs.getString("currency"), rs.getLong("balance_minor"),
-                rs.getLong("reserved_minor"), rs.getLong("pending_approvals"), rs.getLong("executions"))).list();
+                rs.getLong("reserved_minor"), rs.getLong("pending_approvals"), rs.getLong("executions"),
+                rs.getBoolean("kill_switch_engaged"))).list();
     }
 }

@@ -8,7 +8,6 @@ import dev.minutework.broker.server.api.Times;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
 import dev.minutework.broker.server.tenants.Tenants;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +33,15 @@ class KillSwitchController {
 
     private final KillSwitchDecisions decisions;
     private final KillSwitches switches;
+    private final KillSwitchStates states;
     private final Tenants tenants;
     private final ProviderAccounts accounts;
 
-    KillSwitchController(KillSwitchDecisions decisions, KillSwitches switches, Tenants tenants,
-            ProviderAccounts accounts) {
+    KillSwitchController(KillSwitchDecisions decisions, KillSwitches switches, KillSwitchStates states,
+            Tenants tenants, ProviderAccounts accounts) {
         this.decisions = decisions;
         this.switches = switches;
+        this.states = states;
         this.tenants = tenants;
         this.accounts = accounts;
     }
@@ -60,12 +61,9 @@ class KillSwitchController {
     @PostMapping("/v1/kill-switch/release")
     Map<String, Object> release(Caller caller, @RequestBody(required = false) Map<String, Object> json) {
         Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        String reason = reason(json, false);
-        KillSwitches.Switch s = switches.engagedForTenant(key.tenantId()).orElseThrow(() -> new ApiException(
-                ErrorCode.CONFLICT, "no kill switch of this tenant is engaged"));
-        decisions.release(s, List.of(key.tenantId()), key.actor(), reason);
+        KillSwitches.Switch released = decisions.releaseTenant(key.tenantId(), key.actor(), reason(json, false));
         Map<String, Object> m = state(key.tenantId());
-        m.put("released", view(switches.find(s.id()).orElseThrow()));
+        m.put("released", view(released));
         return m;
     }
 
@@ -119,19 +117,12 @@ class KillSwitchController {
 
     /** A tenant's state: whether a switch covers it, which, and its campaigns in their scope. */
     private Map<String, Object> state(String tenantId) {
-        List<KillSwitches.Switch> engaged = switches.covering(tenantId);
-        List<String> pending = new ArrayList<>();
-        List<String> paused = new ArrayList<>();
-        for (KillSwitches.Switch s : engaged) {
-            KillSwitches.Campaigns c = switches.campaigns(tenantId, s);
-            c.pendingPause().stream().filter(id -> !pending.contains(id)).forEach(pending::add);
-            c.paused().stream().filter(id -> !paused.contains(id)).forEach(paused::add);
-        }
+        KillSwitchStates.TenantState state = states.tenant(tenantId);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tenant_id", tenantId);
-        m.put("engaged", !engaged.isEmpty());
-        m.put("kill_switches", engaged.stream().map(KillSwitchController::view).toList());
-        m.put("campaigns", Map.of("pending_pause", pending, "paused", paused));
+        m.put("engaged", state.isEngaged());
+        m.put("kill_switches", state.engaged().stream().map(KillSwitchController::view).toList());
+        m.put("campaigns", Map.of("pending_pause", state.pendingPause(), "paused", state.paused()));
         return m;
     }
 

@@ -17,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the broker's pause ({@link KillSwitchEngaged}).
  */
 @Service
-class KillSwitchDecisions {
+public class KillSwitchDecisions {
 
     private final KillSwitches switches;
     private final Receipts receipts;
@@ -32,8 +32,13 @@ class KillSwitchDecisions {
         this.events = events;
     }
 
-    /** @return whether it was engaged now (false: one was engaged for the tenant already) */
-    boolean engageTenant(String tenantId, String actor, String reason) {
+    /**
+     * Engages the tenant's own kill switch (its approver, or the operator, decides; no approval
+     * needed: it only lowers spend).
+     *
+     * @return whether it was engaged now (false: one was engaged for the tenant already)
+     */
+    public boolean engageTenant(String tenantId, String actor, String reason) {
         return engage(tenantId, null, List.of(tenantId), actor, reason);
     }
 
@@ -56,6 +61,19 @@ class KillSwitchDecisions {
         // the campaigns in scope are paused through their providers (execution.KillSwitchPauses)
         events.publishEvent(new KillSwitchEngaged(engaged.get().id(), covered));
         return true;
+    }
+
+    /**
+     * Releases the tenant's own engaged switch (its approver decides; the operator cannot lift a
+     * tenant's own stop), receipted; resumes nothing.
+     *
+     * @return the switch as released
+     */
+    public KillSwitches.Switch releaseTenant(String tenantId, String actor, String reason) {
+        KillSwitches.Switch s = switches.engagedForTenant(tenantId).orElseThrow(() -> new ApiException(
+                ErrorCode.CONFLICT, "no kill switch of this tenant is engaged"));
+        release(s, List.of(tenantId), actor, reason);
+        return switches.find(s.id()).orElseThrow();
     }
 
     /** Releases an engaged switch, receipted for each tenant it covered; resumes nothing. */

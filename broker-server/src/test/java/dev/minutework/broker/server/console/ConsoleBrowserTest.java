@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The README's approval story in a real browser: an agent asks for a campaign through the API, the
@@ -299,6 +300,92 @@ class ConsoleBrowserTest extends BrokerTestCase {
 
         browser.open("/console/inbox");
         assertThat(browser.find("#error-code").getText()).isEqualTo("forbidden_role");
+    }
+
+    @Test
+    void anApproverEngagesTheKillSwitchInTheConsoleTheCampaignIsPausedAtTheProviderAndOnlyAnApproverReleasesIt()
+            throws Exception {
+        Story.Tenant t = story.tenant("Runaway Co", Story.Setup.ready());
+        JsonNode running = story.createApproved(t, "ks-1", Story.campaign("Runaway", 20_000));
+        String campaignId = running.at("/result/object_id").asString();
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).isEqualTo(20_000);
+
+        browser.signIn(t.viewerKey());
+        browser.open("/console/kill-switch");
+        assertThat(browser.find("#kill-switch-status").getText()).isEqualTo("off");
+        assertThat(browser.present("#engage")).as("a viewer has no engage button").isFalse();
+        assertThat(browser.find("#read-only").getText()).contains("only an approver");
+        HttpResponse<String> byViewer = post("/console/kill-switch/engage", browser.cookie(), browser.csrfToken(),
+                browser.base);
+        assertThat(byViewer.statusCode()).as("refused as the API refuses a viewer").isEqualTo(403);
+        assertThat(byViewer.body()).contains("forbidden_role");
+
+        browser.signIn(t.approverKey());
+        browser.open("/console/kill-switch");
+        HttpResponse<String> noReason = post("/console/kill-switch/engage", browser.cookie(), browser.csrfToken(),
+                browser.base);
+        assertThat(noReason.statusCode()).as("engaging needs a reason, as through the API").isEqualTo(400);
+        assertThat(noReason.body()).contains("invalid_input").doesNotContain("Exception");
+        assertThat(expect(200, http.get("/v1/kill-switch", t.viewerKey())).at("/engaged").asBoolean()).isFalse();
+
+        browser.find("#engage-form input[name=reason]").sendKeys("the agent is spending far too fast");
+        browser.find("#engage").click();
+        assertThat(browser.awaitText("#done", "Kill switch engaged")).contains("being paused");
+        assertThat(browser.find("#kill-switch-status").getText()).isEqualTo("engaged");
+        assertThat(browser.find("#kill-switches").getText()).contains("the agent is spending far too fast")
+                .contains("this tenant");
+        awaitTrue("the broker pauses the campaign through the provider",
+                () -> http.get("/v1/kill-switch", t.viewerKey()).at("/campaigns/pending_pause").isEmpty());
+        browser.open("/console/kill-switch");
+        assertThat(browser.find("#paused").getText()).contains(campaignId);
+        assertThat(browser.find("#pending-pause").getText()).isEqualTo("none");
+        browser.screenshot("kill-switch");
+        assertThat(story.wallet(t).get("reserved_minor").asLong()).as("the pause released the reservation").isZero();
+        Http.Response refused = expect(409, story.execute(t.runtimeKey(), "ads.create_campaign", "ks-2",
+                Story.campaign("After the stop", 1_000)));
+        assertThat(refused.errorCode()).isEqualTo("kill_switch_engaged");
+        browser.open("/console/inbox");
+        assertThat(browser.find("#kill-switch-engaged").getText()).contains("kill switch is engaged");
+
+        browser.open("/console/kill-switch");
+        browser.find("#release-form input[name=reason]").sendKeys("agent fixed");
+        browser.find("#release").click();
+        assertThat(browser.awaitText("#done", "Kill switch released")).contains("resumes", "stay paused");
+        assertThat(browser.find("#kill-switch-status").getText()).isEqualTo("off");
+        JsonNode released = story.receipts(t, "kill_switch.released").getFirst();
+        assertThat(released.get("actor").asString()).as("released by the signed-in approver's key").startsWith("key_");
+        assertThat(story.receiptKinds(t)).containsOnlyOnce("kill_switch.engaged").containsOnlyOnce("kill_switch.released");
+        expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "ks-3", Story.campaign("After release", 1_000)));
+        assertThat(story.verify(t).get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theOperatorEngagesATenantsKillSwitchFromTheTenantsPageButCannotReleaseIt() throws Exception {
+        Story.Tenant t = story.tenant("Operator Stop Co", Story.Setup.ready());
+        browser.signIn(Story.OP);
+        String row = "//tr[.//code[text()='" + t.id() + "']]";
+        browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//input[@name='reason']"))
+                .sendKeys("fraud report from the provider");
+        browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//button[contains(@class,'engage')]")).click();
+        browser.await("#tenants");
+        assertThat(browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//td[@class='kill-switch']")).getText())
+                .isEqualTo("engaged");
+        JsonNode state = expect(200, http.get("/v1/kill-switch", t.viewerKey())).json();
+        assertThat(state.at("/engaged").asBoolean()).isTrue();
+        assertThat(state.at("/kill_switches/0/engaged_by").asString()).isEqualTo("operator");
+        assertThat(state.at("/kill_switches/0/reason").asString()).isEqualTo("fraud report from the provider");
+        HttpResponse<String> lift = post("/console/kill-switch/release", browser.cookie(), browser.csrfToken(),
+                browser.base);
+        assertThat(lift.statusCode()).as("a tenant's own stop is its approvers' to lift").isEqualTo(403);
+        assertThat(expect(200, http.get("/v1/kill-switch", t.viewerKey())).at("/engaged").asBoolean()).isTrue();
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     /** A console post as a script (or another site) would send it, with the session's cookie. */
