@@ -56,6 +56,14 @@ public class OperatorKey {
         }
     }
 
+    /**
+     * The operator key's SHA-256 as {@link ApiKeys#hash} makes it: what a console session of the
+     * operator remembers, so that rotating the key ends them.
+     */
+    public String fingerprint() {
+        return hash;
+    }
+
     public boolean matches(String presented) {
         return MessageDigest.isEqual(hash.getBytes(StandardCharsets.US_ASCII),
                 ApiKeys.hash(presented).getBytes(StandardCharsets.US_ASCII));

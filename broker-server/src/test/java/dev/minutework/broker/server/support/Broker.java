@@ -160,7 +160,7 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(Map<String, Object> props, Path dataDir, Class<?> extra) {
         props.put("broker.data-dir", dataDir.toString());
-        props.put("broker.operator-key", OPERATOR_KEY);
+        props.putIfAbsent("broker.operator-key", OPERATOR_KEY);
         props.put("server.port", "0");
         // tests drive reconciliation themselves (Reconciler.runOnce), never on a timer
         props.put("broker.reconcile.interval", "PT24H");
