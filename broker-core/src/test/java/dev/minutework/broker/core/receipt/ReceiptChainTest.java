@@ -4,223 +4,211 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minutework.broker.core.json.CanonicalJson;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/**
+ * A tenant's receipts log as {@link AuditLog#verify} checks it, entry by entry as the API serves
+ * them: every edit, deletion, insertion or reordering is found at the first affected sequence
+ * number. (The end of the log is checked against the chain head and the signed checkpoints by the
+ * server's {@code AuditVerifier}: see {@code ReceiptTamperTest} and {@code AuditEvidenceTest}.)
+ */
 class ReceiptChainTest {
 
     private static final String TENANT = "tnt_1";
 
-    /** Appends a correctly hashed link for {@code payload} after {@code prevHash}. */
-    private static ChainLink link(String tenant, long seq, String kind, Map<String, Object> payload, String prevHash) {
+    /** A served receipt, correctly hashed after {@code prevHash}, with {@code note} in its payload. */
+    private static Map<String, Object> receipt(String tenant, long seq, String kind, String note, String prevHash) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("kind", kind);
+        payload.put("tenant_id", tenant);
+        payload.put("execution_id", "exe_" + seq);
+        payload.put("actor", "key_approver");
+        payload.put("at", "2026-12-02T10:00:0" + (seq % 10) + "Z");
+        payload.put("note", note);
         String canonical = CanonicalJson.canonicalize(payload);
         String digest = CanonicalJson.sha256Hex(canonical);
-        return new ChainLink(seq, kind, canonical, digest, prevHash,
-                ReceiptChain.linkHash(tenant, seq, kind, digest, prevHash));
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("seq", seq);
+        e.put("kind", kind);
+        e.put("execution_id", "exe_" + seq);
+        e.put("actor", "key_approver");
+        e.put("payload", canonical);
+        e.put("payload_digest", digest);
+        e.put("prev_hash", prevHash);
+        e.put("hash", ReceiptChain.linkHash(tenant, seq, kind, digest, prevHash));
+        e.put("created_at", payload.get("at"));
+        return e;
     }
 
-    /** A valid chain of five receipts for {@link #TENANT}. */
-    private static List<ChainLink> fiveReceipts() {
-        List<ChainLink> links = new ArrayList<>();
+    /** A valid log of five receipts for {@link #TENANT}. */
+    private static List<Map<String, Object>> fiveReceipts() {
+        List<Map<String, Object>> log = new ArrayList<>();
         String prev = ReceiptChain.GENESIS;
         String[] kinds = {"execution.accepted", "approval.granted", "execution.succeeded", "spend.reserved",
             "execution.accepted"};
         for (int i = 0; i < kinds.length; i++) {
-            ChainLink link = link(TENANT, i + 1, kinds[i], Map.of("n", i + 1, "note", "receipt " + (i + 1)), prev);
-            links.add(link);
-            prev = link.hash();
+            Map<String, Object> e = receipt(TENANT, i + 1, kinds[i], "receipt " + (i + 1), prev);
+            log.add(e);
+            prev = (String) e.get("hash");
         }
-        return links;
+        return log;
     }
 
-    private static String head(List<ChainLink> links) {
-        return links.getLast().hash();
+    private static AuditLog.Verification verify(List<Map<String, Object>> log) {
+        return AuditLog.verify(AuditLog.Chain.RECEIPTS, TENANT, log);
     }
 
-    private static ChainLink withPayload(ChainLink l, String payload) {
-        return new ChainLink(l.seq(), l.kind(), payload, l.payloadDigest(), l.prevHash(), l.hash());
-    }
-
-    @Test
-    void anIntactChainIsValidWithItsCountAndHead() {
-        List<ChainLink> links = fiveReceipts();
-
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, head(links));
-
-        assertThat(v).isEqualTo(new ReceiptChain.Verification(true, 5, head(links), null));
+    private static Map<String, Object> with(Map<String, Object> e, String field, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(e);
+        copy.put(field, value);
+        return copy;
     }
 
     @Test
-    void theFirstLinkFollowsGenesisAndEachLinkItsPredecessor() {
-        List<ChainLink> links = fiveReceipts();
+    void anIntactLogIsValidWithItsCountAndHead() {
+        List<Map<String, Object>> log = fiveReceipts();
 
-        assertThat(links.getFirst().prevHash()).isEqualTo(ReceiptChain.GENESIS).matches("0{64}");
-        for (int i = 1; i < links.size(); i++) {
-            assertThat(links.get(i).prevHash()).isEqualTo(links.get(i - 1).hash());
+        assertThat(verify(log)).isEqualTo(new AuditLog.Verification(true, 5, (String) log.getLast().get("hash"), null, null));
+    }
+
+    @Test
+    void theFirstEntryFollowsGenesisAndEachEntryItsPredecessor() {
+        List<Map<String, Object>> log = fiveReceipts();
+
+        assertThat(log.getFirst().get("prev_hash")).isEqualTo(ReceiptChain.GENESIS);
+        assertThat(ReceiptChain.GENESIS).matches("0{64}");
+        for (int i = 1; i < log.size(); i++) {
+            assertThat(log.get(i).get("prev_hash")).isEqualTo(log.get(i - 1).get("hash"));
         }
     }
 
     @Test
-    void anEmptyChainIsValidWithTheGenesisHead() {
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, List.of(), 0, ReceiptChain.GENESIS);
-
-        assertThat(v).isEqualTo(new ReceiptChain.Verification(true, 0, ReceiptChain.GENESIS, null));
+    void anEmptyLogIsValidWithTheGenesisHead() {
+        assertThat(verify(List.of())).isEqualTo(new AuditLog.Verification(true, 0, ReceiptChain.GENESIS, null, null));
     }
 
     @Test
-    void anEditedPayloadIsDetectedAtItsSeq() {
+    void anEditedPayloadIsFoundAtItsSeq() {
         for (int k = 1; k <= 5; k++) {
-            List<ChainLink> links = fiveReceipts();
-            String headHash = head(links);
-            ChainLink original = links.get(k - 1);
-            links.set(k - 1, withPayload(original, original.payload().replace("receipt", "receipt!")));
+            List<Map<String, Object>> log = fiveReceipts();
+            Map<String, Object> e = log.get(k - 1);
+            log.set(k - 1, with(e, "payload", ((String) e.get("payload")).replace("receipt", "receipt!")));
 
-            ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
+            AuditLog.Verification v = verify(log);
 
             assertThat(v.valid()).as("edit at seq %d", k).isFalse();
             assertThat(v.firstBadSeq()).as("edit at seq %d", k).isEqualTo(k);
+            assertThat(v.problem()).isEqualTo("payload does not match its digest");
         }
     }
 
     @Test
-    void anEditedPayloadWithARecomputedDigestIsDetectedAtItsSeq() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        ChainLink l = links.get(2);
-        String forged = CanonicalJson.canonicalize(Map.of("n", 3, "note", "forged"));
-        links.set(2, new ChainLink(l.seq(), l.kind(), forged, CanonicalJson.sha256Hex(forged), l.prevHash(), l.hash()));
+    void anEditedPayloadWithARecomputedDigestIsFoundAtItsSeq() {
+        List<Map<String, Object>> log = fiveReceipts();
+        Map<String, Object> e = log.get(2);
+        String forged = ((String) e.get("payload")).replace("receipt 3", "forged");
+        log.set(2, with(with(e, "payload", forged), "payload_digest", CanonicalJson.sha256Hex(forged)));
 
-        assertThat(ReceiptChain.verify(TENANT, links, 5, headHash).firstBadSeq()).isEqualTo(3);
+        assertThat(verify(log).firstBadSeq()).isEqualTo(3);
+        assertThat(verify(log).problem()).isEqualTo("hash does not cover this entry");
     }
 
     @Test
-    void anEditedKindIsDetectedAtItsSeq() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        ChainLink l = links.get(1);
-        links.set(1, new ChainLink(l.seq(), "approval.denied", l.payload(), l.payloadDigest(), l.prevHash(), l.hash()));
+    void anEditedKindIsFoundAtItsSeq() {
+        List<Map<String, Object>> log = fiveReceipts();
+        log.set(1, with(log.get(1), "kind", "approval.denied"));
 
-        assertThat(ReceiptChain.verify(TENANT, links, 5, headHash).firstBadSeq()).isEqualTo(2);
+        assertThat(verify(log).firstBadSeq()).isEqualTo(2);
     }
 
     @Test
-    void aRehashedEditIsDetectedAtTheNextLink() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        links.set(2, link(TENANT, 3, "execution.succeeded", Map.of("n", 3, "note", "forged"), links.get(1).hash()));
+    void aRehashedEditIsFoundAtTheNextEntry() {
+        List<Map<String, Object>> log = fiveReceipts();
+        log.set(2, receipt(TENANT, 3, "execution.succeeded", "forged", (String) log.get(1).get("hash")));
 
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
+        AuditLog.Verification v = verify(log);
+
+        assertThat(v.valid()).isFalse();
+        assertThat(v.firstBadSeq()).isEqualTo(4);
+        assertThat(v.problem()).isEqualTo("prev_hash is not the previous entry's hash");
+    }
+
+    @Test
+    void aDeletedMiddleEntryIsFoundAtTheGap() {
+        List<Map<String, Object>> log = fiveReceipts();
+        log.remove(2); // seq 3
+
+        AuditLog.Verification v = verify(log);
+
+        assertThat(v.valid()).isFalse();
+        assertThat(v.firstBadSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void swappedEntriesAreFoundAtTheFirstMovedSeq() {
+        List<Map<String, Object>> log = fiveReceipts();
+        Map<String, Object> second = log.get(1);
+        log.set(1, log.get(2));
+        log.set(2, second);
+
+        assertThat(verify(log).firstBadSeq()).isEqualTo(2);
+    }
+
+    @Test
+    void swappedEntriesWithRenumberedSeqsAreFound() {
+        List<Map<String, Object>> log = fiveReceipts();
+        Map<String, Object> two = log.get(1);
+        Map<String, Object> three = log.get(2);
+        log.set(1, with(three, "seq", 2L));
+        log.set(2, with(two, "seq", 3L));
+
+        assertThat(verify(log).firstBadSeq()).isEqualTo(2);
+    }
+
+    @Test
+    void anInsertedForgedEntryIsFound() {
+        List<Map<String, Object>> log = fiveReceipts();
+        // a well-formed entry claiming seq 3, chained onto seq 2, slipped in before the real seq 3
+        log.add(2, receipt(TENANT, 3, "execution.accepted", "slipped in", (String) log.get(1).get("hash")));
+
+        AuditLog.Verification v = verify(log);
 
         assertThat(v.valid()).isFalse();
         assertThat(v.firstBadSeq()).isEqualTo(4);
     }
 
     @Test
-    void aDeletedMiddleLinkIsDetectedAtTheGap() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        links.remove(2); // seq 3
+    void aForgedEntryWithABadHashIsFoundAtItsSeq() {
+        List<Map<String, Object>> log = fiveReceipts();
+        log.add(2, with(log.get(2), "hash", "f".repeat(64)));
 
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.firstBadSeq()).isEqualTo(3);
+        assertThat(verify(log).firstBadSeq()).isEqualTo(3);
     }
 
     @Test
-    void swappedLinksAreDetectedAtTheFirstMovedSeq() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        ChainLink second = links.get(1);
-        links.set(1, links.get(2));
-        links.set(2, second);
+    void anotherTenantsLogDoesNotVerify() {
+        List<Map<String, Object>> log = fiveReceipts();
 
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.firstBadSeq()).isEqualTo(2);
-    }
-
-    @Test
-    void swappedLinksWithRenumberedSeqsAreDetected() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        ChainLink two = links.get(1);
-        ChainLink three = links.get(2);
-        links.set(1, new ChainLink(2, three.kind(), three.payload(), three.payloadDigest(), three.prevHash(), three.hash()));
-        links.set(2, new ChainLink(3, two.kind(), two.payload(), two.payloadDigest(), two.prevHash(), two.hash()));
-
-        assertThat(ReceiptChain.verify(TENANT, links, 5, headHash).firstBadSeq()).isEqualTo(2);
-    }
-
-    @Test
-    void anInsertedForgedLinkIsDetected() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        // a well-formed link claiming seq 3, chained onto seq 2, slipped in before the real seq 3
-        links.add(2, link(TENANT, 3, "execution.accepted", Map.of("n", 99), links.get(1).hash()));
-
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.firstBadSeq()).isEqualTo(3);
-    }
-
-    @Test
-    void aForgedLinkWithABadHashIsDetectedAtItsSeq() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        ChainLink real = links.get(2);
-        links.add(2, new ChainLink(3, "execution.accepted", real.payload(), real.payloadDigest(), links.get(1).hash(),
-                "f".repeat(64)));
-
-        assertThat(ReceiptChain.verify(TENANT, links, 5, headHash).firstBadSeq()).isEqualTo(3);
-    }
-
-    @Test
-    void aDeletedLastLinkIsDetectedByTheHead() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        links.removeLast();
-
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.count()).isEqualTo(4);
-        assertThat(v.firstBadSeq()).isEqualTo(v.count() + 1);
-    }
-
-    @Test
-    void aLinkAppendedBehindTheHeadsBackIsDetected() {
-        List<ChainLink> links = fiveReceipts();
-        String headHash = head(links);
-        links.add(link(TENANT, 6, "execution.accepted", Map.of("n", 6), headHash));
-
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, headHash);
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.firstBadSeq()).isEqualTo(6);
-    }
-
-    @Test
-    void aWrongHeadHashIsDetected() {
-        List<ChainLink> links = fiveReceipts();
-
-        ReceiptChain.Verification v = ReceiptChain.verify(TENANT, links, 5, "e".repeat(64));
-
-        assertThat(v.valid()).isFalse();
-        assertThat(v.firstBadSeq()).isEqualTo(6);
-    }
-
-    @Test
-    void anotherTenantsChainDoesNotVerify() {
-        List<ChainLink> links = fiveReceipts();
-
-        ReceiptChain.Verification v = ReceiptChain.verify("tnt_2", links, 5, head(links));
+        AuditLog.Verification v = AuditLog.verify(AuditLog.Chain.RECEIPTS, "tnt_2", log);
 
         assertThat(v.valid()).isFalse();
         assertThat(v.firstBadSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void aServedFieldOutsideThePayloadMustRepeatIt() {
+        for (String field : List.of("actor", "execution_id", "created_at")) {
+            List<Map<String, Object>> log = fiveReceipts();
+            log.set(3, with(log.get(3), field, "created_at".equals(field) ? "2026-12-03T10:00:00Z" : "edited"));
+
+            AuditLog.Verification v = verify(log);
+
+            assertThat(v.firstBadSeq()).as(field).isEqualTo(4);
+            assertThat(v.problem()).as(field).contains("is not what the hashed payload says");
+        }
     }
 
     @Test
