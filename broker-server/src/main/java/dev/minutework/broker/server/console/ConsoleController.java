@@ -26,7 +26,6 @@ import java.util.Map;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -77,12 +76,6 @@ public class ConsoleController {
         this.passkeys = passkeys;
         this.policies = policies;
         this.killSwitches = killSwitches;
-    }
-
-    /** Every page knows who is signed in (the navigation, the sign-out form's CSRF token). */
-    @ModelAttribute
-    void session(ConsoleSessions.Session session, Model model) {
-        model.addAttribute("me", session);
     }
 
     @GetMapping({"/console", "/console/"})

@@ -10,7 +10,6 @@ import dev.minutework.broker.server.tenants.Tenants;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -33,11 +32,6 @@ class ConsoleKillSwitchController {
         this.states = states;
         this.decisions = decisions;
         this.tenants = tenants;
-    }
-
-    @ModelAttribute
-    void session(ConsoleSessions.Session session, Model model) {
-        model.addAttribute("me", session);
     }
 
     @GetMapping("/console/kill-switch")

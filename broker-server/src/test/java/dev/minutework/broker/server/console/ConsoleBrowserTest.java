@@ -367,9 +367,7 @@ class ConsoleBrowserTest extends BrokerTestCase {
         browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//input[@name='reason']"))
                 .sendKeys("fraud report from the provider");
         browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//button[contains(@class,'engage')]")).click();
-        browser.await("#tenants");
-        assertThat(browser.driver.findElement(org.openqa.selenium.By.xpath(row + "//td[@class='kill-switch']")).getText())
-                .isEqualTo("engaged");
+        assertThat(browser.awaitText("#kill-switch-" + t.id(), "engaged")).isEqualTo("engaged");
         JsonNode state = expect(200, http.get("/v1/kill-switch", t.viewerKey())).json();
         assertThat(state.at("/engaged").asBoolean()).isTrue();
         assertThat(state.at("/kill_switches/0/engaged_by").asString()).isEqualTo("operator");
