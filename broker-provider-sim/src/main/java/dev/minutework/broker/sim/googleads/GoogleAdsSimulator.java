@@ -55,8 +55,16 @@ import java.util.regex.Pattern;
  * strings, unknown fields are refused, money must be a multiple of the account currency's minimum
  * unit, campaigns need an existing budget, a bidding strategy ({@code manualCpc}) and {@code
  * containsEuPoliticalAdvertising} ({@code FieldError.REQUIRED} when missing), dates are {@code
- * "yyyy-MM-dd HH:mm:ss"} in the customer's time zone, responsive search ads need 3–15 headlines of ≤
- * 30 and 2–4 descriptions of ≤ 90 characters. Campaign criteria are countries ({@code location:
+ * "yyyy-MM-dd HH:mm:ss"} in the customer's time zone. A Search campaign's (standard) ad group takes
+ * the ad types Google lists for Search: responsive search ads (3–15 headlines of ≤ 30 and 2–4
+ * descriptions of ≤ 90 characters) and call ads ({@code callAd}: country code, phone number,
+ * business name, two descriptions; final URLs or a verification URL); text ads answer
+ * {@code adGroupAdError.CANNOT_CREATE_TEXT_ADS}, other deprecated types
+ * {@code CANNOT_CREATE_DEPRECATED_ADS}, an ad without a type or of another type
+ * {@code adError.INVALID_AD_TYPE} (<i>unverified</i> for the latter: the reference lists no error
+ * for an ad type the channel does not take). Assets are images ({@code imageAsset.data}), texts
+ * ({@code textAsset.text}) or YouTube videos ({@code youtubeVideoAsset.youtubeVideoId}), their
+ * {@code type} optional (output only) and, when sent, that of the data. Campaign criteria are countries ({@code location:
  * {geoTargetConstant:"geoTargetConstants/<2000 + ISO 3166-1 numeric>"}}) or languages ({@code
  * language:{languageConstant:"languageConstants/<id>"}}, Google's ids); their resource name is
  * {@code customers/{cid}/campaignCriteria/{campaignId}~{criterionId}}, the same constant twice on a
@@ -66,7 +74,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Reads.</b> {@code customers/{cid}/googleAds:search} with a GAQL {@code query}
  * ({@code SELECT … FROM customer|campaign|campaign_budget|ad_group|campaign_criterion|asset|ad_group_ad [WHERE c AND …]
- * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}); results are nested
+ * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}; an asset's
+ * {@code image_asset.*}, {@code text_asset.text} and {@code youtube_video_asset.youtube_video_id} are
+ * selectable); results are nested
  * lowerCamelCase objects with int64 as strings, paged by {@code nextPageToken} ({@link #pageSize(int)},
  * default 10,000 rows as the API fixes it). Metrics need a finite {@code segments.date} range; rows
  * whose metrics are all zero are omitted. {@code GET customers:listAccessibleCustomers} lists the

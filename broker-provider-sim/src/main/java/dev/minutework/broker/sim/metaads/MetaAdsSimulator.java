@@ -67,10 +67,20 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code age_max} below 65 nor {@code age_min} above 25), no budget of
  * its own under a campaign budget, an {@code end_time} under a lifetime budget, {@code bid_amount}
  * in minor units); images ({@code POST /act_{id}/adimages} with {@code url} or {@code bytes} →
- * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); creatives
- * ({@code POST /act_{id}/adcreatives} with {@code object_story_spec} JSON: a page of the account,
- * {@code link_data.link}, {@code message}, {@code name}, a known {@code image_hash} or a
- * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
+ * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); videos
+ * ({@code POST /act_{id}/advideos} with a multipart {@code source} file part or a {@code file_url} →
+ * {@code {"id"}}; {@code GET /{video id}} answers {@code title}, {@code status.video_status}
+ * ({@code ready}), {@code created_time} and what was sent; the resumable {@code upload_phase}
+ * upload is not served); creatives ({@code POST /act_{id}/adcreatives}, {@code name} optional) made
+ * from an {@code object_story_spec} JSON (a page of the account and one of {@code link_data} with
+ * an https {@code link} and a known {@code image_hash} or a {@code picture}, {@code photo_data}
+ * with a known {@code image_hash} or an https {@code url}, {@code video_data} with a {@code video_id}
+ * of the account and an {@code image_hash} or https {@code image_url} thumbnail, {@code text_data}
+ * with a {@code message}, {@code template_data}, {@code product_data}; call to action types checked),
+ * from {@code object_story_id} (an existing post {@code <page id>_<post id>} of an account's page:
+ * one a creative's spec made, read as its {@code effective_object_story_id}, or
+ * {@link #publishPagePost}) or from an {@code asset_feed_spec} (kept as sent); none of the three
+ * answers {@code (#100) Invalid parameter}; ads ({@code POST /act_{id}/ads} with
  * {@code creative} JSON {@code {"creative_id":…}} or {@code {"id":…}}). Updates {@code POST /{id}} of
  * campaigns, ad sets, ads and creatives answer {@code {"success":true}}. Creates answer {@code {"id":"…"}} with numeric
  * string ids. Parameters outside each endpoint's documented list are refused (code 100).
@@ -82,7 +92,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code {"success":true}}, as Graph does, but makes or changes nothing: no object, no id handed
  * out, nothing recorded. {@code /adimages} has no {@code execution_options} (code 100).
  *
- * <p><b>Restarts.</b> Every campaign, ad set, image, creative and ad is recorded in
+ * <p><b>Restarts.</b> Every campaign, ad set, image, video, creative and ad is recorded in
  * {@link #store()} when it is made or changed, per ad account, with the id counter; an ad account
  * provisioned on a simulator whose store holds its objects gets them back. Tokens, app secrets and
  * pages are not recorded: the broker provisions the account again after a restart.
