@@ -55,8 +55,16 @@ import java.util.regex.Pattern;
  * strings, unknown fields are refused, money must be a multiple of the account currency's minimum
  * unit, campaigns need an existing budget, a bidding strategy ({@code manualCpc}) and {@code
  * containsEuPoliticalAdvertising} ({@code FieldError.REQUIRED} when missing), dates are {@code
- * "yyyy-MM-dd HH:mm:ss"} in the customer's time zone, responsive search ads need 3–15 headlines of ≤
- * 30 and 2–4 descriptions of ≤ 90 characters. Campaign criteria are countries ({@code location:
+ * "yyyy-MM-dd HH:mm:ss"} in the customer's time zone. A Search campaign's (standard) ad group takes
+ * the ad types Google lists for Search: responsive search ads (3–15 headlines of ≤ 30 and 2–4
+ * descriptions of ≤ 90 characters) and call ads ({@code callAd}: country code, phone number,
+ * business name, two descriptions; final URLs or a verification URL); text ads answer
+ * {@code adGroupAdError.CANNOT_CREATE_TEXT_ADS}, other deprecated types
+ * {@code CANNOT_CREATE_DEPRECATED_ADS}, an ad without a type or of another type
+ * {@code adError.INVALID_AD_TYPE} (<i>unverified</i> for the latter: the reference lists no error
+ * for an ad type the channel does not take). Assets are images ({@code imageAsset.data}), texts
+ * ({@code textAsset.text}) or YouTube videos ({@code youtubeVideoAsset.youtubeVideoId}), their
+ * {@code type} optional (output only) and, when sent, that of the data. Campaign criteria are countries ({@code location:
  * {geoTargetConstant:"geoTargetConstants/<2000 + ISO 3166-1 numeric>"}}) or languages ({@code
  * language:{languageConstant:"languageConstants/<id>"}}, Google's ids); their resource name is
  * {@code customers/{cid}/campaignCriteria/{campaignId}~{criterionId}}, the same constant twice on a
@@ -66,7 +74,9 @@ import java.util.regex.Pattern;
  *
  * <p><b>Reads.</b> {@code customers/{cid}/googleAds:search} with a GAQL {@code query}
  * ({@code SELECT … FROM customer|campaign|campaign_budget|ad_group|campaign_criterion|asset|ad_group_ad [WHERE c AND …]
- * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}); results are nested
+ * [ORDER BY …] [LIMIT n]}; operators {@code = != > >= < <= LIKE IN BETWEEN}; an asset's
+ * {@code image_asset.*}, {@code text_asset.text} and {@code youtube_video_asset.youtube_video_id} are
+ * selectable); results are nested
  * lowerCamelCase objects with int64 as strings, paged by {@code nextPageToken} ({@link #pageSize(int)},
  * default 10,000 rows as the API fixes it). Metrics need a finite {@code segments.date} range; rows
  * whose metrics are all zero are omitted. {@code GET customers:listAccessibleCustomers} lists the
@@ -1084,20 +1094,77 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         return o;
     }
 
+    /** The members of Asset's {@code asset_data} oneof the simulator serves, and the {@code AssetType} of each. */
+    static final Map<String, String> ASSET_DATA = Map.of("imageAsset", "IMAGE", "textAsset", "TEXT",
+            "youtubeVideoAsset", "YOUTUBE_VIDEO");
+    /** A YouTube video id: 11 characters of the URL-safe base64 alphabet. */
+    private static final Pattern YOUTUBE_ID = Pattern.compile("[A-Za-z0-9_-]{11}");
+
+    /**
+     * An asset: an {@code imageAsset} ({@code data} base64), a {@code textAsset} ({@code text}) or a
+     * {@code youtubeVideoAsset} ({@code youtubeVideoId}). {@code type} is output only in the
+     * reference; when sent it must be the member's type.
+     */
     private Map<String, Object> createAsset(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
         unknown(in, ASSET_FIELDS, at);
         if (in.containsKey("name")) {
             name(in, at, 255);
         }
-        if (!"IMAGE".equals(in.get("type"))) {
+        List<String> members = ASSET_DATA.keySet().stream().filter(in::containsKey).sorted().toList();
+        if (members.size() > 1) {
+            throw new Bad(400, List.of(error("fieldError", "INVALID_VALUE", "Invalid JSON payload received. "
+                    + "Oneof field 'asset_data' is already set: send one of " + members + ".", append(at, path(snake(members.get(1)))))));
+        }
+        if (members.isEmpty()) {
             throw bad(append(at, path("type")), "fieldError", in.containsKey("type") ? "INVALID_VALUE" : "REQUIRED",
-                    "This simulator serves IMAGE assets only.");
+                    "The asset needs its data: imageAsset, textAsset or youtubeVideoAsset.");
         }
-        List<Map<String, Object>> imageAt = append(at, path("image_asset"));
-        if (!(in.get("imageAsset") instanceof Map<?, ?> image)) {
-            throw bad(imageAt, "fieldError", "REQUIRED", "The required field was not present.");
+        String member = members.getFirst();
+        String type = ASSET_DATA.get(member);
+        if (in.containsKey("type") && !type.equals(in.get("type"))) {
+            throw bad(append(at, path("type")), "fieldError", "INVALID_VALUE", "type does not match the asset's data (" + type + ").");
         }
-        unknown(cast(image), Set.of("data", "fileSize", "mimeType", "fullSize"), imageAt);
+        List<Map<String, Object>> dataAt = append(at, path(snake(member)));
+        if (!(in.get(member) instanceof Map<?, ?> data)) {
+            throw bad(dataAt, "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> modelled = switch (member) {
+            case "imageAsset" -> imageAsset(cast(data), dataAt);
+            case "textAsset" -> {
+                unknown(cast(data), Set.of("text"), dataAt);
+                if (!(data.get("text") instanceof String text) || text.isBlank()) {
+                    throw bad(append(dataAt, path("text")), "fieldError", "REQUIRED", "The required field was not present.");
+                }
+                yield Map.of("text", text);
+            }
+            default -> {
+                unknown(cast(data), Set.of("youtubeVideoId", "youtubeVideoTitle"), dataAt);
+                if (!(data.get("youtubeVideoId") instanceof String video)) {
+                    throw bad(append(dataAt, path("youtube_video_id")), "fieldError", "REQUIRED", "The required field was not present.");
+                }
+                if (!YOUTUBE_ID.matcher(video).matches()) {
+                    throw bad(append(dataAt, path("youtube_video_id")), "fieldError", "INVALID_VALUE",
+                            "youtubeVideoId must be a YouTube video id (11 characters).");
+                }
+                yield Map.of("youtubeVideoId", video);
+            }
+        };
+        String id = newId(tx, Kind.ASSET, in, at);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("_key", id);
+        o.put("resourceName", "customers/" + tx.c.id + "/assets/" + id);
+        o.put("id", id);
+        if (in.containsKey("name")) {
+            o.put("name", in.get("name"));
+        }
+        o.put("type", type);
+        o.put(member, modelled);
+        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
+        return o;
+    }
+
+    private static Map<String, Object> imageAsset(Map<String, Object> image, List<Map<String, Object>> imageAt) {
+        unknown(image, Set.of("data", "fileSize", "mimeType", "fullSize"), imageAt);
         byte[] bytes;
         try {
             bytes = image.get("data") instanceof String s ? Base64.getDecoder().decode(s) : null;
@@ -1111,18 +1178,7 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         if (mime == null) {
             throw bad(append(imageAt, path("data")), "imageError", "INVALID_IMAGE", "The image is not a PNG, JPEG or GIF.");
         }
-        String id = newId(tx, Kind.ASSET, in, at);
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("_key", id);
-        o.put("resourceName", "customers/" + tx.c.id + "/assets/" + id);
-        o.put("id", id);
-        if (in.containsKey("name")) {
-            o.put("name", in.get("name"));
-        }
-        o.put("type", "IMAGE");
-        o.put("imageAsset", Map.of("fileSize", String.valueOf(bytes.length), "mimeType", mime));
-        in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
-        return o;
+        return Map.of("fileSize", String.valueOf(bytes.length), "mimeType", mime);
     }
 
     private Map<String, Object> createAd(Tx tx, Map<String, Object> in, List<Map<String, Object>> at) {
@@ -1139,7 +1195,10 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         }
         Map<String, Object> ad = cast(adRaw);
         unknown(ad, AD_FIELDS, adAt);
-        if (!(ad.get("finalUrls") instanceof List<?> urls) || urls.isEmpty()) {
+        String member = adType(ad, adAt);
+        boolean callAd = member.equals("callAd");
+        List<?> urls = ad.get("finalUrls") instanceof List<?> l ? l : List.of();
+        if (urls.isEmpty() && !callAd) {
             throw bad(append(adAt, path("final_urls")), "fieldError", "REQUIRED_NONEMPTY_LIST", "The required repeated field was empty.");
         }
         for (int i = 0; i < urls.size(); i++) {
@@ -1151,20 +1210,24 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             throw bad(append(adAt, path("final_url_suffix")), "urlFieldError", "INVALID_TAG_IN_FINAL_URL_SUFFIX",
                     "The final URL suffix is not a query string fragment.");
         }
-        List<Map<String, Object>> rsaAt = append(adAt, path("responsive_search_ad"));
-        if (!(ad.get("responsiveSearchAd") instanceof Map<?, ?> rsaRaw)) {
-            throw bad(rsaAt, "fieldError", "REQUIRED", "This simulator serves responsive search ads only.");
+        if (callAd) {
+            callAd(ad, urls, adAt);
+        } else {
+            List<Map<String, Object>> rsaAt = append(adAt, path("responsive_search_ad"));
+            if (!(ad.get("responsiveSearchAd") instanceof Map<?, ?> rsaRaw)) {
+                throw bad(rsaAt, "fieldError", "REQUIRED", "The required field was not present.");
+            }
+            Map<String, Object> rsa = cast(rsaRaw);
+            unknown(rsa, Set.of("headlines", "descriptions", "path1", "path2"), rsaAt);
+            texts(rsa.get("headlines"), 3, 15, 30, append(rsaAt, path("headlines")), "HEADLINES");
+            texts(rsa.get("descriptions"), 2, 4, 90, append(rsaAt, path("descriptions")), "DESCRIPTIONS");
         }
-        Map<String, Object> rsa = cast(rsaRaw);
-        unknown(rsa, Set.of("headlines", "descriptions", "path1", "path2"), rsaAt);
-        texts(rsa.get("headlines"), 3, 15, 30, append(rsaAt, path("headlines")), "HEADLINES");
-        texts(rsa.get("descriptions"), 2, 4, 90, append(rsaAt, path("descriptions")), "DESCRIPTIONS");
         String adId = tx.nextId();
         String key = group.get("id") + "~" + adId;
         Map<String, Object> storedAd = new LinkedHashMap<>(ad);
         storedAd.put("resourceName", "customers/" + c.id + "/ads/" + adId);
         storedAd.put("id", adId);
-        storedAd.put("type", "RESPONSIVE_SEARCH_AD");
+        storedAd.put("type", callAd ? "CALL_AD" : "RESPONSIVE_SEARCH_AD");
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("_key", key);
         o.put("resourceName", "customers/" + c.id + "/adGroupAds/" + key);
@@ -1174,6 +1237,99 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
         o.put("policySummary", Map.of("reviewStatus", "REVIEW_IN_PROGRESS", "approvalStatus", "UNKNOWN"));
         in.forEach(o::putIfAbsent); // documented fields the simulator does not model are kept as sent
         return o;
+    }
+
+    /** The members of Ad's {@code ad_data} oneof (ad.proto). */
+    static final Set<String> AD_DATA = Set.of("textAd", "expandedTextAd", "callAd", "expandedDynamicSearchAd", "hotelAd",
+            "shoppingSmartAd", "shoppingProductAd", "imageAd", "videoAd", "videoResponsiveAd", "responsiveSearchAd",
+            "legacyResponsiveDisplayAd", "appAd", "legacyAppInstallAd", "responsiveDisplayAd", "localAd", "displayUploadAd",
+            "appEngagementAd", "shoppingComparisonListingAd", "smartCampaignAd", "appPreRegistrationAd",
+            "demandGenMultiAssetAd", "demandGenCarouselAd", "demandGenVideoResponsiveAd", "demandGenProductAd", "travelAd");
+    /** The ad types a standard ad group of a Search campaign takes: responsive search ads and call ads. */
+    static final Set<String> SEARCH_AD_TYPES = Set.of("responsiveSearchAd", "callAd");
+    /** Ad types Google no longer lets anyone create (AdGroupAdError.CANNOT_CREATE_DEPRECATED_ADS). */
+    static final Set<String> DEPRECATED_AD_TYPES = Set.of("expandedTextAd", "legacyResponsiveDisplayAd", "legacyAppInstallAd");
+
+    /**
+     * The one member of the ad's {@code ad_data} oneof, if a Search ad group takes it: text ads answer
+     * {@code adGroupAdError.CANNOT_CREATE_TEXT_ADS}, other deprecated types
+     * {@code adGroupAdError.CANNOT_CREATE_DEPRECATED_ADS}, none or another type {@code adError.INVALID_AD_TYPE}
+     * (the enum names are Google's; which one Google answers for a type the channel does not take is
+     * <i>unverified</i>).
+     */
+    private static String adType(Map<String, Object> ad, List<Map<String, Object>> adAt) {
+        List<String> members = AD_DATA.stream().filter(ad::containsKey).sorted().toList();
+        if (members.size() > 1) {
+            throw new Bad(400, List.of(error("fieldError", "INVALID_VALUE", "Invalid JSON payload received. "
+                    + "Oneof field 'ad_data' is already set: send one of " + members + ".", append(adAt, path(snake(members.get(1)))))));
+        }
+        if (members.isEmpty()) {
+            throw bad(adAt, "adError", "INVALID_AD_TYPE", "Invalid Ad type. A specific type of Ad is required.");
+        }
+        String member = members.getFirst();
+        List<Map<String, Object>> memberAt = append(adAt, path(snake(member)));
+        if (member.equals("textAd")) {
+            throw bad(memberAt, "adGroupAdError", "CANNOT_CREATE_TEXT_ADS", "Text ads are deprecated and cannot be created.");
+        }
+        if (DEPRECATED_AD_TYPES.contains(member)) {
+            throw bad(memberAt, "adGroupAdError", "CANNOT_CREATE_DEPRECATED_ADS",
+                    "An ad of this type is deprecated and cannot be created.");
+        }
+        if (!SEARCH_AD_TYPES.contains(member)) {
+            throw bad(memberAt, "adError", "INVALID_AD_TYPE",
+                    "Invalid Ad type: a Search campaign's standard ad group takes responsive search ads and call ads.");
+        }
+        return member;
+    }
+
+    /** CallAdInfo's fields (ad_type_infos.proto). */
+    static final Set<String> CALL_AD_FIELDS = Set.of("countryCode", "phoneNumber", "businessName", "headline1", "headline2",
+            "description1", "description2", "callTracked", "disableCallConversion", "phoneNumberVerificationUrl",
+            "conversionAction", "conversionReportingState", "path1", "path2");
+    /** A phone number as the reference's examples write it: digits, spaces, dashes, parentheses, a leading +. */
+    private static final Pattern PHONE = Pattern.compile("\\+?[0-9 ()\\-]{4,24}");
+
+    /**
+     * A call ad: country code, phone number, business name (≤ 25) and two descriptions (≤ 90) are
+     * required, headlines ≤ 30; final URLs are optional when a {@code phoneNumberVerificationUrl} is set.
+     */
+    private static void callAd(Map<String, Object> ad, List<?> finalUrls, List<Map<String, Object>> adAt) {
+        List<Map<String, Object>> at = append(adAt, path("call_ad"));
+        if (!(ad.get("callAd") instanceof Map<?, ?> raw)) {
+            throw bad(at, "fieldError", "REQUIRED", "The required field was not present.");
+        }
+        Map<String, Object> call = cast(raw);
+        unknown(call, CALL_AD_FIELDS, at);
+        if (!(call.get("countryCode") instanceof String country) || !country.matches("[A-Z]{2}")) {
+            throw bad(append(at, path("country_code")), "adError", "INVALID_COUNTRY_CODE", "Creative's country code is not valid.");
+        }
+        if (!(call.get("phoneNumber") instanceof String phone) || phone.isBlank()) {
+            throw bad(append(at, path("phone_number")), "adError", "MISSING_PHONE", "Phone number must be entered.");
+        }
+        if (!PHONE.matcher(phone).matches() || phone.chars().filter(Character::isDigit).count() < 5) {
+            throw bad(append(at, path("phone_number")), "adError", "INVALID_PHONE_NUMBER_FORMAT",
+                    "The format of the telephone number is incorrect.");
+        }
+        if (!(call.get("businessName") instanceof String business) || business.isBlank()) {
+            throw bad(append(at, path("business_name")), "adError", "MISSING_BUSINESS_NAME", "Business name must be entered.");
+        }
+        if (!(call.get("description1") instanceof String d1) || d1.isBlank()) {
+            throw bad(append(at, path("description1")), "adError", "MISSING_DESCRIPTION1", "Description (line 1) must be entered.");
+        }
+        if (!(call.get("description2") instanceof String d2) || d2.isBlank()) {
+            throw bad(append(at, path("description2")), "adError", "MISSING_DESCRIPTION2", "Description (line 2) must be entered.");
+        }
+        Map<String, Integer> limits = Map.of("businessName", 25, "headline1", 30, "headline2", 30, "description1", 90,
+                "description2", 90, "path1", 15, "path2", 15);
+        for (Map.Entry<String, Integer> limit : limits.entrySet()) {
+            if (call.get(limit.getKey()) instanceof String text && text.length() > limit.getValue()) {
+                throw bad(append(at, path(snake(limit.getKey()))), "adError", "TOO_LONG", "The string has too many characters.");
+            }
+        }
+        if (finalUrls.isEmpty() && !(call.get("phoneNumberVerificationUrl") instanceof String)) {
+            throw bad(append(adAt, path("final_urls")), "adError", "CALL_AD_FINAL_URL_AND_VERIFICATION_URL_CANNOT_BOTH_BE_EMPTY",
+                    "Final url and verification url cannot both be empty for call ads.");
+        }
     }
 
     private void texts(Object v, int min, int max, int maxChars, List<Map<String, Object>> at, String what) {
@@ -1440,10 +1596,13 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
             "responsiveDisplayAd", "localAd", "displayUploadAd", "appEngagementAd", "shoppingComparisonListingAd",
             "smartCampaignAd", "appPreRegistrationAd", "demandGenMultiAssetAd", "demandGenCarouselAd",
             "demandGenVideoResponsiveAd", "demandGenProductAd", "travelAd");
-    /** The fields of {@code Asset} (asset.proto) besides its {@code asset_data} oneof, of which the simulator serves {@code imageAsset}. */
+    /**
+     * The fields of {@code Asset} (asset.proto) besides its {@code asset_data} oneof, of which the
+     * simulator serves {@code imageAsset}, {@code textAsset} and {@code youtubeVideoAsset}.
+     */
     static final Set<String> ASSET_FIELDS = Set.of("resourceName", "id", "name", "type", "finalUrls", "finalMobileUrls",
             "trackingUrlTemplate", "urlCustomParameters", "finalUrlSuffix", "source", "policySummary",
-            "fieldTypePolicySummaries", "imageAsset");
+            "fieldTypePolicySummaries", "imageAsset", "textAsset", "youtubeVideoAsset");
 
     private static Set<String> minus(Set<String> all, Set<String> out) {
         Set<String> left = new java.util.HashSet<>(all);
@@ -1481,7 +1640,8 @@ public final class GoogleAdsSimulator extends ProviderSimulator {
                     "campaign_criterion.status", "campaign_criterion.location.geo_target_constant",
                     "campaign_criterion.language.language_constant")),
             Map.entry("asset", Set.of("asset.resource_name", "asset.id", "asset.name", "asset.type", "asset.image_asset.file_size",
-                    "asset.image_asset.mime_type")),
+                    "asset.image_asset.mime_type", "asset.text_asset.text", "asset.youtube_video_asset.youtube_video_id",
+                    "asset.youtube_video_asset.youtube_video_title")),
             Map.entry("ad_group_ad", Set.of("ad_group_ad.resource_name", "ad_group_ad.status", "ad_group_ad.ad_group",
                     "ad_group_ad.ad.id", "ad_group_ad.ad.resource_name", "ad_group_ad.ad.type", "ad_group_ad.ad.final_urls",
                     "ad_group_ad.ad.final_url_suffix", "ad_group_ad.policy_summary.review_status",

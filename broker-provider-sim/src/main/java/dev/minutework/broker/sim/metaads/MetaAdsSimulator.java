@@ -67,10 +67,20 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code age_max} below 65 nor {@code age_min} above 25), no budget of
  * its own under a campaign budget, an {@code end_time} under a lifetime budget, {@code bid_amount}
  * in minor units); images ({@code POST /act_{id}/adimages} with {@code url} or {@code bytes} →
- * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); creatives
- * ({@code POST /act_{id}/adcreatives} with {@code object_story_spec} JSON: a page of the account,
- * {@code link_data.link}, {@code message}, {@code name}, a known {@code image_hash} or a
- * {@code picture}, {@code call_to_action.type}); ads ({@code POST /act_{id}/ads} with
+ * {@code {"images":{name:{hash,url}}}} — that shape is <i>unverified</i> in public docs); videos
+ * ({@code POST /act_{id}/advideos} with a multipart {@code source} file part or a {@code file_url} →
+ * {@code {"id"}}; {@code GET /{video id}} answers {@code title}, {@code status.video_status}
+ * ({@code ready}), {@code created_time} and what was sent; the resumable {@code upload_phase}
+ * upload is not served); creatives ({@code POST /act_{id}/adcreatives}, {@code name} optional) made
+ * from an {@code object_story_spec} JSON (a page of the account and one of {@code link_data} with
+ * an https {@code link} and a known {@code image_hash} or a {@code picture}, {@code photo_data}
+ * with a known {@code image_hash} or an https {@code url}, {@code video_data} with a {@code video_id}
+ * of the account and an {@code image_hash} or https {@code image_url} thumbnail, {@code text_data}
+ * with a {@code message}, {@code template_data}, {@code product_data}; call to action types checked),
+ * from {@code object_story_id} (an existing post {@code <page id>_<post id>} of an account's page:
+ * one a creative's spec made, read as its {@code effective_object_story_id}, or
+ * {@link #publishPagePost}) or from an {@code asset_feed_spec} (kept as sent); none of the three
+ * answers {@code (#100) Invalid parameter}; ads ({@code POST /act_{id}/ads} with
  * {@code creative} JSON {@code {"creative_id":…}} or {@code {"id":…}}). Updates {@code POST /{id}} of
  * campaigns, ad sets, ads and creatives answer {@code {"success":true}}. Creates answer {@code {"id":"…"}} with numeric
  * string ids. Parameters outside each endpoint's documented list are refused (code 100).
@@ -82,7 +92,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code {"success":true}}, as Graph does, but makes or changes nothing: no object, no id handed
  * out, nothing recorded. {@code /adimages} has no {@code execution_options} (code 100).
  *
- * <p><b>Restarts.</b> Every campaign, ad set, image, creative and ad is recorded in
+ * <p><b>Restarts.</b> Every campaign, ad set, image, video, creative and ad is recorded in
  * {@link #store()} when it is made or changed, per ad account, with the id counter; an ad account
  * provisioned on a simulator whose store holds its objects gets them back. Tokens, app secrets and
  * pages are not recorded: the broker provisions the account again after a restart.
@@ -141,6 +151,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     /** Every object id → the account holding it and its kind. */
     private final Map<String, Located> objects = new ConcurrentHashMap<>();
     private final Map<String, String> pages = new ConcurrentHashMap<>();
+    /** Page posts ({@code <page id>_<post id>}) → their page: those creatives made and those {@link #publishPagePost} made. */
+    private final Map<String, String> posts = new ConcurrentHashMap<>();
     /** Object ids count up from here, like Graph's long numeric ids. */
     private static final long FIRST_ID_BASE = 120_210_000_000_000_000L;
     /**
@@ -172,6 +184,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         final Map<String, Map<String, Object>> creatives = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> ads = new LinkedHashMap<>();
         final Map<String, Map<String, Object>> images = new LinkedHashMap<>();
+        final Map<String, Map<String, Object>> videos = new LinkedHashMap<>();
 
         Account(String id, String currency) {
             this.id = id;
@@ -364,6 +377,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                 a -> createAdSet(a, p))));
         route("POST", "/act_([0-9]+)/adimages", (r, m) -> authed(r, IMAGE_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createImage(a, p, uploadedFiles(r)))));
+        route("POST", "/act_([0-9]+)/advideos", (r, m) -> authed(r, VIDEO_CREATE,
+                (t, p) -> withAccount(t, m.group(1), a -> createVideo(a, p, filePart(r, "source")))));
         route("POST", "/act_([0-9]+)/adcreatives", (r, m) -> authed(r, CREATIVE_CREATE,
                 (t, p) -> withAccount(t, m.group(1), a -> createCreative(a, p))));
         route("POST", "/act_([0-9]+)/ads", (r, m) -> authed(r, AD_CREATE,
@@ -405,6 +420,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     static final Set<String> AD_UPDATE = GraphReference.params("ad.update", Set.of("execution_options"));
     static final Set<String> IMAGE_CREATE = GraphReference.params("adimage.create", Set.of("bytes", "url", "name",
             "filename"));
+    static final Set<String> VIDEO_CREATE = GraphReference.params("advideo.create", Set.of());
     static final Set<String> ANY_UPDATE;
 
     static {
@@ -428,7 +444,8 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             "campaign", GraphReference.fields("campaign", Set.of("id")),
             "adset", GraphReference.fields("adset", Set.of("id")),
             "adcreative", GraphReference.fields("adcreative", Set.of("id")),
-            "ad", GraphReference.fields("ad", Set.of("id")));
+            "ad", GraphReference.fields("ad", Set.of("id")),
+            "advideo", GraphReference.fields("advideo", Set.of("id")));
     static final Set<String> ACCOUNT_FIELDS = GraphReference.fields("adaccount", Set.of("id"));
     static final Set<String> PAGE_FIELDS = GraphReference.fields("page", Set.of("id"));
     /** The insights fields the spend model computes; the other documented ones are left out of rows, as Graph leaves out metrics it has none of. */
@@ -533,6 +550,15 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                     .forEach(part -> out.put(part.filename().isEmpty() ? part.name() : part.filename(), part.data()));
         }
         return out;
+    }
+
+    /** The bytes of the multipart file part called {@code name} ({@code curl -F 'source=@video.mp4'}), or null. */
+    private static byte[] filePart(SimRequest r, String name) {
+        if (!"multipart/form-data".equals(r.mediaType())) {
+            return null;
+        }
+        return r.multipart().stream().filter(part -> part.filename() != null && part.name().equals(name))
+                .map(part -> part.data()).findFirst().orElse(null);
     }
 
     /** Graph's refusal of a parameter the endpoint does not take (a POST to a node checks per node type). */
@@ -971,15 +997,90 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         return image;
     }
 
+    /** The members of {@code object_story_spec} that say what the story is; a spec has one of them. */
+    static final List<String> STORY_KINDS = List.of("link_data", "photo_data", "video_data", "text_data", "template_data",
+            "product_data");
+
+    /**
+     * {@code POST /act_{id}/adcreatives}, as Meta's Ad Creative reference documents it: {@code name}
+     * optional; the creative made from an {@code object_story_spec} (a page of the account and one of
+     * {@code link_data}, {@code photo_data}, {@code video_data}, {@code text_data},
+     * {@code template_data}, {@code product_data}), from an existing page post {@code object_story_id}
+     * ({@code <page id>_<post id>}) or from an {@code asset_feed_spec} (with an
+     * {@code object_story_spec} naming only the page). Neither of them answers {@code (#100)}.
+     */
     private SimResponse createCreative(Account a, Map<String, String> p) {
-        SimResponse bad = either(executionOptions(p, CREATIVE_OPTIONS), require(p, "name", "object_story_spec"));
+        SimResponse bad = executionOptions(p, CREATIVE_OPTIONS);
         if (bad != null) {
             return bad;
         }
-        Map<String, Object> spec = jsonObject(p.get("object_story_spec"));
-        if (spec == null) {
-            return invalid("object_story_spec", "object_story_spec must be a JSON object");
+        if (p.containsKey("name") && (p.get("name").isBlank() || p.get("name").length() > 400)) {
+            return invalid("name", "The creative name must have 1 to 400 characters.");
         }
+        boolean hasSpec = p.containsKey("object_story_spec");
+        boolean hasStory = p.containsKey("object_story_id");
+        boolean hasFeed = p.containsKey("asset_feed_spec");
+        if (!hasSpec && !hasStory && !hasFeed) {
+            return error(400, "OAuthException", 100, null, "(#100) Invalid parameter",
+                    "A creative needs object_story_spec, object_story_id or asset_feed_spec.");
+        }
+        if (hasStory && (hasSpec || hasFeed)) {
+            return invalid("object_story_id", "object_story_id names an existing post: send it without "
+                    + "object_story_spec or asset_feed_spec.");
+        }
+        Map<String, Object> spec = null;
+        String storyId = null;
+        if (hasSpec) {
+            spec = jsonObject(p.get("object_story_spec"));
+            if (spec == null) {
+                return invalid("object_story_spec", "object_story_spec must be a JSON object");
+            }
+            bad = checkStorySpec(a, spec, hasFeed);
+            if (bad != null) {
+                return bad;
+            }
+        }
+        if (hasFeed && jsonObject(p.get("asset_feed_spec")) == null) {
+            return invalid("asset_feed_spec", "asset_feed_spec must be a JSON object");
+        }
+        if (hasStory) {
+            storyId = p.get("object_story_id");
+            java.util.regex.Matcher post = Pattern.compile("([0-9]+)_([0-9]+)").matcher(storyId);
+            if (!post.matches()) {
+                return invalid("object_story_id", "object_story_id must be <page id>_<post id>");
+            }
+            if (!a.pageIds.contains(post.group(1))) {
+                return error(400, "OAuthException", 100, 1_487_901, "(#100) Invalid parameter",
+                        "object_story_id must be a post of a Page this ad account may advertise for.");
+            }
+            if (!post.group(1).equals(posts.get(storyId))) {
+                return error(400, "OAuthException", 100, null, "(#100) Invalid parameter",
+                        "object_story_id " + storyId + " is not an existing post of the Page.");
+            }
+        }
+        if (validateOnly(p)) {
+            return passedValidation(a);
+        }
+        Map<String, Object> cr = newObject(a, "adcreative");
+        cr.put("name", p.get("name"));
+        if (spec != null) {
+            cr.put("object_story_spec", spec);
+            if (!hasFeed) { // Graph makes the spec an unpublished post of the page
+                storyId = spec.get("page_id") + "_" + nextId();
+                posts.put(storyId, (String) spec.get("page_id"));
+            }
+        }
+        if (storyId != null) {
+            cr.put("effective_object_story_id", storyId);
+        }
+        cr.put("status", "ACTIVE");
+        keepAsSent(cr, p);
+        keep(a, "adcreative", cr);
+        return ok(Map.of("id", cr.get("id")), a);
+    }
+
+    /** The checks Graph makes of an {@code object_story_spec}; null when it passes. */
+    private SimResponse checkStorySpec(Account a, Map<String, Object> spec, boolean withAssetFeed) {
         if (!GraphReference.set("fields.object_story_spec").containsAll(spec.keySet())) {
             return invalid("object_story_spec", "object_story_spec has a field Graph does not know");
         }
@@ -987,42 +1088,121 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             return error(400, "OAuthException", 100, 1_487_901, "(#100) Invalid parameter",
                     "object_story_spec.page_id must be a Page this ad account may advertise for.");
         }
-        if (!(spec.get("link_data") instanceof Map<?, ?> link)) {
-            return invalid("object_story_spec", "object_story_spec.link_data is required (the simulator serves link ads)");
+        List<String> kinds = STORY_KINDS.stream().filter(spec::containsKey).toList();
+        if (withAssetFeed && kinds.isEmpty()) {
+            return null; // the asset feed holds the creative's content
         }
-        if (!GraphReference.set("fields.link_data").containsAll(link.keySet())) {
-            return invalid("object_story_spec", "link_data has a field Graph does not know");
+        if (kinds.size() != 1) {
+            return invalid("object_story_spec", "object_story_spec needs exactly one of " + STORY_KINDS);
         }
-        if (!(link.get("link") instanceof String url) || !url.startsWith("https://")) {
-            return invalid("object_story_spec", "link_data.link must be an https URL");
+        String kind = kinds.getFirst();
+        if (!(spec.get(kind) instanceof Map<?, ?> raw)) {
+            return invalid("object_story_spec", "object_story_spec." + kind + " must be a JSON object");
         }
-        for (String f : List.of("message", "name", "description")) {
-            if (link.containsKey(f) && !(link.get(f) instanceof String)) {
-                return invalid("object_story_spec", "link_data." + f + " must be a string");
+        Map<String, Object> data = cast(raw);
+        String fieldSet = switch (kind) {
+            case "link_data", "template_data" -> "fields.link_data";
+            case "photo_data" -> "fields.photo_data";
+            case "video_data" -> "fields.video_data";
+            case "text_data" -> "fields.text_data";
+            default -> null; // product_data: kept as sent
+        };
+        if (fieldSet != null && !GraphReference.set(fieldSet).containsAll(data.keySet())) {
+            return invalid("object_story_spec", kind + " has a field Graph does not know");
+        }
+        for (String f : List.of("message", "name", "description", "caption", "title", "link_description")) {
+            if (data.containsKey(f) && !(data.get(f) instanceof String)) {
+                return invalid("object_story_spec", kind + "." + f + " must be a string");
             }
         }
-        if (link.get("image_hash") instanceof String hash) {
-            if (!a.images.containsKey(hash)) {
-                return error(400, "OAuthException", 100, 1_487_242, "(#100) Invalid parameter",
-                        "Image hash " + hash + " is not an image of this ad account.");
-            }
-        } else if (!(link.get("picture") instanceof String)) {
-            return invalid("object_story_spec", "link_data needs image_hash or picture");
+        if (data.get("image_hash") instanceof String hash && !a.images.containsKey(hash)) {
+            return error(400, "OAuthException", 100, 1_487_242, "(#100) Invalid parameter",
+                    "Image hash " + hash + " is not an image of this ad account.");
         }
-        if (link.containsKey("call_to_action") && !(link.get("call_to_action") instanceof Map<?, ?> cta
+        if (data.containsKey("call_to_action") && !(data.get("call_to_action") instanceof Map<?, ?> cta
                 && cta.get("type") instanceof String type && CALLS_TO_ACTION.contains(type))) {
-            return invalid("object_story_spec", "link_data.call_to_action.type is not a known call to action");
+            return invalid("object_story_spec", kind + ".call_to_action.type is not a known call to action");
         }
-        if (validateOnly(p)) {
-            return passedValidation(a);
+        switch (kind) {
+            case "link_data" -> {
+                if (!(data.get("link") instanceof String url) || !url.startsWith("https://")) {
+                    return invalid("object_story_spec", "link_data.link must be an https URL");
+                }
+                if (!(data.get("image_hash") instanceof String) && !(data.get("picture") instanceof String)) {
+                    return invalid("object_story_spec", "link_data needs image_hash or picture");
+                }
+            }
+            case "template_data" -> {
+                if (data.containsKey("link") && !(data.get("link") instanceof String)) {
+                    return invalid("object_story_spec", "template_data.link must be a string");
+                }
+            }
+            case "photo_data" -> {
+                if (!(data.get("image_hash") instanceof String)
+                        && !(data.get("url") instanceof String url && url.startsWith("https://"))) {
+                    return invalid("object_story_spec", "photo_data needs image_hash or an https url");
+                }
+            }
+            case "video_data" -> {
+                if (!(data.get("video_id") instanceof String video) || !a.videos.containsKey(video)) {
+                    return error(400, "OAuthException", 100, null, "(#100) Invalid parameter",
+                            "video_data.video_id must be a video uploaded to this ad account (POST /act_{id}/advideos).");
+                }
+                if (!(data.get("image_hash") instanceof String)
+                        && !(data.get("image_url") instanceof String url && url.startsWith("https://"))) {
+                    return invalid("object_story_spec", "video_data needs a thumbnail: image_hash or an https image_url");
+                }
+            }
+            case "text_data" -> {
+                if (!(data.get("message") instanceof String message) || message.isBlank()) {
+                    return invalid("object_story_spec", "text_data.message is required");
+                }
+            }
+            default -> { }
         }
-        Map<String, Object> cr = newObject(a, "adcreative");
-        cr.put("name", p.get("name"));
-        cr.put("object_story_spec", spec);
-        cr.put("status", "ACTIVE");
-        keepAsSent(cr, p);
-        keep(a, "adcreative", cr);
-        return ok(Map.of("id", cr.get("id")), a);
+        return null;
+    }
+
+    /**
+     * {@code POST /act_{id}/advideos}: the video as a multipart {@code source} file part or a
+     * {@code file_url} → {@code {"id":"<video id>"}}. The resumable upload ({@code upload_phase}) is
+     * not served.
+     */
+    private SimResponse createVideo(Account a, Map<String, String> p, byte[] source) {
+        if (p.containsKey("upload_phase")) {
+            return invalid("upload_phase", "This simulator takes a video in one request (source or file_url); "
+                    + "the resumable upload is not served.");
+        }
+        if ((source != null) == p.containsKey("file_url")) {
+            return invalid("source", "Send the video as a source file part or as file_url.");
+        }
+        if (source != null && source.length == 0) {
+            return invalid("source", "The uploaded video file is empty.");
+        }
+        if (p.containsKey("file_url") && !p.get("file_url").startsWith("https://")) {
+            return invalid("file_url", "file_url must be an https URL");
+        }
+        Map<String, Object> v = newObject(a, "advideo");
+        v.remove("account_id"); // a video node has no account_id field
+        v.put("status", Map.of("video_status", "ready"));
+        keepAsSent(v, p);
+        keep(a, "advideo", v);
+        return ok(Map.of("id", v.get("id")), a);
+    }
+
+    /** A page publishes a post (outside the API): its id, {@code <page id>_<post id>}, for {@code object_story_id}. */
+    public synchronized String publishPagePost(String pageId) {
+        if (!pages.containsKey(pageId)) {
+            throw new IllegalArgumentException("no page " + pageId);
+        }
+        String id = pageId + "_" + nextId();
+        posts.put(id, pageId);
+        return id;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     private SimResponse createAd(Account a, Map<String, String> p) {
@@ -1451,10 +1631,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
 
     /** A new object with the next id; the id counter is recorded, so ids stay unique across restarts. */
     private Map<String, Object> newObject(Account a, String kind) {
-        long next = Math.max(ids.get(), FIRST_ID_BASE + store().counter(ID_COUNTER, 0)) + 1;
-        store().advance(ID_COUNTER, next - FIRST_ID_BASE);
-        ids.set(next);
-        String id = Long.toString(next);
+        String id = nextId();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("id", id);
         o.put("account_id", a.id);
@@ -1470,6 +1647,14 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         objects.put(id, new Located(a, kind));
     }
 
+    /** The next object id; the counter is recorded, so ids stay unique across restarts. */
+    private String nextId() {
+        long next = Math.max(ids.get(), FIRST_ID_BASE + store().counter(ID_COUNTER, 0)) + 1;
+        store().advance(ID_COUNTER, next - FIRST_ID_BASE);
+        ids.set(next);
+        return Long.toString(next);
+    }
+
     /**
      * Brings back what the store recorded for a newly provisioned account (the objects a simulator
      * on the same journal made before a restart).
@@ -1478,9 +1663,12 @@ public final class MetaAdsSimulator extends ProviderSimulator {
         store().account(a.id).forEach((kind, recorded) -> recorded.forEach((id, o) -> {
             switch (kind) {
                 case "image" -> a.images.put(id, o);
-                case "campaign", "adset", "adcreative", "ad" -> {
+                case "campaign", "adset", "adcreative", "ad", "advideo" -> {
                     byKind(a, kind).put(id, o);
                     objects.put(id, new Located(a, kind));
+                    if (o.get("effective_object_story_id") instanceof String post) { // the page posts creatives made
+                        posts.put(post, post.substring(0, post.indexOf('_')));
+                    }
                 }
                 default -> { } // nothing else is recorded
             }
@@ -1524,6 +1712,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             case "adset" -> a.adsets;
             case "adcreative" -> a.creatives;
             case "image" -> a.images;
+            case "advideo" -> a.videos;
             default -> a.ads;
         };
     }
@@ -1532,7 +1721,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
     private static Map<String, Object> view(Account a, Map<String, Object> o) {
         Map<String, Object> v = new LinkedHashMap<>();
         o.forEach((k, x) -> putIf(v, k, x));
-        if (o.containsKey("status")) {
+        if (o.get("status") instanceof String) {
             v.put("effective_status", o.get("status"));
         }
         if (o.get("campaign_id") instanceof String cid && a.campaigns.get(cid) instanceof Map<String, Object> c
@@ -1540,7 +1729,7 @@ public final class MetaAdsSimulator extends ProviderSimulator {
             v.put("effective_status", "CAMPAIGN_PAUSED");
         }
         // Graph's defaults for fields the simulator does not model
-        if (o.containsKey("status")) {
+        if (o.get("status") instanceof String) {
             v.putIfAbsent("configured_status", o.get("status"));
         }
         v.putIfAbsent("updated_time", o.get("created_time"));
@@ -1564,6 +1753,27 @@ public final class MetaAdsSimulator extends ProviderSimulator {
                     : o.get("lifetime_budget") != null ? o.get("lifetime_budget") : "0");
             v.putIfAbsent("destination_type", "UNDEFINED");
             v.putIfAbsent("source_adset_id", "0");
+        }
+        if (o.get("object_story_spec") instanceof Map<?, ?> spec && spec.get("photo_data") instanceof Map<?, ?> photo) {
+            v.putIfAbsent("object_type", "PHOTO");
+            putIf(v, "body", photo.get("caption"));
+            putIf(v, "image_hash", photo.get("image_hash"));
+            putIf(v, "image_url", photo.get("url"));
+        }
+        if (o.get("object_story_spec") instanceof Map<?, ?> spec && spec.get("video_data") instanceof Map<?, ?> video) {
+            v.putIfAbsent("object_type", "VIDEO");
+            putIf(v, "video_id", video.get("video_id"));
+            putIf(v, "body", video.get("message"));
+            putIf(v, "title", video.get("title"));
+            putIf(v, "image_hash", video.get("image_hash"));
+            putIf(v, "image_url", video.get("image_url"));
+            if (video.get("call_to_action") instanceof Map<?, ?> cta) {
+                putIf(v, "call_to_action_type", cta.get("type"));
+            }
+        }
+        if (o.get("object_story_spec") instanceof Map<?, ?> spec && spec.get("text_data") instanceof Map<?, ?> text) {
+            v.putIfAbsent("object_type", "STATUS");
+            putIf(v, "body", text.get("message"));
         }
         if (o.get("object_story_spec") instanceof Map<?, ?> spec && spec.get("link_data") instanceof Map<?, ?> link) {
             v.putIfAbsent("object_type", "SHARE");

@@ -330,4 +330,65 @@ class GoogleAdsSimulatorTest {
         }
         assertThat(kept).doesNotContain(accessToken).doesNotContain("ya29.");
     }
+
+    // ------------------------------------------------------------------ asset and ad types
+
+    private Answer asset(Map<String, Object> create) throws Exception {
+        return post("/assets:mutate", Map.of("operations", List.of(Map.of("create", create))));
+    }
+
+    private Answer adIn(String adGroup, Map<String, Object> ad) throws Exception {
+        return post("/adGroupAds:mutate", Map.of("operations", List.of(Map.of("create",
+                Map.of("adGroup", adGroup, "status", "PAUSED", "ad", ad)))));
+    }
+
+    @Test
+    void textAndVideoAssetsAndCallAdsAreServedAndOtherAdTypesAnsweredWithGooglesErrors() throws Exception {
+        start(null);
+        assertThat(asset(Map.of("textAsset", Map.of("text", "Fast delivery"))).status()).isEqualTo(200);
+        assertThat(asset(Map.of("type", "YOUTUBE_VIDEO", "youtubeVideoAsset", Map.of("youtubeVideoId", "abcdefghijk")))
+                .status()).isEqualTo(200);
+        assertThat(asset(Map.of("type", "IMAGE", "textAsset", Map.of("text", "x"))).error()).isEqualTo("fieldError:INVALID_VALUE");
+        assertThat(asset(Map.of("textAsset", Map.of("text", " "))).error()).isEqualTo("fieldError:REQUIRED");
+        assertThat(asset(Map.of("youtubeVideoAsset", Map.of("youtubeVideoId", "short"))).error()).isEqualTo("fieldError:INVALID_VALUE");
+        assertThat(asset(Map.of("textAsset", Map.of("text", "a"), "youtubeVideoAsset", Map.of("youtubeVideoId", "abcdefghijk")))
+                .status()).isEqualTo(400);
+        assertThat(asset(Map.of("name", "nothing")).error()).isEqualTo("fieldError:REQUIRED");
+        assertThat(sim.assetCount(CID)).isEqualTo(2);
+        Answer read = post("/googleAds:search", Map.of("query",
+                "SELECT asset.type, asset.text_asset.text FROM asset WHERE asset.type = 'TEXT'"));
+        assertThat(read.json().get("results")).isEqualTo(List.of(Map.of("asset",
+                Map.of("type", "TEXT", "textAsset", Map.of("text", "Fast delivery")))));
+
+        String campaign = "customers/" + CID + "/campaigns/" + made(post("/googleAds:mutate", budgetAndCampaign("Calls")), 1,
+                "campaignResult");
+        Answer group = post("/adGroups:mutate", Map.of("operations", List.of(Map.of("create",
+                Map.of("name", "Calls", "campaign", campaign)))));
+        String adGroup = (String) ((Map<?, ?>) ((List<?>) group.json().get("results")).getFirst()).get("resourceName");
+        Map<String, Object> call = new HashMap<>(Map.of("countryCode", "US", "phoneNumber", "+1 800-555-0100",
+                "businessName", "Example", "description1", "Open 24/7", "description2", "Call now"));
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "callAd", call)).status()).isEqualTo(200);
+        assertThat(adIn(adGroup, Map.of("callAd", with(call, "phoneNumberVerificationUrl", "https://www.example.com/call")))
+                .status()).isEqualTo(200);
+        assertThat(adIn(adGroup, Map.of("callAd", call)).error())
+                .isEqualTo("adError:CALL_AD_FINAL_URL_AND_VERIFICATION_URL_CANNOT_BOTH_BE_EMPTY");
+        Map<String, Object> noBusiness = new HashMap<>(call);
+        noBusiness.remove("businessName");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "callAd", noBusiness)).error())
+                .isEqualTo("adError:MISSING_BUSINESS_NAME");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "callAd",
+                with(call, "phoneNumber", "call me"))).error()).isEqualTo("adError:INVALID_PHONE_NUMBER_FORMAT");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "imageAd", Map.of())).error())
+                .isEqualTo("adError:INVALID_AD_TYPE");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"))).error()).isEqualTo("adError:INVALID_AD_TYPE");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "expandedTextAd", Map.of())).error())
+                .isEqualTo("adGroupAdError:CANNOT_CREATE_DEPRECATED_ADS");
+        assertThat(adIn(adGroup, Map.of("finalUrls", List.of("https://www.example.com/"), "textAd", Map.of())).error())
+                .isEqualTo("adGroupAdError:CANNOT_CREATE_TEXT_ADS");
+        assertThat(sim.adCount(CID)).isEqualTo(2);
+        Answer ads = post("/googleAds:search", Map.of("query", "SELECT ad_group_ad.ad.type FROM ad_group_ad"));
+        assertThat(ads.json().get("results")).isEqualTo(List.of(
+                Map.of("adGroupAd", Map.of("ad", Map.of("type", "CALL_AD"))),
+                Map.of("adGroupAd", Map.of("ad", Map.of("type", "CALL_AD")))));
+    }
 }

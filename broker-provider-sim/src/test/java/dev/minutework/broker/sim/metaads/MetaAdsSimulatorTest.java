@@ -284,4 +284,67 @@ class MetaAdsSimulatorTest {
         assertThat(String.join("\n", journalLines())).contains(FIRST_ID).doesNotContain(TOKEN).doesNotContain(SECRET)
                 .doesNotContain(PROOF);
     }
+
+    // ------------------------------------------------------------------ creative sources
+
+    private static String spec(String kind, Map<String, Object> data) {
+        return CanonicalJson.canonicalize(Map.of("page_id", PAGE, kind, data));
+    }
+
+    @Test
+    void creativesTakeEveryDocumentedSourceAndAreRefusedAsGraphRefusesThem() {
+        String hash = uploadedImage();
+        String video = created(post("/" + ACT + "/advideos", Map.of("file_url", "https://cdn.example.test/teaser.mp4",
+                "title", "Teaser")));
+        assertThat(sim.object(video)).containsEntry("title", "Teaser").containsEntry("status", Map.of("video_status", "ready"));
+
+        String photo = created(post("/" + ACT + "/adcreatives", Map.of("object_story_spec",
+                spec("photo_data", Map.of("url", "https://cdn.example.test/p.png", "caption", "New")))));
+        String withVideo = created(post("/" + ACT + "/adcreatives", Map.of("name", "Video", "object_story_spec",
+                spec("video_data", Map.of("video_id", video, "image_hash", hash, "message", "Watch")))));
+        assertThat(sim.object(withVideo).get("effective_object_story_id")).asString().startsWith(PAGE + "_");
+        assertThat(sim.object(photo)).doesNotContainKey("name");
+        String post = sim.publishPagePost(PAGE);
+        created(post("/" + ACT + "/adcreatives", Map.of("object_story_id", post)));
+        created(post("/" + ACT + "/adcreatives", Map.of("name", "Feed", "asset_feed_spec",
+                "{\"bodies\":[{\"text\":\"Hi\"}]}", "object_story_spec", CanonicalJson.canonicalize(Map.of("page_id", PAGE)))));
+        assertThat(sim.creativeCount(ACT)).isEqualTo(4);
+
+        // what Graph refuses: an unknown video, a video without a thumbnail, another page, an unknown post,
+        // two story kinds, an unknown photo_data field, no source at all
+        Answer unknownVideo = post("/" + ACT + "/adcreatives", Map.of("object_story_spec",
+                spec("video_data", Map.of("video_id", "999", "image_hash", hash))));
+        Answer noThumbnail = post("/" + ACT + "/adcreatives", Map.of("object_story_spec",
+                spec("video_data", Map.of("video_id", video))));
+        Answer otherPage = post("/" + ACT + "/adcreatives", Map.of("object_story_spec", CanonicalJson.canonicalize(
+                Map.of("page_id", "777", "text_data", Map.of("message", "Hi")))));
+        Answer otherPagePost = post("/" + ACT + "/adcreatives", Map.of("object_story_id", "777_1"));
+        Answer unknownPost = post("/" + ACT + "/adcreatives", Map.of("object_story_id", PAGE + "_12345"));
+        Answer twoKinds = post("/" + ACT + "/adcreatives", Map.of("object_story_spec", CanonicalJson.canonicalize(
+                Map.of("page_id", PAGE, "text_data", Map.of("message", "Hi"), "photo_data", Map.of("image_hash", hash)))));
+        Answer unknownField = post("/" + ACT + "/adcreatives", Map.of("object_story_spec",
+                spec("photo_data", Map.of("image_hash", hash, "colour", "red"))));
+        Answer none = post("/" + ACT + "/adcreatives", Map.of("name", "Empty"));
+        for (Answer a : List.of(unknownVideo, noThumbnail, otherPage, otherPagePost, unknownPost, twoKinds, unknownField, none)) {
+            assertThat(a.status()).as("%s", a.body()).isEqualTo(400);
+            assertThat(a.error().get("code")).isEqualTo(100L);
+        }
+        assertThat(otherPage.error().get("error_subcode")).isEqualTo(1_487_901L);
+        assertThat(none.error().get("message")).isEqualTo("(#100) Invalid parameter");
+        assertThat(sim.creativeCount(ACT)).isEqualTo(4);
+
+        // videos: one source only, https, no resumable upload; a video is restored after a restart, as is a post
+        assertThat(post("/" + ACT + "/advideos", Map.of("title", "Nothing")).status()).isEqualTo(400);
+        assertThat(post("/" + ACT + "/advideos", Map.of("file_url", "http://cdn.example.test/v.mp4")).status()).isEqualTo(400);
+        assertThat(post("/" + ACT + "/advideos", Map.of("upload_phase", "start", "file_size", "10")).status()).isEqualTo(400);
+        assertThat(post("/" + ACT + "/advideos", Map.of("file_url", "https://cdn.example.test/v.mp4", "colour", "red"))
+                .error().get("message")).isEqualTo("(#100) colour is not a valid parameter");
+        String story = (String) sim.object(withVideo).get("effective_object_story_id");
+        sim.close();
+        sim = started(journal);
+        assertThat(sim.object(video)).containsEntry("title", "Teaser");
+        created(post("/" + ACT + "/adcreatives", Map.of("object_story_id", story)));
+        created(post("/" + ACT + "/adcreatives", Map.of("object_story_spec",
+                spec("video_data", Map.of("video_id", video, "image_url", "https://cdn.example.test/t.png")))));
+    }
 }
