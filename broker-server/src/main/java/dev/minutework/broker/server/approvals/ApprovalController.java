@@ -167,21 +167,7 @@ class ApprovalController {
 
     @PostMapping("/v1/approvals/standing-grants/{id}/revoke")
     Map<String, Object> revoke(Caller caller, @PathVariable String id) {
-        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        approvals.find(key.tenantId(), id).filter(g -> "standing".equals(g.kind()))
-                .orElseThrow(() -> ApiException.notFound("standing grant"));
-        Boolean done = tx.execute(s -> {
-            receipts.lockChain(key.tenantId());
-            if (!approvals.revokeStanding(key.tenantId(), id, key.keyId())) {
-                return false;
-            }
-            receipts.record(key.tenantId(), "approval.standing_grant_revoked", null, key.actor(), Map.of("grant_id", id));
-            return true;
-        });
-        if (!Boolean.TRUE.equals(done)) {
-            throw new ApiException(ErrorCode.CONFLICT, "the standing grant is not active");
-        }
-        return view(approvals.find(key.tenantId(), id).orElseThrow());
+        return view(decisions.revokeStanding(caller.requireTenant(Role.APPROVER), id));
     }
 
     /**

@@ -155,6 +155,30 @@ public class ApprovalDecisions {
         return view(approvalId, executions.find(tenant, grant.executionId()).orElseThrow());
     }
 
+    /**
+     * Revokes an active standing grant of the approver's tenant, receipted: work it would have
+     * covered needs a one-shot approval again; what it already ran stays.
+     *
+     * @return the grant as revoked
+     */
+    public Grants.Grant revokeStanding(Caller.TenantKey approver, String grantId) {
+        String tenant = approver.tenantId();
+        grants.find(tenant, grantId).filter(g -> "standing".equals(g.kind()))
+                .orElseThrow(() -> ApiException.notFound("standing grant"));
+        Boolean done = tx.execute(s -> {
+            receipts.lockChain(tenant);
+            if (!grants.revokeStanding(tenant, grantId, approver.keyId())) {
+                return false;
+            }
+            receipts.record(tenant, "approval.standing_grant_revoked", null, approver.actor(), Map.of("grant_id", grantId));
+            return true;
+        });
+        if (!Boolean.TRUE.equals(done)) {
+            throw new ApiException(ErrorCode.CONFLICT, "the standing grant is not active");
+        }
+        return grants.find(tenant, grantId).orElseThrow();
+    }
+
     /** The one-shot approval's row, if {@code approver} may decide it now; otherwise the refusal, receipted where it is news. */
     private Grants.Grant open(Caller.TenantKey approver, String approvalId) {
         String tenant = approver.tenantId();

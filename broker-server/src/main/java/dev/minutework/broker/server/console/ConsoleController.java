@@ -21,6 +21,8 @@ import dev.minutework.broker.server.spend.SpendAuthorizations;
 import dev.minutework.broker.server.spend.Wallets;
 import dev.minutework.broker.server.tenants.ApprovalPolicies;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Controller;
@@ -56,11 +58,12 @@ public class ConsoleController {
     private final Passkeys passkeys;
     private final ApprovalPolicies policies;
     private final KillSwitches killSwitches;
+    private final Clock clock;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
             Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
             AuditVerifier verifier, AuditEntries entries, CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies,
-            KillSwitches killSwitches) {
+            KillSwitches killSwitches, Clock clock) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -76,6 +79,7 @@ public class ConsoleController {
         this.passkeys = passkeys;
         this.policies = policies;
         this.killSwitches = killSwitches;
+        this.clock = clock;
     }
 
     @GetMapping({"/console", "/console/"})
@@ -91,12 +95,22 @@ public class ConsoleController {
     public record InboxItem(Grants.Grant approval, String payload, String askedBy, boolean passkeyRequired) {}
 
     @GetMapping("/console/inbox")
-    String inbox(ConsoleSessions.Session session, Model model) {
+    String inbox(ConsoleSessions.Session session, @RequestParam(name = "revoked", required = false) String revoked,
+            Model model) {
         Caller.TenantKey key = session.caller().requireTenant();
-        model.addAttribute("items", inboxItems(key.tenantId()));
-        model.addAttribute("killSwitchEngaged", !killSwitches.covering(key.tenantId()).isEmpty());
-        model.addAttribute("page", "inbox");
+        inboxModel(key.tenantId(), model);
+        model.addAttribute("revoked", revoked != null && revoked.matches("[a-z]+_[a-z0-9]+") ? revoked : null);
         return "console/inbox";
+    }
+
+    /**
+     * Revokes a standing grant as {@code POST /v1/approvals/standing-grants/{id}/revoke} does: what
+     * it would have let run without asking needs a one-shot approval again.
+     */
+    @PostMapping("/console/standing-grants/{id}/revoke")
+    String revokeStanding(ConsoleSessions.Session session, @PathVariable String id) {
+        Grants.Grant revoked = decisions.revokeStanding(session.caller().requireTenant(Role.APPROVER), id);
+        return "redirect:/console/inbox?revoked=" + revoked.id();
     }
 
     /**
@@ -219,6 +233,17 @@ public class ConsoleController {
         return "console/passkeys";
     }
 
+    /** The inbox: pending approvals, the standing grants in force, whether a kill switch is engaged. */
+    private void inboxModel(String tenantId, Model model) {
+        model.addAttribute("items", inboxItems(tenantId));
+        Instant now = clock.instant();
+        model.addAttribute("standing", grants.list(tenantId, "approved").stream()
+                .filter(g -> "standing".equals(g.kind()) && g.expiresAt().toInstant().isAfter(now)).toList());
+        model.addAttribute("keys", reads.keys(tenantId));
+        model.addAttribute("killSwitchEngaged", !killSwitches.covering(tenantId).isEmpty());
+        model.addAttribute("page", "inbox");
+    }
+
     private List<InboxItem> inboxItems(String tenantId) {
         Map<String, ConsoleReads.KeyName> keys = reads.keys(tenantId);
         ApprovalPolicies.Policy policy = policies.find(tenantId);
@@ -238,9 +263,7 @@ public class ConsoleController {
         response.setStatus(ApiErrorHandler.status(refused.code()));
         model.addAttribute("refusal", refused);
         model.addAttribute("refusalCode", refused.code().wire());
-        model.addAttribute("items", inboxItems(approver.tenantId()));
-        model.addAttribute("killSwitchEngaged", !killSwitches.covering(approver.tenantId()).isEmpty());
-        model.addAttribute("page", "inbox");
+        inboxModel(approver.tenantId(), model);
         return "console/inbox";
     }
 

@@ -378,6 +378,41 @@ class ConsoleBrowserTest extends BrokerTestCase {
         assertThat(expect(200, http.get("/v1/kill-switch", t.viewerKey())).at("/engaged").asBoolean()).isTrue();
     }
 
+    @Test
+    void theInboxShowsTheStandingGrantsInForceAndAnApproverRevokesOne() throws Exception {
+        Story.Tenant t = story.tenant("Standing Co", Story.Setup.ready());
+        String expires = java.time.Instant.now().plus(java.time.Duration.ofDays(7)).toString();
+        String grantId = expect(201, story.standingGrant(t, List.of("ads.create_campaign"), 30_000, expires, null))
+                .text("/approval_id");
+        assertThat(expect(200, story.execute(t.runtimeKey(), "ads.create_campaign", "sg-1",
+                Story.campaign("Under the grant", 12_000))).text("/status")).isEqualTo("succeeded");
+
+        browser.signIn(t.viewerKey());
+        String row = "#standing-" + grantId;
+        assertThat(browser.find(row).getText()).contains("ads.create_campaign").contains("openaiads")
+                .contains("120.00 USD of 300.00 USD").contains("any key");
+        assertThat(browser.present(row + " button.revoke")).as("a viewer has no revoke button").isFalse();
+        HttpResponse<String> byViewer = post("/console/standing-grants/" + grantId + "/revoke", browser.cookie(),
+                browser.csrfToken(), browser.base);
+        assertThat(byViewer.statusCode()).isEqualTo(403);
+        assertThat(byViewer.body()).contains("forbidden_role");
+
+        browser.signIn(t.approverKey());
+        assertThat(browser.find(row).getText()).contains("approver key");
+        browser.screenshot("inbox-standing-grants");
+        browser.find(row + " button.revoke").click();
+        assertThat(browser.awaitText("#revoked", "revoked")).contains(grantId);
+        assertThat(browser.present(row)).as("no longer in force").isFalse();
+        assertThat(browser.find("#standing-empty").getText()).contains("No standing grant");
+        assertThat(story.receiptKinds(t)).containsOnlyOnce("approval.standing_grant_revoked");
+        assertThat(expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", "sg-2",
+                Story.campaign("After the revocation", 1_000))).text("/status"))
+                .as("the next request waits for a human again").isEqualTo("awaiting_approval");
+        HttpResponse<String> again = post("/console/standing-grants/" + grantId + "/revoke", browser.cookie(),
+                browser.csrfToken(), browser.base);
+        assertThat(again.statusCode()).as("revoked already, as the API answers").isEqualTo(409);
+    }
+
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
