@@ -1,28 +1,17 @@
 package dev.minutework.broker.server.approvals;
 
 import dev.minutework.broker.server.api.Times;
-import dev.minutework.broker.core.connector.ActionSpec;
-import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.Body;
 import dev.minutework.broker.server.api.ErrorCode;
-import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.grants.Grants;
-import dev.minutework.broker.server.identity.ApiKeys;
 import dev.minutework.broker.server.identity.Caller;
 import dev.minutework.broker.server.identity.Role;
-import dev.minutework.broker.server.receipts.Receipts;
 import dev.minutework.broker.server.tenants.ApprovalPolicies;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -35,27 +24,17 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ApprovalController {
 
-    private static final Duration MAX_STANDING = Duration.ofDays(90);
-
     private final Grants approvals;
     private final ApprovalDecisions decisions;
-    private final ConnectorCatalog catalog;
-    private final Receipts receipts;
-    private final TransactionTemplate tx;
-    private final ApiKeys apiKeys;
-    private final Clock clock;
+    private final StandingGrantIssuer issuer;
     private final ApprovalPolicies policies;
 
-    ApprovalController(Grants approvals, ApprovalDecisions decisions, ConnectorCatalog catalog, Receipts receipts,
-            TransactionTemplate tx, ApiKeys apiKeys, Clock clock, ApprovalPolicies policies) {
-        this.policies = policies;
+    ApprovalController(Grants approvals, ApprovalDecisions decisions, StandingGrantIssuer issuer,
+            ApprovalPolicies policies) {
         this.approvals = approvals;
         this.decisions = decisions;
-        this.catalog = catalog;
-        this.receipts = receipts;
-        this.tx = tx;
-        this.apiKeys = apiKeys;
-        this.clock = clock;
+        this.issuer = issuer;
+        this.policies = policies;
     }
 
     @GetMapping("/v1/approvals")
@@ -97,72 +76,7 @@ class ApprovalController {
     @PostMapping("/v1/approvals/standing-grants")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> standing(Caller caller, @RequestBody Map<String, Object> json) {
-        Caller.TenantKey key = caller.requireTenant(Role.APPROVER);
-        Body body = new Body(json);
-        body.only(Set.of("connector", "actions", "provider", "spend_ceiling", "expires_at", "limited_to_key_id"));
-        String connectorId = body.string("connector", false, 100);
-        var connector = catalog.connector(connectorId == null ? "mw.connector.ads" : connectorId);
-        if (connector.isEmpty()) {
-            body.error("connector", "unknown connector");
-        }
-        List<String> actions = body.strings("actions", true);
-        if (actions != null && connector.isPresent()) {
-            for (String a : actions) {
-                ActionSpec spec = connector.get().action(a).orElse(null);
-                if (spec == null || !spec.mutating() || spec.reserved()) {
-                    body.error("actions", a + " is not a mutating action of " + connector.get().id());
-                }
-            }
-        }
-        String provider = body.oneOf("provider", true,
-                connector.map(c -> Set.copyOf(c.providers())).orElse(Set.of()));
-        Money ceiling = body.money("spend_ceiling", true);
-        Instant expires = body.instant("expires_at", true);
-        ApprovalPolicies.Policy policy = policies.find(key.tenantId());
-        Instant now = clock.instant();
-        if (expires != null && (!expires.isAfter(now) || expires.isAfter(now.plus(MAX_STANDING)))) {
-            body.error("expires_at", "must be in the future and at most 90 days away");
-        }
-        String limitedTo = body.string("limited_to_key_id", false, 64);
-        if (limitedTo != null) {
-            if (limitedTo.equals(key.keyId())) {
-                body.error("limited_to_key_id", "a grant cannot be limited to its issuer: nobody approves their own requests");
-            } else if (!apiKeys.active(key.tenantId(), limitedTo)) {
-                body.error("limited_to_key_id", "no such key in this tenant");
-            }
-        }
-        body.validate();
-        if (policy.passkeyRequiredFor(ceiling.amountMinor())) {
-            // a standing grant runs work with no approval of its own: above the passkey threshold
-            // every spend needs a passkey-signed one-shot approval, so no such grant is issued
-            tx.executeWithoutResult(s -> {
-                receipts.lockChain(key.tenantId());
-                receipts.record(key.tenantId(), "approval.standing_grant_refused", null, key.actor(), Map.of(
-                        "code", ErrorCode.PASSKEY_REQUIRED.wire(), "spend_ceiling_minor", ceiling.amountMinor(),
-                        "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
-            });
-            throw new ApiException(ErrorCode.PASSKEY_REQUIRED, "the spend ceiling (" + ceiling.amountMinor()
-                    + ") is above the tenant's passkey threshold (" + policy.passkeyRequiredAboveMinor()
-                    + "): spend above it needs a passkey-signed one-shot approval, never a standing grant",
-                    Map.of("spend_ceiling_minor", ceiling.amountMinor(),
-                            "passkey_required_above_minor", policy.passkeyRequiredAboveMinor()));
-        }
-        String id = tx.execute(s -> {
-            receipts.lockChain(key.tenantId());
-            String created = approvals.createStanding(key.tenantId(), actions, provider, ceiling, expires, limitedTo,
-                    key.keyId());
-            Map<String, Object> d = new HashMap<>();
-            d.put("grant_id", created);
-            d.put("actions", actions);
-            d.put("provider", provider);
-            d.put("spend_ceiling_minor", ceiling.amountMinor());
-            d.put("currency", ceiling.currency());
-            d.put("expires_at", Times.rfc3339(expires));
-            d.put("limited_to_key_id", limitedTo);
-            receipts.record(key.tenantId(), "approval.standing_grant_issued", null, key.actor(), d);
-            return created;
-        });
-        return view(approvals.find(key.tenantId(), id).orElseThrow());
+        return view(issuer.issue(caller.requireTenant(Role.APPROVER), json));
     }
 
     @PostMapping("/v1/approvals/standing-grants/{id}/revoke")

@@ -4,7 +4,11 @@ import dev.minutework.broker.server.ads.Projections;
 import dev.minutework.broker.server.api.ApiErrorHandler;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
+import dev.minutework.broker.core.connector.ActionSpec;
+import dev.minutework.broker.core.connector.ConnectorManifest;
 import dev.minutework.broker.server.approvals.ApprovalDecisions;
+import dev.minutework.broker.server.approvals.StandingGrantIssuer;
+import dev.minutework.broker.server.connectors.ConnectorCatalog;
 import dev.minutework.broker.server.execution.ExecuteService;
 import dev.minutework.broker.server.execution.Executions;
 import dev.minutework.broker.server.gaps.CapabilityGaps;
@@ -22,7 +26,9 @@ import dev.minutework.broker.server.spend.Wallets;
 import dev.minutework.broker.server.tenants.ApprovalPolicies;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Controller;
@@ -58,12 +64,14 @@ public class ConsoleController {
     private final Passkeys passkeys;
     private final ApprovalPolicies policies;
     private final KillSwitches killSwitches;
+    private final StandingGrantIssuer standingGrants;
+    private final ConnectorCatalog catalog;
     private final Clock clock;
 
     ConsoleController(Grants grants, ApprovalDecisions decisions, Executions executions, ExecuteService pipeline,
             Projections projections, Wallets wallets, SpendAuthorizations authorizations, Receipts receipts,
             AuditVerifier verifier, AuditEntries entries, CapabilityGaps gaps, ConsoleReads reads, Passkeys passkeys, ApprovalPolicies policies,
-            KillSwitches killSwitches, Clock clock) {
+            KillSwitches killSwitches, StandingGrantIssuer standingGrants, ConnectorCatalog catalog, Clock clock) {
         this.grants = grants;
         this.decisions = decisions;
         this.executions = executions;
@@ -79,6 +87,8 @@ public class ConsoleController {
         this.passkeys = passkeys;
         this.policies = policies;
         this.killSwitches = killSwitches;
+        this.standingGrants = standingGrants;
+        this.catalog = catalog;
         this.clock = clock;
     }
 
@@ -96,11 +106,60 @@ public class ConsoleController {
 
     @GetMapping("/console/inbox")
     String inbox(ConsoleSessions.Session session, @RequestParam(name = "revoked", required = false) String revoked,
-            Model model) {
+            @RequestParam(name = "issued", required = false) String issued, Model model) {
         Caller.TenantKey key = session.caller().requireTenant();
         inboxModel(key.tenantId(), model);
         model.addAttribute("revoked", revoked != null && revoked.matches("[a-z]+_[a-z0-9]+") ? revoked : null);
+        model.addAttribute("issued", issued != null && issued.matches("[a-z]+_[a-z0-9]+") ? issued : null);
         return "console/inbox";
+    }
+
+    /** The standing-grant form as typed: what it shows again after a refusal. */
+    public record GrantForm(List<String> actions, String provider, String ceiling, String days, String limitedToKeyId) {
+
+        static final GrantForm EMPTY = new GrantForm(List.of(), "", "", "7", "");
+    }
+
+    /**
+     * Issues a standing grant as {@code POST /v1/approvals/standing-grants} does, from the inbox's
+     * form: the ceiling typed in the wallet's currency (major units, e.g. {@code 300.00}), the
+     * expiry as a number of days from now. A refusal ({@code invalid_input} with its fields,
+     * {@code passkey_required}) is shown in the inbox with its code; nothing is issued.
+     */
+    @PostMapping("/console/standing-grants")
+    String issueStanding(ConsoleSessions.Session session,
+            @RequestParam(name = "actions", required = false) List<String> actions,
+            @RequestParam(name = "provider", defaultValue = "") String provider,
+            @RequestParam(name = "ceiling", defaultValue = "") String ceiling,
+            @RequestParam(name = "days", defaultValue = "") String days,
+            @RequestParam(name = "limited_to_key_id", defaultValue = "") String limitedTo,
+            Model model, HttpServletResponse response) {
+        Caller.TenantKey approver = session.caller().requireTenant(Role.APPROVER);
+        try {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("actions", actions == null ? List.of() : actions);
+            json.put("provider", provider.isBlank() ? null : provider);
+            String currency = wallets.get(approver.tenantId()).currency();
+            json.put("spend_ceiling", Map.of("amount_minor", ConsoleFormat.minorUnits(ceiling, currency),
+                    "currency", currency));
+            json.put("expires_at", clock.instant().plus(Duration.ofDays(ConsoleFormat.days(days))).toString());
+            if (!limitedTo.isBlank()) {
+                json.put("limited_to_key_id", limitedTo);
+            }
+            Grants.Grant issued = standingGrants.issue(approver, json);
+            return "redirect:/console/inbox?issued=" + issued.id();
+        } catch (ApiException refused) {
+            response.setStatus(ApiErrorHandler.status(refused.code()));
+            // the form comes back as it was typed, to be corrected
+            model.addAttribute("grantForm", new GrantForm(actions == null ? List.of() : actions, provider, ceiling, days,
+                    limitedTo));
+            model.addAttribute("grantRefusal", refused);
+            model.addAttribute("grantRefusalCode", refused.code().wire());
+            model.addAttribute("grantErrors", refused.details() instanceof Map<?, ?> d && d.get("errors") instanceof List<?> e
+                    ? e : List.of());
+            inboxModel(approver.tenantId(), model);
+            return "console/inbox";
+        }
     }
 
     /**
@@ -239,7 +298,20 @@ public class ConsoleController {
         Instant now = clock.instant();
         model.addAttribute("standing", grants.list(tenantId, "approved").stream()
                 .filter(g -> "standing".equals(g.kind()) && g.expiresAt().toInstant().isAfter(now)).toList());
-        model.addAttribute("keys", reads.keys(tenantId));
+        Map<String, ConsoleReads.KeyName> keys = reads.keys(tenantId);
+        model.addAttribute("keys", keys);
+        // what the issuing form offers: the connector's mutating actions and providers, the keys that run work
+        ConnectorManifest ads = catalog.connector("mw.connector.ads").orElseThrow();
+        model.addAttribute("grantableActions", ads.actions().stream().filter(a -> a.mutating() && !a.reserved())
+                .map(ActionSpec::name).toList());
+        model.addAttribute("grantProviders", ads.providers());
+        model.addAttribute("workerKeys", keys.values().stream()
+                .filter(k -> k.agentId() != null || "runtime".equals(k.role()))
+                .sorted(java.util.Comparator.comparing(ConsoleReads.KeyName::keyId)).toList());
+        model.addAttribute("walletCurrency", wallets.get(tenantId).currency());
+        if (!model.containsAttribute("grantForm")) {
+            model.addAttribute("grantForm", GrantForm.EMPTY);
+        }
         model.addAttribute("killSwitchEngaged", !killSwitches.covering(tenantId).isEmpty());
         model.addAttribute("page", "inbox");
     }

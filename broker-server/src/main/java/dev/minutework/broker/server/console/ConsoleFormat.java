@@ -1,5 +1,7 @@
 package dev.minutework.broker.server.console;
 
+import dev.minutework.broker.server.api.ApiException;
+import dev.minutework.broker.server.api.ErrorCode;
 import java.math.BigDecimal;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
@@ -50,6 +52,43 @@ public class ConsoleFormat {
     /** A value of an API view (an execution's result or error) as indented JSON. */
     public String json(Object value) {
         return value == null ? "—" : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    }
+
+    /**
+     * An amount typed in major units ({@code 300}, {@code 300.5}, {@code 1,250.00}) as minor units of
+     * {@code currency}; more decimals than the currency has, a negative or a non-number is
+     * {@code invalid_input}.
+     */
+    static long minorUnits(String typed, String currency) {
+        int digits;
+        try {
+            digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+        } catch (IllegalArgumentException | NullPointerException unknown) {
+            digits = 2;
+        }
+        try {
+            BigDecimal amount = new BigDecimal(typed.strip().replace(",", ""));
+            if (amount.signum() <= 0 || amount.scale() > digits) {
+                throw new NumberFormatException();
+            }
+            return amount.movePointRight(digits).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new ApiException(ErrorCode.INVALID_INPUT, "spend ceiling: a positive amount in " + currency
+                    + " with at most " + digits + " decimals, e.g. " + (digits == 0 ? "300" : "300." + "0".repeat(digits)));
+        }
+    }
+
+    /** A number of days typed in a form, 1 to 90 (the longest a standing grant may last). */
+    static int days(String typed) {
+        try {
+            int days = Integer.parseInt(typed.strip());
+            if (days >= 1 && days <= 90) {
+                return days;
+            }
+        } catch (NumberFormatException notANumber) {
+            // refused below
+        }
+        throw new ApiException(ErrorCode.INVALID_INPUT, "valid for: a whole number of days from 1 to 90");
     }
 
     /** {@code part} of {@code whole} as a percentage for a gauge's width, 0 to 100. */

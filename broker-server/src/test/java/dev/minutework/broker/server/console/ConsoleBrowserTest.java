@@ -413,6 +413,43 @@ class ConsoleBrowserTest extends BrokerTestCase {
         assertThat(again.statusCode()).as("revoked already, as the API answers").isEqualTo(409);
     }
 
+    @Test
+    void anApproverIssuesAStandingGrantFromTheInboxAndItsRefusalsShowTheirFields() {
+        Story.Tenant t = story.tenant("Issuing Co", Story.Setup.ready());
+        String runtimeKeyId = expect(200, http.get("/v1/runtime/identity", t.runtimeKey())).text("/key_id");
+        browser.signIn(t.approverKey());
+        browser.find("#issue-standing summary").click();
+        browser.find("#issue-form input[name=ceiling]").sendKeys("250.5x");
+        browser.find("#issue").click();
+        assertThat(browser.awaitText("#grant-refusal", "Not issued")).contains("invalid_input").contains("spend ceiling");
+
+        browser.find("#issue-form input[name=ceiling]").clear();
+        browser.find("#issue-form input[name=ceiling]").sendKeys("250.00");
+        browser.find("#issue").click(); // no action chosen
+        String refusal = browser.awaitText("#grant-refusal", "$.actions");
+        assertThat(refusal).contains("invalid_input");
+        assertThat(browser.find("#issue-form input[name=ceiling]").getDomProperty("value"))
+                .as("the form comes back as typed").isEqualTo("250.00");
+        browser.screenshot("inbox-standing-refused");
+        assertThat(expect(200, http.get("/v1/approvals?status=approved", t.viewerKey())).at("/approvals").isEmpty())
+                .as("nothing issued").isTrue();
+
+        browser.find("#issue-form input[value='ads.create_campaign']").click();
+        new org.openqa.selenium.support.ui.Select(browser.find("#issue-form select[name=provider]")).selectByValue("openaiads");
+        new org.openqa.selenium.support.ui.Select(browser.find("#issue-form select[name=limited_to_key_id]"))
+                .selectByValue(runtimeKeyId);
+        browser.find("#issue").click();
+        String issued = browser.awaitText("#issued", "issued");
+        String grantId = issued.substring(issued.indexOf("sgr_")).split(" ")[0];
+        assertThat(browser.find("#standing-" + grantId).getText()).contains("ads.create_campaign")
+                .contains("0.00 USD of 250.00 USD").contains(runtimeKeyId);
+        browser.screenshot("inbox-standing-issued");
+        assertThat(story.receiptKinds(t)).containsOnlyOnce("approval.standing_grant_issued");
+        assertThat(expect(200, story.execute(t.runtimeKey(), "ads.create_campaign", "issued-1",
+                Story.campaign("Runs under the grant", 10_000))).text("/status"))
+                .as("the runtime key's request runs at once under the grant").isEqualTo("succeeded");
+    }
+
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
