@@ -425,6 +425,19 @@ class ApprovalGateTest extends BrokerTestCase {
         Ledger.assertConsistent(jdbc, t.id());
     }
 
+    @Test
+    void aStandingGrantCannotBeLimitedToItsOwnIssuer() {
+        Story.Tenant t = story.tenant("Standing Self", Story.Setup.ready());
+        String approverKeyId = expect(200, http.get("/v1/runtime/identity", t.approverKey())).text("/key_id");
+        Http.Response refused = expect(400, story.standingGrant(t, List.of("ads.create_campaign"), 50_000, inDays(7),
+                approverKeyId));
+        assertThat(refused.errorCode()).isEqualTo("invalid_input");
+        assertThat(refused.raw()).contains("limited_to_key_id").contains("nobody approves their own requests");
+        assertThat(expect(200, http.get("/v1/approvals?status=approved", t.viewerKey())).at("/approvals").isEmpty())
+                .as("nothing issued").isTrue();
+        assertThat(story.receiptKinds(t)).doesNotContain("approval.standing_grant_issued");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String inDays(int days) {

@@ -18,10 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -222,17 +219,7 @@ class AuditEvidenceTest extends BrokerTestCase {
     }
 
     /** What a superuser with psql could do: switch the append-only triggers off for the session. */
-    private static void asSuperuser(String sql, String... params) throws SQLException {
-        try (Connection c = TestPostgres.superuser(broker.jdbcUrl())) {
-            try (Statement s = c.createStatement()) {
-                s.execute("set session_replication_role = replica");
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setString(i + 1, params[i]);
-                }
-                assertThat(ps.executeUpdate()).as("rows touched by %s", sql).isGreaterThan(0);
-            }
-        }
+    private static void asSuperuser(String sql, String... params) {
+        TestPostgres.tamper(broker.jdbcUrl(), sql, params);
     }
 }

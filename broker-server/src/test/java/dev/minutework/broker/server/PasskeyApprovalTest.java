@@ -74,8 +74,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         String approvalId = asked.text("/approval_id");
         String digest = asked.text("/payload_digest");
 
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response challenge = challenge(t.approverKey(), approvalId);
         assertThat(challenge.text("/challenge_id")).startsWith("pkc_");
         assertThat(challenge.at("/public_key/allowCredentials")).singleElement()
                 .satisfies(c -> assertThat(c.get("id").asString()).isEqualTo(authenticator.credentialId()));
@@ -152,7 +151,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         register(t, authenticator);
         String a = ask(t, "pk-replay-a", 30_000).text("/approval_id");
         String b = ask(t, "pk-replay-b", 30_000).text("/approval_id");
-        Http.Response challengeA = expect(201, http.post("/v1/approvals/" + a + "/passkey-challenge", t.approverKey(), null));
+        Http.Response challengeA = challenge(t.approverKey(), a);
         Map<String, Object> signedForA = authenticator.assertion(challengeA.at("/public_key"));
 
         Http.Response onB = expect(403, approveWithPasskey(t.approverKey(), b, challengeA.text("/challenge_id"), signedForA));
@@ -165,7 +164,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
             assertThat(p.get("approval_id").asString()).isEqualTo(b);
         });
         // B's own challenge, answered with A's signature, fails the challenge check too
-        Http.Response challengeB = expect(201, http.post("/v1/approvals/" + b + "/passkey-challenge", t.approverKey(), null));
+        Http.Response challengeB = challenge(t.approverKey(), b);
         assertThat(expect(403, approveWithPasskey(t.approverKey(), b, challengeB.text("/challenge_id"), signedForA))
                 .errorCode()).isEqualTo("passkey_invalid");
         assertThat(status(t, b)).isEqualTo("pending");
@@ -177,8 +176,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         register(t, authenticator);
         String approvalId = ask(t, "pk-reuse-1", 30_000).text("/approval_id");
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response challenge = challenge(t.approverKey(), approvalId);
         Map<String, Object> signed = authenticator.assertion(challenge.at("/public_key"));
         // a kill switch stops the run after the passkey was verified: the approval stays pending, the challenge is spent
         expect(201, http.post("/v1/kill-switch", t.approverKey(), Map.of("reason", "hold everything")));
@@ -193,8 +191,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         assertThat(again.raw()).contains("used already");
         assertThat(status(t, approvalId)).isEqualTo("pending");
         // a fresh challenge, freshly signed, approves
-        Http.Response fresh = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response fresh = challenge(t.approverKey(), approvalId);
         assertThat(expect(200, approveWithPasskey(t.approverKey(), approvalId, fresh.text("/challenge_id"),
                 authenticator.assertion(fresh.at("/public_key")))).text("/execution/status")).isEqualTo("succeeded");
     }
@@ -205,8 +202,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         String passkeyId = register(t, authenticator);
         String approvalId = ask(t, "pk-revoked-1", 30_000).text("/approval_id");
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response challenge = challenge(t.approverKey(), approvalId);
         expect(403, http.post("/v1/passkeys/" + passkeyId + "/revoke", t.viewerKey(), null));
         assertThat(expect(200, http.post("/v1/passkeys/" + passkeyId + "/revoke", t.approverKey(), null))
                 .text("/status")).isEqualTo("revoked");
@@ -227,8 +223,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         register(t, authenticator);
         String approvalId = ask(t, "pk-forged-1", 30_000).text("/approval_id");
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response challenge = challenge(t.approverKey(), approvalId);
         JsonNode options = challenge.at("/public_key");
         String challengeId = challenge.text("/challenge_id");
 
@@ -263,8 +258,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         register(mine, myKey);
         register(theirs, new SoftAuthenticator());
         String approvalId = ask(theirs, "pk-theirs-1", 30_000).text("/approval_id");
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                theirs.approverKey(), null));
+        Http.Response challenge = challenge(theirs.approverKey(), approvalId);
         JsonNode options = challenge.at("/public_key");
 
         Map<String, Object> signedByMine = myKey.assertion(options);
@@ -282,8 +276,7 @@ class PasskeyApprovalTest extends BrokerTestCase {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         register(t, authenticator);
         String approvalId = ask(t, "pk-roles-1", 30_000).text("/approval_id");
-        Http.Response challenge = expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge",
-                t.approverKey(), null));
+        Http.Response challenge = challenge(t.approverKey(), approvalId);
         Map<String, Object> signed = authenticator.assertion(challenge.at("/public_key"));
 
         for (String key : List.of(t.viewerKey(), t.runtimeKey())) {
@@ -365,6 +358,11 @@ class PasskeyApprovalTest extends BrokerTestCase {
     private Http.Response ask(Story.Tenant t, String idempotencyKey, long lifetimeMinor) {
         return expect(202, story.execute(t.runtimeKey(), "ads.create_campaign", idempotencyKey,
                 Story.campaign("Boots " + idempotencyKey, lifetimeMinor)));
+    }
+
+    /** {@code POST /v1/approvals/{id}/passkey-challenge} with {@code key}, which must answer 201. */
+    private Http.Response challenge(String key, String approvalId) {
+        return expect(201, http.post("/v1/approvals/" + approvalId + "/passkey-challenge", key, null));
     }
 
     private Http.Response approveWithPasskey(String key, String approvalId, String challengeId,

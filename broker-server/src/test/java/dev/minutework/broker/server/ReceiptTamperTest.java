@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.minutework.broker.server.support.BrokerTestCase;
 import dev.minutework.broker.server.support.Story;
 import dev.minutework.broker.server.support.TestPostgres;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -125,17 +122,7 @@ class ReceiptTamperTest extends BrokerTestCase {
     }
 
     /** What a superuser with psql could do: switch the append-only triggers off for the session. */
-    private static void asSuperuser(String sql, String... params) throws SQLException {
-        try (Connection c = TestPostgres.superuser(broker.jdbcUrl())) {
-            try (Statement s = c.createStatement()) {
-                s.execute("set session_replication_role = replica");
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setString(i + 1, params[i]);
-                }
-                assertThat(ps.executeUpdate()).as("rows touched by %s", sql).isGreaterThan(0);
-            }
-        }
+    private static void asSuperuser(String sql, String... params) {
+        TestPostgres.tamper(broker.jdbcUrl(), sql, params);
     }
 }

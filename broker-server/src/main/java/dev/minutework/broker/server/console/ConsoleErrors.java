@@ -21,8 +21,8 @@ import org.springframework.web.servlet.ModelAndView;
  * status), the console's own code for a refusal at its door, and {@code internal_error} alone for
  * a bug (logged). Ahead of {@link ApiErrorHandler}, for the console's page controllers only.
  */
-@ControllerAdvice(assignableTypes = {ConsoleController.class, ConsoleSignInController.class,
-        ConsoleKillSwitchController.class})
+@ControllerAdvice(assignableTypes = {ConsoleController.class, ConsoleInboxController.class,
+        ConsoleSignInController.class, ConsoleKillSwitchController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleErrors {
 

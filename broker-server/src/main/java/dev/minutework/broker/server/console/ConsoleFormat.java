@@ -1,5 +1,6 @@
 package dev.minutework.broker.server.console;
 
+import dev.minutework.broker.core.money.Money;
 import dev.minutework.broker.server.api.ApiException;
 import dev.minutework.broker.server.api.ErrorCode;
 import java.math.BigDecimal;
@@ -8,7 +9,6 @@ import java.text.DecimalFormatSymbols;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Currency;
 import java.util.Locale;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,14 +27,7 @@ public class ConsoleFormat {
         if (minor == null) {
             return "—";
         }
-        int digits = 2;
-        if (currency != null) {
-            try {
-                digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
-            } catch (IllegalArgumentException unknown) {
-                digits = 2;
-            }
-        }
+        int digits = digits(currency);
         DecimalFormat f = new DecimalFormat(digits == 0 ? "#,##0" : "#,##0." + "0".repeat(digits),
                 DecimalFormatSymbols.getInstance(Locale.ROOT));
         return f.format(BigDecimal.valueOf(minor, digits)) + (currency == null ? "" : " " + currency);
@@ -60,12 +53,7 @@ public class ConsoleFormat {
      * {@code invalid_input}.
      */
     static long minorUnits(String typed, String currency) {
-        int digits;
-        try {
-            digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
-        } catch (IllegalArgumentException | NullPointerException unknown) {
-            digits = 2;
-        }
+        int digits = digits(currency);
         try {
             BigDecimal amount = new BigDecimal(typed.strip().replace(",", ""));
             if (amount.signum() <= 0 || amount.scale() > digits) {
@@ -76,6 +64,11 @@ public class ConsoleFormat {
             throw new ApiException(ErrorCode.INVALID_INPUT, "spend ceiling: a positive amount in " + currency
                     + " with at most " + digits + " decimals, e.g. " + (digits == 0 ? "300" : "300." + "0".repeat(digits)));
         }
+    }
+
+    /** The currency's minor-unit digits ({@link Money#exponentOf}); 2 when it is none or unknown. */
+    private static int digits(String currency) {
+        return currency != null && Money.isKnownCurrency(currency) ? Money.exponentOf(currency) : 2;
     }
 
     /** A number of days typed in a form, 1 to 90 (the longest a standing grant may last). */

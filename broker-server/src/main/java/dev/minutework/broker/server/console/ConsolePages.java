@@ -5,7 +5,8 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 /** What every page of a signed-in user knows: who is signed in (the navigation, the forms' CSRF token). */
-@ControllerAdvice(assignableTypes = {ConsoleController.class, ConsoleKillSwitchController.class})
+@ControllerAdvice(assignableTypes = {ConsoleController.class, ConsoleInboxController.class,
+        ConsoleKillSwitchController.class})
 class ConsolePages {
 
     @ModelAttribute

@@ -78,4 +78,30 @@ public final class TestPostgres {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * What a superuser with psql could do to the audit tables: switch the append-only triggers off
+     * for the session and run {@code sql} (with string {@code params}); it must touch a row.
+     *
+     * @return how many rows it touched
+     */
+    public static int tamper(String jdbcUrl, String sql, String... params) {
+        try (Connection c = superuser(jdbcUrl)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("set session_replication_role = replica");
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, params[i]);
+                }
+                int touched = ps.executeUpdate();
+                if (touched == 0) {
+                    throw new AssertionError("no row touched by " + sql);
+                }
+                return touched;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
