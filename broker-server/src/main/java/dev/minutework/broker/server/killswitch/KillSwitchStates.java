@@ -22,13 +22,17 @@ public class KillSwitchStates {
      * A tenant's state under the kill switch.
      *
      * @param engaged the engaged switches covering the tenant, oldest first; empty when none is
-     * @param own the tenant's own engaged switch (the one its approvers can release), or null
      */
-    public record TenantState(String tenantId, List<KillSwitches.Switch> engaged, KillSwitches.Switch own,
-            List<String> pendingPause, List<String> paused) {
+    public record TenantState(String tenantId, List<KillSwitches.Switch> engaged, List<String> pendingPause,
+            List<String> paused) {
 
         public boolean isEngaged() {
             return !engaged.isEmpty();
+        }
+
+        /** The tenant's own engaged switch (the one its approvers can release), or null. */
+        public KillSwitches.Switch own() {
+            return engaged.stream().filter(s -> tenantId.equals(s.tenantId())).findFirst().orElse(null);
         }
     }
 
@@ -41,7 +45,6 @@ public class KillSwitchStates {
             c.pendingPause().stream().filter(id -> !pending.contains(id)).forEach(pending::add);
             c.paused().stream().filter(id -> !paused.contains(id)).forEach(paused::add);
         }
-        KillSwitches.Switch own = engaged.stream().filter(s -> tenantId.equals(s.tenantId())).findFirst().orElse(null);
-        return new TenantState(tenantId, engaged, own, pending, paused);
+        return new TenantState(tenantId, engaged, pending, paused);
     }
 }
